@@ -1,0 +1,71 @@
+"""Argument checks shared by every stage. Each raises :class:`ArgumentError` naming the
+argument and its value, so no bad value travels deep into numpy or pandas."""
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from .errors import ArgumentError
+
+__all__ = [
+    "check_confidence_level",
+    "check_fraction",
+    "check_population",
+    "check_count",
+    "check_rng",
+]
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_confidence_level(value: Any, name: str = "confidence_level") -> float:
+    """A two-sided confidence level strictly between 0 and 1."""
+    if not _is_real(value) or not np.isfinite(value) or not 0 < value < 1:
+        raise ArgumentError(name, value, "must be a number strictly between 0 and 1 (e.g. 0.8)")
+    return float(value)
+
+
+def check_fraction(value: Any, name: str, *, low_open: bool = True, high_open: bool = True) -> float:
+    """A number in (0, 1), [0, 1], (0, 1] or [0, 1) as the flags say."""
+    ok = _is_real(value) and np.isfinite(value)
+    if ok:
+        ok = (value > 0 if low_open else value >= 0) and (value < 1 if high_open else value <= 1)
+    if not ok:
+        lo = "(" if low_open else "["
+        hi = ")" if high_open else "]"
+        raise ArgumentError(name, value, f"must be a number in {lo}0, 1{hi}")
+    return float(value)
+
+
+def check_count(value: Any, name: str, *, minimum: int = 1) -> int:
+    """A whole number at least ``minimum`` (floats such as 132.0 are accepted)."""
+    if isinstance(value, bool) or not _is_real(value) or not np.isfinite(value) or int(value) != value:
+        raise ArgumentError(name, value, f"must be a whole number ≥ {minimum}")
+    if value < minimum:
+        raise ArgumentError(name, value, f"must be a whole number ≥ {minimum}")
+    return int(value)
+
+
+def check_population(value: Any, name: str = "population") -> int | None:
+    """``None`` (an infinite population) or a whole number ≥ 1."""
+    if value is None:
+        return None
+    return check_count(value, name, minimum=1)
+
+
+def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:
+    """An int seed, a numpy ``SeedSequence``/``Generator``, or None → a Generator.
+
+    ``None`` gives fresh OS entropy (not reproducible); pass a seed to reproduce a result.
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, (np.random.SeedSequence,)) or (
+        isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng >= 0
+    ):
+        return np.random.default_rng(rng)
+    raise ArgumentError(name, rng, "must be a non-negative int seed or a numpy Generator")

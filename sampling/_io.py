@@ -1,0 +1,87 @@
+"""Safe file output shared by every stage that writes files.
+
+* :func:`atomic_write` writes to a temporary file in the target folder and renames it into
+  place, so a reader never sees a half-written file and a failure leaves nothing behind.
+* :func:`escape_formulas` neutralises spreadsheet formulas: a text cell beginning with
+  ``=``, ``+``, ``-`` or ``@`` (also tab and carriage return) gets a leading apostrophe, as
+  OWASP's CSV-injection guidance recommends, so a sample list opened in Excel runs nothing.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pandas as pd
+
+from .errors import OutputError
+
+__all__ = ["atomic_write", "atomic_path", "escape_formulas", "ensure_writable_dir"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frame`` whose text cells cannot start a spreadsheet formula."""
+
+    def esc(value):
+        if isinstance(value, str) and value.startswith(_FORMULA_START):
+            return "'" + value
+        return value
+
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+            out[column] = series.map(esc, na_action="ignore").astype(object)
+    # Column names are cells too.
+    out.columns = [esc(c) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
+def ensure_writable_dir(directory: str | os.PathLike) -> Path:
+    """Create ``directory`` if needed and check that files can be created in it."""
+    path = Path(directory)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create output directory {str(path)!r}: {exc.strerror or exc}") from None
+    if not path.is_dir():
+        raise OutputError(f"output path {str(path)!r} exists and is not a directory")
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise OutputError(f"output directory {str(path)!r} is not writable")
+    return path
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success rename it onto ``path``.
+
+    On any exception the temporary file is removed and ``path`` is left untouched.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise OutputError(f"cannot write {str(target)!r}: folder {str(directory)!r} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + target.suffix, dir=directory)
+    except OSError as exc:
+        raise OutputError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from None
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
+        raise
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[Path], object]) -> Path:
+    """Call ``write(tmp_path)`` then move the result onto ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        write(tmp)
+    return Path(path)

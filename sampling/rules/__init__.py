@@ -1,0 +1,2 @@
+"""Rating rule files (TOML) shipped with the toolkit; load them with
+:func:`sampling.framework.load_rules`."""
