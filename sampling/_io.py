@@ -44,6 +44,8 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 def ensure_writable_dir(directory: str | os.PathLike) -> Path:
     """Create ``directory`` if needed and check that files can be created in it."""
     path = Path(directory)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"output path {str(path)!r} exists and is not a directory")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
