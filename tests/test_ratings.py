@@ -191,7 +191,9 @@ def test_aggregate_standard_probability_is_the_product_of_binomials(assessment):
 
 def _patched_rate(monkeypatch, results, values, kqs, **kw):
     """rate() with hand-made replicates (to test the aggregation exactly)."""
-    import sampling.intervals as iv
+    import importlib
+
+    iv = importlib.import_module("sampling.intervals")  # the module, not sampling.intervals()
 
     def fake(results, **_):
         return iv.Replicates(values=np.asarray(values, dtype=float), key_questions=tuple(kqs),

@@ -1,0 +1,600 @@
+"""Draw the stratified case sample, with reserves, a balance check and a manifest.
+
+:func:`draw_sample` allocates ``n`` over the joint cells of the strata (see
+:mod:`sampling.allocate`), then draws a simple random sample without replacement of
+``n_h`` cases in each cell, plus an ordered list of reserves per cell for cases that turn
+out unusable during fieldwork.
+
+How the draw works (and why it is reproducible):
+
+1. the frame is put in canonical order - rows sorted by ``case_id`` (``load_frame`` does
+   this) - so the draw does not depend on the order of the rows in the source;
+2. one uniform random key per case is drawn in that order from the numpy Generator
+   (``rng.random(N)``);
+3. within each cell the cases are ordered by key: the ``n_h`` smallest keys are the
+   sample, the next ones the reserves in order. Ordering i.i.d. uniform keys gives every
+   subset of size ``n_h`` the same probability, i.e. simple random sampling without
+   replacement (the "random sort" method; Tillé 2006, *Sampling Algorithms*, §4.4), and the
+   reserves are a continuation of the same random order.
+
+The :attr:`Sample.manifest` records the seed, the bit generator's starting state, the
+versions and a SHA-256 fingerprint of the frame, so :meth:`Sample.verify` can re-draw
+and prove the sample.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import math
+import numbers
+import os
+import platform
+import contextlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._checks import check_count, check_rng
+from ._display import TableResult
+from ._io import atomic_path, ensure_writable_dir, escape_formulas
+from .allocate import DEFAULT_STRATA, allocate_cells, cell_index, check_strata, resolve_strata
+from .errors import ArgumentError, DataError, OutputError
+from .frame import REQUIRED_COLUMNS, Frame, frame_fingerprint, load_frame
+
+__all__ = ["Sample", "draw_sample", "verify_manifest", "balance_table", "gof_pvalue",
+           "reserve_counts", "BALANCE_COLUMNS"]
+
+BALANCE_COLUMNS = ["variable", "category", "population_n", "population_pct", "sample_n",
+                   "sample_pct", "difference_pts", "p_value"]
+
+#: Largest number of outcomes the exact multinomial test enumerates.
+EXACT_LIMIT = 2_000_000
+
+
+# --------------------------------------------------------------------------- reserves
+def reserve_counts(n_h: np.ndarray, N_h: np.ndarray, reserves: Any) -> np.ndarray:
+    """Reserves wanted per cell (before capping at the N_h − n_h cases left).
+
+    ``None`` (default): max(2, ⌈n_h/2⌉) for every cell with n_h ≥ 1, none where n_h = 0;
+    an int k ≥ 0: k per cell with n_h ≥ 1; a float f > 0: ⌈f·n_h⌉ per cell.
+    """
+    n_h = np.asarray(n_h, dtype=np.int64)
+    if reserves is None:
+        want = np.maximum(2, -(-n_h // 2))
+    elif isinstance(reserves, numbers.Integral) and not isinstance(reserves, bool):
+        if reserves < 0:
+            raise ArgumentError("reserves", reserves, "must be ≥ 0 (a count per cell) or a fraction of n_h")
+        want = np.full(len(n_h), int(reserves), dtype=np.int64)
+    elif isinstance(reserves, numbers.Real) and not isinstance(reserves, bool) \
+            and math.isfinite(reserves) and reserves > 0:
+        want = np.ceil(np.round(float(reserves) * n_h, 9)).astype(np.int64)
+    else:
+        raise ArgumentError("reserves", reserves,
+                            "must be None (max(2, ⌈n_h/2⌉)), an int count per cell, or a fraction such as 0.5")
+    return np.where(n_h > 0, want, 0)
+
+
+def _reserves_rule(reserves: Any) -> str:
+    if reserves is None:
+        return "max(2, ceil(n_h/2)) per cell with n_h ≥ 1"
+    if isinstance(reserves, numbers.Integral):
+        return f"{int(reserves)} per cell with n_h ≥ 1"
+    return f"ceil({float(reserves):g}·n_h) per cell"
+
+
+# --------------------------------------------------------------------------- balance
+def _compositions(n: int, k: int) -> np.ndarray:
+    """Every vector of k non-negative integers summing to n (one per row)."""
+    cur = np.zeros((1, 0), dtype=np.int64)
+    used = np.zeros(1, dtype=np.int64)
+    for _ in range(k - 1):
+        reps = n - used + 1
+        idx = np.repeat(np.arange(len(cur)), reps)
+        starts = np.repeat(np.cumsum(reps) - reps, reps)
+        offs = np.arange(int(reps.sum())) - starts
+        cur = np.column_stack([cur[idx], offs])
+        used = used[idx] + offs
+    return np.column_stack([cur, n - used])
+
+
+def gof_pvalue(observed: Sequence[int], probs: Sequence[float]) -> tuple[float, str]:
+    """Goodness-of-fit p-value of counts against population shares, and the method used.
+
+    * every expected count ≥ 5: Pearson's chi-square (``scipy.stats.chisquare``; the
+      usual rule of thumb, Cochran 1954, Biometrics 10:417–451);
+    * otherwise, two categories: exact binomial test (``scipy.stats.binomtest``);
+    * otherwise: exact multinomial test - the total probability of every outcome no more
+      likely than the one observed (the probability-ordering exact test; Read & Cressie
+      1988, *Goodness-of-fit statistics for discrete multivariate data*), enumerated
+      when there are at most two million outcomes, else chi-square.
+
+    A proportionally allocated sample should give p-values near 1: the test shows that
+    the sample's mix matches the population's, not that anything is wrong.
+    """
+    from scipy import stats
+    from scipy.special import gammaln
+
+    obs = np.asarray(observed, dtype=np.int64)
+    p = np.asarray(probs, dtype=float)
+    keep = p > 0
+    if (obs[~keep] > 0).any():
+        return 0.0, "exact"
+    obs, p = obs[keep], p[keep] / p[keep].sum()
+    n = int(obs.sum())
+    k = len(obs)
+    if k <= 1 or n == 0:
+        return 1.0, "trivial"
+    expected = n * p
+    if expected.min() >= 5:
+        return float(stats.chisquare(obs, expected).pvalue), "chi-square"
+    if k == 2:
+        return float(stats.binomtest(int(obs[0]), n, float(p[0])).pvalue), "exact binomial"
+    if math.comb(n + k - 1, k - 1) > EXACT_LIMIT:
+        return float(stats.chisquare(obs, expected).pvalue), "chi-square (approximate: small expected counts)"
+    outcomes = _compositions(n, k)
+    logp = gammaln(n + 1) - gammaln(outcomes + 1).sum(axis=1) + outcomes @ np.log(p)
+    observed_logp = gammaln(n + 1) - gammaln(obs + 1).sum() + obs @ np.log(p)
+    pvalue = float(np.exp(logp[logp <= observed_logp + 1e-7]).sum())
+    return min(1.0, pvalue), "exact multinomial"
+
+
+def balance_table(population: pd.DataFrame, sample: pd.DataFrame, strata: Sequence[str],
+                  *, methods: dict | None = None) -> pd.DataFrame:
+    """Population and sample mix per variable and category, with a p-value per variable.
+
+    ``population``: the frame's data, or a cells table with ``N_h``; ``sample``: the cases.
+    Columns: :data:`BALANCE_COLUMNS`; ``difference_pts`` = sample_pct − population_pct; the
+    p-value (one per variable, repeated on its rows) is :func:`gof_pvalue` of the sample's
+    counts against the population shares. Categories in canonical order (categoricals) or
+    sorted; categories with no case in the population are left out. If ``methods`` is a
+    dict, the test used for each variable is stored in it.
+    """
+    rows = []
+    weights = population["N_h"].to_numpy(dtype=np.int64) if "N_h" in population.columns else None
+    for s in strata:
+        values = population[s]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes, cats = values.cat.codes.to_numpy(), list(values.cat.categories)
+        else:
+            codes, cats = pd.factorize(values, sort=True)
+            cats = list(cats)
+        popn = np.bincount(codes, weights=weights, minlength=len(cats)).astype(np.int64)
+        present = popn > 0
+        cats = [str(c) for c, p in zip(cats, present) if p]
+        popn = popn[present]
+        where = {c: i for i, c in enumerate(cats)}
+        sample_codes = np.fromiter((where.get(str(v), -1) for v in sample[s].to_numpy(dtype=object)),
+                                   dtype=np.int64, count=len(sample))
+        if (sample_codes < 0).any():
+            raise DataError("sample has a category the population lacks", column=s)
+        samp = np.bincount(sample_codes, minlength=len(cats))
+        pvalue, method = gof_pvalue(samp, popn / popn.sum())
+        if methods is not None:
+            methods[s] = method
+        ppct = 100.0 * popn / popn.sum()
+        spct = 100.0 * samp / samp.sum() if samp.sum() else np.full(len(cats), np.nan)
+        for j, c in enumerate(cats):
+            rows.append((s, c, int(popn[j]), float(ppct[j]), int(samp[j]), float(spct[j]),
+                         float(spct[j] - ppct[j]), pvalue))
+    return pd.DataFrame(rows, columns=BALANCE_COLUMNS)
+
+
+# --------------------------------------------------------------------------- sample
+@dataclass(frozen=True, repr=False)
+class Sample(TableResult):
+    """A drawn stratified sample.
+
+    Attributes
+    ----------
+    cases : DataFrame
+        The selected cases in selection order: ``selection_order`` (1..n; cell by cell in
+        canonical order, by random key within a cell), ``cell`` and every frame column.
+    reserves : DataFrame
+        Substitutes per cell: ``cell``, ``reserve_rank`` (1 = use first), ``case_id`` and
+        every frame column. Disjoint from ``cases``.
+    allocation : DataFrame
+        ``cell``, the strata values, ``N_h``, ``share`` (n·N_h/N), ``n_h``, plus
+        ``reserves`` (drawn) and ``reserves_wanted``.
+    marginals : DataFrame
+        Per variable and category: ``N``, ``share``, ``target`` (largest remainder),
+        ``allocated``, ``difference``.
+    balance : DataFrame
+        ``variable, category, population_n, population_pct, sample_n, sample_pct,
+        difference_pts, p_value`` (p-value per variable, see :func:`gof_pvalue`).
+    manifest : dict
+        Everything needed to re-draw and prove the sample (see :meth:`verify`).
+    substitutions : DataFrame
+        ``replaced_case_id, reserve_case_id, cell, reserve_rank`` for each
+        :meth:`substitute` made (empty after the draw).
+    notes : tuple of str
+    """
+
+    cases: pd.DataFrame
+    reserves: pd.DataFrame
+    allocation: pd.DataFrame
+    marginals: pd.DataFrame
+    balance: pd.DataFrame
+    manifest: Mapping[str, Any]
+    substitutions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["replaced_case_id", "reserve_case_id", "cell", "reserve_rank"]))
+    notes: tuple[str, ...] = ()
+
+    # display --------------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:
+        """The balance table (the cases are in :attr:`cases`)."""
+        return self.balance
+
+    def _title(self) -> str:
+        seed = self.manifest.get("seed")
+        return (f"Sample: {len(self.cases)} cases from {self.manifest.get('frame_rows', 0):,}, "
+                f"{len(self.allocation)} cells ({', '.join(self.manifest.get('strata', [])) or 'unstratified'}), "
+                f"{len(self.reserves)} reserves, seed {seed if seed is not None else '(none)'}")
+
+    def _notes(self) -> list[str]:
+        return list(self.notes)
+
+    @property
+    def n(self) -> int:
+        return len(self.cases)
+
+    # substitution ---------------------------------------------------------------------
+    def substitute(self, case_id: Any) -> tuple[pd.Series, "Sample"]:
+        """Replace a selected case by the next unused reserve of its cell.
+
+        Returns ``(reserve_row, new_sample)``; this sample is not changed. In the new
+        sample the reserve takes the replaced case's place (same ``selection_order``),
+        :attr:`substitutions` records the swap; the balance is unchanged (same cell).
+
+        Raises
+        ------
+        ArgumentError
+            ``case_id`` is not a selected case.
+        DataError
+            The case's cell has no unused reserve left (draw with more ``reserves``).
+        """
+        key = str(case_id).strip()
+        hit = np.flatnonzero(self.cases["case_id"].astype(str).to_numpy() == key)
+        if not len(hit):
+            raise ArgumentError("case_id", case_id, "must be a case in the sample (see Sample.cases)")
+        row = self.cases.iloc[hit[0]]
+        cell = row["cell"]
+        used = set(self.substitutions["reserve_case_id"].astype(str))
+        pool = self.reserves[(self.reserves["cell"] == cell)
+                             & ~self.reserves["case_id"].astype(str).isin(used)].sort_values("reserve_rank")
+        if not len(pool):
+            drawn = int((self.reserves["cell"] == cell).sum())
+            raise DataError(f"no unused reserve left in cell {cell!r} ({drawn} drawn, all used)",
+                            values=[key], hint="Draw again with more reserves (reserves=) and the same seed.")
+        reserve = pool.iloc[0]
+        new_row = {c: reserve[c] if c in reserve.index else row[c] for c in self.cases.columns}
+        new_row["selection_order"] = row["selection_order"]
+        cases = self.cases.copy()
+        cases.iloc[hit[0]] = pd.Series(new_row)[cases.columns]
+        record = pd.DataFrame([{"replaced_case_id": key, "reserve_case_id": str(reserve["case_id"]),
+                                "cell": cell, "reserve_rank": int(reserve["reserve_rank"])}])
+        subs = pd.concat([self.substitutions, record], ignore_index=True) if len(self.substitutions) else record
+        # the reserve is from the same cell, so every margin - and the balance table - is unchanged
+        return reserve, replace(self, cases=cases, substitutions=subs)
+
+    # verification ---------------------------------------------------------------------
+    def original_case_ids(self) -> list[str]:
+        """Case ids as drawn, before any substitution, in selection order."""
+        ids = self.cases["case_id"].astype(str).tolist()
+        back = {}
+        for rec in self.substitutions.itertuples(index=False):
+            back[str(rec.reserve_case_id)] = str(rec.replaced_case_id)
+        out = []
+        for i in ids:
+            while i in back:
+                i = back[i]
+            out.append(i)
+        return out
+
+    def verify(self, frame: Any) -> bool:
+        """Re-draw from ``frame`` with the manifest's settings; True if identical.
+
+        Checks the frame's SHA-256 fingerprint, then re-draws (same n, strata, reserves
+        rule and bit-generator starting state) and compares the selected cases and the
+        reserves, in order.
+        """
+        return verify_manifest(frame, self)
+
+    # output ---------------------------------------------------------------------------
+    def _sheets(self) -> dict[str, pd.DataFrame]:
+        manifest = pd.DataFrame(
+            [{"key": k, "value": v if isinstance(v, str) else json.dumps(v, default=str)}
+             for k, v in self.manifest.items()], columns=["key", "value"])
+        sheets = {"cases": self.cases, "reserves": self.reserves, "allocation": self.allocation,
+                  "balance": self.balance, "manifest": manifest}
+        if len(self.substitutions):
+            sheets["substitutions"] = self.substitutions
+        return {name: _for_output(table) for name, table in sheets.items()}
+
+    def to_excel(self, path: str | os.PathLike) -> Path:
+        """Write an .xlsx workbook with sheets cases, reserves, allocation, balance and
+        manifest (and substitutions, if any), atomically and with formulas escaped."""
+        target = Path(path)
+        if target.suffix.lower() != ".xlsx":
+            raise OutputError(f"cannot write {str(target)!r}: an Excel workbook must end in .xlsx")
+        if target.is_dir():
+            raise OutputError(f"cannot write {str(target)!r}: it is a folder")
+        sheets = self._sheets()
+        try:
+            with atomic_path(target) as tmp:
+                with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+                    for name, table in sheets.items():
+                        table.to_excel(writer, sheet_name=name, index=False)
+        except OutputError:
+            raise
+        except OSError as exc:
+            raise OutputError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from None
+        return target
+
+    def to_csv(self, path_or_dir: str | os.PathLike, *, reserves: bool = True) -> list[Path]:
+        """Write CSV files (UTF-8, formulas escaped, atomically); returns the paths.
+
+        * a path ending in ``.csv``: the cases there, and (``reserves=True``) the reserves
+          beside it as ``<name>_reserves.csv``;
+        * any other path is a folder (created if needed) receiving ``cases.csv``,
+          ``reserves.csv``, ``allocation.csv``, ``balance.csv`` and ``manifest.json``.
+        """
+        target = Path(path_or_dir)
+        sheets = self._sheets()
+        files: dict[Path, Any] = {}
+        if target.suffix.lower() == ".csv":
+            if target.is_dir():
+                raise OutputError(f"cannot write {str(target)!r}: it is a folder")
+            files[target] = sheets["cases"]
+            if reserves:
+                files[target.with_name(target.stem + "_reserves.csv")] = sheets["reserves"]
+        elif target.suffix and not target.is_dir():
+            raise OutputError(f"cannot write {str(target)!r}: give a .csv file or a folder")
+        else:
+            folder = ensure_writable_dir(target)
+            for name in ("cases", "reserves", "allocation", "balance"):
+                files[folder / f"{name}.csv"] = sheets[name]
+            if len(self.substitutions):
+                files[folder / "substitutions.csv"] = sheets["substitutions"]
+            files[folder / "manifest.json"] = json.dumps(dict(self.manifest), indent=2, default=str)
+        try:
+            with contextlib.ExitStack() as stack:
+                for dest, content in files.items():
+                    tmp = stack.enter_context(atomic_path(dest))
+                    if isinstance(content, str):
+                        tmp.write_text(content + "\n", encoding="utf-8")
+                    else:
+                        content.to_csv(tmp, index=False, encoding="utf-8")
+        except OutputError:
+            raise
+        except OSError as exc:
+            raise OutputError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from None
+        return list(files)
+
+
+def _for_output(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    for c in out.columns:
+        dtype = out[c].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            out[c] = out[c].astype(object)
+        elif isinstance(dtype, pd.DatetimeTZDtype):
+            out[c] = out[c].dt.tz_localize(None)
+    return escape_formulas(out)
+
+
+# --------------------------------------------------------------------------- drawing
+def _generator_from_state(state: Mapping[str, Any]) -> np.random.Generator:
+    name = state["bit_generator"]
+    bitgen_cls = getattr(np.random, name, None)
+    if bitgen_cls is None:
+        raise DataError(f"unknown numpy bit generator {name!r} in the manifest")
+    bitgen = bitgen_cls()
+    bitgen.state = state
+    return np.random.Generator(bitgen)
+
+
+def _select(row_cell: np.ndarray, n_cells: int, keys: np.ndarray, n_h: np.ndarray,
+            r_h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(selected rows, their cell, reserve rows, reserve rank), by cell then by key.
+
+    Equivalent to sorting every row by (cell, key) and taking the first n_h (sample) and
+    next r_h (reserves) of each cell, but only the n_h + r_h smallest keys of a cell are
+    sorted (``argpartition``), so a 260,000-row frame costs one pass.
+    """
+    by_cell = np.argsort(row_cell, kind="stable")
+    counts = np.bincount(row_cell, minlength=n_cells)
+    ends = np.cumsum(counts)
+    sel, sel_cell, res, res_rank = [], [], [], []
+    for h in range(n_cells):
+        take = int(n_h[h] + r_h[h])
+        if take == 0:
+            continue
+        rows = by_cell[ends[h] - counts[h]:ends[h]]
+        k = keys[rows]
+        if take < len(rows):
+            part = np.argpartition(k, take - 1)[:take]
+            rows, k = rows[part], k[part]
+        first = rows[np.argsort(k, kind="stable")[:take]]
+        sel.append(first[:n_h[h]])
+        sel_cell.append(np.full(int(n_h[h]), h, dtype=np.int64))
+        res.append(first[n_h[h]:])
+        res_rank.append(np.arange(1, len(first) - int(n_h[h]) + 1, dtype=np.int64))
+    empty = np.zeros(0, dtype=np.int64)
+    cat = lambda parts: np.concatenate(parts) if parts else empty  # noqa: E731
+    return cat(sel), cat(sel_cell), cat(res), cat(res_rank)
+
+
+def draw_sample(
+    frame: Frame | pd.DataFrame | str | os.PathLike,
+    n: int,
+    *,
+    strata: Sequence[str] = DEFAULT_STRATA,
+    rng: Any = None,
+    reserves: Any = None,
+) -> Sample:
+    """Draw a stratified simple random sample of ``n`` cases with reserves.
+
+    Parameters
+    ----------
+    frame : Frame, DataFrame or path
+        The eligible population; anything but a :class:`Frame` goes through
+        :func:`~sampling.frame.load_frame` (default vocabulary, no filters).
+    n : int
+        Sample size, 1 ≤ n ≤ N.
+    strata : sequence of str
+        Stratification variables (default gender, disposal, rosh); ``()`` for none.
+    rng : int, numpy Generator or None
+        Seed (recommended: record it), or a Generator (its starting state is recorded;
+        the Generator is advanced), or None for fresh entropy (state still recorded).
+    reserves : None, int or float
+        Reserves per cell: None → max(2, ⌈n_h/2⌉) for cells with n_h ≥ 1; an int k → k
+        per cell; a float f → ⌈f·n_h⌉. Capped at the N_h − n_h cases left (shortfalls are
+        noted).
+
+    Returns
+    -------
+    Sample
+    """
+    frame = load_frame(frame) if not isinstance(frame, Frame) else frame
+    strata = check_strata(strata)
+    n = check_count(n, "n")
+    N = len(frame.data)
+    if n > N:
+        raise ArgumentError("n", n, f"must be at most the number of eligible cases N={N:,}")
+    seed = rng if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) else None
+    gen = check_rng(rng)
+    start_state = gen.bit_generator.state
+    reserve_counts(np.ones(1, dtype=np.int64), None, reserves)  # check the argument before any work
+
+    data = frame.data
+    strata = resolve_strata(data.columns, strata)
+    clash = [c for c in ("selection_order", "cell", "reserve_rank") if c in data.columns]
+    if clash:
+        raise DataError("the frame has a column the sample adds itself", column=clash[0],
+                        hint="Rename that column in the frame.")
+    row_cell, cells = cell_index(data, strata)
+    alloc = allocate_cells(cells, n, strata)
+    n_h = alloc.table["n_h"].to_numpy(dtype=np.int64)
+    N_h = alloc.table["N_h"].to_numpy(dtype=np.int64)
+    wanted = reserve_counts(n_h, N_h, reserves)
+    r_h = np.minimum(wanted, N_h - n_h)
+
+    keys = gen.random(N)
+    sel, sel_cell, res, res_rank = _select(row_cell, len(cells), keys, n_h, r_h)
+
+    labels = alloc.table["cell"].to_numpy(dtype=object)
+
+    def rows(index: np.ndarray, front: dict) -> pd.DataFrame:
+        out = dict(front)
+        for c in data.columns:
+            values = data[c]
+            if isinstance(values.dtype, pd.CategoricalDtype):  # strata as plain text in the output
+                cats = np.asarray([str(v) for v in values.cat.categories], dtype=object)
+                out[c] = cats[values.cat.codes.to_numpy()[index]]
+            else:
+                out[c] = values.take(index).reset_index(drop=True)
+        return pd.DataFrame(out)
+
+    cases = rows(sel, {"selection_order": np.arange(1, len(sel) + 1), "cell": labels[sel_cell]})
+    reserve_table = rows(res, {"cell": labels[row_cell[res]], "reserve_rank": res_rank.astype(np.int64)})
+
+    allocation = alloc.table.copy()
+    allocation["reserves"] = r_h
+    allocation["reserves_wanted"] = wanted
+    methods: dict[str, str] = {}
+    balance = balance_table(cells, cases, strata, methods=methods)  # cells: canonical categoricals
+
+    notes = list(alloc.notes)
+    short = allocation[allocation["reserves"] < allocation["reserves_wanted"]]
+    if len(short):
+        notes.append("reserves short (cell has too few other cases): " + "; ".join(
+            f"{r.cell} {r.reserves} of {r.reserves_wanted}" for r in short.itertuples()))
+    empty = allocation[allocation["n_h"] == 0]
+    if len(empty):
+        notes.append(f"{len(empty)} cell(s) get no case at this n (their share is below one case and "
+                     "the margins are met without them): " + "; ".join(empty["cell"].astype(str)))
+
+    hash_columns = [c for c in (*REQUIRED_COLUMNS, *strata) if c in data.columns]
+    hash_columns = list(dict.fromkeys(hash_columns))
+    from . import __version__
+
+    manifest = {
+        "package": "inspection-sampling",
+        "version": __version__,
+        "seed": seed,
+        "seed_note": ("int seed: numpy.random.default_rng(seed)" if seed is not None else
+                      "no int seed given (a Generator or fresh entropy); its starting state is "
+                      "recorded in bit_generator_state, so the draw can still be verified"),
+        "n": n,
+        "strata": list(strata),
+        "reserves": reserves,
+        "reserves_rule": _reserves_rule(reserves),
+        "frame_source": frame.source,
+        "frame_rows": N,
+        "frame_filters": dict(frame.filters),
+        "frame_sha256": frame_fingerprint(frame, hash_columns),
+        "frame_sha256_columns": hash_columns,
+        "frame_sha256_method": "column-wise canonical text, rows sorted by case_id (sampling.frame.frame_fingerprint)",
+        "selection": "random keys rng.random(N) over the frame sorted by case_id; smallest n_h keys per cell "
+                     "are the sample, the next ones the reserves",
+        "allocation_method": alloc.method,
+        "marginal_deviation": alloc.marginal_deviation,
+        "p_value_methods": methods,
+        "cases_sha256": hashlib.sha256("\n".join(cases["case_id"].astype(str)).encode("utf-8")).hexdigest(),
+        "numpy_version": np.__version__,
+        "pandas_version": pd.__version__,
+        "python_version": platform.python_version(),
+        "bit_generator": type(gen.bit_generator).__name__,
+        "bit_generator_state": _jsonable_state(start_state),
+        "created_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+    }
+    return Sample(cases=cases, reserves=reserve_table, allocation=allocation, marginals=alloc.marginals,
+                  balance=balance, manifest=manifest, notes=tuple(notes))
+
+
+def _jsonable_state(state: Mapping[str, Any]) -> dict:
+    def conv(v):
+        if isinstance(v, Mapping):
+            return {k: conv(x) for k, x in v.items()}
+        if isinstance(v, np.ndarray):
+            return v.tolist()
+        if isinstance(v, np.generic):
+            return v.item()
+        return v
+    return conv(state)
+
+
+def _restore_state(state: Mapping[str, Any]) -> dict:
+    """Undo JSON round-tripping (MT19937 keeps its key as an array)."""
+    state = json.loads(json.dumps(state)) if not isinstance(state, dict) else dict(state)
+    inner = state.get("state")
+    if isinstance(inner, dict) and isinstance(inner.get("key"), list):
+        inner = dict(inner)
+        inner["key"] = np.asarray(inner["key"], dtype=np.uint32)
+        state["state"] = inner
+    return state
+
+
+def verify_manifest(frame: Any, sample: Sample) -> bool:
+    """True if re-drawing from ``frame`` with ``sample.manifest`` gives the same sample.
+
+    Compares the frame fingerprint, then the selected cases (before any substitution)
+    and the reserves, in order.
+    """
+    m = sample.manifest
+    frame = load_frame(frame) if not isinstance(frame, Frame) else frame
+    columns = [c for c in m.get("frame_sha256_columns", REQUIRED_COLUMNS) if c in frame.data.columns]
+    if len(frame.data) != m.get("frame_rows") or frame_fingerprint(frame, columns) != m.get("frame_sha256"):
+        return False
+    state = m.get("bit_generator_state")
+    if state is None:
+        raise ArgumentError("sample", "manifest", "has no bit_generator_state to re-draw from")
+    gen = _generator_from_state(_restore_state(state))
+    again = draw_sample(frame, m["n"], strata=m["strata"], rng=gen, reserves=m.get("reserves"))
+    if again.cases["case_id"].astype(str).tolist() != sample.original_case_ids():
+        return False
+    return again.reserves["case_id"].astype(str).tolist() == sample.reserves["case_id"].astype(str).tolist()

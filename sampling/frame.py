@@ -1,0 +1,496 @@
+"""Sampling frames: the eligible population a case sample is drawn from.
+
+:func:`load_frame` reads a CSV file, an XLSX file or a DataFrame with one row per case and
+returns a :class:`Frame`: the eligible cases with ``case_id`` (unique, non-blank text) and
+the stratification variables ``gender``, ``disposal`` and ``rosh`` spelt in one documented
+vocabulary (:data:`VOCABULARY`), every other column carried through unchanged, and the rows
+removed by eligibility filters listed with their reasons (never dropped silently).
+
+The inspectorate's rule for the case-supervision sample (HMI Probation 2019, Annex 1) is
+"individuals who had been under community supervision for approximately six to seven
+months"; ``load_frame(..., months_since_start=(6, 7), as_of="2019-02-01")`` applies it to a
+``start_date`` column.
+
+Rows of :attr:`Frame.data` are in canonical order (sorted by ``case_id``), so everything
+downstream is independent of the order of the rows in the source.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._display import TableResult
+from .errors import ArgumentError, DataError
+
+__all__ = ["Frame", "load_frame", "VOCABULARY", "REQUIRED_COLUMNS", "COLUMN_ALIASES",
+           "frame_fingerprint"]
+
+#: Columns every frame must have (after column-name matching).
+REQUIRED_COLUMNS: tuple[str, ...] = ("case_id", "gender", "disposal", "rosh")
+
+#: The canonical categories of each stratification variable, in display order, and the
+#: spellings accepted for each (matched case-insensitively after trimming whitespace and
+#: treating "-", "_" and "." as spaces). Vocabularies are per column: "M" is male in
+#: ``gender`` but medium in ``rosh``.
+VOCABULARY: dict[str, dict[str, tuple[str, ...]]] = {
+    "gender": {
+        "male": ("m", "male", "man", "men"),
+        "female": ("f", "female", "woman", "women"),
+    },
+    "disposal": {
+        "community order": ("co", "community order", "community", "cjco"),
+        "suspended sentence order": ("sso", "suspended sentence order", "suspended sentence",
+                                     "sso (custodial)", "suspended"),
+        "licence": ("lic", "licence", "license", "licence supervision", "on licence", "on license"),
+        "post-sentence supervision": ("pss", "post sentence supervision",
+                                      "post sentence supervision (pss)", "post release supervision"),
+    },
+    "rosh": {
+        "low": ("l", "low", "low rosh"),
+        "medium": ("m", "med", "medium", "medium rosh"),
+        "high": ("h", "high", "high rosh"),
+        "very high": ("vh", "v high", "very high", "very high rosh"),
+    },
+}
+
+#: Other names accepted for the required columns (matched like the categories).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "case_id": ("case id", "case", "id", "crn", "case reference", "case ref"),
+    "gender": ("sex",),
+    "disposal": ("disposal type", "sentence type", "order type"),
+    "rosh": ("rosh level", "risk of serious harm", "risk of serious harm level", "rosh rating"),
+}
+
+_SPACES = re.compile(r"[\s_\-.]+")
+
+
+def _norm(text: Any) -> str:
+    """Matching key of a spelling: lower case, trimmed, '-', '_' and '.' as single spaces."""
+    return _SPACES.sub(" ", str(text)).strip().lower()
+
+
+def _column_key(text: Any) -> str:
+    return _norm(text).replace(" ", "_")
+
+
+@dataclass(frozen=True, repr=False)
+class Frame(TableResult):
+    """An eligible-population frame, ready to allocate and draw from.
+
+    Attributes
+    ----------
+    data : DataFrame
+        One row per eligible case, sorted by ``case_id`` (text, unique, non-blank), with
+        ``gender``, ``disposal`` and ``rosh`` as ordered categoricals in the vocabulary's
+        spelling, and every other source column carried through.
+    source : str
+        Where the rows came from (file path or "DataFrame").
+    vocabulary : dict
+        ``{column: {accepted spelling: canonical category}}`` actually used (built-in
+        spellings plus the caller's ``mapping``).
+    excluded : DataFrame
+        Rows removed by eligibility filters: ``row`` (1-based data-row number for files,
+        index label for DataFrames), ``case_id``, ``reason``.
+    filters : dict
+        The eligibility filters applied, with their reference date.
+    """
+
+    data: pd.DataFrame
+    source: str
+    vocabulary: Mapping[str, Mapping[str, str]]
+    excluded: pd.DataFrame
+    filters: Mapping[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def to_frame(self) -> pd.DataFrame:
+        """A summary: cases per category of each stratification variable."""
+        rows = []
+        n = len(self.data)
+        for column in REQUIRED_COLUMNS[1:]:
+            counts = self.data[column].value_counts(sort=False)
+            for category, count in counts.items():
+                rows.append({"variable": column, "category": str(category), "cases": int(count),
+                             "percent": 100.0 * count / n if n else float("nan")})
+        return pd.DataFrame(rows, columns=["variable", "category", "cases", "percent"])
+
+    def _title(self) -> str:
+        return (f"Frame: {len(self.data):,} eligible cases from {self.source}"
+                f" ({len(self.excluded):,} excluded by eligibility filters)")
+
+    def _notes(self) -> list[str]:
+        if not len(self.excluded):
+            return []
+        reasons = self.excluded["reason"].value_counts()
+        return [f"excluded: {count:,} × {reason}" for reason, count in reasons.items()]
+
+
+def frame_fingerprint(frame: Frame | pd.DataFrame, columns: Sequence[str] = REQUIRED_COLUMNS) -> str:
+    """SHA-256 of the canonical text of ``columns`` of a loaded frame.
+
+    The canonical text is column-wise: for each column in the order given, its name, then
+    its values (rows sorted by ``case_id``, normalised spellings, missing as empty) one per
+    line, then a record separator. Column-wise text hashes a 260,000-case frame in
+    milliseconds and identifies exactly what decides a draw: the case ids and the
+    stratification variables.
+    """
+    data = frame.data if isinstance(frame, Frame) else frame
+    digest = hashlib.sha256()
+    for column in columns:
+        values = data[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            cats = np.asarray([str(c) for c in values.cat.categories] + [""], dtype=object)
+            text = cats[values.cat.codes.to_numpy()]  # code -1 (missing) -> ""
+        else:
+            text = values.to_numpy(dtype=object)
+            missing = pd.isna(text)
+            if missing.any():
+                text = text.copy()
+                text[missing] = ""
+            if not all(isinstance(v, str) for v in text[:1000]):
+                text = np.asarray([str(v) for v in text], dtype=object)
+        try:
+            joined = "\n".join(text.tolist())
+        except TypeError:  # a non-text value further down
+            joined = "\n".join(str(v) for v in text.tolist())
+        digest.update(str(column).encode("utf-8") + b"\n")
+        digest.update(joined.encode("utf-8"))
+        digest.update(b"\n\x1e\n")
+    return digest.hexdigest()
+
+
+def _read_source(source: Any) -> tuple[pd.DataFrame, str, bool]:
+    """(table, description, from_file). Files are read as text; missing cells are ""."""
+    if isinstance(source, Frame):
+        return source.data, source.source, False
+    if isinstance(source, pd.DataFrame):
+        return source, "DataFrame", False
+    if not isinstance(source, (str, os.PathLike)):
+        raise ArgumentError("source", source, "must be a CSV or XLSX path, a DataFrame or a Frame")
+    path = Path(source)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise DataError(f"cannot read {str(path)!r}: a frame must be a .csv or .xlsx file",
+                        hint="Save the case list as CSV (UTF-8) or Excel .xlsx.")
+    if not path.exists():
+        raise DataError(f"frame file {str(path)!r} does not exist")
+    if not path.is_file():
+        raise DataError(f"frame path {str(path)!r} is not a file")
+    try:
+        if suffix == ".csv":
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        else:
+            table = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+    except pd.errors.EmptyDataError:
+        raise DataError(f"frame file {str(path)!r} is empty") from None
+    except (UnicodeDecodeError, pd.errors.ParserError, ValueError, OSError, KeyError) as exc:
+        raise DataError(f"cannot read {str(path)!r} as {suffix[1:].upper()}: {exc}") from None
+    table.index = pd.RangeIndex(1, len(table) + 1)  # 1-based data-row numbers
+    return table, repr(str(path)), True
+
+
+def _match_columns(table: pd.DataFrame, columns: Mapping[str, str] | None) -> dict[str, str]:
+    """{source column name: canonical name} for the required columns (others unchanged)."""
+    renames: dict[str, str] = {}
+    if columns:
+        if not isinstance(columns, Mapping):
+            raise ArgumentError("columns", columns, "must be a dict {source column: our column}")
+        lookup = {_column_key(c): c for c in table.columns}
+        for given, ours in columns.items():
+            actual = given if given in table.columns else lookup.get(_column_key(given))
+            if actual is None:
+                raise DataError("columns mapping names a column the frame does not have",
+                                column=str(given), hint=f"Columns are: {', '.join(map(str, table.columns))}")
+            renames[actual] = _column_key(ours)
+    taken = set(renames.values())
+    by_key: dict[str, list] = {}
+    for c in table.columns:
+        if c not in renames:
+            by_key.setdefault(_column_key(c), []).append(c)
+    for want in REQUIRED_COLUMNS:
+        if want in taken:
+            continue
+        for key in (want, *(_column_key(a) for a in COLUMN_ALIASES.get(want, ()))):
+            found = by_key.get(key)
+            if found:
+                if len(found) > 1:
+                    raise DataError("two columns match the same required column", column=want,
+                                    values=found, hint="Rename one, or pass columns={...}.")
+                renames[found[0]] = want
+                taken.add(want)
+                break
+    return renames
+
+
+def _vocabulary(mapping: Mapping[str, Mapping[str, str]] | None) -> dict[str, dict[str, str]]:
+    vocab: dict[str, dict[str, str]] = {
+        column: {_norm(s): canon for canon, spellings in cats.items() for s in (canon, *spellings)}
+        for column, cats in VOCABULARY.items()
+    }
+    if mapping is None:
+        return vocab
+    if not isinstance(mapping, Mapping):
+        raise ArgumentError("mapping", mapping, 'must be a dict like {"gender": {"X": "female"}}')
+    for column, spellings in mapping.items():
+        if not isinstance(spellings, Mapping):
+            raise ArgumentError("mapping", mapping, f"mapping[{column!r}] must be a dict {{spelling: category}}")
+        target = vocab.setdefault(_column_key(column), {})
+        for spelling, canon in spellings.items():
+            canon_text = str(canon).strip()
+            if not canon_text:
+                raise ArgumentError("mapping", mapping, f"mapping[{column!r}][{spelling!r}] is blank")
+            # onto a known category whatever its spelling, else a new category as written
+            resolved = target.get(_norm(canon_text), canon_text)
+            target[_norm(spelling)] = resolved
+    return vocab
+
+
+def _categories(column: str, vocab: Mapping[str, str]) -> list[str]:
+    order = list(VOCABULARY.get(column, {}))
+    for canon in vocab.values():
+        if canon not in order:
+            order.append(canon)
+    return order
+
+
+def _normalise_column(values: pd.Series, column: str, vocab: Mapping[str, str]) -> pd.Categorical:
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    lookup = []
+    for u in uniques:
+        key = _norm(u)
+        lookup.append(vocab.get(key))
+    categories = _categories(column, vocab)
+    position = {c: i for i, c in enumerate(categories)}
+    code_map = np.array([position[c] if c is not None else -1 for c in lookup] + [-1], dtype=np.int64)
+    new_codes = code_map[codes]  # NaN sentinel -1 picks the appended -1
+    bad = new_codes < 0
+    if bad.any():
+        where = np.flatnonzero(bad)
+        rows = values.index[where].tolist()
+        raw = values.to_numpy(dtype=object)[where]
+        shown = ["" if (v is None or (isinstance(v, float) and np.isnan(v))) else str(v) for v in raw]
+        blank = [s for s in shown if not s.strip()]
+        unknown = sorted({s for s in shown if s.strip()})
+        allowed = ", ".join(repr(c) for c in categories)
+        if unknown:
+            example = ", ".join(f"{u!r}: {categories[0]!r}" for u in unknown[:3])
+            hint = (f"Known categories: {allowed}. If these are other spellings, pass "
+                    f"mapping={{{column!r}: {{{example}}}}} (or map them to the right category).")
+            msg = f"unknown {column} categor{'ies' if len(unknown) > 1 else 'y'} {', '.join(map(repr, unknown[:10]))}"
+            if blank:
+                msg += f" and {len(blank)} blank value(s)"
+        else:
+            hint = f"Every case needs a {column}: one of {allowed}."
+            msg = f"missing {column}"
+        raise DataError(msg, column=column, rows=rows, values=shown, hint=hint)
+    return pd.Categorical.from_codes(new_codes, categories=categories, ordered=True)
+
+
+def _case_ids(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """(case ids as trimmed text, the permutation sorting them); blank/duplicate → DataError."""
+    if pd.api.types.is_float_dtype(values.dtype):
+        finite = values.dropna()
+        if len(finite) and (finite == np.floor(finite)).all():
+            values = values.astype("Int64")
+    missing = values.isna().to_numpy()
+    if pd.api.types.is_string_dtype(values.dtype) and not missing.any():
+        text = values.to_numpy(dtype="U")
+    else:
+        text = np.asarray([("" if m else str(v)) for v, m in zip(values.to_numpy(dtype=object), missing)],
+                          dtype="U")
+    stripped = np.strings.strip(text)
+    if len(stripped) == 0 or stripped.shape != text.shape or not np.array_equal(stripped, text):
+        ids = pd.Series(stripped.astype(object), index=values.index, dtype=object)
+    else:
+        ids = values if pd.api.types.is_string_dtype(values.dtype) else \
+            pd.Series(stripped.astype(object), index=values.index, dtype=object)
+    blank = stripped == ""
+    if blank.any():
+        raise DataError("blank case_id", column="case_id", rows=values.index[blank].tolist(),
+                        hint="Every case needs a case reference.")
+    order = np.argsort(stripped, kind="stable")
+    ordered = stripped[order]
+    same = ordered[1:] == ordered[:-1]
+    if same.any():
+        dup_values = set(ordered[1:][same].tolist())
+        mask = np.isin(stripped, list(dup_values))
+        raise DataError("duplicate case_id", column="case_id", rows=values.index[mask].tolist(),
+                        values=stripped[mask].tolist(), hint="Each case must appear once in the frame.")
+    return ids, order
+
+
+def _parse_date(value: Any, name: str) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise ArgumentError(name, value, "must be a date such as '2019-02-01'") from None
+    if stamp is pd.NaT:
+        raise ArgumentError(name, value, "must be a date such as '2019-02-01'")
+    return stamp.tz_localize(None) if stamp.tzinfo else stamp
+
+
+#: Average month length used by ``months_since_start`` (days).
+DAYS_PER_MONTH = 365.2425 / 12
+
+
+def load_frame(
+    source: str | os.PathLike | pd.DataFrame | Frame,
+    *,
+    mapping: Mapping[str, Mapping[str, str]] | None = None,
+    columns: Mapping[str, str] | None = None,
+    months_since_start: tuple[float, float] | None = None,
+    as_of: Any = None,
+    start_column: str = "start_date",
+    disposals: Iterable[str] | None = None,
+) -> Frame:
+    """Read and check an eligible-population frame.
+
+    Parameters
+    ----------
+    source : path, DataFrame or Frame
+        A ``.csv`` (UTF-8) or ``.xlsx`` file, or a DataFrame, one row per case. Required
+        columns ``case_id``, ``gender``, ``disposal``, ``rosh`` (names matched
+        case-insensitively; aliases in :data:`COLUMN_ALIASES`); others are carried through.
+    mapping : dict, optional
+        Extra spellings per column, e.g. ``{"gender": {"X": "female"}}``; a value that is
+        not a known category becomes a new category of that column.
+    columns : dict, optional
+        Source column names for our columns, e.g. ``{"CRN": "case_id", "Tier": "rosh"}``.
+    months_since_start : (low, high), optional
+        Keep cases whose supervision began between ``low`` and ``high`` months before
+        ``as_of`` (inclusive; months of 365.2425/12 days) - the report's "six to seven
+        months" is ``(6, 7)``. Needs a ``start_date`` column (``start_column``).
+    as_of : date, optional
+        Reference date for ``months_since_start``; default today (recorded in
+        :attr:`Frame.filters`; pass it explicitly to reproduce a frame).
+    disposals : list of str, optional
+        Keep only these disposal types (any accepted spelling), e.g. ``["licence", "PSS"]``.
+
+    Raises
+    ------
+    DataError
+        Unreadable or wrong file type, missing file, no rows, missing required column,
+        blank or duplicate ``case_id``, unknown or missing category (rows, column and
+        values listed; the hint suggests a ``mapping``), unreadable start dates, or no
+        eligible case left after filtering.
+    """
+    table, description, from_file = _read_source(source)
+    if isinstance(source, Frame) and mapping is None and columns is None \
+            and months_since_start is None and disposals is None:
+        return source
+    if len(table.columns) == 0 or len(table) == 0:
+        raise DataError(f"the frame {description} has no cases (no data rows)")
+    renames = _match_columns(table, columns)
+    missing = [c for c in REQUIRED_COLUMNS if c not in renames.values() and c not in table.columns]
+    if missing:
+        raise DataError(f"the frame {description} lacks required column(s) {', '.join(missing)}",
+                        column=missing[0],
+                        hint=(f"Columns found: {', '.join(map(str, table.columns))}. Rename them, or pass "
+                              f"columns={{'<your column>': {missing[0]!r}}}."))
+    data = table.rename(columns=renames) if renames else table
+    if data.columns.duplicated().any():
+        dups = data.columns[data.columns.duplicated()].tolist()
+        raise DataError("duplicate column names after matching", values=dups,
+                        hint="Each column name must be used once.")
+    vocab = _vocabulary(mapping)
+
+    case_id, order = _case_ids(data["case_id"])
+    keep = np.ones(len(data), dtype=bool)
+    reasons = np.full(len(data), "", dtype=object)
+    filters: dict[str, Any] = {}
+
+    if disposals is not None:
+        wanted_raw = [disposals] if isinstance(disposals, str) else list(disposals)
+        wanted = set()
+        for d in wanted_raw:
+            canon = vocab["disposal"].get(_norm(d))
+            if canon is None:
+                raise ArgumentError("disposals", disposals,
+                                    f"{d!r} is not a disposal type ({', '.join(_categories('disposal', vocab['disposal']))})")
+            wanted.add(canon)
+        norm = data["disposal"].astype(object).map(lambda v: vocab["disposal"].get(_norm(v)) if pd.notna(v) else None)
+        out = ~norm.isin(wanted).to_numpy() & norm.notna().to_numpy()
+        reasons[out & keep] = "disposal not in " + ", ".join(sorted(wanted))
+        keep &= ~out
+        filters["disposals"] = sorted(wanted)
+
+    if months_since_start is not None:
+        try:
+            low, high = (float(v) for v in months_since_start)
+        except (TypeError, ValueError):
+            raise ArgumentError("months_since_start", months_since_start,
+                                "must be a pair (low, high) of months, e.g. (6, 7)") from None
+        if not (np.isfinite(low) and np.isfinite(high) and 0 <= low <= high):
+            raise ArgumentError("months_since_start", months_since_start, "must satisfy 0 ≤ low ≤ high")
+        ref = _parse_date(pd.Timestamp.now(tz="UTC").normalize() if as_of is None else as_of, "as_of")
+        col = _column_key(start_column)
+        lookup = {_column_key(c): c for c in data.columns}
+        if col not in lookup:
+            raise DataError(f"months_since_start needs a {start_column!r} column", column=start_column,
+                            hint=f"Columns found: {', '.join(map(str, data.columns))}; pass start_column=.")
+        raw = data[lookup[col]]
+        blank = raw.isna().to_numpy() | raw.astype(str).str.strip().eq("").to_numpy()
+        if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
+            text = raw.where(~blank)
+            parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")  # 2019-02-01 (and Excel's)
+            other = parsed.isna().to_numpy() & ~blank
+            if other.any():  # UK style 01/02/2019 = 1 February
+                parsed[other] = pd.to_datetime(text[other], errors="coerce", dayfirst=True, format="mixed")
+        else:
+            parsed = pd.to_datetime(raw, errors="coerce")
+        if getattr(parsed.dt, "tz", None) is not None:
+            parsed = parsed.dt.tz_localize(None)
+        unreadable = parsed.isna().to_numpy() & ~blank
+        if unreadable.any():
+            raise DataError("unreadable start dates", column=str(lookup[col]), rows=data.index[unreadable].tolist(),
+                            values=raw[unreadable].astype(str).tolist(),
+                            hint="Write dates as YYYY-MM-DD (or DD/MM/YYYY).")
+        months = ((ref - parsed).dt.days / DAYS_PER_MONTH).to_numpy(dtype=float)
+        no_date = blank & keep
+        reasons[no_date] = f"no {start_column}"
+        keep &= ~blank
+        early = keep & (months < low)
+        late = keep & (months > high)
+        reasons[early] = f"supervised under {low:g} months on {ref.date()}"
+        reasons[late] = f"supervised over {high:g} months on {ref.date()}"
+        keep &= ~(early | late)
+        filters["months_since_start"] = (low, high)
+        filters["as_of"] = str(ref.date())
+        filters["start_column"] = str(lookup[col])
+
+    excluded = pd.DataFrame({"row": data.index[~keep].tolist(), "case_id": case_id[~keep].tolist(),
+                             "reason": reasons[~keep].tolist()}, columns=["row", "case_id", "reason"])
+    if not keep.any():
+        raise DataError(f"no eligible case in {description}: all {len(data):,} rows were excluded by the filters",
+                        hint=f"Reasons: {excluded['reason'].value_counts().to_dict()}")
+    if not keep.all():
+        data = data[keep]
+        case_id = case_id[keep]
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        order = np.argsort(rank[keep], kind="stable")
+
+    out: dict[str, Any] = {"case_id": None}
+    for column in REQUIRED_COLUMNS[1:]:
+        out[column] = _normalise_column(data[column], column, vocab[column])
+    carried = [c for c in data.columns if c not in out]
+    for column in carried:
+        values = data[column].reset_index(drop=True)
+        key = _column_key(column)
+        if mapping and key in vocab and key not in VOCABULARY:  # user spellings for another column
+            spellings = vocab[key]
+            values = values.map(lambda v: spellings.get(_norm(v), v) if isinstance(v, str) else v)
+        out[column] = values
+    out["case_id"] = np.asarray(case_id.to_numpy(dtype=object), dtype=object)
+    frame_data = pd.DataFrame(out).take(order).reset_index(drop=True)
+    frame_data["case_id"] = frame_data["case_id"].astype(str)
+    used = {column: dict(spellings) for column, spellings in vocab.items()}
+    return Frame(data=frame_data, source=description, vocabulary=used, excluded=excluded, filters=filters)
