@@ -1,4 +1,5 @@
 """Safe output helpers, error types and argument checks."""
+import os
 import pickle
 
 import numpy as np
@@ -33,6 +34,9 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
     atomic_write(target, lambda p: p.write_text("new"))
     assert target.read_text() == "new"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
 
 
 def test_output_errors(tmp_path):
