@@ -28,6 +28,7 @@ _EXPORTS = {
     "subsample_plan": "plan",
     "misrating_risk": "plan",
     "plan_table": "plan",
+    "band_probabilities": "plan",
     "Plan": "plan",
     # frame / allocate / draw
     "load_frame": "frame",
@@ -43,9 +44,13 @@ _EXPORTS = {
     "load_framework": "framework",
     "load_results": "results",
     "Results": "results",
+    "reconstruct_counts": "results",
     "intervals": "intervals",
     "bootstrap": "intervals",
+    "bootstrap_replicates": "intervals",
+    "proportion_interval": "intervals",
     "Intervals": "intervals",
+    "Replicates": "intervals",
     "rate": "ratings",
     "Assessment": "ratings",
     # examples
@@ -57,6 +62,13 @@ _EXPORTS = {
 
 __all__ = ["__version__", "SamplingError", "ArgumentError", "DataError", "OutputError",
            *sorted(_EXPORTS)]
+
+
+# Two stages share their module's name (sampling.allocate, sampling.intervals). Importing a
+# submodule binds the package attribute to the module, so these two functions are bound
+# eagerly, after their modules have loaded, and `sampling.allocate(...)` is the function.
+from .allocate import allocate  # noqa: E402
+from .intervals import intervals  # noqa: E402
 
 
 def __getattr__(name: str):

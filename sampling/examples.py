@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-__all__ = ["SeedTables", "seed_tables"]
+__all__ = ["SeedTables", "seed_tables", "synthetic_frame", "seed_inspection", "synthetic_results"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -77,3 +77,280 @@ def seed_tables() -> SeedTables:
     import copy
 
     return SeedTables(kq.copy(), st.copy(), copy.deepcopy(doc))
+
+
+# --------------------------------------------------------------------------- synthetic frame
+#: Offices of a synthetic Kent, Surrey and Sussex frame (towns with probation offices).
+SYNTHETIC_OFFICES = (
+    "Maidstone", "Canterbury", "Chatham", "Ashford", "Folkestone", "Margate", "Dartford",
+    "Guildford", "Woking", "Redhill", "Brighton", "Crawley", "Hastings", "Worthing",
+)
+
+#: Category shares of a synthetic CRC caseload (CRCs supervise low and medium RoSH cases;
+#: high RoSH is rare and very high is managed by the National Probation Service).
+SYNTHETIC_SHARES = {
+    "gender": {"male": 0.87, "female": 0.13},
+    "disposal": {"community order": 0.45, "suspended sentence order": 0.25,
+                 "licence": 0.20, "post-sentence supervision": 0.10},
+    "rosh": {"low": 0.40, "medium": 0.55, "high": 0.05, "very high": 0.0},
+}
+
+
+def synthetic_frame(size: int, rng=None, *, offices: int = 14,
+                    as_of: str = "2019-02-01") -> pd.DataFrame:
+    """A synthetic eligible-population frame for trying the draw without real data.
+
+    Columns: ``case_id`` (``KSS0000001``…), ``office``, ``gender``, ``disposal``, ``rosh``,
+    ``officer_grade`` (PO or PSO; licence cases and higher RoSH more often with a PO) and
+    ``start_date`` (supervision start, 0–12 months before ``as_of``). Shares follow
+    :data:`SYNTHETIC_SHARES`; office sizes vary. Reproducible with ``rng`` (int seed or
+    numpy Generator); vectorised, so 260,000 rows take well under a second.
+    """
+    import numpy as np
+
+    from ._checks import check_count, check_rng
+
+    size = check_count(size, "size")
+    offices = check_count(offices, "offices")
+    gen = check_rng(rng)
+    names = list(SYNTHETIC_OFFICES[:offices]) + [f"Office {i}" for i in range(len(SYNTHETIC_OFFICES) + 1, offices + 1)]
+    weights = gen.gamma(4.0, size=offices)
+    weights /= weights.sum()
+
+    def pick(shares: dict) -> np.ndarray:
+        cats = np.array(list(shares), dtype=object)
+        p = np.array(list(shares.values()), dtype=float)
+        return cats[gen.choice(len(cats), size=size, p=p / p.sum())]
+
+    office = np.array(names, dtype=object)[gen.choice(offices, size=size, p=weights)]
+    gender = pick(SYNTHETIC_SHARES["gender"])
+    disposal = pick(SYNTHETIC_SHARES["disposal"])
+    rosh = pick(SYNTHETIC_SHARES["rosh"])
+    p_po = 0.35 + 0.35 * np.isin(disposal, ["licence", "post-sentence supervision"]) + 0.25 * (rosh == "high")
+    grade = np.where(gen.random(size) < p_po, "PO", "PSO")
+    days = gen.integers(0, 366, size=size)
+    start = pd.Timestamp(as_of) - pd.to_timedelta(days, unit="D")
+    ids = np.array([f"KSS{i:07d}" for i in range(1, size + 1)], dtype=object)
+    return pd.DataFrame({
+        "case_id": ids.astype(object), "office": office, "gender": gender, "disposal": disposal,
+        "rosh": rosh, "officer_grade": grade, "start_date": start,
+    })
+
+
+# --------------------------------------------------------------------------- seed inspection
+def _seed_population(population: Any, samples: Mapping[str, Any]) -> Any:
+    """``population`` for :func:`seed_inspection`: None, "implied", an int or a mapping."""
+    if isinstance(population, str):
+        if population != "implied":
+            from .errors import ArgumentError
+
+            raise ArgumentError("population", population,
+                                'must be None, "implied", a whole number or {sample: N}')
+        from .plan import implied_population
+
+        out = {}
+        for name, s in samples.items():
+            r = implied_population(int(s["n"]))
+            out[name] = int(r.high if r.high is not None else r.low)
+        return out
+    return population
+
+
+def seed_inspection(population: Any = None):
+    """The seed inspection's published results as an aggregate :class:`~sampling.results.Results`.
+
+    Built from ``seeds/``: each key question's published whole-number % yes
+    (``key_questions.csv``) on the n of its sample (``inspection.toml``: 132, 54, 42), except
+    the relevant-sub-sample questions (footnote 13: 2.2.3, 2.3.3, 2.4.3), whose n was not
+    published and is left unknown for :func:`~sampling.results.load_results` to infer (and say
+    so). Judgements for the judgement-rated standards (1.1–1.4), the published rating of every
+    standard and the published overall rating come from ``standards.csv`` and
+    ``inspection.toml``; a standard with a ``discretion_note`` (2.4, footnote 14) is a recorded
+    override to its published rating, with the note as the reason.
+
+    Parameters
+    ----------
+    population : None, "implied", int or {sample: N}
+        The eligible population per sample. ``None``: unknown (no finite population
+        correction). ``"implied"``: the largest N for which the inspectorate's sample-size
+        rule gives the published n (:func:`sampling.plan.implied_population`; 668, 79 and 56).
+        An int applies to every sample.
+    """
+    import numpy as np
+
+    from .framework import load_framework
+    from .results import load_results
+
+    seed = seed_tables()
+    samples = seed.inspection["samples"]
+    framework = load_framework()
+    kq = seed.key_questions
+    n = kq["sample"].map(lambda s: float(samples[s]["n"]))
+    table = pd.DataFrame({
+        "key_question": kq["key_question"].astype(str),
+        "percent": kq["percent_yes"].astype(float),
+        "n": n.where(~kq["relevant_subsample"], np.nan).astype(float),
+    })
+    st = seed.standards
+    published = {r.standard: r.published_rating for r in st.itertuples() if r.published_rating}
+    judged = {s.id for s in framework.standards if not s.key_questions}
+    judgements = {sid: lab for sid, lab in published.items() if sid in judged}
+    overrides = {r.standard: (r.published_rating, r.discretion_note)
+                 for r in st.itertuples() if r.discretion_note}
+    return load_results(
+        table, framework=framework, level="aggregate",
+        population=_seed_population(population, samples),
+        judgements=judgements, published=published, overrides=overrides,
+        published_overall=seed.inspection["inspection"].get("published_overall"),
+        sample_sizes={name: int(s["n"]) for name, s in samples.items()},
+    )
+
+
+# --------------------------------------------------------------------------- synthetic results
+def synthetic_results(rng: Any = None, *, n: Any = None, population: Any = None,
+                      true_percent: Mapping[str, float] | None = None, framework: Any = None,
+                      strata: Any = None, providers: int | None = None,
+                      correlation: float = 0.5, standard_correlation: float = 0.2,
+                      judgements: Mapping[str, str] | None = None):
+    """A realistic, reproducible case-level inspection (:class:`~sampling.results.Results`).
+
+    Every case gets stratum columns (``gender``, ``disposal``, ``rosh``, drawn with the shares
+    of :data:`SYNTHETIC_SHARES`) and a yes/no answer to each key question of its sample.
+    Answers on one case are correlated through a Gaussian latent "case quality" (a
+    multivariate-probit / Thurstone threshold model): case i answers question j "yes" when
+    ``√ρ·Zᵢ + √ρₛ·Uᵢₛ + √(1−ρ−ρₛ)·εᵢⱼ < Φ⁻¹(pⱼ)`` with Zᵢ (case), Uᵢₛ (case × standard) and
+    εᵢⱼ independent standard normals, so each question's population % yes is exactly
+    ``true_percent[j]`` while questions on the same case (more so in the same standard) move
+    together. Relevant-sub-sample questions (2.2.3, 2.3.3, 2.4.3) are answered only where
+    risk-of-serious-harm issues apply (RoSH medium or higher) and are "not applicable"
+    otherwise.
+
+    Parameters
+    ----------
+    rng : int, Generator or None
+        Seed; the same seed gives the same cases.
+    n : None, int or {sample: n}
+        Cases per sample. ``None``: the seed inspection's sizes (132, 54, 42); an int: that
+        many in every sample of the framework.
+    population : None, int or {sample: N}
+        Eligible population per sample, passed to :func:`~sampling.results.load_results`.
+    true_percent : {key_question: %}, optional
+        Population % yes per key question; default the seed inspection's published figures
+        (50% for a question the seed does not have).
+    framework : Framework or path, optional
+        Default: the seed framework.
+    strata : None or sequence of column names
+        Design stratum columns recorded per sample. ``None``: the seed's design (gender,
+        disposal, rosh for case supervision; gender, rosh for unpaid work; none for Through the
+        Gate); a sequence applies to every sample (``()`` for none).
+    providers : int, optional
+        Simulate a national sample: ``providers`` providers, each with ``n`` cases per sample
+        (``providers=21`` with the default n gives 21 × 132 = 2,772 case-supervision cases), a
+        ``provider`` column, and provider effects (a provider's latent quality shifts by a
+        normal amount with standard deviation 0.3 on the probit scale).
+    correlation, standard_correlation : float
+        ρ and ρₛ above (ρ + ρₛ < 1). ``correlation=0`` and ``standard_correlation=0`` give
+        independent questions.
+    judgements : {standard: label}, optional
+        Ratings of judgement-rated standards; default the seed's published ones (1.1–1.4).
+    """
+    import numpy as np
+    from scipy import stats
+
+    from ._checks import check_count, check_fraction, check_rng
+    from .errors import ArgumentError
+    from .framework import Framework, load_framework
+    from .results import load_results
+
+    gen = check_rng(rng)
+    if framework is None:
+        framework = load_framework()
+    elif not isinstance(framework, Framework):
+        framework = load_framework(framework)
+    rho = check_fraction(correlation, "correlation", low_open=False)
+    rho_s = check_fraction(standard_correlation, "standard_correlation", low_open=False)
+    if rho + rho_s >= 1:
+        raise ArgumentError("standard_correlation", standard_correlation,
+                            f"correlation + standard_correlation must be below 1 (correlation={rho})")
+    seed = seed_tables()
+    seed_samples = seed.inspection["samples"]
+    sample_of = {k.id: (k.sample or "all") for k in framework.key_questions}
+    sample_names = list(dict.fromkeys(sample_of.values()))
+    if n is None:
+        sizes = {s: int(seed_samples[s]["n"]) if s in seed_samples else 132 for s in sample_names}
+    elif isinstance(n, Mapping):
+        unknown = [s for s in n if s not in sample_names]
+        if unknown:
+            raise ArgumentError("n", dict(n), f"names samples the framework does not have: {unknown}; "
+                                f"known: {sample_names}")
+        sizes = {s: check_count(v, f"n[{s!r}]") for s, v in n.items()}
+    else:
+        size = check_count(n, "n")
+        sizes = {s: size for s in sample_names}
+    n_prov = None if providers is None else check_count(providers, "providers")
+    if true_percent is None:
+        seed_pct = dict(zip(seed.key_questions["key_question"], seed.key_questions["percent_yes"]))
+        true_percent = {k: float(seed_pct.get(k, 50.0)) for k in sample_of}
+    else:
+        framework.check_key_questions(true_percent, where="true_percent")
+        bad = {k: v for k, v in true_percent.items()
+               if not isinstance(v, (int, float)) or not 0 <= float(v) <= 100}
+        if bad:
+            raise ArgumentError("true_percent", bad, "percentages must be numbers from 0 to 100")
+        true_percent = {k: float(true_percent.get(k, 50.0)) for k in sample_of}
+    if strata is None:
+        design = {s: tuple(seed_samples[s]["strata"]) if s in seed_samples else ("gender", "disposal", "rosh")
+                  for s in sizes}
+    else:
+        cols = (strata,) if isinstance(strata, str) else tuple(strata)
+        bad = [c for c in cols if c not in SYNTHETIC_SHARES]
+        if bad:
+            raise ArgumentError("strata", strata, f"columns must be among {list(SYNTHETIC_SHARES)}")
+        design = {s: cols for s in sizes}
+    if n_prov is not None:
+        design = {s: ("provider", *cols) for s, cols in design.items()}
+
+    frames = []
+    for s, size in sizes.items():
+        kqs = [k for k in framework.key_questions if sample_of[k.id] == s]
+        groups = range(n_prov) if n_prov is not None else [None]
+        for g in groups:
+            m = size
+            cats = {}
+            for col, shares in SYNTHETIC_SHARES.items():
+                names = np.array(list(shares), dtype=object)
+                p = np.array(list(shares.values()), dtype=float)
+                cats[col] = names[gen.choice(len(names), size=m, p=p / p.sum())]
+            shift = 0.0 if g is None else gen.normal(0.0, 0.3)
+            z = gen.standard_normal(m)
+            std_ids = list(dict.fromkeys(k.standard for k in kqs))
+            u = {sid: gen.standard_normal(m) for sid in std_ids}
+            applies = np.isin(cats["rosh"], ["medium", "high", "very high"])
+            answers = {}
+            for k in kqs:
+                p = min(max(true_percent[k.id] / 100.0, 1e-9), 1 - 1e-9)
+                latent = (np.sqrt(rho) * z + np.sqrt(rho_s) * u[k.standard]
+                          + np.sqrt(1 - rho - rho_s) * gen.standard_normal(m))
+                yes = latent < stats.norm.ppf(p) + shift
+                col = np.where(yes, "yes", "no").astype(object)
+                if k.relevant_subsample:
+                    col = np.where(applies, col, "n/a").astype(object)
+                answers[k.id] = col
+            prefix = {"case_supervision": "CS", "unpaid_work": "UW", "through_the_gate": "TG"}.get(
+                s, f"S{sample_names.index(s) + 1}")
+            pid = "" if g is None else f"P{g + 1:02d}-"
+            block = {"case_id": [f"{pid}{prefix}{i:04d}" for i in range(1, m + 1)], "sample": s}
+            if g is not None:
+                block["provider"] = f"Provider {g + 1:02d}"
+            block.update(cats)
+            block.update(answers)
+            frames.append(pd.DataFrame(block))
+    data = pd.concat(frames, ignore_index=True)
+    kq_cols = [k.id for k in framework.key_questions if k.id in data.columns]
+    data[kq_cols] = data[kq_cols].astype(object).where(data[kq_cols].notna(), "n/a")
+    if judgements is None:
+        published = {r.standard: r.published_rating for r in seed.standards.itertuples()}
+        judgements = {st.id: published[st.id] for st in framework.standards
+                      if not st.key_questions and published.get(st.id)}
+    return load_results(data, framework=framework, level="case", population=population,
+                        strata=design, judgements=dict(judgements))
