@@ -53,6 +53,9 @@ _EXPORTS = {
     "Replicates": "intervals",
     "rate": "ratings",
     "Assessment": "ratings",
+    # report (charts live in sampling.charts: forest, rating_probabilities, overall, ...)
+    "write_report": "report",
+    "ReportFiles": "report",
     # examples
     "seed_inspection": "examples",
     "seed_tables": "examples",

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .errors import OutputError
 
-__all__ = ["atomic_write", "atomic_path", "escape_formulas", "ensure_writable_dir"]
+__all__ = ["atomic_write", "atomic_path", "escape_formulas", "ensure_writable_dir", "default_mode"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -39,6 +39,13 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     # Column names are cells too.
     out.columns = [esc(c) if isinstance(c, str) else c for c in out.columns]
     return out
+
+
+def default_mode(*, directory: bool = False) -> int:
+    """The permission bits an ordinary ``open()`` (or ``mkdir``) would give under the umask."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return (0o777 if directory else 0o666) & ~umask
 
 
 def ensure_writable_dir(directory: str | os.PathLike) -> Path:
@@ -76,9 +83,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     try:
         yield tmp_path
         # mkstemp creates 0600; give the file the permissions an ordinary open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_path, 0o666 & ~umask)
+        os.chmod(tmp_path, default_mode())
         os.replace(tmp_path, target)
     except BaseException:
         with contextlib.suppress(OSError):

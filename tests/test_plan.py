@@ -92,7 +92,7 @@ def test_cochran_agrees_with_brute_force_over_a_range():
 
 def test_never_more_than_population_and_at_least_one():
     for N in (1, 2, 3, 5, 20):
-        assert 1 <= sample_size(N) <= N
+        assert 0 < sample_size(N) <= N
     assert sample_size(1) == 1
     assert sample_size(None, p=0.0) == 1
     assert sample_size(100, p=1.0) == 1
