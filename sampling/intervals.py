@@ -114,7 +114,8 @@ def _as_counts(yes, n):
     y = np.asarray(yes, dtype=float)
     m = np.asarray(n, dtype=float)
     try:
-        y, m = np.broadcast_arrays(y, m)
+        # copies: statsmodels writes into its inputs' views, which numpy ≥ 2.4 warns about
+        y, m = (np.array(a) for a in np.broadcast_arrays(y, m))
     except ValueError:
         raise ArgumentError("yes", np.shape(yes), f"must broadcast with n of shape {np.shape(n)}") from None
     bad = ~np.isfinite(m) | (m < 1) | (m != np.round(m))
@@ -327,6 +328,27 @@ def _stratum_codes(cases: pd.DataFrame, columns: tuple) -> np.ndarray:
     return code
 
 
+def _collapse_small_strata(code: np.ndarray) -> tuple[np.ndarray, int]:
+    """Collapsed strata (Wolter 2007, *Introduction to Variance Estimation*, 2nd ed., §2.5;
+    Rust & Kalton 1987, *J. Official Statistics* 3:69–80): a stratum with a single sampled
+    case has no within-stratum variation to resample, so it would add none to the bootstrap
+    variance. All such strata are pooled into one; if that pool still holds a single case it
+    joins the smallest stratum that has two or more. Returns the new codes and how many
+    strata were pooled."""
+    uniq, inv, cnt = np.unique(code, return_inverse=True, return_counts=True)
+    lonely = cnt < 2
+    if not lonely.any():
+        return code, 0
+    new = code.copy()
+    in_lonely = lonely[inv.ravel()]
+    if in_lonely.sum() >= 2 or lonely.all():
+        new[in_lonely] = uniq[lonely].min()
+    else:
+        big = np.flatnonzero(~lonely)
+        new[in_lonely] = uniq[big[np.argmin(cnt[big])]]
+    return new, int(lonely.sum())
+
+
 def _case_boot(results, pops: Mapping[str, int], stratified: bool, B: int, rng) -> _Boot:
     summary = results.summary
     kqs = list(summary["key_question"])
@@ -337,6 +359,8 @@ def _case_boot(results, pops: Mapping[str, int], stratified: bool, B: int, rng) 
     finite = np.zeros(k, dtype=bool)
     exact = np.ones(k, dtype=bool)
     any_strata = False
+    any_rescaled = False
+    pooled = 0
     samples = list(dict.fromkeys(summary["sample"]))
     for s in samples:
         cols = np.flatnonzero(summary["sample"].to_numpy() == s)
@@ -346,6 +370,9 @@ def _case_boot(results, pops: Mapping[str, int], stratified: bool, B: int, rng) 
         strata_cols = tuple(results.strata.get(s, ())) if stratified else ()
         any_strata |= bool(strata_cols)
         h_code = _stratum_codes(results.cases.loc[in_s], strata_cols)
+        if strata_cols:
+            h_code, lonely = _collapse_small_strata(h_code)
+            pooled += lonely
         code = np.where(np.isnan(A), 2, A).astype(np.int8)
         patterns, inverse, counts = np.unique(np.column_stack([h_code, code]), axis=0,
                                               return_inverse=True, return_counts=True)
@@ -354,12 +381,17 @@ def _case_boot(results, pops: Mapping[str, int], stratified: bool, B: int, rng) 
         Qp = (patterns[:, 1:] != 2).astype(float)
         yes_tot, n_tot = counts @ Yp, counts @ Qp
         accel[cols] = _jackknife_accel(Yp, Qp, counts, yes_tot, n_tot)
-        # Rao–Wu rescaling with f = n/N in every stratum, when N is known
+        # Rao–Wu rescaling (m_h = n_h − 1) with f = n/N in every stratum when N is known, and
+        # with f = 0 for a stratified design without N: the plain with-replacement bootstrap
+        # of n_h cases understates a stratum's variance by (n_h − 1)/n_h, which matters when
+        # the joint cells are small (Rao & Wu 1988, §3; McCarthy & Snowden 1985).
         N = pops.get(s)
         fin = N is not None
         f = n_s / N if fin else 0.0
+        rescale = fin or len(np.unique(patterns[:, 0])) > 1
+        any_rescaled |= rescale and not fin
         finite[cols] = fin
-        exact[cols] = not fin or f >= 1.0
+        exact[cols] = not rescale or f >= 1.0
         # units: distinct patterns (multinomial) or individual cases (index draws), per stratum
         multi, unit_Y, unit_Q = [], [], []
         by_pattern = np.argsort(inverse, kind="stable")
@@ -369,8 +401,8 @@ def _case_boot(results, pops: Mapping[str, int], stratified: bool, B: int, rng) 
         for h in np.unique(patterns[:, 0]):
             p_idx = np.flatnonzero(patterns[:, 0] == h)
             n_h = int(counts[p_idx].sum())
-            m_h = n_h - 1 if fin else n_h
-            if fin:
+            m_h = n_h - 1 if rescale else n_h
+            if rescale:
                 lam = np.sqrt(m_h * (1 - f) / (n_h - 1)) if n_h > 1 else 0.0
                 if m_h == 0 or lam == 0.0:
                     m_h = 0  # a census stratum (or a single case): fixed weights, no variance
@@ -388,12 +420,12 @@ def _case_boot(results, pops: Mapping[str, int], stratified: bool, B: int, rng) 
                     draws.append((n_draws, n_draws + m_h, start, start + n_h))
                     n_draws += m_h
             width = len(mult)
-            scale.append(np.full(width, lam * n_h / m_h if fin and m_h else (0.0 if fin else 1.0)))
-            offset.append(mult * (1.0 - lam) if fin and m_h else (mult if fin else np.zeros(width)))
+            scale.append(np.full(width, lam * n_h / m_h if rescale and m_h else (0.0 if rescale else 1.0)))
+            offset.append(mult * (1.0 - lam) if rescale and m_h else (mult if rescale else np.zeros(width)))
             start += width
         U = start
         scale, offset = np.concatenate(scale), np.concatenate(offset)
-        dtype = np.float64 if fin else np.float32
+        dtype = np.float64 if rescale else np.float32
         M = np.hstack([np.vstack(unit_Y), np.vstack(unit_Q)]).astype(dtype)
         kk = len(cols)
         chunk = int(max(1, min(B, _CHUNK_CELLS // max(U, n_draws, 1))))
@@ -413,7 +445,7 @@ def _case_boot(results, pops: Mapping[str, int], stratified: bool, B: int, rng) 
             for a_, z_, m_h, probs in multi:
                 if m_h:
                     r[:, a_:z_] = rng.multinomial(m_h, probs, size=c)
-            if fin:
+            if rescale:
                 W = offset + scale * r
             else:
                 W = r.astype(dtype)
@@ -426,9 +458,14 @@ def _case_boot(results, pops: Mapping[str, int], stratified: bool, B: int, rng) 
     if finite.all():
         fp = "finite-population (Rao-Wu rescaling)"
     elif finite.any():
-        fp = "finite-population (Rao-Wu rescaling) where N is known, with-replacement elsewhere"
+        fp = ("finite-population (Rao-Wu rescaling) where N is known, "
+              + ("Rao-Wu rescaling without FPC" if any_rescaled else "with-replacement") + " elsewhere")
+    elif any_rescaled:
+        fp = "Rao-Wu rescaling (m_h = n_h - 1), no FPC"
     else:
         fp = "with-replacement"
+    if pooled:
+        fp += f"; {pooled} single-case strata pooled"
     return _Boot(yes_b, n_b, yes, n, accel, finite, exact, f"joint case bootstrap ({scheme}, {fp})")
 
 

@@ -209,6 +209,37 @@ def test_stratified_all_yes_stratum_contributes_no_variance():
     assert flat == pytest.approx(p * (1 - p) / 132, rel=0.03) and flat > 1.2 * var
 
 
+def test_stratified_bootstrap_is_unbiased_with_tiny_strata():
+    """40 strata of 3 cases: the unbiased stratified variance is Σ W_h² s_h²/n_h with s_h² on
+    n_h − 1 degrees of freedom. A plain with-replacement bootstrap within strata gives only
+    (n_h − 1)/n_h = 2/3 of it (the coverage study's under-coverage); the Rao–Wu rescaling
+    with m_h = n_h − 1 used for stratified designs gives all of it."""
+    rng = np.random.default_rng(11)
+    h = np.repeat(np.arange(40), 3)
+    ans = (rng.random(120) < 0.3 + 0.4 * (h % 2)).astype(float)
+    df = cases({"2.1.1": ans}, 120, rosh=[f"s{i:02d}" for i in h])
+    r = load_results(df, strata=["rosh"])
+    rep = bootstrap_replicates(r, n_resamples=40_000, rng=12)
+    assert "Rao-Wu rescaling (m_h = n_h - 1), no FPC" in rep.kind
+    s2 = np.array([np.var(ans[h == i], ddof=1) for i in range(40)])
+    unbiased = np.sum((3 / 120) ** 2 * s2 / 3)
+    assert np.var(rep.values[:, 0] / 100) == pytest.approx(unbiased, rel=0.03)
+
+
+def test_single_case_strata_are_pooled():
+    """A stratum with one sampled case cannot vary under resampling within strata: such
+    strata are pooled (collapsed strata), so their cases still contribute variance."""
+    rosh = ["big"] * 100 + [f"lone{i}" for i in range(20)]
+    ans = np.concatenate([np.ones(100), (yes_no(10, 20, np.random.default_rng(3)) == "yes").astype(float)])
+    r = load_results(cases({"2.1.1": ans}, 120, rosh=rosh), strata=["rosh"])
+    rep = bootstrap_replicates(r, n_resamples=40_000, rng=4)
+    assert "20 single-case strata pooled" in rep.kind
+    # all variance comes from the 20 pooled cases (the big stratum is all yes): W² p(1−p)/(n−1)·n/n
+    pooled = (20 / 120) ** 2 * np.var(ans[100:], ddof=1) / 20
+    assert np.var(rep.values[:, 0] / 100) == pytest.approx(pooled, rel=0.03)
+    assert iv._collapse_small_strata(np.array([5, 5, 7, 9, 9, 9]))[0].tolist() == [5, 5, 5, 9, 9, 9]
+
+
 def _naive_case_bootstrap(answers: np.ndarray, B: int, rng) -> np.ndarray:
     """Textbook case resampling: draw n row indices, take the rows, nan-mean each column."""
     n = answers.shape[0]
