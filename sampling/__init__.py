@@ -70,8 +70,8 @@ __all__ = ["__version__", "SamplingError", "ArgumentError", "DataError", "Output
 # Two stages share their module's name (sampling.allocate, sampling.intervals). Importing a
 # submodule binds the package attribute to the module, so these two functions are bound
 # eagerly, after their modules have loaded, and `sampling.allocate(...)` is the function.
-from .allocate import allocate  # noqa: E402
-from .intervals import intervals  # noqa: E402
+from .allocate import allocate  # noqa: E402,F401 (re-exported)
+from .intervals import intervals  # noqa: E402,F401 (re-exported)
 
 
 def __getattr__(name: str):

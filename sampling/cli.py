@@ -482,7 +482,49 @@ def _parse_assignment(option: str):
     return parse
 
 
-def _run_analyse(args: argparse.Namespace) -> int:
+def _add_analysis_options(p: argparse.ArgumentParser, *, seed_default: int | None) -> None:
+    """RESULTS and the analysis options shared by ``sampling analyse`` and ``sampling report``."""
+    p.add_argument("results", nargs="?", metavar="RESULTS",
+                   help="case-level or aggregate results (CSV/XLSX); default: the built-in seed inspection")
+    p.add_argument("--framework", metavar="F", default=None,
+                   help="framework (TOML file or folder with standards.csv and key_questions.csv); "
+                        "default: the seed framework")
+    p.add_argument("--rules", metavar="R", default=None,
+                   help="rating rules: hmip-adult, hmip-youth or a TOML file (default: the framework's)")
+    p.add_argument("--population", metavar="N", type=_parse_population, default=None,
+                   help="eligible population: N for every sample, sample=N,… per sample, or 'implied' "
+                        "(seed only: the largest N giving the published sample sizes)")
+    p.add_argument("--strata", type=lambda t: [c.strip() for c in t.split(",") if c.strip()],
+                   default=None, metavar="COLS",
+                   help="case-level RESULTS: the design's stratum columns, e.g. gender,disposal,rosh "
+                        "(the bootstrap resamples within strata)")
+    p.add_argument("--method", default="wilson", metavar="M",
+                   help="interval method: wilson (default), clopper-pearson, jeffreys, agresti-coull, "
+                        "bootstrap-percentile, bootstrap-bca")
+    p.add_argument("--confidence", type=float, default=0.8, metavar="C",
+                   help="two-sided confidence level (default 0.8)")
+    p.add_argument("--resamples", type=int, default=10_000, metavar="B",
+                   help="bootstrap replicates for the rating probabilities (default 10000)")
+    p.add_argument("--seed", type=int, default=seed_default, metavar="S",
+                   help="random seed, for reproducible output"
+                        + (f" (default {seed_default})" if seed_default is not None else ""))
+    p.add_argument("--threshold", type=float, default=0.9, metavar="T",
+                   help="flag a rating whose most likely band has probability below T (default 0.9)")
+    p.add_argument("--blank-means-na", action="store_true",
+                   help="treat blank answer cells as 'not applicable' (otherwise they are an error)")
+    p.add_argument("--judgement", action="append", type=_parse_assignment("--judgement"), metavar="ID=RATING",
+                   help="rating of a judgement-rated standard, e.g. 1.1=Good (repeat)")
+    p.add_argument("--published", action="append", type=_parse_assignment("--published"), metavar="ID=RATING",
+                   help="published rating of a standard, for comparison (repeat)")
+    p.add_argument("--override", action="append", type=_parse_assignment("--override"),
+                   metavar="'ID=RATING: reason'", help="recorded professional-discretion override (repeat)")
+    p.add_argument("--partial", action="store_true",
+                   help="allow standards without data (left out; no overall rating)")
+
+
+def _assess(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: None):
+    """Load the results the options name (or the seed inspection) and rate them:
+    returns ``(assessment, source)``."""
     from .examples import seed_inspection
     from .intervals import ANALYTIC, BOOTSTRAP
     from .ratings import rate
@@ -494,6 +536,7 @@ def _run_analyse(args: argparse.Namespace) -> int:
             raise ArgumentError("--framework", args.framework,
                                 "applies to a RESULTS file; without one the built-in seed inspection "
                                 "(with its own framework) is analysed")
+        say("loading the built-in seed inspection …")
         results = seed_inspection(population=args.population)
         source = "the built-in seed inspection (HMI Probation, KSS CRC 2019)"
     else:
@@ -503,6 +546,7 @@ def _run_analyse(args: argparse.Namespace) -> int:
         if args.population == "implied":
             raise ArgumentError("--population", "implied", "'implied' applies to the built-in seed "
                                 "inspection only; give N or sample=N,…")
+        say(f"loading {args.results} …")
         framework = load_framework(args.framework, rules=args.rules)
         overrides = {}
         for sid, text in args.override or []:
@@ -515,10 +559,17 @@ def _run_analyse(args: argparse.Namespace) -> int:
             published=dict(args.published or []) or None, overrides=overrides or None,
         )
         source = str(args.results)
+    say(f"rating: {args.method} {args.confidence:g} intervals, {args.resamples:,} replicates, "
+        f"seed {args.seed} …")
     assessment = rate(results, rules=args.rules, method=args.method, confidence_level=args.confidence,
                       population=None if args.results is None else args.population,
                       n_resamples=args.resamples, rng=args.seed, threshold=args.threshold,
                       partial=args.partial)
+    return assessment, source
+
+
+def _run_analyse(args: argparse.Namespace) -> int:
+    assessment, source = _assess(args)
     if args.json:
         print(to_json(assessment.to_dict()))
         return 0
@@ -546,40 +597,7 @@ def _run_analyse(args: argparse.Namespace) -> int:
 
 
 def _add_analyse(p: argparse.ArgumentParser) -> None:
-    p.add_argument("results", nargs="?", metavar="RESULTS",
-                   help="case-level or aggregate results (CSV/XLSX); default: the built-in seed inspection")
-    p.add_argument("--framework", metavar="F", default=None,
-                   help="framework (TOML file or folder with standards.csv and key_questions.csv); "
-                        "default: the seed framework")
-    p.add_argument("--rules", metavar="R", default=None,
-                   help="rating rules: hmip-adult, hmip-youth or a TOML file (default: the framework's)")
-    p.add_argument("--population", metavar="N", type=_parse_population, default=None,
-                   help="eligible population: N for every sample, sample=N,… per sample, or 'implied' "
-                        "(seed only: the largest N giving the published sample sizes)")
-    p.add_argument("--strata", type=lambda t: [c.strip() for c in t.split(",") if c.strip()],
-                   default=None, metavar="COLS",
-                   help="case-level RESULTS: the design's stratum columns, e.g. gender,disposal,rosh "
-                        "(the bootstrap resamples within strata)")
-    p.add_argument("--method", default="wilson", metavar="M",
-                   help="interval method: wilson (default), clopper-pearson, jeffreys, agresti-coull, "
-                        "bootstrap-percentile, bootstrap-bca")
-    p.add_argument("--confidence", type=float, default=0.8, metavar="C",
-                   help="two-sided confidence level (default 0.8)")
-    p.add_argument("--resamples", type=int, default=10_000, metavar="B",
-                   help="bootstrap replicates for the rating probabilities (default 10000)")
-    p.add_argument("--seed", type=int, default=None, metavar="S", help="random seed (reproducible output)")
-    p.add_argument("--threshold", type=float, default=0.9, metavar="T",
-                   help="flag a rating whose most likely band has probability below T (default 0.9)")
-    p.add_argument("--blank-means-na", action="store_true",
-                   help="treat blank answer cells as 'not applicable' (otherwise they are an error)")
-    p.add_argument("--judgement", action="append", type=_parse_assignment("--judgement"), metavar="ID=RATING",
-                   help="rating of a judgement-rated standard, e.g. 1.1=Good (repeat)")
-    p.add_argument("--published", action="append", type=_parse_assignment("--published"), metavar="ID=RATING",
-                   help="published rating of a standard, for comparison (repeat)")
-    p.add_argument("--override", action="append", type=_parse_assignment("--override"),
-                   metavar="'ID=RATING: reason'", help="recorded professional-discretion override (repeat)")
-    p.add_argument("--partial", action="store_true",
-                   help="allow standards without data (left out; no overall rating)")
+    _add_analysis_options(p, seed_default=None)
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.set_defaults(run=_run_analyse)
 
@@ -589,11 +607,47 @@ _COMMANDS.append(("analyse", "key-question intervals, ratings, uncertainty flags
 
 
 # --------------------------------------------------------------------------- report
-# (section owned by the report stage)
-def _add_report(p: argparse.ArgumentParser) -> None:
-    from .report import add_arguments  # the logic lives in sampling.report
+def _run_report(args: argparse.Namespace) -> int:
+    """Rate, then write every chart and table; one progress line per step on stderr and the
+    path of report.md on stdout."""
+    import time
 
-    add_arguments(p)
+    from .report import write_report
+
+    t0 = time.perf_counter()
+
+    def say(msg: str) -> None:
+        if not args.quiet:
+            print(f"sampling report [{time.perf_counter() - t0:4.1f}s] {msg}", file=sys.stderr, flush=True)
+
+    formats = tuple(f.strip().lower() for f in str(args.formats).split(",") if f.strip())
+    if not formats or any(f not in ("png", "svg", "pdf") for f in formats):
+        raise ArgumentError("--formats", args.formats, "must be png, svg and/or pdf, comma-separated")
+    if args.results is not None and args.out is None:
+        raise ArgumentError("--out", None, "give an output folder with RESULTS (figures/ holds "
+                            "the seed inspection's report)")
+    out = args.out if args.out is not None else "figures"
+    assessment, source = _assess(args, say)
+    files = write_report(assessment, out, sample=args.sample, formats=formats, progress=say,
+                         settings={"source": source, "random seed": args.seed})
+    say(f"done: {len(files.files)} files in {str(files.out_dir)!r}"
+        + (f"; flagged standards {', '.join(files.flagged)}" if files.flagged else "")
+        + f" ({time.perf_counter() - t0:.1f} s)")
+    print(str(files.markdown))
+    return 0
+
+
+def _add_report(p: argparse.ArgumentParser) -> None:
+    _add_analysis_options(p, seed_default=2019)
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="output folder (default figures/ for the seed inspection; required with RESULTS)")
+    p.add_argument("--sample", metavar="SAMPLE.xlsx", default=None,
+                   help="the workbook written by `sampling draw` (or its folder): adds the "
+                        "balance chart and sheet")
+    p.add_argument("--formats", default="png,svg", metavar="F,F",
+                   help="chart formats: png, svg, pdf (default png,svg)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.set_defaults(run=_run_report)
 
 
 _COMMANDS.append(("report", "every chart (PNG, SVG) and table (report.md/.csv/.xlsx) for a publication",

@@ -20,16 +20,14 @@ Nothing is half-written: every file is built in a temporary folder beside the ou
 and moved into place only when all have been built; if the output folder cannot be created
 or written, :class:`~sampling.errors.OutputError` is raised and nothing is left behind.
 
-The command ``sampling report`` is a thin shell over :func:`write_report`
-(:func:`add_arguments` and :func:`run`).
+The command ``sampling report`` (in :mod:`sampling.cli`) is a thin shell over
+:func:`write_report`.
 """
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -41,10 +39,10 @@ import pandas as pd
 
 from ._display import TableResult
 from ._io import default_mode, escape_formulas
+from .charts import _is_true, _text
 from .errors import ArgumentError, DataError, OutputError
 
-__all__ = ["ReportFiles", "write_report", "report_table", "report_markdown", "CHARTS",
-           "add_arguments", "run"]
+__all__ = ["ReportFiles", "write_report", "report_table", "report_markdown", "CHARTS"]
 
 #: Chart names (file stems) in the order they are written.
 CHARTS = ("forest", "rating_probabilities", "overall", "misrating_curve", "planning_curve", "balance")
@@ -99,26 +97,6 @@ class ReportFiles(TableResult):
 
 
 # --------------------------------------------------------------------------- helpers
-def _is_true(value: Any) -> bool:
-    try:
-        if pd.isna(value):
-            return False
-    except (TypeError, ValueError):
-        pass
-    return bool(value)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(value)
-
-
 def _pct(value: Any, digits: int = 1) -> str:
     try:
         v = float(value)
@@ -622,119 +600,3 @@ def _sample_sizes(assessment: Any) -> dict[str, int]:
             continue
         out[sample] = max(out.get(sample, 0), int(n))
     return out
-
-
-# --------------------------------------------------------------------------- command line
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of ``sampling report`` (the analysis options mirror ``sampling analyse``)."""
-    from .cli import _parse_assignment, _parse_population
-
-    parser.add_argument("results", nargs="?", metavar="RESULTS",
-                        help="case-level or aggregate results (CSV/XLSX); default: the built-in "
-                             "seed inspection")
-    parser.add_argument("--out", metavar="DIR", default=None,
-                        help="output folder (default figures/ for the seed inspection; "
-                             "required with RESULTS)")
-    parser.add_argument("--framework", metavar="F", default=None,
-                        help="framework TOML or folder (default: the seed framework)")
-    parser.add_argument("--rules", metavar="R", default=None,
-                        help="rating rules: hmip-adult, hmip-youth or a TOML file (default: the framework's)")
-    parser.add_argument("--population", type=_parse_population, default=None, metavar="N",
-                        help="eligible population: N for every sample, sample=N,… per sample, or "
-                             "'implied' (seed only: the largest N giving each published n)")
-    parser.add_argument("--strata", type=lambda t: [c.strip() for c in t.split(",") if c.strip()],
-                        default=None, metavar="COLS",
-                        help="case-level RESULTS: the design's stratum columns, e.g. gender,disposal,rosh "
-                             "(the bootstrap resamples within strata)")
-    parser.add_argument("--method", default="wilson", metavar="M",
-                        help="interval method: wilson (default), clopper-pearson, jeffreys, "
-                             "agresti-coull, bootstrap-percentile, bootstrap-bca")
-    parser.add_argument("--confidence", type=float, default=0.8, metavar="C",
-                        help="two-sided confidence level (default 0.8)")
-    parser.add_argument("--resamples", type=int, default=10_000, metavar="B",
-                        help="bootstrap replicates for the rating probabilities (default 10000)")
-    parser.add_argument("--seed", type=int, default=2019, metavar="S",
-                        help="random seed, so the report is reproducible (default 2019)")
-    parser.add_argument("--threshold", type=float, default=0.9, metavar="T",
-                        help="flag a rating whose most likely band has probability below T (default 0.9)")
-    parser.add_argument("--blank-means-na", action="store_true",
-                        help="treat blank answer cells as 'not applicable'")
-    parser.add_argument("--judgement", action="append", type=_parse_assignment("--judgement"),
-                        metavar="ID=RATING", help="rating of a judgement-rated standard (repeat)")
-    parser.add_argument("--published", action="append", type=_parse_assignment("--published"),
-                        metavar="ID=RATING", help="published rating of a standard (repeat)")
-    parser.add_argument("--override", action="append", type=_parse_assignment("--override"),
-                        metavar="'ID=RATING: reason'", help="recorded professional-discretion override (repeat)")
-    parser.add_argument("--partial", action="store_true",
-                        help="allow standards without data (left out; no overall rating)")
-    parser.add_argument("--sample", metavar="SAMPLE.xlsx", default=None,
-                        help="the workbook written by `sampling draw` (or its folder): adds the "
-                             "balance chart and sheet")
-    parser.add_argument("--formats", default="png,svg", metavar="F,F",
-                        help="chart formats: png, svg, pdf (default png,svg)")
-    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
-    parser.set_defaults(run=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    """``sampling report``: load, rate, write; one progress line per step on stderr, the path
-    of report.md on stdout."""
-    t0 = time.perf_counter()
-
-    def say(msg: str) -> None:
-        if not args.quiet:
-            print(f"sampling report [{time.perf_counter() - t0:4.1f}s] {msg}", file=sys.stderr, flush=True)
-
-    from .intervals import ANALYTIC, BOOTSTRAP
-    from .ratings import rate
-
-    if args.method not in (*ANALYTIC, *BOOTSTRAP):
-        raise ArgumentError("--method", args.method, f"must be one of {', '.join((*ANALYTIC, *BOOTSTRAP))}")
-    formats = tuple(f.strip().lower() for f in str(args.formats).split(",") if f.strip())
-    if not formats or any(f not in ("png", "svg", "pdf") for f in formats):
-        raise ArgumentError("--formats", args.formats, "must be png, svg and/or pdf, comma-separated")
-    if args.results is None:
-        from .examples import seed_inspection
-
-        if args.framework is not None:
-            raise ArgumentError("--framework", args.framework, "applies to a RESULTS file; without one "
-                                "the built-in seed inspection (with its own framework) is used")
-        say("loading the built-in seed inspection …")
-        results = seed_inspection(population=args.population)
-        out = args.out if args.out is not None else "figures"
-        source = "the built-in seed inspection (HMI Probation, KSS CRC 2019)"
-    else:
-        from .framework import load_framework
-        from .results import load_results
-
-        if args.out is None:
-            raise ArgumentError("--out", None, "give an output folder with RESULTS (figures/ holds "
-                                "the seed inspection's report)")
-        if args.population == "implied":
-            raise ArgumentError("--population", "implied", "'implied' applies to the built-in seed "
-                                "inspection only; give N or sample=N,…")
-        say(f"loading {args.results} …")
-        overrides = {}
-        for sid, text in args.override or []:
-            label, _, reason = text.partition(":")
-            overrides[sid] = (label.strip(), reason.strip())
-        results = load_results(
-            args.results, framework=load_framework(args.framework, rules=args.rules),
-            blank_means_na=args.blank_means_na, population=args.population, strata=args.strata or None,
-            judgements=dict(args.judgement or []) or None, published=dict(args.published or []) or None,
-            overrides=overrides or None)
-        out = args.out
-        source = str(args.results)
-    say(f"rating: {args.method} {args.confidence:g} intervals, {args.resamples:,} replicates, "
-        f"seed {args.seed} …")
-    assessment = rate(results, rules=args.rules, method=args.method, confidence_level=args.confidence,
-                      population=None if args.results is None else args.population,
-                      n_resamples=args.resamples, rng=args.seed, threshold=args.threshold,
-                      partial=args.partial)
-    files = write_report(assessment, out, sample=args.sample, formats=formats, progress=say,
-                         settings={"source": source, "random seed": args.seed})
-    say(f"done: {len(files.files)} files in {str(files.out_dir)!r}"
-        + (f"; flagged standards {', '.join(files.flagged)}" if files.flagged else "")
-        + f" ({time.perf_counter() - t0:.1f} s)")
-    print(str(files.markdown))
-    return 0

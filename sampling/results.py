@@ -327,7 +327,6 @@ def _load_case(frame: pd.DataFrame, framework: Framework, *, blank_means_na: boo
         raise DataError("case_id repeats", column="case_id", rows=list(case_ids.index[dup_mask]),
                         values=sorted(set(case_ids[dup_mask])))
     # answers: parse each distinct value once
-    values = {}
     bad_cells, blank_cells = [], []
     parsed = {}
     for c in kq_cols:

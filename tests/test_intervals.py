@@ -295,7 +295,6 @@ def test_bca_agrees_with_scipy():
 
 def test_jackknife_acceleration_over_patterns_equals_scipy_formula():
     x = np.array([1.0] * 30 + [0.0] * 10)
-    rng = np.random.default_rng(0)
     # scipy's jackknife acceleration on the raw data
     theta_i = np.array([np.delete(x, i).mean() for i in range(len(x))])
     u = theta_i.mean() - theta_i
