@@ -615,7 +615,7 @@ def _md_table(frame: pd.DataFrame, floatfmt: str = ".1f") -> str:
 def _check_lines(table: pd.DataFrame, scan: pd.DataFrame | None) -> list[str]:
     lines = []
     failures = check_coverage(table)
-    lines.append(f"* Simulated samples (this grid, three pooled groups of true % per N): "
+    lines.append("* Simulated samples (this grid, three pooled groups of true % per N): "
                  + ("all within 77–85%." if not failures else "; ".join(failures) + "."))
     if scan is not None and len(scan):
         d = exact_summary(scan[scan["method"] == DEFAULT_METHOD])

@@ -171,8 +171,10 @@ class RatingRules:
         Returns an int array shaped like ``percent`` (−1 where ``percent`` is NaN).
         """
         x = self.published_percent(percent)
-        bands = np.searchsorted(np.asarray(self.kq_edges), x, side="right")
-        return np.where(np.isnan(x), -1, bands).astype(int)
+        bands = np.zeros(x.shape, dtype=int)
+        for edge in self.kq_edges:  # the number of edges at or below x (NaN passes none)
+            bands += x >= edge
+        return np.where(np.isnan(x), -1, bands)
 
     @property
     def effective_edges(self) -> np.ndarray:

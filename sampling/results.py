@@ -29,6 +29,7 @@ import numbers
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -120,6 +121,11 @@ class Results(TableResult):
     @property
     def sample_sizes(self) -> dict[str, int]:
         """Cases per sample (case level), or the largest key-question n per sample (aggregate)."""
+        return dict(self._sample_sizes)
+
+    @cached_property
+    def _sample_sizes(self) -> dict[str, int]:
+        # computed once: Results is frozen, and every analysis step asks for it
         if self.level == "case":
             return {s: int(c) for s, c in self.cases["sample"].value_counts(sort=False).items()}
         return {s: int(g["n"].max()) for s, g in self.summary.groupby("sample", sort=False)}
