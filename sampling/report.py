@@ -97,28 +97,25 @@ class ReportFiles(TableResult):
 
 
 # --------------------------------------------------------------------------- helpers
-def _pct(value: Any, digits: int = 1) -> str:
+def _number(value: Any, fmt: str) -> str:
+    """``value`` formatted with ``fmt`` ("" for None, NaN or text that is not a number)."""
     try:
         v = float(value)
     except (TypeError, ValueError):
         return ""
-    return "" if math.isnan(v) else f"{v:.{digits}f}"
+    return "" if math.isnan(v) else format(v, fmt)
+
+
+def _pct(value: Any, digits: int = 1) -> str:
+    return _number(value, f".{digits}f")
 
 
 def _prob(value: Any) -> str:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return ""
-    return "" if math.isnan(v) else f"{v:.2f}"
+    return _number(value, ".2f")
 
 
 def _count(value: Any) -> str:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return ""
-    return "" if math.isnan(v) else f"{v:g}"
+    return _number(value, "g")
 
 
 def _md_table(frame: pd.DataFrame) -> str:
