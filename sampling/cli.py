@@ -349,9 +349,10 @@ def _draw_run(args: argparse.Namespace) -> int:
     if args.frame is not None:
         source: Any = args.frame
     else:
-        from .examples import synthetic_frame
+        from .examples import seed_tables, synthetic_frame
 
-        size = 8600 if args.example else args.synthetic  # KSS CRC caseload (seeds/inspection.toml)
+        # --example: a synthetic caseload the size of the seed provider's (seeds/inspection.toml)
+        size = seed_tables().inspection["inspection"]["caseload"] if args.example else args.synthetic
         source = synthetic_frame(size, rng=0 if args.synthetic_seed is None else args.synthetic_seed)
         if args.example and not filters:  # the report's rule: supervised six to seven months
             filters = {"months_since_start": (6.0, 7.0), "as_of": "2019-02-01"}
