@@ -307,11 +307,7 @@ def _case_ids(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
         text = np.asarray([("" if m else str(v)) for v, m in zip(values.to_numpy(dtype=object), missing)],
                           dtype="U")
     stripped = np.strings.strip(text)
-    if len(stripped) == 0 or stripped.shape != text.shape or not np.array_equal(stripped, text):
-        ids = pd.Series(stripped.astype(object), index=values.index, dtype=object)
-    else:
-        ids = values if pd.api.types.is_string_dtype(values.dtype) else \
-            pd.Series(stripped.astype(object), index=values.index, dtype=object)
+    ids = pd.Series(stripped.astype(object), index=values.index, dtype=object)
     blank = stripped == ""
     if blank.any():
         raise DataError("blank case_id", column="case_id", rows=values.index[blank].tolist(),
@@ -416,8 +412,12 @@ def load_frame(
                 raise ArgumentError("disposals", disposals,
                                     f"{d!r} is not a disposal type ({', '.join(_categories('disposal', vocab['disposal']))})")
             wanted.add(canon)
-        norm = data["disposal"].astype(object).map(lambda v: vocab["disposal"].get(_norm(v)) if pd.notna(v) else None)
-        out = ~norm.isin(wanted).to_numpy() & norm.notna().to_numpy()
+        # look each distinct spelling up once (a frame has few, and may have 260,000 rows)
+        codes, spellings = pd.factorize(data["disposal"].to_numpy(dtype=object))
+        canon = np.array([vocab["disposal"].get(_norm(v)) for v in spellings] + [None], dtype=object)
+        norm = canon[codes]  # code −1 (missing) picks the trailing None
+        known = norm != None  # noqa: E711 (elementwise on an object array)
+        out = known & ~np.isin(norm, list(wanted))
         reasons[out & keep] = "disposal not in " + ", ".join(sorted(wanted))
         keep &= ~out
         filters["disposals"] = sorted(wanted)
