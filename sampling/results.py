@@ -29,7 +29,6 @@ import numbers
 import os
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -85,6 +84,9 @@ class Results(TableResult):
     excluded : DataFrame
         ``row, case_id, column, value, reason`` — everything read but not used, with why.
     source : str
+    sample_sizes : Mapping[str, int]
+        Cases per sample: counted (case level), or as given (``sample_sizes=``, a
+        ``sample_n`` column) or else the largest key-question n of the sample (aggregate).
     """
 
     framework: Framework
@@ -100,6 +102,7 @@ class Results(TableResult):
     published_overall: str | None = None
     excluded: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXCLUDED_COLUMNS))
     source: str = "results"
+    sample_sizes: Mapping[str, int] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         return self.summary.copy()
@@ -117,18 +120,6 @@ class Results(TableResult):
     def samples(self) -> tuple[str, ...]:
         """Sample names, in order of first appearance in the summary."""
         return tuple(dict.fromkeys(self.summary["sample"]))
-
-    @property
-    def sample_sizes(self) -> dict[str, int]:
-        """Cases per sample (case level), or the largest key-question n per sample (aggregate)."""
-        return dict(self._sample_sizes)
-
-    @cached_property
-    def _sample_sizes(self) -> dict[str, int]:
-        # computed once: Results is frozen, and every analysis step asks for it
-        if self.level == "case":
-            return {s: int(c) for s, c in self.cases["sample"].value_counts(sort=False).items()}
-        return {s: int(g["n"].max()) for s, g in self.summary.groupby("sample", sort=False)}
 
     def _title(self) -> str:
         n = ", ".join(f"{s} n={m}" for s, m in self.sample_sizes.items())
@@ -562,7 +553,9 @@ def _reconstruct(percent: float, text: str | None, n_max: int, rules: RatingRule
 
 
 def _load_aggregate(frame: pd.DataFrame, framework: Framework, *, sample: Any,
-                    sample_sizes: Mapping[str, int] | None, from_file: bool) -> pd.DataFrame:
+                    sample_sizes: Mapping[str, int] | None,
+                    from_file: bool) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The summary table and the size of each sample in it."""
     rules = framework.rules
     if "percent" not in frame.columns and "yes" not in frame.columns:
         raise DataError("aggregate results need a 'percent' or a 'yes' column",
@@ -668,7 +661,10 @@ def _load_aggregate(frame: pd.DataFrame, framework: Framework, *, sample: Any,
                          yes_candidates=cands, n_known=bool(n_known), note=note))
     summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     order = {k: i for i, k in enumerate(framework.key_question_ids)}
-    return summary.sort_values("key_question", key=lambda s: s.map(order)).reset_index(drop=True)
+    summary = summary.sort_values("key_question", key=lambda s: s.map(order)).reset_index(drop=True)
+    # a sample is at least as large as any n used in it (an inferred n never exceeds it)
+    used = {s: max(sizes.get(s, 0), int(g["n"].max())) for s, g in summary.groupby("sample", sort=False)}
+    return summary, used
 
 
 def _bool(value: Any, *, column: str, row: Any) -> bool:
@@ -766,16 +762,13 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
             raise DataError("aggregate results need a 'key_question' column")
         if strata:
             raise ArgumentError("strata", strata, "applies to case-level results only")
-        summary = _load_aggregate(frame, fw, sample=sample, sample_sizes=sample_sizes, from_file=from_file)
+        summary, sizes = _load_aggregate(frame, fw, sample=sample, sample_sizes=sample_sizes,
+                                         from_file=from_file)
         answers = cases = None
         excluded = pd.DataFrame(columns=EXCLUDED_COLUMNS)
-        sizes = {s: int(g["n"].max()) for s, g in summary.groupby("sample", sort=False)}
-        for s, v in dict(sample_sizes or {}).items():
-            if str(s) in sizes:
-                sizes[str(s)] = max(sizes[str(s)], int(v))
         st = {}
     pops = _populations(population, sizes)
     jd, pb, ov, po = _ratings(fw, judgements, published, overrides, published_overall)
     return Results(framework=fw, level=level, summary=summary, answers=answers, cases=cases,
                    populations=pops, strata=st, judgements=jd, published=pb, overrides=ov,
-                   published_overall=po, excluded=excluded, source=desc)
+                   published_overall=po, excluded=excluded, source=desc, sample_sizes=sizes)

@@ -329,3 +329,17 @@ def test_percent_read_from_csv_text(tmp_path):
     with pytest.raises(ArgumentError, match="sample_sizes"):
         load_results(pd.DataFrame({"key_question": ["2.1.3"], "percent": [49]}),
                      sample_sizes={"case_supervision": 0})
+
+
+def test_given_sample_size_is_kept_and_sets_the_sub_sample_population():
+    """sample_sizes= is the sample's size even when no question's n reaches it, so a
+    sub-sample question's finite population is N·n_j/n (23 of 25 here), not all of N."""
+    from sampling import intervals
+
+    df = pd.DataFrame({"key_question": ["2.2.3", "2.1.1"], "percent": [33, 50]})
+    r = load_results(df, sample_sizes={"case_supervision": 20}, population=25)
+    assert r.sample_sizes == {"case_supervision": 20}
+    table = intervals(r).table.set_index("key_question")
+    n_sub = table.at["2.2.3", "n"]
+    assert n_sub < 20 and table.at["2.2.3", "population"] == round(25 * n_sub / 20)
+    assert table.at["2.1.1", "population"] == 25
