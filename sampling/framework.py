@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -225,8 +226,15 @@ class RatingRules:
                         values=(label,), hint=f"Use one of: {', '.join(self.labels)}.")
 
     def standard_band(self, kq_bands, axis: int = -1) -> np.ndarray:
-        """A standard's band from its key questions' bands (the lowest, for ``"min"``)."""
-        return np.min(np.asarray(kq_bands), axis=axis)
+        """A standard's band from its key questions' bands (the lowest, for ``"min"``).
+
+        A band of −1 (no data for that question, e.g. in a bootstrap replicate) is ignored;
+        the result is −1 where every band is −1.
+        """
+        big = np.iinfo(np.int64).max
+        b = np.asarray(kq_bands)
+        out = np.where(b < 0, big, b).min(axis=axis)
+        return np.where(out == big, -1, out).astype(int)[()]
 
     def score(self, band) -> np.ndarray:
         """Score of each band index (vectorised)."""
@@ -330,9 +338,9 @@ def _as_bool(value: Any, *, column: str, row: Any) -> bool:
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     text = str(value).strip().casefold()
-    if text in ("true", "yes", "y", "1"):
+    if text in ("true", "yes", "y", "1", "1.0"):
         return True
-    if text in ("false", "no", "n", "0", "", "nan", "none"):
+    if text in ("false", "no", "n", "0", "0.0", "", "nan", "none"):
         return False
     raise DataError("expected true/false", column=column, rows=(row,), values=(value,))
 
@@ -488,6 +496,22 @@ def _framework_from_toml(path: Path, rules: Any) -> Framework:
     return Framework.from_frames(standards, kqs, rules, name=str(doc.get("name", path.stem)))
 
 
+def _build_seed_framework(rules: Any) -> Framework:
+    from .examples import seed_tables
+
+    seed = seed_tables()
+    name = seed.inspection["inspection"]["short_name"]
+    return Framework.from_frames(seed.standards, seed.key_questions,
+                                 rules if rules is not None else seed.inspection["inspection"]["rules"],
+                                 name=name)
+
+
+@lru_cache(maxsize=16)
+def _seed_framework(rules: RatingRules | str | None) -> Framework:
+    """The seed framework, built once per rules value (None, shipped rules name or RatingRules)."""
+    return _build_seed_framework(rules)
+
+
 def load_framework(source: str | os.PathLike | None = None, *, rules: Any = None) -> Framework:
     """Load a framework.
 
@@ -504,13 +528,10 @@ def load_framework(source: str | os.PathLike | None = None, *, rules: Any = None
         Overrides the rules the source names (see :func:`load_rules`).
     """
     if source is None:
-        from .examples import seed_tables
-
-        seed = seed_tables()
-        name = seed.inspection["inspection"]["short_name"]
-        return Framework.from_frames(seed.standards, seed.key_questions,
-                                     rules if rules is not None else seed.inspection["inspection"]["rules"],
-                                     name=name)
+        if rules is None or isinstance(rules, RatingRules) or (
+                isinstance(rules, str) and rules in available_rules()):
+            return _seed_framework(rules)  # memoised: a Framework is frozen, so sharing is safe
+        return _build_seed_framework(rules)
     path = Path(source)
     if path.is_dir():
         st, kq = path / "standards.csv", path / "key_questions.csv"

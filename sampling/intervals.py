@@ -58,6 +58,7 @@ from statsmodels.stats.proportion import proportion_confint
 from ._checks import check_confidence_level, check_count, check_population, check_rng
 from ._display import TableResult
 from .errors import ArgumentError, DataError
+from .results import _populations
 
 __all__ = [
     "ANALYTIC",
@@ -251,27 +252,7 @@ class Intervals(TableResult):
 # --------------------------------------------------------------------------- populations
 def _resolve_populations(results, population, finite_population) -> dict[str, int]:
     sizes = results.sample_sizes
-    if population is None:
-        pops = dict(results.populations)
-    elif isinstance(population, Mapping):
-        unknown = [str(k) for k in population if str(k) not in sizes]
-        if unknown:
-            raise DataError("population names samples that the results do not have", values=unknown,
-                            hint=f"Samples: {', '.join(sizes)}.")
-        pops = dict(results.populations)
-        for k, v in population.items():
-            if v is None:
-                pops.pop(str(k), None)
-            else:
-                pops[str(k)] = check_population(v, f"population[{str(k)!r}]")
-    else:
-        N = check_population(population)
-        pops = {s: N for s in sizes}
-    for s, N in pops.items():
-        if s in sizes and N < sizes[s]:
-            raise DataError(f"population N={N} of sample {s!r} is smaller than its n={sizes[s]}",
-                            column="population", values=(s, N, sizes[s]),
-                            hint="N is the eligible population the sample was drawn from; it must be ≥ n.")
+    pops = _populations(population, sizes, base=results.populations)
     if finite_population is None:
         return pops
     if not isinstance(finite_population, (bool, np.bool_)):
@@ -603,6 +584,21 @@ def _bootstrap_limits(boot: _Boot, method: str, cl: float):
 
 
 # --------------------------------------------------------------------------- public API
+def _check_bootstrap_args(n_resamples, rng, stratified):
+    """(B, generator) after checking the bootstrap arguments shared by the public functions."""
+    B = check_count(n_resamples, "n_resamples", minimum=1)
+    gen = check_rng(rng)
+    if not isinstance(stratified, (bool, np.bool_)):
+        raise ArgumentError("stratified", stratified, "must be True or False")
+    return B, gen
+
+
+def _replicates(boot: _Boot, summary: pd.DataFrame) -> Replicates:
+    return Replicates(values=boot.values, key_questions=tuple(summary["key_question"]),
+                      kind=boot.kind, samples=tuple(summary["sample"]),
+                      estimate=100.0 * boot.yes / boot.n, finite_population=tuple(bool(x) for x in boot.finite))
+
+
 def bootstrap_replicates(results, *, n_resamples: int = 10_000, population=None, finite_population=None,
                          stratified: bool = True, rng=None) -> Replicates:
     """B × k bootstrap replicates of every key question's percentage (0–100).
@@ -614,15 +610,9 @@ def bootstrap_replicates(results, *, n_resamples: int = 10_000, population=None,
     question, Binomial(n, p̂) or Hypergeometric(N_j, round(p̂N_j), n). ``kind`` says which.
     Reproducible with an int seed ``rng``.
     """
-    B = check_count(n_resamples, "n_resamples", minimum=1)
-    gen = check_rng(rng)
-    if not isinstance(stratified, (bool, np.bool_)):
-        raise ArgumentError("stratified", stratified, "must be True or False")
+    B, gen = _check_bootstrap_args(n_resamples, rng, stratified)
     pops = _resolve_populations(results, population, finite_population)
-    boot = _boot(results, pops, bool(stratified), B, gen)
-    return Replicates(values=boot.values, key_questions=tuple(results.summary["key_question"]),
-                      kind=boot.kind, samples=tuple(results.summary["sample"]),
-                      estimate=100.0 * boot.yes / boot.n, finite_population=tuple(bool(x) for x in boot.finite))
+    return _replicates(_boot(results, pops, bool(stratified), B, gen), results.summary)
 
 
 def intervals(results, *, method: str = "wilson", confidence_level: float = 0.8, population=None,
@@ -663,10 +653,7 @@ def intervals(results, *, method: str = "wilson", confidence_level: float = 0.8,
     method = _check_method(method)
     cl = check_confidence_level(confidence_level)
     if method in BOOTSTRAP:
-        B = check_count(n_resamples, "n_resamples", minimum=1)
-        gen = check_rng(rng)
-        if not isinstance(stratified, (bool, np.bool_)):
-            raise ArgumentError("stratified", stratified, "must be True or False")
+        B, gen = _check_bootstrap_args(n_resamples, rng, stratified)
     pops = _resolve_populations(results, population, finite_population)
     summary = results.summary
     sizes = results.sample_sizes
@@ -692,9 +679,7 @@ def intervals(results, *, method: str = "wilson", confidence_level: float = 0.8,
         low, high = 100 * low, 100 * high
     else:
         boot = _boot(results, pops, bool(stratified), B, gen)
-        replicates = Replicates(values=boot.values, key_questions=tuple(summary["key_question"]),
-                                kind=boot.kind, samples=tuple(summary["sample"]),
-                                estimate=100.0 * yes / n, finite_population=tuple(bool(x) for x in boot.finite))
+        replicates = _replicates(boot, summary)
         low, high, ok = _bootstrap_limits(boot, method, cl)
         undefined = np.sum(boot.n_b <= 0, axis=0)
         fallback = (yes == 0) | (yes == n) | (n < MIN_BOOTSTRAP_N) | ~ok | ~np.isfinite(low) | ~np.isfinite(high)

@@ -82,14 +82,6 @@ def band_probabilities_from_replicates(bands: np.ndarray, n_labels: int) -> tupl
     return probs, int((~valid).sum())
 
 
-def _standard_bands(kq_bands: np.ndarray) -> np.ndarray:
-    """Lowest band per row, ignoring −1 (no data in that replicate); −1 if every one is −1."""
-    big = np.iinfo(np.int64).max
-    b = np.where(kq_bands < 0, big, kq_bands)
-    out = b.min(axis=1)
-    return np.where(out == big, -1, out).astype(int)
-
-
 # --------------------------------------------------------------------------- result
 @dataclass(frozen=True, repr=False)
 class Assessment(TableResult):
@@ -291,29 +283,26 @@ def rate(results, *, rules: Any = None, method: str = "wilson", confidence_level
 
     iv = intervals(results, method=method, confidence_level=confidence_level, population=population,
                    finite_population=finite_population, n_resamples=n_resamples, rng=gen)
-    reps = getattr(iv, "replicates", None)
-    if reps is None or reps.values.shape[0] != n_resamples:
+    reps = iv.replicates
+    if reps is None:
         reps = bootstrap_replicates(results, n_resamples=n_resamples, population=population,
                                     finite_population=finite_population, rng=gen)
     notes: list[str] = []
 
     # ------------------------------------------------------------ key questions
-    ivt = iv.table.set_index(iv.table["key_question"].astype(str))
+    # iv.table and the replicates' columns follow results.summary row for row
+    ivt = iv.table
     kq_ids = summary["key_question"].astype(str).tolist()
-    ivt = ivt.reindex(kq_ids)
     pct = summary["percent"].to_numpy(float)
-    given = (summary["published_percent"].to_numpy(float) if "published_percent" in summary
-             else np.full(len(summary), np.nan))
+    given = summary["published_percent"].to_numpy(float)
     banded = np.where(np.isnan(given), rules.published_percent(pct), rules.published_percent(given))
     band_idx = rules.kq_band(banded)
     low = ivt["low"].to_numpy(float)
     high = ivt["high"].to_numpy(float)
     inside = rules.boundaries_inside(low, high)
     kq_note = []
-    for i, kid in enumerate(kq_ids):
-        parts = [str(x) for x in (summary.at[i, "note"] if "note" in summary else "",
-                                  ivt["note"].iloc[i] if "note" in ivt else "")
-                 if isinstance(x, str) and x.strip()]
+    for notes_i in zip(summary["note"], ivt["note"]):
+        parts = [str(x) for x in notes_i if isinstance(x, str) and x.strip()]
         kq_note.append("; ".join(dict.fromkeys(parts)))
     texts = {k.id: k.text for k in framework.key_questions}
     kq_table = pd.DataFrame({
@@ -328,7 +317,7 @@ def rate(results, *, rules: Any = None, method: str = "wilson", confidence_level
         "published_percent": banded,
         "low": low, "high": high,
         "margin": ivt["margin"].to_numpy(float),
-        "method": ivt["method"].astype(str).to_numpy() if "method" in ivt else method,
+        "method": ivt["method"].astype(str).to_numpy(),
         "band": [rules.label(b) for b in band_idx],
         "boundary_inside": [", ".join(f"{e:g}" for e in t) for t in inside],
         "flagged": [bool(t) for t in inside],
@@ -341,12 +330,7 @@ def rate(results, *, rules: Any = None, method: str = "wilson", confidence_level
                      "(marked ? in n; see each key question's note); the true interval is wider.")
 
     # ------------------------------------------------------------ replicate bands
-    rep_cols = {str(k): j for j, k in enumerate(reps.key_questions)}
-    missing = [k for k in kq_ids if k not in rep_cols]
-    if missing:
-        raise DataError("the bootstrap replicates lack key questions that have data",
-                        column="key_question", values=missing)
-    rep_bands = rules.kq_band(np.asarray(reps.values, dtype=float)[:, [rep_cols[k] for k in kq_ids]])
+    rep_bands = rules.kq_band(np.asarray(reps.values, dtype=float))
     B = rep_bands.shape[0]
     kind = str(reps.kind)
     case_level = results.level == "case"
@@ -358,11 +342,6 @@ def rate(results, *, rules: Any = None, method: str = "wilson", confidence_level
     judgements = dict(getattr(results, "judgements", {}) or {})
     published = dict(getattr(results, "published", {}) or {})
     overrides = dict(getattr(results, "overrides", {}) or {})
-    for sid in list(judgements) + list(published) + list(overrides):
-        if sid not in framework.standard_ids:
-            raise DataError(f"the results name standard {sid!r}, which the framework "
-                            f"{framework.name!r} does not have", column="standard", values=(sid,),
-                            hint=f"Known: {', '.join(framework.standard_ids)}.")
     rows = []
     std_rep: dict[str, np.ndarray] = {}       # replicate bands of key-question-rated standards
     point_band: dict[str, int] = {}
@@ -374,13 +353,10 @@ def rate(results, *, rules: Any = None, method: str = "wilson", confidence_level
         have = [k for k in st.key_questions if k in kq_pos]
         pub = published.get(sid)
         pub = _check_label(rules, pub, f"published rating of {sid}") if pub else None
-        ov = overrides.get(sid)
+        ov = overrides.get(sid)  # (label, reason), validated by load_results
         ov_label = ov_reason = None
         if ov:
-            if isinstance(ov, str):
-                ov = (ov, "")
-            ov_label = _check_label(rules, ov[0], f"override of {sid}")
-            ov_reason = str(ov[1]) if len(ov) > 1 and ov[1] is not None else ""
+            ov_label, ov_reason = _check_label(rules, ov[0], f"override of {sid}"), ov[1]
         row = {"standard": sid, "name": st.name}
         if have:
             idx = [kq_pos[k] for k in have]
@@ -392,7 +368,7 @@ def rate(results, *, rules: Any = None, method: str = "wilson", confidence_level
             p = pct[idx]
             drive_i = idx[int(np.lexsort((np.arange(len(idx)), p, bands))[0])]
             drive = kq_ids[drive_i]
-            sb = _standard_bands(rep_bands[:, idx])
+            sb = rules.standard_band(rep_bands[:, idx], axis=1)
             probs, dropped = band_probabilities_from_replicates(sb, L)
             if dropped:
                 notes.append(f"{sid}: {dropped} of {B} replicates had no applicable case for any of its "
@@ -507,7 +483,7 @@ def rate(results, *, rules: Any = None, method: str = "wilson", confidence_level
         row = {"basis": basis, "score": point}
         if complete:
             ob = rules.overall_band(t)
-            probs = np.bincount(ob, minlength=L)[:L] / t.size
+            probs, _ = band_probabilities_from_replicates(ob, L)
             modal = int(np.argmax(probs))
             row.update({"rating": labels[int(rules.overall_band(point))],
                         **{_pcol(l): float(probs[j]) for j, l in enumerate(labels)},

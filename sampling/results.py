@@ -38,7 +38,7 @@ import pandas as pd
 from ._checks import check_count, check_population
 from ._display import TableResult
 from .errors import ArgumentError, DataError
-from .framework import Framework, RatingRules, load_framework
+from .framework import Framework, RatingRules, _as_bool, load_framework
 
 __all__ = ["Results", "load_results", "reconstruct_counts", "parse_answer"]
 
@@ -175,10 +175,10 @@ def _is_blank(value: Any) -> bool:
 
 
 # --------------------------------------------------------------------------- reading
-def _read_source(source: Any) -> tuple[pd.DataFrame, str, bool]:
-    """(table as object dtype, description, from_file)."""
+def _read_source(source: Any) -> tuple[pd.DataFrame, str]:
+    """(table as object dtype, description)."""
     if isinstance(source, pd.DataFrame):
-        return source.astype(object), "DataFrame", False
+        return source.astype(object), "DataFrame"
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if not path.is_file():
@@ -193,7 +193,7 @@ def _read_source(source: Any) -> tuple[pd.DataFrame, str, bool]:
             raise DataError(f"cannot read results file {str(path)!r} ({exc})") from None
         frame = frame.astype(object)
         frame.index = pd.RangeIndex(1, len(frame) + 1)  # 1-based data-row numbers
-        return frame, str(path), True
+        return frame, str(path)
     raise ArgumentError("source", type(source).__name__, "must be a DataFrame or a CSV/XLSX path")
 
 
@@ -255,24 +255,27 @@ def _ratings(framework: Framework, judgements, published, overrides, published_o
     return jd, pb, ov, po
 
 
-def _populations(population: Any, sizes: Mapping[str, int]) -> dict[str, int]:
-    if population is None:
-        return {}
+def _populations(population: Any, sizes: Mapping[str, int], *,
+                 base: Mapping[str, int] | None = None) -> dict[str, int]:
+    """N per sample: ``population`` (None, an int for every sample, or {sample: N or None})
+    applied over ``base`` (the populations already known; a None value in a mapping removes
+    that sample's N), checked against the sample sizes."""
+    pops = dict(base or {})
     if isinstance(population, Mapping):
-        pops = {}
         unknown = [str(k) for k in population if str(k) not in sizes]
         if unknown:
             raise DataError("population names samples that the results do not have", values=unknown,
                             hint=f"Samples: {', '.join(sizes)}.")
         for k, v in population.items():
             if v is None:
-                continue
-            pops[str(k)] = check_population(v, f"population[{str(k)!r}]")
-    else:
+                pops.pop(str(k), None)
+            else:
+                pops[str(k)] = check_population(v, f"population[{str(k)!r}]")
+    elif population is not None:
         value = check_population(population)
         pops = {s: value for s in sizes}
     for s, N in pops.items():
-        if N < sizes[s]:
+        if s in sizes and N < sizes[s]:
             raise DataError(f"population N={N} of sample {s!r} is smaller than its n={sizes[s]}",
                             column="population", values=(s, N, sizes[s]),
                             hint="N is the eligible population the sample was drawn from; it must be ≥ n.")
@@ -302,9 +305,9 @@ def _strata(strata: Any, samples: Sequence[str], columns: Sequence[str]) -> dict
 
 
 # --------------------------------------------------------------------------- case level
-def _load_case(frame: pd.DataFrame, framework: Framework, *, blank_means_na: bool, sample: Any,
-               from_file: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    kq_index = {k: i for i, k in enumerate(framework.key_question_ids)}
+def _load_case(frame: pd.DataFrame, framework: Framework, *, blank_means_na: bool,
+               sample: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    kq_index = framework._kq_index
     unknown = [c for c in frame.columns if KQ_PATTERN.match(c) and c not in kq_index]
     if unknown:
         raise DataError(f"results have key-question columns that the framework {framework.name!r} "
@@ -420,11 +423,6 @@ def _load_case(frame: pd.DataFrame, framework: Framework, *, blank_means_na: boo
     answers, cases = answers[keep], cases[keep]
     if not len(answers):
         raise DataError("no case has any answer")
-    n = (~answers.isna()).sum()
-    zero = [c for c in kq_cols if n[c] == 0]
-    if zero:
-        raise DataError("n = 0 for a question: no case has an applicable answer", values=zero,
-                        hint="Drop the column, or check the answers were entered.")
     # one sample per key question
     summary_rows = []
     for c in kq_cols:
@@ -483,7 +481,7 @@ def reconstruct_counts(percent: float, n: int, *, rules: RatingRules | None = No
     ([65], [80, 81], [])
     """
     if rules is None:
-        rules = load_framework().rules
+        rules = load_framework().rules  # the seed framework's rules (memoised, so cheap)
     d = _decimals(float(percent), None) if decimals is None else int(decimals)
     target = round(float(percent), d)
     counts = np.arange(int(n) + 1)
@@ -553,14 +551,13 @@ def _reconstruct(percent: float, text: str | None, n_max: int, rules: RatingRule
 
 
 def _load_aggregate(frame: pd.DataFrame, framework: Framework, *, sample: Any,
-                    sample_sizes: Mapping[str, int] | None,
-                    from_file: bool) -> tuple[pd.DataFrame, dict[str, int]]:
+                    sample_sizes: Mapping[str, int] | None) -> tuple[pd.DataFrame, dict[str, int]]:
     """The summary table and the size of each sample in it."""
     rules = framework.rules
     if "percent" not in frame.columns and "yes" not in frame.columns:
         raise DataError("aggregate results need a 'percent' or a 'yes' column",
                         hint="Columns: key_question, percent (0–100) or yes, optional n.")
-    kq_index = {k: i for i, k in enumerate(framework.key_question_ids)}
+    kq_index = framework._kq_index
     ids = frame["key_question"]
     blank = [r for r, v in ids.items() if _is_blank(v)]
     if blank:
@@ -602,7 +599,7 @@ def _load_aggregate(frame: pd.DataFrame, framework: Framework, *, sample: Any,
                    yes_given=None if y is None else _num(y, column="yes", row=r, whole=True, minimum=0),
                    n_given=None if n is None else _num(n, column="n", row=r, whole=True, minimum=1),
                    sample_n=None if sn is None else _num(sn, column="sample_n", row=r, whole=True, minimum=1),
-                   n_flag=None if nk is None else _bool(nk, column="n_known", row=r))
+                   n_flag=None if nk is None else _as_bool(nk, column="n_known", row=r))
         recs.append(rec)
     # sample sizes: the argument, else a sample_n column, else the largest n given in the sample
     sizes: dict[str, int] = {}
@@ -660,22 +657,10 @@ def _load_aggregate(frame: pd.DataFrame, framework: Framework, *, sample: Any,
                          percent=100.0 * yes / nn, published_percent=np.nan if p is None else float(p),
                          yes_candidates=cands, n_known=bool(n_known), note=note))
     summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
-    order = {k: i for i, k in enumerate(framework.key_question_ids)}
-    summary = summary.sort_values("key_question", key=lambda s: s.map(order)).reset_index(drop=True)
+    summary = summary.sort_values("key_question", key=lambda s: s.map(kq_index)).reset_index(drop=True)
     # a sample is at least as large as any n used in it (an inferred n never exceeds it)
     used = {s: max(sizes.get(s, 0), int(g["n"].max())) for s, g in summary.groupby("sample", sort=False)}
     return summary, used
-
-
-def _bool(value: Any, *, column: str, row: Any) -> bool:
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    text = str(value).strip().casefold()
-    if text in ("true", "yes", "y", "1", "1.0"):
-        return True
-    if text in ("false", "no", "n", "0", "0.0"):
-        return False
-    raise DataError("expected true/false", column=column, rows=(row,), values=(value,))
 
 
 # --------------------------------------------------------------------------- entry point
@@ -730,7 +715,7 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
     as the note says.
     """
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
-    frame, desc, from_file = _read_source(source)
+    frame, desc = _read_source(source)
     frame = _norm_columns(frame)
     if level is None:
         if "key_question" in frame.columns:
@@ -748,7 +733,7 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
         if "case_id" not in frame.columns:
             raise DataError("case-level results need a 'case_id' column")
         summary, answers, cases, excluded = _load_case(frame, fw, blank_means_na=blank_means_na,
-                                                       sample=sample, from_file=from_file)
+                                                       sample=sample)
         sizes = {s: int((cases["sample"] == s).sum()) for s in dict.fromkeys(cases["sample"])}
         st = _strata(strata, list(sizes), list(cases.columns))
         for s, cols in st.items():
@@ -762,8 +747,7 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
             raise DataError("aggregate results need a 'key_question' column")
         if strata:
             raise ArgumentError("strata", strata, "applies to case-level results only")
-        summary, sizes = _load_aggregate(frame, fw, sample=sample, sample_sizes=sample_sizes,
-                                         from_file=from_file)
+        summary, sizes = _load_aggregate(frame, fw, sample=sample, sample_sizes=sample_sizes)
         answers = cases = None
         excluded = pd.DataFrame(columns=EXCLUDED_COLUMNS)
         st = {}
