@@ -29,7 +29,6 @@ Choice among equally good roundings, in order (all exact integer arithmetic):
 from __future__ import annotations
 
 import functools
-import itertools
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -106,11 +105,6 @@ class Allocation(TableResult):
 
     def _notes(self) -> list[str]:
         return list(self.notes)
-
-    @property
-    def counts(self) -> pd.Series:
-        """``n_h`` indexed by cell label."""
-        return pd.Series(self.table["n_h"].to_numpy(), index=self.table["cell"].to_numpy(), name="n_h")
 
 
 # --------------------------------------------------------------------------- cells
@@ -246,12 +240,12 @@ def _cells_from(source: Any, strata: tuple[str, ...]) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- rounding
-def _milp_round(F_cells: np.ndarray, K: int, groups: list[np.ndarray], need: np.ndarray,
-                remainders: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+def _milp_round(K: int, groups: list[np.ndarray], need: np.ndarray, remainders: np.ndarray,
+                ranks: np.ndarray) -> np.ndarray:
     """Choose K of the fractional cells to round up (see the module docstring)."""
     from scipy.optimize import Bounds, LinearConstraint, milp
 
-    m = len(F_cells)
+    m = len(remainders)
     g = len(groups)
     # variables: x (m binaries), d_plus (g), d_minus (g)
     A_total = np.concatenate([np.ones(m), np.zeros(2 * g)])[None, :]
@@ -287,9 +281,8 @@ def _milp_round(F_cells: np.ndarray, K: int, groups: list[np.ndarray], need: np.
 def _milp_round_cached(K: int, groups: tuple, need: tuple, remainders: tuple, ranks: tuple) -> tuple:
     """:func:`_milp_round` on hashable arguments, cached: repeated draws from one frame
     (simulations, verification) solve each rounding problem once."""
-    x = _milp_round(np.arange(len(remainders)), K, [np.asarray(g, dtype=np.int64) for g in groups],
-                    np.asarray(need, dtype=float), np.asarray(remainders, dtype=np.int64),
-                    np.asarray(ranks, dtype=np.int64))
+    x = _milp_round(K, [np.asarray(g, dtype=np.int64) for g in groups], np.asarray(need, dtype=float),
+                    np.asarray(remainders, dtype=np.int64), np.asarray(ranks, dtype=np.int64))
     return tuple(int(v) for v in x)
 
 
@@ -399,24 +392,3 @@ def allocate_cells(cells: pd.DataFrame, n: int, strata: tuple[str, ...]) -> Allo
                                              for r in off.itertuples()))
     return Allocation(n=n, population=N, strata=strata, table=table,
                       marginals=marginals, marginal_deviation=dev, method=method, notes=tuple(notes))
-
-
-def _brute_force(N_h: Sequence[int], n: int, groups: list[Sequence[int]], targets: Sequence[int]):
-    """(deviation, -gain, rank sum, n_h) of the best rounding by enumeration: for tests of tiny cases."""
-    N_h = np.asarray(N_h, dtype=np.int64)
-    N = int(N_h.sum())
-    quota, rem = np.divmod(n * N_h, N)
-    K = n - int(quota.sum())
-    order = np.lexsort((np.arange(len(N_h)), -rem))
-    rank = np.empty(len(N_h), dtype=np.int64)
-    rank[order] = np.arange(len(N_h))
-    frac = np.flatnonzero(rem > 0)
-    best = None
-    for up in itertools.combinations(frac, K):
-        n_h = quota.copy()
-        n_h[list(up)] += 1
-        dev = sum(abs(int(n_h[list(g)].sum()) - t) for g, t in zip(groups, targets))
-        key = (dev, -int(rem[list(up)].sum()), int(rank[list(up)].sum()))
-        if best is None or key < best[0]:
-            best = (key, n_h)
-    return best

@@ -45,8 +45,8 @@ from .allocate import DEFAULT_STRATA, allocate_cells, cell_index, check_strata, 
 from .errors import ArgumentError, DataError, OutputError
 from .frame import REQUIRED_COLUMNS, Frame, frame_fingerprint, load_frame
 
-__all__ = ["Sample", "draw_sample", "verify_manifest", "balance_table", "gof_pvalue",
-           "reserve_counts", "BALANCE_COLUMNS"]
+__all__ = ["Sample", "draw_sample", "verify_manifest", "gof_pvalue", "reserve_counts",
+           "BALANCE_COLUMNS"]
 
 BALANCE_COLUMNS = ["variable", "category", "population_n", "population_pct", "sample_n",
                    "sample_pct", "difference_pts", "p_value"]
@@ -56,7 +56,7 @@ EXACT_LIMIT = 2_000_000
 
 
 # --------------------------------------------------------------------------- reserves
-def reserve_counts(n_h: np.ndarray, N_h: np.ndarray, reserves: Any) -> np.ndarray:
+def reserve_counts(n_h: np.ndarray, reserves: Any) -> np.ndarray:
     """Reserves wanted per cell (before capping at the N_h − n_h cases left).
 
     ``None`` (default): max(2, ⌈n_h/2⌉) for every cell with n_h ≥ 1, none where n_h = 0;
@@ -142,43 +142,31 @@ def gof_pvalue(observed: Sequence[int], probs: Sequence[float]) -> tuple[float, 
     return min(1.0, pvalue), "exact multinomial"
 
 
-def balance_table(population: pd.DataFrame, sample: pd.DataFrame, strata: Sequence[str],
-                  *, methods: dict | None = None) -> pd.DataFrame:
+def _balance_table(marginals: pd.DataFrame, strata: Sequence[str],
+                   *, methods: dict | None = None) -> pd.DataFrame:
     """Population and sample mix per variable and category, with a p-value per variable.
 
-    ``population``: the frame's data, or a cells table with ``N_h``; ``sample``: the cases.
-    Columns: :data:`BALANCE_COLUMNS`; ``difference_pts`` = sample_pct − population_pct; the
-    p-value (one per variable, repeated on its rows) is :func:`gof_pvalue` of the sample's
-    counts against the population shares. Categories in canonical order (categoricals) or
-    sorted; categories with no case in the population are left out. If ``methods`` is a
-    dict, the test used for each variable is stored in it.
+    Built from the allocation's ``marginals`` (``variable, category, N, allocated``): every
+    cell's sample is exactly its n_h, and a substitute comes from the same cell, so a
+    category's sample count is its ``allocated``. Columns: :data:`BALANCE_COLUMNS`;
+    ``difference_pts`` = sample_pct − population_pct; the p-value (one per variable,
+    repeated on its rows) is :func:`gof_pvalue` of the sample's counts against the
+    population shares. Categories in the marginals' (canonical) order; categories with no
+    case in the population are left out. If ``methods`` is a dict, the test used for each
+    variable is stored in it.
     """
     rows = []
-    weights = population["N_h"].to_numpy(dtype=np.int64) if "N_h" in population.columns else None
     for s in strata:
-        values = population[s]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            codes, cats = values.cat.codes.to_numpy(), list(values.cat.categories)
-        else:
-            codes, cats = pd.factorize(values, sort=True)
-            cats = list(cats)
-        popn = np.bincount(codes, weights=weights, minlength=len(cats)).astype(np.int64)
-        present = popn > 0
-        cats = [str(c) for c, p in zip(cats, present) if p]
-        popn = popn[present]
-        where = {c: i for i, c in enumerate(cats)}
-        sample_codes = np.fromiter((where.get(str(v), -1) for v in sample[s].to_numpy(dtype=object)),
-                                   dtype=np.int64, count=len(sample))
-        if (sample_codes < 0).any():
-            raise DataError("sample has a category the population lacks", column=s)
-        samp = np.bincount(sample_codes, minlength=len(cats))
+        part = marginals[marginals["variable"] == s]
+        popn = part["N"].to_numpy(dtype=np.int64)
+        samp = part["allocated"].to_numpy(dtype=np.int64)
         pvalue, method = gof_pvalue(samp, popn / popn.sum())
         if methods is not None:
             methods[s] = method
         ppct = 100.0 * popn / popn.sum()
-        spct = 100.0 * samp / samp.sum() if samp.sum() else np.full(len(cats), np.nan)
-        for j, c in enumerate(cats):
-            rows.append((s, c, int(popn[j]), float(ppct[j]), int(samp[j]), float(spct[j]),
+        spct = 100.0 * samp / samp.sum() if samp.sum() else np.full(len(popn), np.nan)
+        for j, c in enumerate(part["category"]):
+            rows.append((s, str(c), int(popn[j]), float(ppct[j]), int(samp[j]), float(spct[j]),
                          float(spct[j] - ppct[j]), pvalue))
     return pd.DataFrame(rows, columns=BALANCE_COLUMNS)
 
@@ -459,7 +447,7 @@ def draw_sample(
     -------
     Sample
     """
-    frame = load_frame(frame) if not isinstance(frame, Frame) else frame
+    frame = load_frame(frame)  # a Frame comes back unchanged
     strata = check_strata(strata)
     n = check_count(n, "n")
     N = len(frame.data)
@@ -468,7 +456,7 @@ def draw_sample(
     seed = rng if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) else None
     gen = check_rng(rng)
     start_state = gen.bit_generator.state
-    reserve_counts(np.ones(1, dtype=np.int64), None, reserves)  # check the argument before any work
+    reserve_counts(np.ones(1, dtype=np.int64), reserves)  # check the argument before any work
 
     data = frame.data
     strata = resolve_strata(data.columns, strata)
@@ -480,7 +468,7 @@ def draw_sample(
     alloc = allocate_cells(cells, n, strata)
     n_h = alloc.table["n_h"].to_numpy(dtype=np.int64)
     N_h = alloc.table["N_h"].to_numpy(dtype=np.int64)
-    wanted = reserve_counts(n_h, N_h, reserves)
+    wanted = reserve_counts(n_h, reserves)
     r_h = np.minimum(wanted, N_h - n_h)
 
     keys = gen.random(N)
@@ -506,7 +494,7 @@ def draw_sample(
     allocation["reserves"] = r_h
     allocation["reserves_wanted"] = wanted
     methods: dict[str, str] = {}
-    balance = balance_table(cells, cases, strata, methods=methods)  # cells: canonical categoricals
+    balance = _balance_table(alloc.marginals, strata, methods=methods)
 
     notes = list(alloc.notes)
     short = allocation[allocation["reserves"] < allocation["reserves_wanted"]]
@@ -586,7 +574,7 @@ def verify_manifest(frame: Any, sample: Sample) -> bool:
     and the reserves, in order.
     """
     m = sample.manifest
-    frame = load_frame(frame) if not isinstance(frame, Frame) else frame
+    frame = load_frame(frame)  # a Frame comes back unchanged
     columns = [c for c in m.get("frame_sha256_columns", REQUIRED_COLUMNS) if c in frame.data.columns]
     if len(frame.data) != m.get("frame_rows") or frame_fingerprint(frame, columns) != m.get("frame_sha256"):
         return False

@@ -96,6 +96,15 @@ SYNTHETIC_SHARES = {
 }
 
 
+def _draw_categories(gen, shares: Mapping[str, float], size: int):
+    """``size`` categories drawn with the given shares (one ``gen.choice``), as an object array."""
+    import numpy as np
+
+    cats = np.array(list(shares), dtype=object)
+    p = np.array(list(shares.values()), dtype=float)
+    return cats[gen.choice(len(cats), size=size, p=p / p.sum())]
+
+
 def synthetic_frame(size: int, rng=None, *, offices: int = 14,
                     as_of: str = "2019-02-01") -> pd.DataFrame:
     """A synthetic eligible-population frame for trying the draw without real data.
@@ -117,22 +126,17 @@ def synthetic_frame(size: int, rng=None, *, offices: int = 14,
     weights = gen.gamma(4.0, size=offices)
     weights /= weights.sum()
 
-    def pick(shares: dict) -> np.ndarray:
-        cats = np.array(list(shares), dtype=object)
-        p = np.array(list(shares.values()), dtype=float)
-        return cats[gen.choice(len(cats), size=size, p=p / p.sum())]
-
     office = np.array(names, dtype=object)[gen.choice(offices, size=size, p=weights)]
-    gender = pick(SYNTHETIC_SHARES["gender"])
-    disposal = pick(SYNTHETIC_SHARES["disposal"])
-    rosh = pick(SYNTHETIC_SHARES["rosh"])
+    gender = _draw_categories(gen, SYNTHETIC_SHARES["gender"], size)
+    disposal = _draw_categories(gen, SYNTHETIC_SHARES["disposal"], size)
+    rosh = _draw_categories(gen, SYNTHETIC_SHARES["rosh"], size)
     p_po = 0.35 + 0.35 * np.isin(disposal, ["licence", "post-sentence supervision"]) + 0.25 * (rosh == "high")
     grade = np.where(gen.random(size) < p_po, "PO", "PSO")
     days = gen.integers(0, 366, size=size)
     start = pd.Timestamp(as_of) - pd.to_timedelta(days, unit="D")
     ids = np.array([f"KSS{i:07d}" for i in range(1, size + 1)], dtype=object)
     return pd.DataFrame({
-        "case_id": ids.astype(object), "office": office, "gender": gender, "disposal": disposal,
+        "case_id": ids, "office": office, "gender": gender, "disposal": disposal,
         "rosh": rosh, "officer_grade": grade, "start_date": start,
     })
 
@@ -154,6 +158,13 @@ def _seed_population(population: Any, samples: Mapping[str, Any]) -> Any:
             out[name] = int(r.high if r.high is not None else r.low)
         return out
     return population
+
+
+def _seed_judgements(framework: Any, published: Mapping[str, str]) -> dict[str, str]:
+    """The published ratings of the framework's judgement-rated standards (those with no key
+    questions), in framework order; ``published``: {standard: rating} of the seed."""
+    return {s.id: published[s.id] for s in framework.standards
+            if not s.key_questions and published.get(s.id)}
 
 
 def seed_inspection(population: Any = None):
@@ -193,8 +204,7 @@ def seed_inspection(population: Any = None):
     })
     st = seed.standards
     published = {r.standard: r.published_rating for r in st.itertuples() if r.published_rating}
-    judged = {s.id for s in framework.standards if not s.key_questions}
-    judgements = {sid: lab for sid, lab in published.items() if sid in judged}
+    judgements = _seed_judgements(framework, published)
     overrides = {r.standard: (r.published_rating, r.discretion_note)
                  for r in st.itertuples() if r.discretion_note}
     return load_results(
@@ -316,11 +326,7 @@ def synthetic_results(rng: Any = None, *, n: Any = None, population: Any = None,
         groups = range(n_prov) if n_prov is not None else [None]
         for g in groups:
             m = size
-            cats = {}
-            for col, shares in SYNTHETIC_SHARES.items():
-                names = np.array(list(shares), dtype=object)
-                p = np.array(list(shares.values()), dtype=float)
-                cats[col] = names[gen.choice(len(names), size=m, p=p / p.sum())]
+            cats = {col: _draw_categories(gen, shares, m) for col, shares in SYNTHETIC_SHARES.items()}
             shift = 0.0 if g is None else gen.normal(0.0, 0.3)
             z = gen.standard_normal(m)
             std_ids = list(dict.fromkeys(k.standard for k in kqs))
@@ -350,7 +356,6 @@ def synthetic_results(rng: Any = None, *, n: Any = None, population: Any = None,
     data[kq_cols] = data[kq_cols].astype(object).where(data[kq_cols].notna(), "n/a")
     if judgements is None:
         published = {r.standard: r.published_rating for r in seed.standards.itertuples()}
-        judgements = {st.id: published[st.id] for st in framework.standards
-                      if not st.key_questions and published.get(st.id)}
+        judgements = _seed_judgements(framework, published)
     return load_results(data, framework=framework, level="case", population=population,
                         strata=design, judgements=dict(judgements))

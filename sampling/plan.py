@@ -29,6 +29,7 @@ from scipy import stats
 from ._checks import check_confidence_level, check_count, check_fraction, check_population
 from ._display import TableResult
 from .errors import ArgumentError
+from .framework import _ROUNDINGS
 
 __all__ = [
     "METHODS",
@@ -45,7 +46,7 @@ __all__ = [
 ]
 
 METHODS = ("cochran", "exact")
-ROUNDINGS = ("half_up", "half_even", "none")
+ROUNDINGS = _ROUNDINGS  # the rounding rules a framework may name
 
 #: Values within this distance of a whole number are treated as that whole number before
 #: rounding up, so that a float such as 132.00000000000003 (an exact 132 computed with
@@ -96,6 +97,16 @@ def _cochran_fpc(n0: float, population: float | None) -> float:
     if population is None or math.isinf(population):
         return n0
     return n0 / (1 + (n0 - 1) / population)
+
+
+def _cochran_size(z: float, p: float, margin: float, population: float | None) -> int:
+    """Cochran's n rounded up once, at least 1 and at most the population (N may be a
+    float, e.g. a sub-population r·N, in which case the cap is max(1, ⌈N⌉))."""
+    n = max(1, _ceil(_cochran_fpc(_cochran_n0(z, p, margin), population)))
+    if population is None:
+        return n
+    cap = population if isinstance(population, numbers.Integral) else max(1, _ceil(population))
+    return min(n, cap)
 
 
 def _cochran_margin(n: float, population: float | None, z: float, p: float) -> float:
@@ -189,11 +200,10 @@ def _exact_halfwidth(n: int, population: int | None, confidence_level: float, p:
     if nearest is not None and x.size > nearest:
         x = x[np.argsort(np.abs(x / n - 0.5), kind="stable")[:nearest]]
     if population is None:
-        from statsmodels.stats.proportion import proportion_confint
+        from .intervals import proportion_interval
 
-        lower, upper = proportion_confint(x, n, alpha=alpha, method="beta")
-        lower = np.nan_to_num(np.asarray(lower, float), nan=0.0)
-        upper = np.nan_to_num(np.asarray(upper, float), nan=1.0)
+        lower, upper = proportion_interval(x, n, method="clopper-pearson",
+                                           confidence_level=confidence_level)
         return float(np.max(upper - lower) / 2)
     if n >= population:
         return 0.0
@@ -222,9 +232,7 @@ def _exact_n(population: int | None, confidence_level: float, margin: float, p: 
         return _exact_halfwidth(n, population, confidence_level, p) <= margin + 1e-12
 
     z = _z(confidence_level)
-    guess = max(1, _ceil(_cochran_fpc(_cochran_n0(z, p, margin), population)))
-    if population is not None:
-        guess = min(guess, population)
+    guess = _cochran_size(z, p, margin, population)
     # bracket the answer: lo fails (0 counts as failing), hi passes; start from Cochran's n
     step = max(1, guess // 16)
     if ok(guess):
@@ -308,9 +316,7 @@ def sample_size(
     method = _check_method(method)
     if method == "exact":
         return _exact_n(population, confidence_level, margin, p)
-    n = _cochran_fpc(_cochran_n0(_z(confidence_level), p, margin), population)
-    n = max(1, _ceil(n))
-    return n if population is None else min(n, population)
+    return _cochran_size(_z(confidence_level), p, margin, population)
 
 
 def achieved_margin(
@@ -556,9 +562,7 @@ def subsample_plan(
     m = share * n
     sub_pop = None if population is None else share * population
     sub_margin = _cochran_margin(m, sub_pop, z, p) if m > 0 else math.inf
-    m_needed = max(1, _ceil(_cochran_fpc(_cochran_n0(z, p, margin), sub_pop)))
-    if sub_pop is not None:
-        m_needed = min(m_needed, max(1, _ceil(sub_pop)))
+    m_needed = _cochran_size(z, p, margin, sub_pop)
     n_needed = max(1, _ceil(m_needed / share))
     if population is not None:
         n_needed = min(n_needed, population)

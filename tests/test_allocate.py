@@ -1,6 +1,7 @@
 """Allocation: proportional, controlled rounding with every margin at its Hamilton target."""
 import itertools
 import math
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -9,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sampling import ArgumentError, DataError
-from sampling.allocate import _brute_force, allocate, largest_remainder
+from sampling.allocate import allocate, largest_remainder
 from sampling.examples import synthetic_frame
 from sampling.frame import load_frame
 
@@ -17,6 +18,27 @@ from sampling.frame import load_frame
 def _counts(values, levels, names):
     idx = pd.MultiIndex.from_product(levels, names=names) if len(names) > 1 else pd.Index(levels[0], name=names[0])
     return pd.Series(values, index=idx)
+
+
+def _brute_force(N_h: Sequence[int], n: int, groups: list[Sequence[int]], targets: Sequence[int]):
+    """(deviation, -gain, rank sum, n_h) of the best rounding by enumeration: for tests of tiny cases."""
+    N_h = np.asarray(N_h, dtype=np.int64)
+    N = int(N_h.sum())
+    quota, rem = np.divmod(n * N_h, N)
+    K = n - int(quota.sum())
+    order = np.lexsort((np.arange(len(N_h)), -rem))
+    rank = np.empty(len(N_h), dtype=np.int64)
+    rank[order] = np.arange(len(N_h))
+    frac = np.flatnonzero(rem > 0)
+    best = None
+    for up in itertools.combinations(frac, K):
+        n_h = quota.copy()
+        n_h[list(up)] += 1
+        dev = sum(abs(int(n_h[list(g)].sum()) - t) for g, t in zip(groups, targets))
+        key = (dev, -int(rem[list(up)].sum()), int(rank[list(up)].sum()))
+        if best is None or key < best[0]:
+            best = (key, n_h)
+    return best
 
 
 def test_largest_remainder_matches_hand_worked_hamilton():

@@ -129,12 +129,12 @@ def test_substitute_is_pure_and_follows_reserve_order(df, sample):
 
 
 def test_reserve_rules_and_shortfall_note():
-    assert reserve_counts(np.array([0, 1, 4, 7]), None, None).tolist() == [0, 2, 2, 4]
-    assert reserve_counts(np.array([0, 1, 4]), None, 3).tolist() == [0, 3, 3]
-    assert reserve_counts(np.array([0, 1, 4]), None, 0.5).tolist() == [0, 1, 2]
+    assert reserve_counts(np.array([0, 1, 4, 7]), None).tolist() == [0, 2, 2, 4]
+    assert reserve_counts(np.array([0, 1, 4]), 3).tolist() == [0, 3, 3]
+    assert reserve_counts(np.array([0, 1, 4]), 0.5).tolist() == [0, 1, 2]
     for bad in (-1, "two", float("nan"), True):
         with pytest.raises(ArgumentError):
-            reserve_counts(np.array([1]), None, bad)
+            reserve_counts(np.array([1]), bad)
     frame = synthetic_frame(40, rng=3)
     s = draw_sample(frame, 38, rng=1)
     # a cell can never hold fewer cases than allocated (n_h <= N_h); reserves may run short
