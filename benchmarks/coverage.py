@@ -34,7 +34,6 @@ import os
 import sys
 import tempfile
 import time
-import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -49,7 +48,7 @@ if str(HERE.parent) not in sys.path:  # run as a script from anywhere in a sourc
     sys.path.insert(0, str(HERE.parent))
 
 from sampling._io import atomic_path, atomic_write, ensure_writable_dir, escape_formulas  # noqa: E402
-from sampling.allocate import allocate, cell_index  # noqa: E402
+from sampling.allocate import allocate_cells, cell_index  # noqa: E402
 from sampling.examples import synthetic_frame  # noqa: E402
 from sampling.framework import load_rules  # noqa: E402
 from sampling.plan import sample_size  # noqa: E402
@@ -193,10 +192,8 @@ def make_population(N: int, percent: float, rng, *, n: int | None = None) -> Pop
     yes[np.argpartition(-keys, M - 1)[:M]] = True
     frame = frame.assign(yes=yes)
     n = sample_size(N) if n is None else n
-    alloc = allocate(frame, n, strata=STRATA)
     cell, cells = cell_index(frame, STRATA)
-    # allocation table and cell_index share the canonical cell order
-    assert np.array_equal(alloc.table["N_h"].to_numpy(), cells["N_h"].to_numpy())
+    alloc = allocate_cells(cells, n, STRATA)
     N_h = cells["N_h"].to_numpy(np.int64)
     M_h = np.bincount(cell, weights=yes, minlength=len(N_h)).astype(np.int64)
     return Population(frame, N, M, cell, N_h, M_h, alloc.table["n_h"].to_numpy(np.int64))
@@ -226,31 +223,14 @@ def draw_counts(pop: Population, reps: int, rng, *, keep: int = 0):
 
     gen = np.random.default_rng(rng)
     frame = load_frame(pop.frame)
-    yes_of = pd.Series(pop.frame["yes"].to_numpy(), index=pop.frame["case_id"].astype(str).to_numpy())
     counts = np.empty(reps, dtype=np.int64)
     kept = []
     for r in range(reps):
         sample = draw_sample(frame, pop.n, strata=STRATA, rng=gen, reserves=0)
-        ids = sample_case_ids(sample)
-        y = yes_of.loc[ids].to_numpy()
-        counts[r] = int(y.sum())
+        counts[r] = int(sample.cases["yes"].to_numpy().sum())
         if r < keep:
-            cases = pop.frame.set_index(pop.frame["case_id"].astype(str)).loc[ids, list(STRATA)]
-            kept.append(cases.assign(yes=y))
+            kept.append(sample.cases[list(STRATA) + ["yes"]])
     return counts, kept
-
-
-def sample_case_ids(sample) -> np.ndarray:
-    """Case ids of the primary (non-reserve) sample of a :class:`Sample`."""
-    cases = sample.cases
-    if "case_id" in cases.columns:
-        ids = cases["case_id"]
-    else:
-        ids = pd.Series(cases.index, index=cases.index)
-    for col in ("reserve", "is_reserve"):
-        if col in cases.columns:
-            ids = ids[~cases[col].astype(bool).to_numpy()]
-    return ids.astype(str).to_numpy()
 
 
 def hypergeometric_counts(pop: Population, reps: int, rng) -> np.ndarray:
@@ -829,10 +809,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20190201)
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
-    # numpy 2.4 warns inside statsmodels' input validation when proportion_interval passes it
-    # a broadcast view; harmless here, and reported to the intervals module's owner
-    warnings.filterwarnings("ignore", message="future versions will not create a writeable array",
-                            category=FutureWarning)
     if args.quick:
         Ns, pcts, reps, boot, B = QUICK_POPULATIONS, QUICK_PERCENTS, QUICK_REPS, QUICK_BOOT_REPS, QUICK_RESAMPLES
         out = args.out or Path(tempfile.gettempdir()) / "inspection-sampling-coverage-quick"

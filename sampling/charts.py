@@ -188,9 +188,8 @@ def _select_standards(assessment: Any, standards: str | Iterable[str] | None, *,
     kq = assessment.key_questions
     with_data = set(kq["standard"].astype(str))
     if standards is None:
-        ids = [s.id for s in framework.standards
-               if (s.id in with_data) or (not need_key_questions and
-                                         s.id in set(assessment.standards["standard"].astype(str)))]
+        rated = set() if need_key_questions else set(assessment.standards["standard"].astype(str))
+        ids = [s.id for s in framework.standards if s.id in with_data or s.id in rated]
         if not ids:
             raise DataError("no standard has key-question data to chart")
         return ids
@@ -227,20 +226,19 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _shown_probabilities(row: Any, labels: Iterable[str]) -> list[tuple[str, float]]:
+    """``(label, P(label))`` for each rating whose ``P(label)`` in ``row`` (a dict or Series) is
+    known and at least 0.005 (so it shows as 1% or more), in ``labels`` order."""
+    out = []
+    for lab in labels:
+        p = row.get(f"P({lab})")
+        if p is not None and not pd.isna(p) and float(p) >= 0.005:
+            out.append((lab, float(p)))
+    return out
+
+
 def _num(value: Any) -> str:
     return f"{float(value):g}" if value is not None and not pd.isna(value) else "?"
-
-
-def _fpc_phrase(assessment: Any) -> str:
-    kq = assessment.key_questions
-    if "finite_population" in kq.columns:
-        fpc = kq["finite_population"].fillna(False).astype(bool)
-        if fpc.all():
-            return " with the finite population correction"
-        if fpc.any():
-            return " (finite population correction where the population is known)"
-        return ", no finite population correction"
-    return ""
 
 
 def _method_name(method: str) -> str:
@@ -250,8 +248,7 @@ def _method_name(method: str) -> str:
     return names.get(str(method), str(method))
 
 
-def _draw_zones(ax, rules, *, xlim: tuple[float, float] = (0.0, 100.0), label_edges: bool = True,
-                label_bands: bool = True, alpha: float = 1.0) -> None:
+def _draw_zones(ax, rules, *, xlim: tuple[float, float] = (0.0, 100.0), alpha: float = 1.0) -> None:
     """Shade the key-question bands and draw their edges at ``rules.kq_edges``."""
     ranges = rules.kq_ranges()
     colours = band_colours(len(rules.labels), zone=True)
@@ -261,16 +258,15 @@ def _draw_zones(ax, rules, *, xlim: tuple[float, float] = (0.0, 100.0), label_ed
         ax.axvspan(row.percent_from, row.percent_below, facecolor=colours[i], edgecolor="#6b6b6b",
                    hatch=hatches[i], linewidth=0, zorder=0, gid=f"band-{i}", alpha=alpha)
         a, b = max(row.percent_from, lo), min(row.percent_below, hi)
-        if label_bands and b > a:
+        if b > a:
             label = row.rating.replace(" ", "\n", 1) if len(row.rating) > 12 and b - a < 25 else row.rating
             ax.text((a + b) / 2, 1.005, label, ha="center", va="bottom",
                     fontsize=8, transform=blended_transform_factory(ax.transData, ax.transAxes),
                     color=_INK)
     for edge in rules.kq_edges:
         ax.axvline(edge, color=_INK, linewidth=0.9, linestyle="--", zorder=1, gid=f"edge-{edge:g}")
-    if label_edges:
-        ticks = sorted({lo, hi, *(float(e) for e in rules.kq_edges if lo <= e <= hi)})
-        ax.set_xticks(ticks, [f"{t:g}%" for t in ticks])
+    ticks = sorted({lo, hi, *(float(e) for e in rules.kq_edges if lo <= e <= hi)})
+    ax.set_xticks(ticks, [f"{t:g}%" for t in ticks])
     ax.set_xlim(lo, hi)
 
 
@@ -387,7 +383,7 @@ def forest(assessment: Any, *, standards: str | Iterable[str] | None = None,
         fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.42 / height), ncol=4,
                    frameon=False, fontsize=8)
         notes = [f"Intervals: {_method_name(assessment.method)}, {assessment.confidence_level:.0%} "
-                 f"confidence{_fpc_phrase(assessment)}. Bands (rules {rules.short_name}): edges at "
+                 f"confidence. Bands (rules {rules.short_name}): edges at "
                  + ", ".join(f"{e:g}%" for e in rules.kq_edges)
                  + (", applied to the whole-number % (64.5 → 65)." if rules.round_percent else ".")]
         marks = ["bold: the key question that decides its standard's rating"]
@@ -414,7 +410,7 @@ def rating_probabilities(assessment: Any, *, standards: str | Iterable[str] | No
     the rating the rule gives, an open ○ below it the published rating. Standards rated by
     judgement are fixed (probability one) and labelled so.
     """
-    kq, st = _assessment_tables(assessment)
+    _, st = _assessment_tables(assessment)
     ids = _select_standards(assessment, standards, need_key_questions=False)
     rules, framework = assessment.rules, assessment.framework
     st = st.assign(standard=st["standard"].astype(str)).set_index("standard", drop=False)
@@ -534,8 +530,7 @@ def overall(assessment: Any, *, save: str | os.PathLike | None = None) -> Figure
                 score = r.get("score")
                 if score is not None and not pd.isna(score):
                     ax.axvline(float(score), color=FLAG_COLOUR, linestyle="--", linewidth=1.4, zorder=4)
-                pr = [f"P({lab}) {float(r[f'P({lab})']):.0%}" for lab in rules.labels
-                      if f"P({lab})" in r.index and not pd.isna(r[f"P({lab})"]) and float(r[f"P({lab})"]) >= 0.005]
+                pr = [f"P({lab}) {p:.0%}" for lab, p in _shown_probabilities(r, rules.labels)]
                 title = (f"{basis}: score {_num(score)} → "
                          + (_text(r.get("rating")) or "no overall rating (not every standard is rated)")
                          + (f"   ({', '.join(pr)})" if pr else "")

@@ -120,7 +120,7 @@ def _plan_check_margin(value: float) -> float:
     return value
 
 
-def _plan_example(args: argparse.Namespace, method: str) -> tuple[pd.DataFrame, dict]:
+def _plan_example(method: str) -> tuple[pd.DataFrame, dict]:
     from .examples import seed_tables
 
     seed = seed_tables()
@@ -223,7 +223,7 @@ def _plan_run(args: argparse.Namespace) -> int:
                  "margin_at_low/high: the margin (points) n achieves at the ends of the range"]
 
     if args.example:
-        frame, info = _plan_example(args, args.method)
+        frame, info = _plan_example(args.method)
         frame.attrs.pop("notes", None)
         out["example"] = {**info, "samples": frame}
         shown = _plan_implied_display(frame)
@@ -527,11 +527,10 @@ def _assess(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: N
     """Load the results the options name (or the seed inspection) and rate them:
     returns ``(assessment, source)``."""
     from .examples import seed_inspection
-    from .intervals import ANALYTIC, BOOTSTRAP
+    from .intervals import _check_method
     from .ratings import rate
 
-    if args.method not in (*ANALYTIC, *BOOTSTRAP):
-        raise ArgumentError("--method", args.method, f"must be one of {', '.join((*ANALYTIC, *BOOTSTRAP))}")
+    args.method = _check_method(args.method)
     if args.results is None:
         if args.framework is not None:
             raise ArgumentError("--framework", args.framework,
@@ -613,6 +612,7 @@ def _run_report(args: argparse.Namespace) -> int:
     path of report.md on stdout."""
     import time
 
+    from .charts import _SAVE_FORMATS
     from .report import write_report
 
     t0 = time.perf_counter()
@@ -622,7 +622,7 @@ def _run_report(args: argparse.Namespace) -> int:
             print(f"sampling report [{time.perf_counter() - t0:4.1f}s] {msg}", file=sys.stderr, flush=True)
 
     formats = tuple(f.strip().lower() for f in str(args.formats).split(",") if f.strip())
-    if not formats or any(f not in ("png", "svg", "pdf") for f in formats):
+    if not formats or any(f not in _SAVE_FORMATS for f in formats):
         raise ArgumentError("--formats", args.formats, "must be png, svg and/or pdf, comma-separated")
     if args.results is not None and args.out is None:
         raise ArgumentError("--out", None, "give an output folder with RESULTS (figures/ holds "

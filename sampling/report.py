@@ -39,7 +39,7 @@ import pandas as pd
 
 from ._display import TableResult
 from ._io import default_mode, escape_formulas
-from .charts import _is_true, _text
+from .charts import _is_true, _shown_probabilities, _text
 from .errors import ArgumentError, DataError, OutputError
 
 __all__ = ["ReportFiles", "write_report", "report_table", "report_markdown", "CHARTS"]
@@ -167,8 +167,7 @@ def report_table(assessment: Any) -> pd.DataFrame:
                 *[f"P({lab})" for lab in labels], "modal_rating", "modal_probability", "flagged",
                 "flag_reason"]
     std = st[["standard", *[c for c in std_cols if c in st.columns]]].copy()
-    std.columns = ["standard", *[f"standard_{c}" if not c.startswith("P(") else f"standard_{c}"
-                                 for c in std.columns[1:]]]
+    std = std.rename(columns=lambda c: c if c == "standard" else f"standard_{c}")
     std["standard"] = std["standard"].astype(str)
     kq["standard"] = kq["standard"].astype(str)
     merged = kq.merge(std, on="standard", how="left")
@@ -222,8 +221,7 @@ def _explain_flag(row: Mapping[str, Any], kq: pd.DataFrame, assessment: Any) -> 
             parts.append(f"The band {plural} at {edges.replace(', ', '% and ')}% lie{'' if plural == 'edges' else 's'} "
                          "inside that interval: the true percentage could be on either side, so another "
                          "sample of the same size could well have given a different rating.")
-    probs = [(lab, row.get(f"P({lab})")) for lab in labels]
-    probs = [(lab, float(p)) for lab, p in probs if p is not None and not pd.isna(p) and float(p) >= 0.005]
+    probs = _shown_probabilities(row, labels)
     if probs:
         parts.append("Probability of each rating by the rule: "
                      + ", ".join(f"{lab} {p:.0%}" for lab, p in probs) + ".")
@@ -277,23 +275,20 @@ def report_markdown(assessment: Any, *, charts: Sequence[str] = (), title: str |
             out += [f"- {_explain_flag(row, kq, assessment)}", ""]
     else:
         out += ["No standard is flagged.", ""]
-    overall_flagged = ov[ov["flagged"].map(_is_true)] if "flagged" in ov else ov.iloc[:0]
+    overall_flagged = ov[ov["flagged"].map(_is_true)]
     for rec in overall_flagged.to_dict("records"):
-        probs = ", ".join(f"{lab} {float(rec[f'P({lab})']):.0%}" for lab in labels
-                          if f"P({lab})" in rec and not pd.isna(rec[f"P({lab})"])
-                          and float(rec[f"P({lab})"]) >= 0.005)
+        probs = ", ".join(f"{lab} {p:.0%}" for lab, p in _shown_probabilities(rec, labels))
         out += [f"- **Overall ({rec['basis']})** — {_text(rec.get('rating'))} on a score of "
                 f"{_count(rec.get('score'))}, but the most likely rating has probability only "
                 f"{float(rec['modal_probability']):.2f} ({probs}).", ""]
-    overrides = st[st["override_rating"].map(lambda v: bool(_text(v)))] if "override_rating" in st else st.iloc[:0]
+    overrides = st[st["override_rating"].map(lambda v: bool(_text(v)))]
     if len(overrides):
         out += ["### Recorded professional discretion", ""]
         for row in overrides.to_dict("records"):
             out += [f"- **{row['standard']} {_text(row.get('name'))}**: {_text(row.get('override_rating'))} "
                     f"(the rule gives {_text(row.get('rule_rating'))}). Reason: "
                     f"{_text(row.get('override_reason')) or 'not recorded'}", ""]
-    disagree = st[st["agrees_with_published"].map(lambda v: v is False or (not pd.isna(v) and v == False))] \
-        if "agrees_with_published" in st else st.iloc[:0]  # noqa: E712
+    disagree = st[st["agrees_with_published"].eq(False)]
     if len(disagree):
         out += ["### Ratings that differ from the published ones", ""]
         for row in disagree.to_dict("records"):
@@ -520,7 +515,6 @@ def write_report(assessment: Any, out_dir: str | os.PathLike = "figures", *, sam
     except OSError as exc:
         raise OutputError(f"cannot write the report to {str(out)!r}: {exc.strerror or exc}") from None
 
-    mode = default_mode()
     names: list[str] = []
     chart_files: dict[str, tuple[str, ...]] = {}
     try:
@@ -564,8 +558,6 @@ def write_report(assessment: Any, out_dir: str | os.PathLike = "figures", *, sam
                 _for_sheet(table).to_excel(writer, sheet_name=sheet, index=False)
         _reproducible_xlsx(staging / "report.xlsx")
         names += ["report.md", "report.csv", "report.xlsx"]
-        for name in names:
-            os.chmod(staging / name, mode)
         say(f"moving {len(names)} files into {str(out)!r} …")
         _commit(staging, out, names)
     except OSError as exc:
