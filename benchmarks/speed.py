@@ -66,8 +66,8 @@ def bench_vectorised(n_cases: int, repeats: int) -> dict:
     (``intervals(..., stratified=False)``) vs one ``scipy.stats.bootstrap`` call on the
     (questions × cases) matrix with ``np.nanmean`` (scipy resamples the cases - the last axis -
     with the same indices for every question; not-applicable answers are NaN)."""
-    from sampling.intervals import intervals
-    from sampling.results import load_results
+    from sampling._intervals import intervals
+    from sampling._results import load_results
 
     res = load_results(bench_intervals.synthetic_cases(n_cases))
     X = res.answers[list(res.summary["key_question"])].to_numpy(dtype=float).T  # (k, n)
@@ -96,7 +96,7 @@ def bench_vectorised(n_cases: int, repeats: int) -> dict:
 # --------------------------------------------------------------------------- full analysis
 def bench_rate(repeats: int) -> dict:
     from sampling.examples import seed_inspection, synthetic_results
-    from sampling.ratings import rate
+    from sampling._ratings import rate
 
     seed = seed_inspection()
     seed_implied = seed_inspection(population="implied")

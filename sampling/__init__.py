@@ -22,37 +22,37 @@ from .errors import ArgumentError, DataError, OutputError, SamplingError
 # public name -> module that defines it (each stage adds its own line(s))
 _EXPORTS = {
     # plan
-    "sample_size": "plan",
-    "achieved_margin": "plan",
-    "implied_population": "plan",
-    "subsample_plan": "plan",
-    "misrating_risk": "plan",
-    "plan_table": "plan",
-    "band_probabilities": "plan",
-    "Plan": "plan",
+    "sample_size": "_plan",
+    "achieved_margin": "_plan",
+    "implied_population": "_plan",
+    "subsample_plan": "_plan",
+    "misrating_risk": "_plan",
+    "plan_table": "_plan",
+    "band_probabilities": "_plan",
+    "Plan": "_plan",
     # frame / allocate / draw
-    "load_frame": "frame",
-    "Frame": "frame",
-    "allocate": "allocate",
-    "Allocation": "allocate",
-    "draw_sample": "draw",
-    "Sample": "draw",
+    "load_frame": "_frame",
+    "Frame": "_frame",
+    "allocate": "_allocate",
+    "Allocation": "_allocate",
+    "draw_sample": "_draw",
+    "Sample": "_draw",
     # framework / results / intervals / ratings
-    "Framework": "framework",
-    "RatingRules": "framework",
-    "load_rules": "framework",
-    "load_framework": "framework",
-    "load_results": "results",
-    "Results": "results",
-    "reconstruct_counts": "results",
-    "intervals": "intervals",
-    "bootstrap": "intervals",
-    "bootstrap_replicates": "intervals",
-    "proportion_interval": "intervals",
-    "Intervals": "intervals",
-    "Replicates": "intervals",
-    "rate": "ratings",
-    "Assessment": "ratings",
+    "Framework": "_framework",
+    "RatingRules": "_framework",
+    "load_rules": "_framework",
+    "load_framework": "_framework",
+    "load_results": "_results",
+    "Results": "_results",
+    "reconstruct_counts": "_results",
+    "intervals": "_intervals",
+    "bootstrap": "_intervals",
+    "bootstrap_replicates": "_intervals",
+    "proportion_interval": "_intervals",
+    "Intervals": "_intervals",
+    "Replicates": "_intervals",
+    "rate": "_ratings",
+    "Assessment": "_ratings",
     # report (charts live in sampling.charts: forest, rating_probabilities, overall, ...)
     "write_report": "report",
     "ReportFiles": "report",
@@ -67,11 +67,6 @@ __all__ = ["__version__", "SamplingError", "ArgumentError", "DataError", "Output
            *sorted(_EXPORTS)]
 
 
-# Two stages share their module's name (sampling.allocate, sampling.intervals). Importing a
-# submodule binds the package attribute to the module, so these two functions are bound
-# eagerly, after their modules have loaded, and `sampling.allocate(...)` is the function.
-from .allocate import allocate  # noqa: E402,F401 (re-exported)
-from .intervals import intervals  # noqa: E402,F401 (re-exported)
 
 
 def __getattr__(name: str):

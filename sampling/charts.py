@@ -631,7 +631,7 @@ def planning_curve(*, populations: Sequence[int] | None = None, confidence_level
     (:func:`sampling.plan.implied_population`); a mapping ``{label: n}`` marks other samples;
     ``False``/``None`` marks none.
     """
-    from .plan import implied_population, sample_size
+    from ._plan import implied_population, sample_size
 
     kw = dict(confidence_level=confidence_level, margin=margin, p=p, method=method)
     if populations is None:
@@ -699,8 +699,8 @@ def misrating_curve(n: int | Sequence[int], population: int | Sequence[int | Non
     drawn as zones with dashed edges. The risk peaks at each edge, where a sample is nearly
     as likely to land on either side.
     """
-    from .framework import load_rules
-    from .plan import misrating_risk
+    from ._framework import load_rules
+    from ._plan import misrating_risk
 
     rules = load_rules(rules if rules is not None else "hmip-adult")
     edges = tuple(rules.kq_edges) if bands is None else tuple(bands)

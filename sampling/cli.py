@@ -138,7 +138,7 @@ def _plan_implied(ns: list[int], *, confidence_level: float, margin: float, p: f
                   method: str) -> pd.DataFrame:
     """n, the population range implying it, and the margin (points) at its ends; the end
     'high' of an unbounded range is an infinite population. Messages in .attrs['notes']."""
-    from .plan import achieved_margin, implied_population
+    from ._plan import achieved_margin, implied_population
 
     def points(n, N):
         return 100 * achieved_margin(n, N, confidence_level=confidence_level, p=p, method=method)
@@ -171,7 +171,7 @@ def _plan_implied_display(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _plan_run(args: argparse.Namespace) -> int:
-    from .plan import band_probabilities, plan_table, subsample_plan
+    from ._plan import band_probabilities, plan_table, subsample_plan
 
     margin = _plan_check_margin(args.margin)
     kw = dict(confidence_level=args.confidence, margin=margin, p=args.p)
@@ -323,9 +323,9 @@ def _draw_mapping(entries: Sequence[str] | None) -> dict | None:
 def _draw_run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .draw import draw_sample
+    from ._draw import draw_sample
     from .errors import OutputError
-    from .frame import load_frame
+    from ._frame import load_frame
 
     out_path = Path(args.out) if args.out else None
     if out_path is not None:  # check the destination before any work; nothing is written on error
@@ -364,7 +364,7 @@ def _draw_run(args: argparse.Namespace) -> int:
     n = args.n
     n_note = ""
     if n == "auto":
-        from .plan import sample_size
+        from ._plan import sample_size
 
         n = int(sample_size(len(frame)))
         n_note = f" (--n auto: Cochran at 80% confidence, ±5 points, N={len(frame):,})"
@@ -527,8 +527,8 @@ def _assess(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: N
     """Load the results the options name (or the seed inspection) and rate them:
     returns ``(assessment, source)``."""
     from .examples import seed_inspection
-    from .intervals import _check_method
-    from .ratings import rate
+    from ._intervals import _check_method
+    from ._ratings import rate
 
     args.method = _check_method(args.method)
     if args.results is None:
@@ -540,8 +540,8 @@ def _assess(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: N
         results = seed_inspection(population=args.population)
         source = "the built-in seed inspection (HMI Probation, KSS CRC 2019)"
     else:
-        from .framework import load_framework
-        from .results import load_results
+        from ._framework import load_framework
+        from ._results import load_results
 
         if args.population == "implied":
             raise ArgumentError("--population", "implied", "'implied' applies to the built-in seed "

@@ -150,7 +150,7 @@ def _seed_population(population: Any, samples: Mapping[str, Any]) -> Any:
 
             raise ArgumentError("population", population,
                                 'must be None, "implied", a whole number or {sample: N}')
-        from .plan import implied_population
+        from ._plan import implied_population
 
         out = {}
         for name, s in samples.items():
@@ -189,8 +189,8 @@ def seed_inspection(population: Any = None):
     """
     import numpy as np
 
-    from .framework import load_framework
-    from .results import load_results
+    from ._framework import load_framework
+    from ._results import load_results
 
     seed = seed_tables()
     samples = seed.inspection["samples"]
@@ -269,8 +269,8 @@ def synthetic_results(rng: Any = None, *, n: Any = None, population: Any = None,
 
     from ._checks import check_count, check_fraction, check_rng
     from .errors import ArgumentError
-    from .framework import Framework, load_framework
-    from .results import load_results
+    from ._framework import Framework, load_framework
+    from ._results import load_results
 
     gen = check_rng(rng)
     if framework is None:

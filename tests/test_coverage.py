@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sampling.framework import load_rules
+from sampling._framework import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,7 +4,7 @@ import pytest
 
 from sampling import ArgumentError, DataError
 from sampling.examples import SYNTHETIC_OFFICES, synthetic_frame
-from sampling.frame import VOCABULARY, Frame, frame_fingerprint, load_frame
+from sampling._frame import VOCABULARY, Frame, frame_fingerprint, load_frame
 
 
 def _df(**over):

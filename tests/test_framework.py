@@ -5,7 +5,7 @@ import pytest
 
 from sampling import DataError, ArgumentError
 from sampling.examples import seed_tables
-from sampling.framework import Framework, available_rules, load_framework, load_rules
+from sampling._framework import Framework, available_rules, load_framework, load_rules
 
 
 @pytest.fixture(scope="module")

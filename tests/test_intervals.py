@@ -10,12 +10,12 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from sampling.errors import ArgumentError, DataError
-from sampling.intervals import (ANALYTIC, BOOTSTRAP, Intervals, Replicates, bootstrap, bootstrap_replicates,
+from sampling._intervals import (ANALYTIC, BOOTSTRAP, Intervals, Replicates, bootstrap, bootstrap_replicates,
                                 fpc_factor, intervals, proportion_interval)
-from sampling.results import load_results
+from sampling._results import load_results
 
 # the module (the package binds `sampling.intervals` to the function of that name)
-iv = importlib.import_module("sampling.intervals")
+iv = importlib.import_module("sampling._intervals")
 
 CS = ["2.1.1", "2.1.2", "2.1.3", "2.2.1", "2.2.2", "2.2.3"]
 

@@ -8,8 +8,8 @@ from hypothesis import given, settings, strategies as st
 
 from sampling.errors import ArgumentError, DataError, SamplingError
 from sampling.examples import seed_tables
-from sampling.framework import load_framework
-from sampling.results import Results, load_results, parse_answer, reconstruct_counts
+from sampling._framework import load_framework
+from sampling._results import Results, load_results, parse_answer, reconstruct_counts
 
 FW = load_framework()
 CS = [k.id for k in FW.key_questions if k.sample == "case_supervision"]

@@ -7,8 +7,8 @@ import pytest
 
 from sampling import ArgumentError, SamplingError
 from sampling.examples import seed_inspection, seed_tables, synthetic_results
-from sampling.framework import load_framework
-from sampling.plan import implied_population
+from sampling._framework import load_framework
+from sampling._plan import implied_population
 
 
 @pytest.fixture(scope="module")

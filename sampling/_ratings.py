@@ -49,7 +49,7 @@ import pandas as pd
 from ._checks import check_confidence_level, check_count, check_fraction, check_rng
 from ._display import TableResult
 from .errors import ArgumentError, DataError
-from .framework import Framework, RatingRules, load_rules
+from ._framework import Framework, RatingRules, load_rules
 
 __all__ = ["rate", "Assessment", "BASES", "band_probabilities_from_replicates"]
 
@@ -260,7 +260,7 @@ def rate(results, *, rules: Any = None, method: str = "wilson", confidence_level
     See the module docstring for the method (stratified case bootstrap, Efron & Tibshirani
     1993; Davison & Hinkley 1997) and the flag rules.
     """
-    from .intervals import bootstrap_replicates, intervals
+    from ._intervals import bootstrap_replicates, intervals
 
     for attr in ("framework", "summary", "level"):
         if not hasattr(results, attr):

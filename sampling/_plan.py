@@ -29,7 +29,7 @@ from scipy import stats
 from ._checks import check_confidence_level, check_count, check_fraction, check_population
 from ._display import TableResult
 from .errors import ArgumentError
-from .framework import _ROUNDINGS
+from ._framework import _ROUNDINGS
 
 __all__ = [
     "METHODS",
@@ -200,7 +200,7 @@ def _exact_halfwidth(n: int, population: int | None, confidence_level: float, p:
     if nearest is not None and x.size > nearest:
         x = x[np.argsort(np.abs(x / n - 0.5), kind="stable")[:nearest]]
     if population is None:
-        from .intervals import proportion_interval
+        from ._intervals import proportion_interval
 
         lower, upper = proportion_interval(x, n, method="clopper-pearson",
                                            confidence_level=confidence_level)

@@ -41,9 +41,9 @@ import pandas as pd
 from ._checks import check_count, check_rng
 from ._display import TableResult
 from ._io import atomic_path, ensure_writable_dir, escape_formulas
-from .allocate import DEFAULT_STRATA, allocate_cells, cell_index, check_strata, resolve_strata
+from ._allocate import DEFAULT_STRATA, allocate_cells, cell_index, check_strata, resolve_strata
 from .errors import ArgumentError, DataError, OutputError
-from .frame import REQUIRED_COLUMNS, Frame, frame_fingerprint, load_frame
+from ._frame import REQUIRED_COLUMNS, Frame, frame_fingerprint, load_frame
 
 __all__ = ["Sample", "draw_sample", "verify_manifest", "gof_pvalue", "reserve_counts",
            "BALANCE_COLUMNS"]

@@ -38,7 +38,7 @@ import pandas as pd
 from ._checks import check_count, check_population
 from ._display import TableResult
 from .errors import ArgumentError, DataError
-from .framework import Framework, RatingRules, _as_bool, load_framework
+from ._framework import Framework, RatingRules, _as_bool, load_framework
 
 __all__ = ["Results", "load_results", "reconstruct_counts", "parse_answer"]
 

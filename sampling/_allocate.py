@@ -135,7 +135,7 @@ def _codes(values: pd.Series, column: str) -> tuple[np.ndarray, list]:
         codes, cats = pd.factorize(values, sort=True)
         codes = codes.astype(np.int64)
         cats = list(cats)
-        from .frame import VOCABULARY
+        from ._frame import VOCABULARY
 
         known = list(VOCABULARY.get(column, {}))
         if known and set(cats) <= set(known):  # canonical spellings: the vocabulary's order
@@ -201,7 +201,7 @@ def cell_index(data: pd.DataFrame, strata: Sequence[str],
 
 
 def _cells_from(source: Any, strata: tuple[str, ...]) -> pd.DataFrame:
-    from .frame import Frame
+    from ._frame import Frame
 
     if isinstance(source, Frame):
         return cell_index(source.data, strata)[1]
@@ -309,7 +309,7 @@ def allocate(frame_or_counts: Any, n: int, *, strata: Sequence[str] = DEFAULT_ST
     """
     strata = check_strata(strata)
     n = check_count(n, "n")
-    from .frame import Frame
+    from ._frame import Frame
 
     if isinstance(frame_or_counts, Frame):
         strata = resolve_strata(frame_or_counts.data.columns, strata)

@@ -58,7 +58,7 @@ from statsmodels.stats.proportion import proportion_confint
 from ._checks import check_confidence_level, check_count, check_population, check_rng
 from ._display import TableResult
 from .errors import ArgumentError, DataError
-from .results import _populations
+from ._results import _populations
 
 __all__ = [
     "ANALYTIC",
