@@ -48,7 +48,7 @@ _EXPORTS = {
     "intervals": "_intervals",
     "bootstrap": "_intervals",
     "bootstrap_replicates": "_intervals",
-    "proportion_interval": "_intervals",
+    "proportion_interval": "_proportion",
     "Intervals": "_intervals",
     "Replicates": "_intervals",
     "rate": "_ratings",

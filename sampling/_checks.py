@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ArgumentError
+from .errors import ArgumentError, DataError
 
 __all__ = [
     "check_confidence_level",
@@ -15,6 +15,8 @@ __all__ = [
     "check_population",
     "check_count",
     "check_rng",
+    "check_bool",
+    "as_bool",
 ]
 
 
@@ -69,3 +71,38 @@ def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:
     ):
         return np.random.default_rng(rng)
     raise ArgumentError(name, rng, "must be a non-negative int seed or a numpy Generator")
+
+
+def check_bool(value: Any, name: str, *, allow_none: bool = False) -> bool | None:
+    """``value`` if it is True or False (or None when ``allow_none``), else :class:`ArgumentError`.
+
+    >>> check_bool(True, "partial")
+    True
+    """
+    if allow_none and value is None:
+        return None
+    if not isinstance(value, (bool, np.bool_)):
+        allowed = "None, True or False" if allow_none else "True or False"
+        raise ArgumentError(name, value, f"must be {allowed}")
+    return bool(value)
+
+
+_TRUE = ("true", "yes", "y", "1", "1.0")
+_FALSE = ("false", "no", "n", "0", "0.0", "", "nan", "none")
+
+
+def as_bool(value: Any, *, column: str, row: Any) -> bool:
+    """A true/false cell of a table (true/yes/y/1 or false/no/n/0/blank), else :class:`DataError`
+    naming the column and row.
+
+    >>> as_bool("Yes", column="relevant_subsample", row=2), as_bool(False, column="x", row=3)
+    (True, False)
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    key = str(value).strip().casefold()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise DataError("expected true/false", column=column, rows=(row,), values=(value,))

@@ -53,9 +53,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from scipy.special import ndtr, ndtri
-from statsmodels.stats.proportion import proportion_confint
 
 from ._checks import check_confidence_level, check_count, check_population, check_rng
+from ._methods import ANALYTIC, BOOTSTRAP, INTERVAL_METHODS as METHODS, check_method as _check_method
+from ._proportion import as_counts as _as_counts, fpc_factor, population_array as _population_array, proportion_interval
 from ._display import TableResult
 from .errors import ArgumentError, DataError
 from ._results import _populations
@@ -74,107 +75,12 @@ __all__ = [
     "Replicates",
 ]
 
-ANALYTIC = ("wilson", "clopper-pearson", "jeffreys", "agresti-coull")
-BOOTSTRAP = ("bootstrap-percentile", "bootstrap-bca")
-METHODS = ANALYTIC + BOOTSTRAP
 MIN_BOOTSTRAP_N = 10
 
-_STATSMODELS = {"wilson": "wilson", "clopper-pearson": "beta", "jeffreys": "jeffreys",
-                "agresti-coull": "agresti_coull"}
-_ALIASES = {"beta": "clopper-pearson", "exact": "clopper-pearson", "clopper_pearson": "clopper-pearson",
-            "agresti_coull": "agresti-coull", "percentile": "bootstrap-percentile",
-            "bca": "bootstrap-bca", "bootstrap_percentile": "bootstrap-percentile",
-            "bootstrap_bca": "bootstrap-bca"}
 # replicates × case draws per chunk: small enough to stay in cache (~2 MB of int64)
 _CHUNK_CELLS = 250_000
 # a per-category binomial costs about as much as drawing and counting 8 case indices
 _MULTINOMIAL_ADVANTAGE = 8
-
-
-def _check_method(method: Any, allowed: tuple[str, ...] = METHODS) -> str:
-    key = str(method).strip().casefold() if isinstance(method, str) else method
-    key = _ALIASES.get(key, key)
-    if key not in allowed:
-        raise ArgumentError("method", method, f"must be one of: {', '.join(allowed)}")
-    return key
-
-
-# --------------------------------------------------------------------------- analytic
-def fpc_factor(n, population) -> np.ndarray:
-    """√((N − n)/(N − 1)): the finite-population correction of a standard error
-    (Cochran 1977, §3.3). 1 where N is NaN (unknown); 0 for a census (N = n)."""
-    n = np.asarray(n, dtype=float)
-    N = np.asarray(population, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        f = np.sqrt(np.clip((N - n) / (N - 1), 0.0, 1.0))
-    f = np.where(N <= n, 0.0, f)
-    return np.where(np.isnan(N), 1.0, f)
-
-
-def _as_counts(yes, n):
-    y = np.asarray(yes, dtype=float)
-    m = np.asarray(n, dtype=float)
-    try:
-        # copies: statsmodels writes into its inputs' views, which numpy ≥ 2.4 warns about
-        y, m = (np.array(a) for a in np.broadcast_arrays(y, m))
-    except ValueError:
-        raise ArgumentError("yes", np.shape(yes), f"must broadcast with n of shape {np.shape(n)}") from None
-    bad = ~np.isfinite(m) | (m < 1) | (m != np.round(m))
-    if bad.any():
-        raise DataError("n must be a whole number ≥ 1", column="n", rows=tuple(np.argwhere(bad)[:, -1] if m.ndim else ()),
-                        values=tuple(m[bad].tolist()))
-    bad = ~np.isfinite(y) | (y < 0) | (y > m) | (y != np.round(y))
-    if bad.any():
-        raise DataError("yes must be a whole number between 0 and n", column="yes",
-                        rows=tuple(np.argwhere(bad)[:, -1] if y.ndim else ()), values=tuple(y[bad].tolist()))
-    return y, m
-
-
-def _population_array(population, n) -> np.ndarray:
-    if population is None:
-        return np.full(np.shape(n), np.nan)
-    if isinstance(population, numbers.Real) and not isinstance(population, bool) and not np.isnan(population):
-        check_population(population)
-    N = np.broadcast_to(np.asarray(population, dtype=float), np.shape(n)).copy()
-    known = ~np.isnan(N)
-    bad = known & ((N < 1) | (N != np.round(N)) | ~np.isfinite(N))
-    if bad.any():
-        raise ArgumentError("population", population, "must be whole numbers ≥ 1 (NaN = unknown)")
-    small = known & (N < n)
-    if small.any():
-        raise DataError("population N is smaller than n", column="population",
-                        values=[f"N={a:g} < n={b:g}" for a, b in zip(N[small], np.asarray(n)[small])],
-                        hint="N is the eligible population the sample was drawn from; it must be ≥ n.")
-    return N
-
-
-def proportion_interval(yes, n, *, method: str = "wilson", confidence_level: float = 0.8,
-                        population=None):
-    """Two-sided interval for a proportion, vectorised: ``(low, high)`` in [0, 1].
-
-    ``statsmodels.stats.proportion.proportion_confint`` underneath (``method`` one of
-    :data:`ANALYTIC`). With ``population`` (N, scalar or array; NaN = unknown) each side's
-    distance from p̂ = yes/n is multiplied by √((N−n)/(N−1)) and the ends clipped to [0, 1]
-    (Cochran 1977, §3.3; Lohr, *Sampling: Design and Analysis*, §2.3).
-
-    >>> lo, hi = proportion_interval(65, 132); round(100 * lo, 1), round(100 * hi, 1)
-    (43.7, 54.8)
-    """
-    method = _check_method(method, ANALYTIC)
-    cl = check_confidence_level(confidence_level)
-    scalar = np.ndim(yes) == 0 and np.ndim(n) == 0 and np.ndim(population) == 0
-    y, m = _as_counts(yes, n)
-    low, high = proportion_confint(y, m, alpha=1 - cl, method=_STATSMODELS[method])
-    low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
-    if population is not None:
-        N = _population_array(population, m)
-        f = fpc_factor(m, N)
-        p = y / m
-        low = np.clip(p - (p - low) * f, 0.0, 1.0)
-        high = np.clip(p + (high - p) * f, 0.0, 1.0)
-    if scalar:
-        return float(low), float(high)
-    return low, high
 
 
 # --------------------------------------------------------------------------- results

@@ -200,7 +200,7 @@ def _exact_halfwidth(n: int, population: int | None, confidence_level: float, p:
     if nearest is not None and x.size > nearest:
         x = x[np.argsort(np.abs(x / n - 0.5), kind="stable")[:nearest]]
     if population is None:
-        from ._intervals import proportion_interval
+        from ._proportion import proportion_interval
 
         lower, upper = proportion_interval(x, n, method="clopper-pearson",
                                            confidence_level=confidence_level)
