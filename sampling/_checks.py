@@ -3,7 +3,7 @@ argument and its value, so no bad value travels deep into numpy or pandas."""
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -16,6 +16,7 @@ __all__ = [
     "check_count",
     "check_rng",
     "check_bool",
+    "check_populations",
     "as_bool",
 ]
 
@@ -106,3 +107,30 @@ def as_bool(value: Any, *, column: str, row: Any) -> bool:
     if key in _FALSE:
         return False
     raise DataError("expected true/false", column=column, rows=(row,), values=(value,))
+
+
+def check_populations(population: Any, sizes: Mapping[str, int], *,
+                 base: Mapping[str, int] | None = None) -> dict[str, int]:
+    """N per sample: ``population`` (None, an int for every sample, or {sample: N or None})
+    applied over ``base`` (the populations already known; a None value in a mapping removes
+    that sample's N), checked against the sample sizes."""
+    pops = dict(base or {})
+    if isinstance(population, Mapping):
+        unknown = [str(k) for k in population if str(k) not in sizes]
+        if unknown:
+            raise DataError("population names samples that the results do not have", values=unknown,
+                            hint=f"Samples: {', '.join(sizes)}.")
+        for k, v in population.items():
+            if v is None:
+                pops.pop(str(k), None)
+            else:
+                pops[str(k)] = check_population(v, f"population[{str(k)!r}]")
+    elif population is not None:
+        value = check_population(population)
+        pops = {s: value for s in sizes}
+    for s, N in pops.items():
+        if s in sizes and N < sizes[s]:
+            raise DataError(f"population N={N} of sample {s!r} is smaller than its n={sizes[s]}",
+                            column="population", values=(s, N, sizes[s]),
+                            hint="N is the eligible population the sample was drawn from; it must be ≥ n.")
+    return pops

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ._display import TableResult
+from ._methods import ROUNDINGS
 from .errors import ArgumentError, DataError
 
 __all__ = [
@@ -43,7 +44,6 @@ __all__ = [
     "available_rules",
 ]
 
-_ROUNDINGS = ("half_up", "half_even", "none")
 _AGGREGATES = ("min",)
 # Guards half-up rounding against binary floating error (100 * 29 / 58 is exactly 50, but
 # 100 * x / n computed in floating point can land a hair below a true .5).
@@ -104,8 +104,8 @@ class RatingRules:
         if len(self.overall_edges) != k - 1 or list(self.overall_edges) != sorted(set(self.overall_edges)):
             raise DataError(f"rules {self.short_name!r}: overall.edges must be {k - 1} increasing totals",
                             values=self.overall_edges)
-        if self.rounding not in _ROUNDINGS:
-            raise DataError(f"rules {self.short_name!r}: key_question.rounding must be one of {_ROUNDINGS}",
+        if self.rounding not in ROUNDINGS:
+            raise DataError(f"rules {self.short_name!r}: key_question.rounding must be one of {ROUNDINGS}",
                             values=(self.rounding,))
         if self.standard_aggregate not in _AGGREGATES:
             raise DataError(f"rules {self.short_name!r}: standard.aggregate must be one of {_AGGREGATES}",

@@ -54,12 +54,11 @@ import pandas as pd
 from scipy import stats
 from scipy.special import ndtr, ndtri
 
-from ._checks import check_confidence_level, check_count, check_population, check_rng
+from ._checks import check_confidence_level, check_count, check_population, check_populations, check_rng
 from ._methods import ANALYTIC, BOOTSTRAP, INTERVAL_METHODS as METHODS, check_method as _check_method
 from ._proportion import as_counts as _as_counts, fpc_factor, population_array as _population_array, proportion_interval
 from ._display import TableResult
 from .errors import ArgumentError, DataError
-from ._results import _populations
 
 __all__ = [
     "ANALYTIC",
@@ -158,7 +157,7 @@ class Intervals(TableResult):
 # --------------------------------------------------------------------------- populations
 def _resolve_populations(results, population, finite_population) -> dict[str, int]:
     sizes = results.sample_sizes
-    pops = _populations(population, sizes, base=results.populations)
+    pops = check_populations(population, sizes, base=results.populations)
     if finite_population is None:
         return pops
     if not isinstance(finite_population, (bool, np.bool_)):

@@ -9,8 +9,11 @@ from typing import Any
 
 from .errors import ArgumentError
 
-__all__ = ["PLAN_METHODS", "ANALYTIC", "BOOTSTRAP", "INTERVAL_METHODS", "ALIASES",
+__all__ = ["ROUNDINGS", "PLAN_METHODS", "ANALYTIC", "BOOTSTRAP", "INTERVAL_METHODS", "ALIASES",
            "check_method", "method_name"]
+
+#: Rounding rules for published percentages a set of rating rules may name.
+ROUNDINGS = ("half_up", "half_even", "none")
 
 #: Sample-size methods of :func:`sampling.sample_size`.
 PLAN_METHODS = ("cochran", "exact")

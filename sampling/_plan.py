@@ -29,7 +29,7 @@ from scipy import stats
 from ._checks import check_confidence_level, check_count, check_fraction, check_population
 from ._display import TableResult
 from .errors import ArgumentError
-from ._framework import _ROUNDINGS
+from ._methods import ROUNDINGS
 
 __all__ = [
     "METHODS",
@@ -46,7 +46,6 @@ __all__ = [
 ]
 
 METHODS = ("cochran", "exact")
-ROUNDINGS = _ROUNDINGS  # the rounding rules a framework may name
 
 #: Values within this distance of a whole number are treated as that whole number before
 #: rounding up, so that a float such as 132.00000000000003 (an exact 132 computed with

@@ -35,7 +35,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ._checks import check_count, check_population
+from ._checks import check_count, check_population, check_populations
 from ._display import TableResult
 from .errors import ArgumentError, DataError
 from ._framework import Framework, RatingRules, _as_bool, load_framework
@@ -253,33 +253,6 @@ def _ratings(framework: Framework, judgements, published, overrides, published_o
         ov[sid] = (_label(rules, label, what=f"override of {sid}"), str(reason).strip())
     po = None if published_overall is None else _label(rules, published_overall, what="published_overall")
     return jd, pb, ov, po
-
-
-def _populations(population: Any, sizes: Mapping[str, int], *,
-                 base: Mapping[str, int] | None = None) -> dict[str, int]:
-    """N per sample: ``population`` (None, an int for every sample, or {sample: N or None})
-    applied over ``base`` (the populations already known; a None value in a mapping removes
-    that sample's N), checked against the sample sizes."""
-    pops = dict(base or {})
-    if isinstance(population, Mapping):
-        unknown = [str(k) for k in population if str(k) not in sizes]
-        if unknown:
-            raise DataError("population names samples that the results do not have", values=unknown,
-                            hint=f"Samples: {', '.join(sizes)}.")
-        for k, v in population.items():
-            if v is None:
-                pops.pop(str(k), None)
-            else:
-                pops[str(k)] = check_population(v, f"population[{str(k)!r}]")
-    elif population is not None:
-        value = check_population(population)
-        pops = {s: value for s in sizes}
-    for s, N in pops.items():
-        if s in sizes and N < sizes[s]:
-            raise DataError(f"population N={N} of sample {s!r} is smaller than its n={sizes[s]}",
-                            column="population", values=(s, N, sizes[s]),
-                            hint="N is the eligible population the sample was drawn from; it must be ≥ n.")
-    return pops
 
 
 def _strata(strata: Any, samples: Sequence[str], columns: Sequence[str]) -> dict[str, tuple]:
@@ -751,7 +724,7 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
         answers = cases = None
         excluded = pd.DataFrame(columns=EXCLUDED_COLUMNS)
         st = {}
-    pops = _populations(population, sizes)
+    pops = check_populations(population, sizes)
     jd, pb, ov, po = _ratings(fw, judgements, published, overrides, published_overall)
     return Results(framework=fw, level=level, summary=summary, answers=answers, cases=cases,
                    populations=pops, strata=st, judgements=jd, published=pb, overrides=ov,
