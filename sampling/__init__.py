@@ -39,9 +39,10 @@ _EXPORTS = {
     "Sample": "_draw",
     # framework / results / intervals / ratings
     "Framework": "_framework",
-    "RatingRules": "_framework",
-    "load_rules": "_framework",
     "load_framework": "_framework",
+    "available_frameworks": "_framework",
+    "RatingRules": "_rules",
+    "load_rules": "_rules",
     "load_results": "_results",
     "Results": "_results",
     "reconstruct_counts": "_results",

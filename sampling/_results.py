@@ -38,7 +38,8 @@ import pandas as pd
 from ._checks import check_count, check_population, check_populations
 from ._display import TableResult
 from .errors import ArgumentError, DataError
-from ._framework import Framework, RatingRules, _as_bool, load_framework
+from ._checks import as_bool as _as_bool
+from ._framework import Framework, RatingRules, load_framework
 
 __all__ = ["Results", "load_results", "reconstruct_counts", "parse_answer"]
 

@@ -194,7 +194,7 @@ def seed_inspection(population: Any = None):
 
     seed = seed_tables()
     samples = seed.inspection["samples"]
-    framework = load_framework()
+    framework = load_framework(seed.inspection["inspection"]["framework"])
     kq = seed.key_questions
     n = kq["sample"].map(lambda s: float(samples[s]["n"]))
     table = pd.DataFrame({
@@ -247,8 +247,8 @@ def synthetic_results(rng: Any = None, *, n: Any = None, population: Any = None,
     true_percent : {key_question: %}, optional
         Population % yes per key question; default the seed inspection's published figures
         (50% for a question the seed does not have).
-    framework : Framework or path, optional
-        Default: the seed framework.
+    framework : Framework, name or path, optional
+        Default: the framework the seed inspection names (``hmip-adult``).
     strata : None or sequence of column names
         Design stratum columns recorded per sample. ``None``: the seed's design (gender,
         disposal, rosh for case supervision; gender, rosh for unpaid work; none for Through the
@@ -264,93 +264,27 @@ def synthetic_results(rng: Any = None, *, n: Any = None, population: Any = None,
     judgements : {standard: label}, optional
         Ratings of judgement-rated standards; default the seed's published ones (1.1–1.4).
     """
-    import numpy as np
-    from scipy import stats
-
-    from ._checks import check_count, check_fraction, check_rng
-    from .errors import ArgumentError
-    from ._framework import Framework, load_framework
+    from ._checks import check_count, check_rng
+    from ._framework import load_framework
     from ._results import load_results
 
     gen = check_rng(rng)
-    if framework is None:
-        framework = load_framework()
-    elif not isinstance(framework, Framework):
-        framework = load_framework(framework)
-    rho = check_fraction(correlation, "correlation", low_open=False)
-    rho_s = check_fraction(standard_correlation, "standard_correlation", low_open=False)
-    if rho + rho_s >= 1:
-        raise ArgumentError("standard_correlation", standard_correlation,
-                            f"correlation + standard_correlation must be below 1 (correlation={rho})")
+    framework = load_framework(framework if framework is not None else _seed_framework_name())
+    rho, rho_s = _correlations(correlation, standard_correlation)
     seed = seed_tables()
-    seed_samples = seed.inspection["samples"]
     sample_of = {k.id: (k.sample or "all") for k in framework.key_questions}
     sample_names = list(dict.fromkeys(sample_of.values()))
-    if n is None:
-        sizes = {s: int(seed_samples[s]["n"]) if s in seed_samples else 132 for s in sample_names}
-    elif isinstance(n, Mapping):
-        unknown = [s for s in n if s not in sample_names]
-        if unknown:
-            raise ArgumentError("n", dict(n), f"names samples the framework does not have: {unknown}; "
-                                f"known: {sample_names}")
-        sizes = {s: check_count(v, f"n[{s!r}]") for s, v in n.items()}
-    else:
-        size = check_count(n, "n")
-        sizes = {s: size for s in sample_names}
+    sizes = _synthetic_sizes(n, sample_names, seed.inspection["samples"])
     n_prov = None if providers is None else check_count(providers, "providers")
-    if true_percent is None:
-        seed_pct = dict(zip(seed.key_questions["key_question"], seed.key_questions["percent_yes"]))
-        true_percent = {k: float(seed_pct.get(k, 50.0)) for k in sample_of}
-    else:
-        framework.check_key_questions(true_percent, where="true_percent")
-        bad = {k: v for k, v in true_percent.items()
-               if not isinstance(v, (int, float)) or not 0 <= float(v) <= 100}
-        if bad:
-            raise ArgumentError("true_percent", bad, "percentages must be numbers from 0 to 100")
-        true_percent = {k: float(true_percent.get(k, 50.0)) for k in sample_of}
-    if strata is None:
-        design = {s: tuple(seed_samples[s]["strata"]) if s in seed_samples else ("gender", "disposal", "rosh")
-                  for s in sizes}
-    else:
-        cols = (strata,) if isinstance(strata, str) else tuple(strata)
-        bad = [c for c in cols if c not in SYNTHETIC_SHARES]
-        if bad:
-            raise ArgumentError("strata", strata, f"columns must be among {list(SYNTHETIC_SHARES)}")
-        design = {s: cols for s in sizes}
-    if n_prov is not None:
-        design = {s: ("provider", *cols) for s, cols in design.items()}
-
+    truth = _synthetic_truth(true_percent, framework, sample_of, seed)
+    design = _synthetic_design(strata, sizes, seed.inspection["samples"], n_prov)
     frames = []
     for s, size in sizes.items():
         kqs = [k for k in framework.key_questions if sample_of[k.id] == s]
-        groups = range(n_prov) if n_prov is not None else [None]
-        for g in groups:
-            m = size
-            cats = {col: _draw_categories(gen, shares, m) for col, shares in SYNTHETIC_SHARES.items()}
-            shift = 0.0 if g is None else gen.normal(0.0, 0.3)
-            z = gen.standard_normal(m)
-            std_ids = list(dict.fromkeys(k.standard for k in kqs))
-            u = {sid: gen.standard_normal(m) for sid in std_ids}
-            applies = np.isin(cats["rosh"], ["medium", "high", "very high"])
-            answers = {}
-            for k in kqs:
-                p = min(max(true_percent[k.id] / 100.0, 1e-9), 1 - 1e-9)
-                latent = (np.sqrt(rho) * z + np.sqrt(rho_s) * u[k.standard]
-                          + np.sqrt(1 - rho - rho_s) * gen.standard_normal(m))
-                yes = latent < stats.norm.ppf(p) + shift
-                col = np.where(yes, "yes", "no").astype(object)
-                if k.relevant_subsample:
-                    col = np.where(applies, col, "n/a").astype(object)
-                answers[k.id] = col
-            prefix = {"case_supervision": "CS", "unpaid_work": "UW", "through_the_gate": "TG"}.get(
-                s, f"S{sample_names.index(s) + 1}")
-            pid = "" if g is None else f"P{g + 1:02d}-"
-            block = {"case_id": [f"{pid}{prefix}{i:04d}" for i in range(1, m + 1)], "sample": s}
-            if g is not None:
-                block["provider"] = f"Provider {g + 1:02d}"
-            block.update(cats)
-            block.update(answers)
-            frames.append(pd.DataFrame(block))
+        prefix = {"case_supervision": "CS", "unpaid_work": "UW", "through_the_gate": "TG"}.get(
+            s, f"S{sample_names.index(s) + 1}")
+        for g in (range(n_prov) if n_prov is not None else [None]):
+            frames.append(_synthetic_block(gen, s, size, kqs, truth, (rho, rho_s), g, prefix))
     data = pd.concat(frames, ignore_index=True)
     kq_cols = [k.id for k in framework.key_questions if k.id in data.columns]
     data[kq_cols] = data[kq_cols].astype(object).where(data[kq_cols].notna(), "n/a")
@@ -359,3 +293,97 @@ def synthetic_results(rng: Any = None, *, n: Any = None, population: Any = None,
         judgements = _seed_judgements(framework, published)
     return load_results(data, framework=framework, level="case", population=population,
                         strata=design, judgements=dict(judgements))
+
+
+def _seed_framework_name() -> str:
+    """The framework the seed inspection names (``seeds/inspection.toml``)."""
+    return seed_tables().inspection["inspection"]["framework"]
+
+
+def _correlations(correlation: Any, standard_correlation: Any) -> tuple[float, float]:
+    from ._checks import check_fraction
+    from .errors import ArgumentError
+
+    rho = check_fraction(correlation, "correlation", low_open=False)
+    rho_s = check_fraction(standard_correlation, "standard_correlation", low_open=False)
+    if rho + rho_s >= 1:
+        raise ArgumentError("standard_correlation", standard_correlation,
+                            f"correlation + standard_correlation must be below 1 (correlation={rho})")
+    return rho, rho_s
+
+
+def _synthetic_sizes(n: Any, sample_names: list[str], seed_samples: Mapping[str, Any]) -> dict[str, int]:
+    """Cases per sample: the seed's sizes (None), one size for all (int) or {sample: n}."""
+    from ._checks import check_count
+    from .errors import ArgumentError
+
+    if n is None:
+        return {s: int(seed_samples[s]["n"]) if s in seed_samples else 132 for s in sample_names}
+    if isinstance(n, Mapping):
+        unknown = [s for s in n if s not in sample_names]
+        if unknown:
+            raise ArgumentError("n", dict(n), f"names samples the framework does not have: {unknown}; "
+                                f"known: {sample_names}")
+        return {s: check_count(v, f"n[{s!r}]") for s, v in n.items()}
+    size = check_count(n, "n")
+    return {s: size for s in sample_names}
+
+
+def _synthetic_truth(true_percent: Any, framework: Any, sample_of: Mapping[str, str],
+                     seed: SeedTables) -> dict[str, float]:
+    """Population % yes per key question (default: the seed's published figures, else 50)."""
+    from .errors import ArgumentError
+
+    if true_percent is None:
+        seed_pct = dict(zip(seed.key_questions["key_question"], seed.key_questions["percent_yes"]))
+        return {k: float(seed_pct.get(k, 50.0)) for k in sample_of}
+    framework.check_key_questions(true_percent, where="true_percent")
+    bad = {k: v for k, v in true_percent.items()
+           if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= float(v) <= 100}
+    if bad:
+        raise ArgumentError("true_percent", bad, "percentages must be numbers from 0 to 100")
+    return {k: float(true_percent.get(k, 50.0)) for k in sample_of}
+
+
+def _synthetic_design(strata: Any, sizes: Mapping[str, int], seed_samples: Mapping[str, Any],
+                      n_prov: int | None) -> dict[str, tuple[str, ...]]:
+    """Design stratum columns per sample (the seed's design by default)."""
+    from .errors import ArgumentError
+
+    if strata is None:
+        design = {s: tuple(seed_samples[s]["strata"]) if s in seed_samples else ("gender", "disposal", "rosh")
+                  for s in sizes}
+    else:
+        cols = (strata,) if isinstance(strata, str) else tuple(strata)
+        if any(c not in SYNTHETIC_SHARES for c in cols):
+            raise ArgumentError("strata", strata, f"columns must be among {list(SYNTHETIC_SHARES)}")
+        design = {s: cols for s in sizes}
+    if n_prov is not None:
+        design = {s: ("provider", *cols) for s, cols in design.items()}
+    return design
+
+
+def _synthetic_block(gen, sample: str, m: int, kqs: list, truth: Mapping[str, float],
+                     rhos: tuple[float, float], group: int | None, prefix: str) -> pd.DataFrame:
+    """The cases of one sample (of one provider): strata, then correlated yes/no answers."""
+    import numpy as np
+    from scipy import stats
+
+    rho, rho_s = rhos
+    cats = {col: _draw_categories(gen, shares, m) for col, shares in SYNTHETIC_SHARES.items()}
+    shift = 0.0 if group is None else gen.normal(0.0, 0.3)
+    z = gen.standard_normal(m)
+    u = {sid: gen.standard_normal(m) for sid in dict.fromkeys(k.standard for k in kqs)}
+    applies = np.isin(cats["rosh"], ["medium", "high", "very high"])
+    answers = {}
+    for k in kqs:
+        p = min(max(truth[k.id] / 100.0, 1e-9), 1 - 1e-9)
+        latent = (np.sqrt(rho) * z + np.sqrt(rho_s) * u[k.standard]
+                  + np.sqrt(1 - rho - rho_s) * gen.standard_normal(m))
+        col = np.where(latent < stats.norm.ppf(p) + shift, "yes", "no").astype(object)
+        answers[k.id] = np.where(applies, col, "n/a").astype(object) if k.relevant_subsample else col
+    pid = "" if group is None else f"P{group + 1:02d}-"
+    block = {"case_id": [f"{pid}{prefix}{i:04d}" for i in range(1, m + 1)], "sample": sample}
+    if group is not None:
+        block["provider"] = f"Provider {group + 1:02d}"
+    return pd.DataFrame({**block, **cats, **answers})

@@ -1,11 +1,16 @@
-"""Rating rules and frameworks as data (sampling.framework)."""
+"""Rating rules and frameworks as data (sampling._rules, sampling._framework)."""
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from sampling import DataError, ArgumentError
 from sampling.examples import seed_tables
-from sampling._framework import Framework, available_rules, load_framework, load_rules
+from sampling._framework import Framework, available_frameworks, load_framework
+from sampling._rules import available_rules, load_rules
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -124,8 +129,11 @@ def test_unknown_label_suggests_labels(adult):
     assert adult.band_of(" requires IMPROVEMENT ") == 1
 
 
-def test_seed_framework_matches_seed_files():
-    fw = load_framework()
+def test_seed_transcription_matches_the_shipped_adult_framework():
+    # The seed names the inspectorate's adult framework; its transcribed ids, texts, samples
+    # and sub-sample marks must agree with the framework shipped as package data.
+    fw = load_framework("hmip-adult")
+    assert load_framework() is fw  # the default is the inspectorate's adult framework, cached
     seed = seed_tables()
     assert fw.key_question_ids == tuple(seed.key_questions["key_question"])
     assert fw.standard_ids == tuple(seed.standards["standard"])
@@ -136,6 +144,69 @@ def test_seed_framework_matches_seed_files():
     assert subs == seed.key_questions.query("relevant_subsample")["key_question"].tolist()
     assert fw.standard("2.1").key_questions == ("2.1.1", "2.1.2", "2.1.3")
     assert "10 standards" in repr(fw) and "<table" in fw._repr_html_()
+    seed_kq = seed.key_questions.set_index("key_question")
+    for k in fw.key_questions:
+        assert k.text == seed_kq.loc[k.id, "text"] and k.sample == seed_kq.loc[k.id, "sample"]
+    seed_st = seed.standards.set_index("standard")
+    for s in fw.standards:
+        assert s.name == seed_st.loc[s.id, "name"] and s.domain == seed_st.loc[s.id, "domain"]
+    # the framework's samples are the inspectorate's, with no provider's figures
+    assert [(d.name, d.standards, d.strata) for d in fw.samples] == [
+        ("case_supervision", ("2.1", "2.2", "2.3", "2.4"), ("gender", "disposal", "rosh")),
+        ("unpaid_work", ("4.1",), ("gender", "rosh")), ("through_the_gate", ("4.2",), ())]
+    for path in (ROOT / "sampling" / "frameworks").glob("*.toml"):
+        body = "\n".join(line for line in path.read_text().splitlines() if not line.startswith("#"))
+        assert "Kent" not in body and "KSS" not in body and "132" not in body
+
+
+def test_shipped_frameworks_are_complete():
+    assert available_frameworks() == ["hmip-adult", "hmip-youth"]
+    for name, n_std, n_kq, judged in (("hmip-adult", 10, 19, 4), ("hmip-youth", 12, 21, 5)):
+        fw = load_framework(name)
+        assert fw.short_name == name and fw.rules.short_name == name
+        assert len(fw.standards) == fw.rules.n_standards == n_std and len(fw.key_questions) == n_kq
+        assert sum(s.rated_by == "judgement" for s in fw.standards) == judged
+        assert all(k.text.endswith("?") for k in fw.key_questions)
+        # every key-question-rated standard is served by exactly one declared sample
+        served = {sid: d.name for d in fw.samples for sid in d.standards}
+        assert {s.id for s in fw.standards if s.key_questions} == set(served)
+        assert all(fw.key_question(k).sample == served[s.id] for s in fw.standards for k in s.key_questions)
+    youth = load_framework("hmip-youth")
+    assert youth.standard("3.1").key_questions == ("3.1.1", "3.1.2", "3.1.3")
+    assert youth.samples_frame()["sample"].tolist() == ["court_disposals", "out_of_court"]
+
+
+def test_a_youth_inspection_is_rated_end_to_end():
+    import sampling
+
+    res = sampling.synthetic_results(rng=5, framework="hmip-youth", n=60,
+                                     judgements={s: "Good" for s in ("1.1", "1.2", "1.3", "1.4", "3.4")})
+    a = sampling.rate(res, rng=1, n_resamples=500)
+    assert len(a.standards) == 12 and a.rules.short_name == "hmip-youth"
+    assert a.overall["rating"].notna().all()
+
+
+def test_rules_come_from_a_framework_file_or_a_rules_file(tmp_path):
+    doc = load_rules("hmip-adult").to_dict()
+    nested = tmp_path / "fw.toml"
+    nested.write_text('name = "x"\n[rules]\nname = "n"\nshort_name = "s"\nlabels = ["Low", "High"]\n'
+                      '[rules.key_question]\nedges = [50]\n[rules.standard]\nscores = [0, 1]\n'
+                      '[rules.overall]\nn_standards = 1\nedges = [1]\n')
+    rules = load_rules(nested)
+    assert rules.labels == ("Low", "High") and rules.n_standards == 1
+    assert load_rules(doc) == load_rules("hmip-adult")
+
+
+@pytest.mark.parametrize("snippet, message", [
+    ('[[standards]]\nid = "A"\nname = "x"\ndomain = 1.7\n', "domain must be a whole number"),
+    ('[[standards]]\nid = "A"\nname = "x"\ndomain = "abc"\n', "domain must be a whole number"),
+    ('[standards]\nid = "A"\n', "standards must be an array of tables"),
+])
+def test_framework_files_are_read_strictly(tmp_path, snippet, message):
+    path = tmp_path / "fw.toml"
+    path.write_text('name = "bad"\nrules = "hmip-adult"\n[[key_questions]]\nid = "A.1"\nstandard = "A"\n' + snippet)
+    with pytest.raises(DataError, match=message):
+        load_framework(path)
 
 
 def test_framework_from_folder_and_toml(tmp_path):
