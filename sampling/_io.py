@@ -2,6 +2,8 @@
 
 * :func:`atomic_write` writes to a temporary file in the target folder and renames it into
   place, so a reader never sees a half-written file and a failure leaves nothing behind.
+* :func:`atomic_dir` does the same for a set of files written into a folder: they are built
+  in a hidden staging folder beside it and moved into place only when all are complete.
 * :func:`escape_formulas` neutralises spreadsheet formulas: a text cell beginning with
   ``=``, ``+``, ``-`` or ``@`` (also tab and carriage return) gets a leading apostrophe, as
   OWASP's CSV-injection guidance recommends, so a sample list opened in Excel runs nothing.
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Callable, Iterator
@@ -18,7 +21,7 @@ import pandas as pd
 
 from .errors import OutputError
 
-__all__ = ["atomic_write", "atomic_path", "escape_formulas", "ensure_writable_dir", "default_mode"]
+__all__ = ["atomic_write", "atomic_path", "atomic_dir", "escape_formulas", "ensure_writable_dir", "default_mode"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -96,3 +99,73 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], object]) -> Pa
     with atomic_path(path) as tmp:
         write(tmp)
     return Path(path)
+
+
+def _prepare_parent(out: Path) -> Path:
+    """Check that ``out`` can be a folder and create its parent; return the parent."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"cannot write to {str(out)!r}: it exists and is not a folder")
+    for ancestor in [out, *out.parents]:
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise OutputError(f"cannot write to {str(out)!r}: {str(ancestor)!r} is a file, not a folder")
+            break
+    parent = out.parent if str(out.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder {str(parent)!r}: {exc.strerror or exc}") from None
+    if not os.access(parent, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK | os.X_OK)):
+        raise OutputError(f"cannot write to {str(out)!r}: the folder is not writable")
+    return parent
+
+
+def _commit(staging: Path, out: Path) -> None:
+    """Move the staged files into ``out`` (renaming the whole folder when ``out`` is new)."""
+    if not out.exists():
+        os.chmod(staging, default_mode(directory=True))
+        try:
+            os.rename(staging, out)
+            return
+        except OSError:
+            if not out.is_dir():
+                raise
+            # created meanwhile: fall through and move file by file
+    for entry in sorted(staging.iterdir()):
+        os.replace(entry, out / entry.name)
+    staging.rmdir()
+
+
+@contextlib.contextmanager
+def atomic_dir(out: str | os.PathLike) -> Iterator[Path]:
+    """Yield a hidden staging folder beside ``out``; on success move its files into ``out``.
+
+    Files already in ``out`` with other names are left alone; files of the same names are
+    replaced. On any error the staging folder and everything in it are removed, and an
+    ``OSError`` becomes an :class:`OutputError` naming ``out``.
+
+    Parameters
+    ----------
+    out : path
+        The output folder (created, with its parents, if needed).
+
+    Yields
+    ------
+    Path
+        The staging folder to write into.
+    """
+    target = Path(out)
+    parent = _prepare_parent(target)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name or 'out'}.", suffix=".tmp", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"cannot write to {str(target)!r}: {exc.strerror or exc}") from None
+    try:
+        yield staging
+        _commit(staging, target)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"cannot write to {str(target)!r}: {exc.strerror or exc}") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

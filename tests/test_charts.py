@@ -255,8 +255,9 @@ def test_balance_bars_are_population_and_sample_shares(sample):
 
 
 # --------------------------------------------------------------------------- planning
-def test_planning_curve_marks_the_seed_samples_at_their_implied_populations():
-    fig = charts.planning_curve()
+def test_planning_curve_marks_the_given_samples_at_their_implied_populations():
+    seed_marks = {s["label"]: s["n"] for s in seed_tables().inspection["samples"].values()}
+    fig = charts.planning_curve(marks=seed_marks)
     ax = fig.axes[0]
     assert ax.get_xscale() == "log"
     curve = ax.get_lines()[0]
@@ -269,7 +270,10 @@ def test_planning_curve_marks_the_seed_samples_at_their_implied_populations():
     assert points == expected == [(56.0, 42.0), (79.0, 54.0), (668.0, 132.0)]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any("N = 644–668" in t for t in legend)
-    assert not [l for l in charts.planning_curve(mark=False).axes[0].get_lines() if l.get_linestyle() == "None"]
+    # no marks unless the caller gives them: the library knows no inspection's samples
+    assert not [l for l in charts.planning_curve().axes[0].get_lines() if l.get_linestyle() == "None"]
+    with pytest.raises(ArgumentError, match="marks"):
+        charts.planning_curve(marks=True)
     with pytest.raises(ArgumentError):
         charts.planning_curve(populations=[0, 10])
 

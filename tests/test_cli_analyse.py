@@ -45,7 +45,7 @@ def _aggregate_csv(tmp_path, mutate=None):
 
 
 def test_analyse_seed_tables(capsys):
-    status, out, err = run(capsys, *FAST)
+    status, out, err = run(capsys, "--example", *FAST)
     assert status == 0, err
     for heading in ("Key questions", "Standards", "Overall", "Legend"):
         assert heading in out
@@ -55,7 +55,7 @@ def test_analyse_seed_tables(capsys):
 
 
 def test_analyse_seed_json(capsys):
-    status, out, _ = run(capsys, *FAST, "--json", "--population", "implied")
+    status, out, _ = run(capsys, "--example", *FAST, "--json", "--population", "implied")
     assert status == 0
     d = json.loads(out)
     std = {r["standard"]: r for r in d["standards"]}
@@ -147,7 +147,8 @@ def test_bad_results_exit_2(tmp_path, capsys, maker, mutate, expect):
     (["no-such-file.csv"], "no-such-file.csv"),
 ])
 def test_bad_options_exit_2(capsys, argv, expect):
-    status, out, err = run(capsys, *FAST, *argv)
+    source = [] if argv[0].endswith(".csv") else ["--example"]
+    status, out, err = run(capsys, *source, *FAST, *argv)
     assert status == 2
     assert err.startswith("sampling analyse: error:") and err.count("\n") == 1
     assert expect in err
@@ -158,3 +159,11 @@ def test_unparseable_population_is_a_usage_error(capsys):
         main(["analyse", "--population", "lots"])
     assert exc.value.code == 2
     assert "--population" in capsys.readouterr().err
+
+
+def test_the_seed_is_reached_only_with_example(capsys, tmp_path):
+    status, out, err = run(capsys, *FAST)
+    assert status == 2 and out == ""
+    assert "--example" in err and "RESULTS" in err and err.count("\n") == 1
+    status, _, err = run(capsys, str(_case_csv(tmp_path)), "--example", *FAST)
+    assert status == 2 and "not both" in err

@@ -196,7 +196,7 @@ def test_failure_midway_leaves_nothing(assessment, tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- command line
 def test_cli_report_on_the_seed_writes_figures_by_default(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    status = main(["report", "--resamples", "300", "--formats", "png"])
+    status = main(["report", "--example", "--resamples", "300", "--formats", "png"])
     assert status == 0
     out, err = capsys.readouterr()
     assert out.strip().endswith("report.md")
@@ -228,11 +228,11 @@ def test_cli_report_on_a_results_file(tmp_path, capsys):
 def test_cli_report_bad_output_is_one_line_and_status_2(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    assert main(["report", "--out", str(blocker / "sub"), "--resamples", "100", "--quiet"]) == 2
+    assert main(["report", "--example", "--out", str(blocker / "sub"), "--resamples", "100", "--quiet"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("sampling report: error:")
     assert _names(tmp_path) == {"file"}
-    assert main(["report", "--method", "magic", "--quiet", "--out", str(tmp_path / "o")]) == 2
+    assert main(["report", "--example", "--method", "magic", "--quiet", "--out", str(tmp_path / "o")]) == 2
     assert main(["report", "--formats", "gif", "--quiet", "--out", str(tmp_path / "o")]) == 2
     assert _names(tmp_path) == {"file"}
 

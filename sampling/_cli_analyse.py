@@ -1,0 +1,136 @@
+"""``sampling analyse`` and ``sampling report``: load results (a file, or the built-in seed
+inspection with ``--example``), rate them, and print the assessment or write the report."""
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+import time
+from typing import Callable
+
+from ._cli_common import to_json
+from ._format import text_table
+from .errors import ArgumentError
+
+__all__ = ["run_analyse", "run_report", "assess"]
+
+_ANALYSE_LEGEND = (
+    "Legend: ? after n = sub-sample size not published (the interval assumes the largest n "
+    "consistent with the %; the true interval is wider). 'edge inside' = a band edge (%) lies "
+    "inside the key question's interval, so the sample cannot tell which side of it the provider "
+    "is on. FLAG on a standard = that happens to the key question driving its rating, or the "
+    "most likely rating has a probability below the threshold (or is not the rule rating). "
+    "P(...) = share of bootstrap replicates giving that rating."
+)
+
+
+def _source_given(args: argparse.Namespace) -> None:
+    if args.results is None and not args.example:
+        raise ArgumentError("RESULTS", None, "give a results file (CSV/XLSX), or --example for the "
+                            "built-in seed inspection")
+    if args.results is not None and args.example:
+        raise ArgumentError("--example", True, "give either a RESULTS file or --example, not both")
+
+
+def _load_example(args: argparse.Namespace, say: Callable[[str], None]):
+    from .examples import seed_inspection
+
+    if args.framework is not None:
+        raise ArgumentError("--framework", args.framework,
+                            "applies to a RESULTS file; --example analyses the built-in seed inspection "
+                            "(with its own framework)")
+    say("loading the built-in seed inspection …")
+    return seed_inspection(population=args.population), "the built-in seed inspection (HMI Probation, KSS CRC 2019)"
+
+
+def _load_file(args: argparse.Namespace, say: Callable[[str], None]):
+    from ._framework import load_framework
+    from ._results import load_results
+
+    if args.population == "implied":
+        raise ArgumentError("--population", "implied", "'implied' applies to the built-in seed "
+                            "inspection (--example) only; give N or sample=N,…")
+    say(f"loading {args.results} …")
+    overrides = {}
+    for sid, text in args.override or []:
+        label, _, reason = text.partition(":")
+        overrides[sid] = (label.strip(), reason.strip())
+    results = load_results(
+        args.results, framework=load_framework(args.framework, rules=args.rules),
+        blank_means_na=args.blank_means_na, population=args.population, strata=args.strata or None,
+        judgements=dict(args.judgement or []) or None,
+        published=dict(args.published or []) or None, overrides=overrides or None,
+    )
+    return results, str(args.results)
+
+
+def assess(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: None):
+    """Load the results the options name (a file, or the seed with ``--example``) and rate
+    them; returns ``(assessment, source)``."""
+    from ._methods import check_method
+    from ._ratings import rate
+
+    args.method = check_method(args.method)
+    _source_given(args)
+    results, source = _load_example(args, say) if args.example else _load_file(args, say)
+    say(f"rating: {args.method} {args.confidence:g} intervals, {args.resamples:,} replicates, "
+        f"seed {args.seed} …")
+    assessment = rate(results, rules=args.rules, method=args.method, confidence_level=args.confidence,
+                      population=None if args.example else args.population,
+                      n_resamples=args.resamples, rng=args.seed, threshold=args.threshold,
+                      partial=args.partial)
+    return assessment, source
+
+
+def run_analyse(args: argparse.Namespace) -> int:
+    """Run ``sampling analyse``: print the key questions, standards, overall and notes."""
+    assessment, source = assess(args)
+    if args.json:
+        print(to_json(assessment.to_dict()))
+        return 0
+    print(f"{assessment._title()}\nSource: {source}\n")
+    print("Key questions")
+    print(text_table(assessment.key_questions_summary()))
+    print("\nStandards")
+    print(text_table(assessment.standards_summary()))
+    for rec in assessment.standards[assessment.standards["flagged"]].itertuples():
+        print(f"  {rec.standard}: {rec.flag_reason}")
+    for rec in assessment.standards[assessment.standards["override_rating"].notna()].itertuples():
+        print(f"  {rec.standard}: recorded override {rec.rule_rating} -> {rec.override_rating}"
+              + (f" ({rec.override_reason})" if rec.override_reason else ""))
+    print("\nOverall")
+    print(text_table(assessment.overall_summary()))
+    print()
+    for note in assessment.notes:
+        print(note)
+    print()
+    print(textwrap.fill(_ANALYSE_LEGEND, width=100))
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Run ``sampling report``: rate, then write every chart and table; one progress line per
+    step on stderr and the path of report.md on stdout."""
+    from ._charts_style import SAVE_FORMATS
+    from .report import write_report
+
+    t0 = time.perf_counter()
+
+    def say(msg: str) -> None:
+        if not args.quiet:
+            print(f"sampling report [{time.perf_counter() - t0:4.1f}s] {msg}", file=sys.stderr, flush=True)
+
+    formats = tuple(f.strip().lower() for f in str(args.formats).split(",") if f.strip())
+    if not formats or any(f not in SAVE_FORMATS for f in formats):
+        raise ArgumentError("--formats", args.formats, "must be png, svg and/or pdf, comma-separated")
+    if args.results is not None and args.out is None:
+        raise ArgumentError("--out", None, "give an output folder with RESULTS (figures/ holds "
+                            "the built-in example's report)")
+    assessment, source = assess(args, say)
+    files = write_report(assessment, args.out if args.out is not None else "figures", sample=args.sample,
+                         formats=formats, progress=say, settings={"source": source, "random seed": args.seed})
+    say(f"done: {len(files.files)} files in {str(files.out_dir)!r}"
+        + (f"; flagged standards {', '.join(files.flagged)}" if files.flagged else "")
+        + f" ({time.perf_counter() - t0:.1f} s)")
+    print(str(files.markdown))
+    return 0
