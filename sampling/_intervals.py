@@ -51,13 +51,13 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from scipy.special import ndtr, ndtri
 
 from ._checks import check_confidence_level, check_count, check_population, check_populations, check_rng
 from ._methods import ANALYTIC, BOOTSTRAP, INTERVAL_METHODS as METHODS, check_method as _check_method
 from ._proportion import as_counts as _as_counts, fpc_factor, population_array as _population_array, proportion_interval
 from ._display import TableResult
+from ._resampling import Boot, question_populations, resample
 from .errors import ArgumentError, DataError
 
 __all__ = [
@@ -75,11 +75,6 @@ __all__ = [
 ]
 
 MIN_BOOTSTRAP_N = 10
-
-# replicates × case draws per chunk: small enough to stay in cache (~2 MB of int64)
-_CHUNK_CELLS = 250_000
-# a per-category binomial costs about as much as drawing and counting 8 case indices
-_MULTINOMIAL_ADVANTAGE = 8
 
 
 # --------------------------------------------------------------------------- results
@@ -171,268 +166,6 @@ def _resolve_populations(results, population, finite_population) -> dict[str, in
     return pops
 
 
-def _question_populations(summary: pd.DataFrame, pops: Mapping[str, int], sizes: Mapping[str, int]):
-    """N_j per key question: N for a question on the whole sample, N·n_j/n_sample (rounded,
-    at least n_j) for one answered on part of it."""
-    out = np.full(len(summary), np.nan)
-    for i, (s, n) in enumerate(zip(summary["sample"], summary["n"])):
-        if s in pops:
-            N, ns = pops[s], sizes[s]
-            out[i] = N if n >= ns else max(n, np.floor(N * n / ns + 0.5))
-    return out
-
-
-# --------------------------------------------------------------------------- bootstrap engine
-@dataclass
-class _Boot:
-    yes_b: np.ndarray     # (B, k) replicate yes totals (weighted for Rao–Wu)
-    n_b: np.ndarray       # (B, k) replicate applicable totals
-    yes: np.ndarray       # (k,)
-    n: np.ndarray         # (k,)
-    accel: np.ndarray     # (k,) BCa acceleration
-    finite: np.ndarray    # (k,) bool
-    exact_ties: np.ndarray  # (k,) bool: yes_b, n_b are integers (compare exactly)
-    kind: str
-    _values: np.ndarray | None = None
-
-    @property
-    def values(self) -> np.ndarray:
-        if self._values is None:
-            self._values = self._percentages()
-        return self._values
-
-    def _percentages(self) -> np.ndarray:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(self.n_b > 0, 100.0 * self.yes_b / np.where(self.n_b > 0, self.n_b, 1), np.nan)
-
-
-def _stratum_codes(cases: pd.DataFrame, columns: tuple) -> np.ndarray:
-    code = np.zeros(len(cases), dtype=np.int64)
-    for c in columns:
-        codes, uniques = pd.factorize(cases[c].map(str), sort=True)
-        code = code * len(uniques) + codes
-    return code
-
-
-def _collapse_small_strata(code: np.ndarray) -> tuple[np.ndarray, int]:
-    """Collapsed strata (Wolter 2007, *Introduction to Variance Estimation*, 2nd ed., §2.5;
-    Rust & Kalton 1987, *J. Official Statistics* 3:69–80): a stratum with a single sampled
-    case has no within-stratum variation to resample, so it would add none to the bootstrap
-    variance. All such strata are pooled into one; if that pool still holds a single case it
-    joins the smallest stratum that has two or more. Returns the new codes and how many
-    strata were pooled."""
-    uniq, inv, cnt = np.unique(code, return_inverse=True, return_counts=True)
-    lonely = cnt < 2
-    if not lonely.any():
-        return code, 0
-    new = code.copy()
-    in_lonely = lonely[inv.ravel()]
-    if in_lonely.sum() >= 2 or lonely.all():
-        new[in_lonely] = uniq[lonely].min()
-    else:
-        big = np.flatnonzero(~lonely)
-        new[in_lonely] = uniq[big[np.argmin(cnt[big])]]
-    return new, int(lonely.sum())
-
-
-def _case_boot(results, pops: Mapping[str, int], stratified: bool, B: int, rng) -> _Boot:
-    summary = results.summary
-    kqs = list(summary["key_question"])
-    k = len(kqs)
-    yes_b = np.empty((B, k))
-    n_b = np.empty((B, k))
-    accel = np.zeros(k)
-    finite = np.zeros(k, dtype=bool)
-    exact = np.ones(k, dtype=bool)
-    any_strata = False
-    any_rescaled = False
-    pooled = 0
-    samples = list(dict.fromkeys(summary["sample"]))
-    for s in samples:
-        cols = np.flatnonzero(summary["sample"].to_numpy() == s)
-        in_s = (results.cases["sample"] == s).to_numpy()
-        A = results.answers.loc[in_s, [kqs[c] for c in cols]].to_numpy(dtype=float)
-        n_s = A.shape[0]
-        strata_cols = tuple(results.strata.get(s, ())) if stratified else ()
-        any_strata |= bool(strata_cols)
-        h_code = _stratum_codes(results.cases.loc[in_s], strata_cols)
-        if strata_cols:
-            h_code, lonely = _collapse_small_strata(h_code)
-            pooled += lonely
-        code = np.where(np.isnan(A), 2, A).astype(np.int8)
-        patterns, inverse, counts = np.unique(np.column_stack([h_code, code]), axis=0,
-                                              return_inverse=True, return_counts=True)
-        inverse = inverse.ravel()
-        Yp = (patterns[:, 1:] == 1).astype(float)
-        Qp = (patterns[:, 1:] != 2).astype(float)
-        yes_tot, n_tot = counts @ Yp, counts @ Qp
-        accel[cols] = _jackknife_accel(Yp, Qp, counts, yes_tot, n_tot)
-        # Rao–Wu rescaling (m_h = n_h − 1) with f = n/N in every stratum when N is known, and
-        # with f = 0 for a stratified design without N: the plain with-replacement bootstrap
-        # of n_h cases understates a stratum's variance by (n_h − 1)/n_h, which matters when
-        # the joint cells are small (Rao & Wu 1988, §3; McCarthy & Snowden 1985).
-        N = pops.get(s)
-        fin = N is not None
-        f = n_s / N if fin else 0.0
-        rescale = fin or len(np.unique(patterns[:, 0])) > 1
-        any_rescaled |= rescale and not fin
-        finite[cols] = fin
-        exact[cols] = not rescale or f >= 1.0
-        # units: distinct patterns (multinomial) or individual cases (index draws), per stratum
-        multi, unit_Y, unit_Q = [], [], []
-        by_pattern = np.argsort(inverse, kind="stable")
-        scale, offset = [], []           # per unit: weight = offset + scale * draws
-        draws, n_draws = [], 0           # index draws: (columns d0:d1, unit block lo:hi)
-        start = 0
-        for h in np.unique(patterns[:, 0]):
-            p_idx = np.flatnonzero(patterns[:, 0] == h)
-            n_h = int(counts[p_idx].sum())
-            m_h = n_h - 1 if rescale else n_h
-            if rescale:
-                lam = np.sqrt(m_h * (1 - f) / (n_h - 1)) if n_h > 1 else 0.0
-                if m_h == 0 or lam == 0.0:
-                    m_h = 0  # a census stratum (or a single case): fixed weights, no variance
-            else:
-                lam = 1.0
-            if len(p_idx) * _MULTINOMIAL_ADVANTAGE <= n_h:
-                mult = counts[p_idx].astype(float)
-                unit_Y.append(Yp[p_idx]); unit_Q.append(Qp[p_idx])
-                multi.append((start, start + len(p_idx), m_h, mult / n_h))
-            else:
-                members = by_pattern[np.isin(inverse[by_pattern], p_idx)]
-                mult = np.ones(n_h)
-                unit_Y.append(Yp[inverse[members]]); unit_Q.append(Qp[inverse[members]])
-                if m_h:
-                    draws.append((n_draws, n_draws + m_h, start, start + n_h))
-                    n_draws += m_h
-            width = len(mult)
-            scale.append(np.full(width, lam * n_h / m_h if rescale and m_h else (0.0 if rescale else 1.0)))
-            offset.append(mult * (1.0 - lam) if rescale and m_h else (mult if rescale else np.zeros(width)))
-            start += width
-        U = start
-        scale, offset = np.concatenate(scale), np.concatenate(offset)
-        # Rao–Wu weights are w = offset + scale·r, so W @ M = offset @ M + r @ (scale·M): the
-        # per-unit scale folds into M once and each replicate block is a product of raw counts.
-        # float32 is exact enough for counts times weights ≤ 2 summed over ≤ 10⁵ units, except
-        # with N known, where the finer weights get float64.
-        dtype = np.float64 if fin else np.float32
-        M = np.hstack([np.vstack(unit_Y), np.vstack(unit_Q)])
-        base = offset @ M if rescale else None
-        M = (scale[:, None] * M if rescale else M).astype(dtype)
-        kk = len(cols)
-        chunk = int(max(1, min(B, _CHUNK_CELLS // max(U, n_draws, 1))))
-        if draws:
-            # one row per case drawn: its stratum block's first unit and width, so a single
-            # broadcast call of rng.integers draws every stratum's case indices at once
-            row_lo = np.concatenate([np.full(d1 - d0, lo, dtype=np.int64) for d0, d1, lo, hi in draws])
-            row_w = np.concatenate([np.full(d1 - d0, hi - lo, dtype=np.float64)
-                                    for d0, d1, lo, hi in draws])[:, None]
-        for b0 in range(0, B, chunk):
-            c = min(chunk, B - b0)
-            if draws:
-                # ⌊u·w⌋ with u uniform on [0, 1) in steps of 2⁻⁵³: each of the w cases of a
-                # stratum is drawn with probability 1/w to within w·2⁻⁵³ (one broadcast
-                # rng.integers call per stratum was 6× slower)
-                idx = (rng.random((n_draws, c)) * row_w).astype(np.int64)
-                idx += row_lo[:, None] + (np.arange(c, dtype=np.int64) * U)[None, :]
-                r = np.bincount(idx.ravel(), minlength=c * U).reshape(c, U)
-            else:
-                r = np.zeros((c, U), dtype=np.int64)
-            for a_, z_, m_h, probs in multi:
-                if m_h:
-                    r[:, a_:z_] = rng.multinomial(m_h, probs, size=c)
-            out = r.astype(dtype) @ M
-            if base is not None:
-                out += base
-            yes_b[b0:b0 + c, cols] = out[:, :kk]
-            n_b[b0:b0 + c, cols] = out[:, kk:]
-    yes = summary["yes"].to_numpy(dtype=float)
-    n = summary["n"].to_numpy(dtype=float)
-    scheme = "stratified" if any_strata else "unstratified"
-    if finite.all():
-        fp = "finite-population (Rao-Wu rescaling)"
-    elif finite.any():
-        fp = ("finite-population (Rao-Wu rescaling) where N is known, "
-              + ("Rao-Wu rescaling without FPC" if any_rescaled else "with-replacement") + " elsewhere")
-    elif any_rescaled:
-        fp = "Rao-Wu rescaling (m_h = n_h - 1), no FPC"
-    else:
-        fp = "with-replacement"
-    if pooled:
-        fp += f"; {pooled} single-case strata pooled"
-    return _Boot(yes_b, n_b, yes, n, accel, finite, exact, f"joint case bootstrap ({scheme}, {fp})")
-
-
-def _jackknife_accel(Yp, Qp, counts, yes_tot, n_tot) -> np.ndarray:
-    """BCa acceleration from the delete-one jackknife over cases, computed per distinct
-    pattern (Efron & Tibshirani 1993, eq. 14.15): a = Σ c_p u_p³ / (6 (Σ c_p u_p²)^{3/2}),
-    u_p = θ̄ − θ̂_(p), θ̂_(p) the estimate without one case of pattern p."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        denom = n_tot[None, :] - Qp
-        theta = np.where(denom > 0, (yes_tot[None, :] - Yp) / np.where(denom > 0, denom, 1), np.nan)
-    w = counts.astype(float)[:, None]
-    total = counts.sum()
-    theta_bar = np.nansum(w * theta, axis=0) / total
-    u = theta_bar[None, :] - theta
-    s2 = np.nansum(w * u ** 2, axis=0)
-    s3 = np.nansum(w * u ** 3, axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        a = np.where(s2 > 0, s3 / (6.0 * s2 ** 1.5), 0.0)
-    return np.where(np.isnan(theta).any(axis=0), np.nan, a)
-
-
-def _aggregate_boot(results, pops: Mapping[str, int], B: int, rng) -> _Boot:
-    summary = results.summary
-    yes = summary["yes"].to_numpy(dtype=float)
-    n = summary["n"].to_numpy(dtype=float)
-    Nj = _question_populations(summary, pops, results.sample_sizes)
-    finite = ~np.isnan(Nj)
-    p = yes / n
-    k = len(yes)
-    yes_b = np.empty((B, k))
-    ni = n.astype(np.int64)
-    # Inverse-transform sampling from each question's exact CDF table (scipy's binomial or
-    # hypergeometric, n + 1 entries): one uniform and one binary search per draw, several
-    # times faster than numpy's samplers, same distribution (Devroye 1986, §III.2).
-    u = rng.random((B, k))
-    support = [np.arange(m + 1) for m in ni]
-    for j in range(k):
-        if finite[j]:
-            Nq = int(Nj[j])
-            good = int(np.clip(np.floor(p[j] * Nq + 0.5), 0, Nq))
-            cdf = stats.hypergeom.cdf(support[j], Nq, good, ni[j])
-        else:
-            cdf = stats.binom.cdf(support[j], ni[j], p[j])
-        cdf[-1] = 1.0  # the whole support: no draw can fall past it through rounding
-        yes_b[:, j] = np.searchsorted(cdf, u[:, j], side="right")
-    # acceleration a = skewness / 6 of the parametric yes count (Efron 1987)
-    skew = np.zeros(k)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if (~finite).any():
-            c = ~finite
-            skew[c] = stats.binom.stats(ni[c], p[c], moments="s")
-        if finite.any():
-            c = finite
-            Nc = Nj[c].astype(np.int64)
-            good = np.clip(np.floor(p[c] * Nc + 0.5).astype(np.int64), 0, Nc)
-            skew[c] = stats.hypergeom.stats(Nc, good, ni[c], moments="s")
-    accel = np.where(np.isfinite(skew), skew / 6.0, 0.0)
-    n_b = np.broadcast_to(n, (B, k)).copy()
-    if finite.all():
-        kind = "independent parametric (hypergeometric)"
-    elif finite.any():
-        kind = "independent parametric (hypergeometric where N is known, binomial elsewhere)"
-    else:
-        kind = "independent parametric (binomial)"
-    return _Boot(yes_b, n_b, yes, n, accel, finite, np.ones(k, dtype=bool), kind)
-
-
-def _boot(results, pops, stratified, B, rng) -> _Boot:
-    if results.level == "case":
-        return _case_boot(results, pops, stratified, B, rng)
-    return _aggregate_boot(results, pops, B, rng)
-
-
 def _quantiles(values: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Column-wise linear-interpolation quantiles (numpy's default, "type 7") at a different
     probability per column, ignoring NaN. ``values`` (B, k), ``q`` (m, k) → (m, k).
@@ -455,7 +188,7 @@ def _quantiles(values: np.ndarray, q: np.ndarray) -> np.ndarray:
     return out
 
 
-def _bias_correction(boot: _Boot) -> np.ndarray:
+def _bias_correction(boot: Boot) -> np.ndarray:
     """z₀ = Φ⁻¹(share of replicates below θ̂), ties counted half (mid-rank, as scipy)."""
     diff = boot.yes_b * boot.n[None, :] - boot.yes[None, :] * boot.n_b
     tol = np.where(boot.exact_ties, 0.5, 1e-9 * boot.n[None, :] * np.abs(boot.n_b))
@@ -468,7 +201,7 @@ def _bias_correction(boot: _Boot) -> np.ndarray:
         return ndtri((below + 0.5 * ties) / total)
 
 
-def _bootstrap_limits(boot: _Boot, method: str, cl: float):
+def _bootstrap_limits(boot: Boot, method: str, cl: float):
     values = boot.values
     alpha = (1.0 - cl) / 2.0
     k = values.shape[1]
@@ -498,7 +231,7 @@ def _check_bootstrap_args(n_resamples, rng, stratified):
     return B, gen
 
 
-def _replicates(boot: _Boot, summary: pd.DataFrame) -> Replicates:
+def _replicates(boot: Boot, summary: pd.DataFrame) -> Replicates:
     return Replicates(values=boot.values, key_questions=tuple(summary["key_question"]),
                       kind=boot.kind, samples=tuple(summary["sample"]),
                       estimate=100.0 * boot.yes / boot.n, finite_population=tuple(bool(x) for x in boot.finite))
@@ -517,7 +250,7 @@ def bootstrap_replicates(results, *, n_resamples: int = 10_000, population=None,
     """
     B, gen = _check_bootstrap_args(n_resamples, rng, stratified)
     pops = _resolve_populations(results, population, finite_population)
-    return _replicates(_boot(results, pops, bool(stratified), B, gen), results.summary)
+    return _replicates(resample(results, pops, bool(stratified), B, gen), results.summary)
 
 
 def intervals(results, *, method: str = "wilson", confidence_level: float = 0.8, population=None,
@@ -564,7 +297,7 @@ def intervals(results, *, method: str = "wilson", confidence_level: float = 0.8,
     sizes = results.sample_sizes
     yes = summary["yes"].to_numpy(dtype=float)
     n = summary["n"].to_numpy(dtype=float)
-    Nj = _question_populations(summary, pops, sizes)
+    Nj = question_populations(summary, pops, sizes)
     k = len(yes)
     notes = [[] for _ in range(k)]
     methods = np.full(k, method, dtype=object)
@@ -583,7 +316,7 @@ def intervals(results, *, method: str = "wilson", confidence_level: float = 0.8,
         low, high = proportion_interval(yes, n, method=method, confidence_level=cl, population=Nj)
         low, high = 100 * low, 100 * high
     else:
-        boot = _boot(results, pops, bool(stratified), B, gen)
+        boot = resample(results, pops, bool(stratified), B, gen)
         replicates = _replicates(boot, summary)
         low, high, ok = _bootstrap_limits(boot, method, cl)
         undefined = np.sum(boot.n_b <= 0, axis=0)

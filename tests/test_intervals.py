@@ -16,6 +16,7 @@ from sampling._results import load_results
 
 # the module (the package binds `sampling.intervals` to the function of that name)
 iv = importlib.import_module("sampling._intervals")
+engine = importlib.import_module("sampling._resampling")
 
 CS = ["2.1.1", "2.1.2", "2.1.3", "2.2.1", "2.2.2", "2.2.3"]
 
@@ -237,7 +238,7 @@ def test_single_case_strata_are_pooled():
     # all variance comes from the 20 pooled cases (the big stratum is all yes): W² p(1−p)/(n−1)·n/n
     pooled = (20 / 120) ** 2 * np.var(ans[100:], ddof=1) / 20
     assert np.var(rep.values[:, 0] / 100) == pytest.approx(pooled, rel=0.03)
-    assert iv._collapse_small_strata(np.array([5, 5, 7, 9, 9, 9]))[0].tolist() == [5, 5, 5, 9, 9, 9]
+    assert engine.collapse_small_strata(np.array([5, 5, 7, 9, 9, 9]))[0].tolist() == [5, 5, 5, 9, 9, 9]
 
 
 def _naive_case_bootstrap(answers: np.ndarray, B: int, rng) -> np.ndarray:
@@ -251,7 +252,7 @@ def _naive_case_bootstrap(answers: np.ndarray, B: int, rng) -> np.ndarray:
 
 @pytest.mark.parametrize("advantage", [10**9, 0])  # force index draws / multinomial over patterns
 def test_pattern_bootstrap_is_distributed_like_naive_case_resampling(monkeypatch, advantage):
-    monkeypatch.setattr(iv, "_MULTINOMIAL_ADVANTAGE", advantage)
+    monkeypatch.setattr(engine, "MULTINOMIAL_ADVANTAGE", advantage)
     df = correlated_cases(n=150, seed=7, k=4)  # 2.1.1–2.2.1: few patterns
     r = load_results(df)
     B = 20_000
@@ -300,7 +301,7 @@ def test_jackknife_acceleration_over_patterns_equals_scipy_formula():
     u = theta_i.mean() - theta_i
     ref = np.sum(u ** 3) / (6 * np.sum(u ** 2) ** 1.5)
     Yp, Qp, counts = np.array([[1.0], [0.0]]), np.array([[1.0], [1.0]]), np.array([30, 10])
-    a = iv._jackknife_accel(Yp, Qp, counts, counts @ Yp, counts @ Qp)
+    a = engine.jackknife_accel(Yp, Qp, counts, counts @ Yp, counts @ Qp)
     assert a[0] == pytest.approx(ref, rel=1e-12)
     # the parametric (aggregate) acceleration, skewness/6, is the same number for a binomial
     assert stats.binom.stats(40, 0.75, moments="s") / 6 == pytest.approx(ref, rel=1e-12)
