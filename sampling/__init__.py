@@ -53,7 +53,8 @@ _EXPORTS = {
     "Intervals": "_intervals",
     "Replicates": "_intervals",
     "rate": "_ratings",
-    "Assessment": "_ratings",
+    "Assessment": "_assessment",
+    "IntervalOptions": "_options",
     # report (charts live in sampling.charts: forest, rating_probabilities, overall, ...)
     "write_report": "report",
     "ReportFiles": "report",

@@ -1,0 +1,94 @@
+"""The sentences of an assessment: why a standard is flagged, what was inferred, how far the
+overall score sits from its band edges. The rating arithmetic (:mod:`sampling._ratings`)
+produces facts; this module turns them into words, so the two can change apart."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+__all__ = ["flag_reason", "inferred_n_note", "absent_note", "dropped_note", "unrated_note",
+           "incomplete_note", "overall_note", "published_overall_note", "closing_notes"]
+
+
+def _edge(edge: float) -> str:
+    return f"{edge:g}%"
+
+
+def flag_reason(facts: dict[str, Any], labels: Sequence[str], confidence_level: float, threshold: float) -> str:
+    """Why a standard is flagged ("" when it is not), from the facts of its rating.
+
+    ``facts``: ``edges_inside`` (edges inside the deciding question's interval), ``drive``,
+    ``low``/``high`` (its interval), ``rule``/``modal`` (band indices), ``probs``,
+    ``low_probability`` (bool) and ``could_fall_below`` (other questions, the edge).
+    """
+    reasons = []
+    if facts["edges_inside"]:
+        edges = " and ".join(_edge(e) for e in facts["edges_inside"])
+        reasons.append(f"the {edges} edge lies inside {facts['drive']}'s {confidence_level:.0%} interval "
+                       f"({facts['low']:.1f}–{facts['high']:.1f}%)")
+    rule, modal, probs = facts["rule"], facts["modal"], facts["probs"]
+    if not (reasons or facts["low_probability"] or modal != rule):
+        return ""
+    if modal == rule:
+        reasons.append(f"P({labels[rule]}, the rule rating) = {probs[rule]:.2f}"
+                       + (f", below {threshold:g}" if facts["low_probability"] else ""))
+    else:
+        reasons.append(f"P({labels[rule]}, the rule rating) = {probs[rule]:.2f}; the most "
+                       f"likely rating is {labels[modal]} (P = {probs[modal]:.2f})")
+    others, edge = facts["could_fall_below"]
+    if others:
+        reasons.append(f"also {', '.join(others)} could fall below the {_edge(edge)} edge")
+    return "; ".join(reasons)
+
+
+def inferred_n_note(ids: Sequence[str]) -> str:
+    """The note for key questions whose n was inferred."""
+    return (f"n inferred for {', '.join(ids)} (not published, or the published % is impossible on "
+            "the sample's n): each interval assumes the largest n consistent with the % "
+            "(marked ? in n; see each key question's note); the true interval is wider.")
+
+
+def absent_note(sid: str, have: Sequence[str], absent: Sequence[str]) -> str:
+    return f"{sid} is rated on {', '.join(have)} only: no data for {', '.join(absent)}."
+
+
+def dropped_note(sid: str, dropped: int, B: int) -> str:
+    return (f"{sid}: {dropped} of {B} replicates had no applicable case for any of its "
+            "key questions and were left out of its probabilities.")
+
+
+def unrated_note(unrated: Sequence[str]) -> str:
+    return f"standard(s) {', '.join(unrated)} have no key-question data and no judgement"
+
+
+def incomplete_note(n_standards: int, rules_name: str, n_rated: int) -> str:
+    return (f"the overall rating sums {n_standards} standards under rules "
+            f"{rules_name!r}, but {n_rated} are rated")
+
+
+def overall_note(basis: str, score: int, rating: str, labels: Sequence[str], edges: Sequence[int]) -> str:
+    """"Overall (basis): score 12 = X (k points short of Y, j points clear of Z)"."""
+    band = list(labels).index(rating)
+    gaps = []
+    if band < len(edges):
+        d = edges[band] - score
+        gaps.append(f"{d} point{'s' if d != 1 else ''} short of {labels[band + 1]}")
+    if band > 0:
+        d = score - edges[band - 1] + 1
+        gaps.append(f"{d} point{'s' if d != 1 else ''} clear of {labels[band - 1]}")
+    return f"Overall ({basis}): score {score} = {rating} ({', '.join(gaps)})."
+
+
+def published_overall_note(published: str, got: str) -> str:
+    return (f"The published overall rating is {published}; the published standard ratings give "
+            f"{got}" + (" (agree)." if published == got else " (they disagree)."))
+
+
+def closing_notes(n_excluded: int, flagged: Sequence[str], probability_source: str) -> list[str]:
+    """Excluded input, flagged standards, and where the probabilities come from."""
+    out = []
+    if n_excluded:
+        out.append(f"{n_excluded} input cell(s)/row(s) were not used; see results.excluded.")
+    if flagged:
+        out.append(f"Flagged standards: {', '.join(flagged)} (see flag_reason).")
+    out.append(f"Probabilities: {probability_source}.")
+    return out
