@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ._display import TableResult
+from ._tables import COLUMN_ALIASES, column_key, match_columns, norm_label, read_table
 from .errors import ArgumentError, DataError
 
 __all__ = ["Frame", "load_frame", "VOCABULARY", "REQUIRED_COLUMNS", "COLUMN_ALIASES",
@@ -59,25 +60,6 @@ VOCABULARY: dict[str, dict[str, tuple[str, ...]]] = {
         "very high": ("vh", "v high", "very high", "very high rosh"),
     },
 }
-
-#: Other names accepted for the required columns (matched like the categories).
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "case_id": ("case id", "case", "id", "crn", "case reference", "case ref"),
-    "gender": ("sex",),
-    "disposal": ("disposal type", "sentence type", "order type"),
-    "rosh": ("rosh level", "risk of serious harm", "risk of serious harm level", "rosh rating"),
-}
-
-_SPACES = re.compile(r"[\s_\-.]+")
-
-
-def _norm(text: Any) -> str:
-    """Matching key of a spelling: lower case, trimmed, '-', '_' and '.' as single spaces."""
-    return _SPACES.sub(" ", str(text)).strip().lower()
-
-
-def _column_key(text: Any) -> str:
-    return _norm(text).replace(" ", "_")
 
 
 @dataclass(frozen=True, repr=False)
@@ -167,72 +149,9 @@ def frame_fingerprint(frame: Frame | pd.DataFrame, columns: Sequence[str] = REQU
     return digest.hexdigest()
 
 
-def _read_source(source: Any) -> tuple[pd.DataFrame, str, bool]:
-    """(table, description, from_file). Files are read as text; missing cells are ""."""
-    if isinstance(source, Frame):
-        return source.data, source.source, False
-    if isinstance(source, pd.DataFrame):
-        return source, "DataFrame", False
-    if not isinstance(source, (str, os.PathLike)):
-        raise ArgumentError("source", source, "must be a CSV or XLSX path, a DataFrame or a Frame")
-    path = Path(source)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise DataError(f"cannot read {str(path)!r}: a frame must be a .csv or .xlsx file",
-                        hint="Save the case list as CSV (UTF-8) or Excel .xlsx.")
-    if not path.exists():
-        raise DataError(f"frame file {str(path)!r} does not exist")
-    if not path.is_file():
-        raise DataError(f"frame path {str(path)!r} is not a file")
-    try:
-        if suffix == ".csv":
-            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        else:
-            table = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-    except pd.errors.EmptyDataError:
-        raise DataError(f"frame file {str(path)!r} is empty") from None
-    except (UnicodeDecodeError, pd.errors.ParserError, ValueError, OSError, KeyError) as exc:
-        raise DataError(f"cannot read {str(path)!r} as {suffix[1:].upper()}: {exc}") from None
-    table.index = pd.RangeIndex(1, len(table) + 1)  # 1-based data-row numbers
-    return table, repr(str(path)), True
-
-
-def _match_columns(table: pd.DataFrame, columns: Mapping[str, str] | None) -> dict[str, str]:
-    """{source column name: canonical name} for the required columns (others unchanged)."""
-    renames: dict[str, str] = {}
-    if columns:
-        if not isinstance(columns, Mapping):
-            raise ArgumentError("columns", columns, "must be a dict {source column: our column}")
-        lookup = {_column_key(c): c for c in table.columns}
-        for given, ours in columns.items():
-            actual = given if given in table.columns else lookup.get(_column_key(given))
-            if actual is None:
-                raise DataError("columns mapping names a column the frame does not have",
-                                column=str(given), hint=f"Columns are: {', '.join(map(str, table.columns))}")
-            renames[actual] = _column_key(ours)
-    taken = set(renames.values())
-    by_key: dict[str, list] = {}
-    for c in table.columns:
-        if c not in renames:
-            by_key.setdefault(_column_key(c), []).append(c)
-    for want in REQUIRED_COLUMNS:
-        if want in taken:
-            continue
-        for key in (want, *(_column_key(a) for a in COLUMN_ALIASES.get(want, ()))):
-            found = by_key.get(key)
-            if found:
-                if len(found) > 1:
-                    raise DataError("two columns match the same required column", column=want,
-                                    values=found, hint="Rename one, or pass columns={...}.")
-                renames[found[0]] = want
-                taken.add(want)
-                break
-    return renames
-
-
 def _vocabulary(mapping: Mapping[str, Mapping[str, str]] | None) -> dict[str, dict[str, str]]:
     vocab: dict[str, dict[str, str]] = {
-        column: {_norm(s): canon for canon, spellings in cats.items() for s in (canon, *spellings)}
+        column: {norm_label(s): canon for canon, spellings in cats.items() for s in (canon, *spellings)}
         for column, cats in VOCABULARY.items()
     }
     if mapping is None:
@@ -242,14 +161,14 @@ def _vocabulary(mapping: Mapping[str, Mapping[str, str]] | None) -> dict[str, di
     for column, spellings in mapping.items():
         if not isinstance(spellings, Mapping):
             raise ArgumentError("mapping", mapping, f"mapping[{column!r}] must be a dict {{spelling: category}}")
-        target = vocab.setdefault(_column_key(column), {})
+        target = vocab.setdefault(column_key(column), {})
         for spelling, canon in spellings.items():
             canon_text = str(canon).strip()
             if not canon_text:
                 raise ArgumentError("mapping", mapping, f"mapping[{column!r}][{spelling!r}] is blank")
             # onto a known category whatever its spelling, else a new category as written
-            resolved = target.get(_norm(canon_text), canon_text)
-            target[_norm(spelling)] = resolved
+            resolved = target.get(norm_label(canon_text), canon_text)
+            target[norm_label(spelling)] = resolved
     return vocab
 
 
@@ -265,7 +184,7 @@ def _normalise_column(values: pd.Series, column: str, vocab: Mapping[str, str]) 
     codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
     lookup = []
     for u in uniques:
-        key = _norm(u)
+        key = norm_label(u)
         lookup.append(vocab.get(key))
     categories = _categories(column, vocab)
     position = {c: i for i, c in enumerate(categories)}
@@ -337,6 +256,119 @@ def _parse_date(value: Any, name: str) -> pd.Timestamp:
 DAYS_PER_MONTH = 365.2425 / 12
 
 
+def _source_table(source: Any) -> tuple[pd.DataFrame, str]:
+    """(table, description): a Frame's data, a DataFrame, or a .csv/.xlsx file read as text."""
+    if isinstance(source, Frame):
+        return source.data, source.source
+    if not isinstance(source, (str, os.PathLike, pd.DataFrame)):
+        raise ArgumentError("source", source, "must be a CSV or XLSX path, a DataFrame or a Frame")
+    table, description, from_file = read_table(source, what="frame")
+    return table, repr(description) if from_file else description
+
+
+def _matched(table: pd.DataFrame, columns: Mapping[str, str] | None, description: str) -> pd.DataFrame:
+    """The table with our required columns found (by name, alias or ``columns``) and renamed."""
+    if len(table.columns) == 0 or len(table) == 0:
+        raise DataError(f"the frame {description} has no cases (no data rows)")
+    renames = match_columns(table.columns, REQUIRED_COLUMNS, columns, what="frame")
+    missing = [c for c in REQUIRED_COLUMNS if c not in renames.values() and c not in table.columns]
+    if missing:
+        raise DataError(f"the frame {description} lacks required column(s) {', '.join(missing)}",
+                        column=missing[0],
+                        hint=(f"Columns found: {', '.join(map(str, table.columns))}. Rename them, or pass "
+                              f"columns={{'<your column>': {missing[0]!r}}}."))
+    data = table.rename(columns=renames) if renames else table
+    if data.columns.duplicated().any():
+        dups = data.columns[data.columns.duplicated()].tolist()
+        raise DataError("duplicate column names after matching", values=dups,
+                        hint="Each column name must be used once.")
+    return data
+
+
+def _disposal_filter(data: pd.DataFrame, disposals: Any, vocab: Mapping) -> tuple[np.ndarray, list[str]]:
+    """Rows whose disposal is not one of ``disposals`` (any accepted spelling), and the kept types."""
+    wanted = set()
+    for d in ([disposals] if isinstance(disposals, str) else list(disposals)):
+        canon = vocab["disposal"].get(norm_label(d))
+        if canon is None:
+            raise ArgumentError("disposals", disposals,
+                                f"{d!r} is not a disposal type ({', '.join(_categories('disposal', vocab['disposal']))})")
+        wanted.add(canon)
+    # look each distinct spelling up once (a frame has few, and may have 260,000 rows)
+    codes, spellings = pd.factorize(data["disposal"].to_numpy(dtype=object))
+    canon = np.array([vocab["disposal"].get(norm_label(v)) for v in spellings] + [None], dtype=object)
+    norm = canon[codes]  # code −1 (missing) picks the trailing None
+    known = norm != None  # noqa: E711 (elementwise on an object array)
+    return known & ~np.isin(norm, list(wanted)), sorted(wanted)
+
+
+def _start_dates(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Parsed start dates (ISO, else day first) and the blank cells."""
+    blank = raw.isna().to_numpy() | raw.astype(str).str.strip().eq("").to_numpy()
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
+        text = raw.where(~blank)
+        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")  # 2019-02-01 (and Excel's)
+        other = parsed.isna().to_numpy() & ~blank
+        if other.any():  # UK style 01/02/2019 = 1 February
+            parsed[other] = pd.to_datetime(text[other], errors="coerce", dayfirst=True, format="mixed")
+    else:
+        parsed = pd.to_datetime(raw, errors="coerce")
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)
+    unreadable = parsed.isna().to_numpy() & ~blank
+    if unreadable.any():
+        raise DataError("unreadable start dates", column=str(raw.name), rows=raw.index[unreadable].tolist(),
+                        values=raw[unreadable].astype(str).tolist(),
+                        hint="Write dates as YYYY-MM-DD (or DD/MM/YYYY).")
+    return parsed, blank
+
+
+def _months_filter(data: pd.DataFrame, months_since_start: Any, as_of: Any, start_column: str,
+                   keep: np.ndarray, reasons: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Keep cases whose supervision began ``low``–``high`` months before ``as_of``."""
+    try:
+        low, high = (float(v) for v in months_since_start)
+    except (TypeError, ValueError):
+        raise ArgumentError("months_since_start", months_since_start,
+                            "must be a pair (low, high) of months, e.g. (6, 7)") from None
+    if not (np.isfinite(low) and np.isfinite(high) and 0 <= low <= high):
+        raise ArgumentError("months_since_start", months_since_start, "must satisfy 0 ≤ low ≤ high")
+    ref = _parse_date(pd.Timestamp.now(tz="UTC").normalize() if as_of is None else as_of, "as_of")
+    lookup = {column_key(c): c for c in data.columns}
+    if column_key(start_column) not in lookup:
+        raise DataError(f"months_since_start needs a {start_column!r} column", column=start_column,
+                        hint=f"Columns found: {', '.join(map(str, data.columns))}; pass start_column=.")
+    column = lookup[column_key(start_column)]
+    parsed, blank = _start_dates(data[column])
+    months = ((ref - parsed).dt.days / DAYS_PER_MONTH).to_numpy(dtype=float)
+    reasons[blank & keep] = f"no {start_column}"
+    keep = keep & ~blank
+    early, late = keep & (months < low), keep & (months > high)
+    reasons[early] = f"supervised under {low:g} months on {ref.date()}"
+    reasons[late] = f"supervised over {high:g} months on {ref.date()}"
+    return keep & ~(early | late), {"months_since_start": (low, high), "as_of": str(ref.date()),
+                                    "start_column": str(column)}
+
+
+def _assemble(data: pd.DataFrame, case_id: pd.Series, order: np.ndarray, vocab: Mapping,
+              mapping: Any) -> pd.DataFrame:
+    """The frame's table: normalised strata, carried columns, sorted by case id."""
+    out: dict[str, Any] = {"case_id": None}
+    for column in REQUIRED_COLUMNS[1:]:
+        out[column] = _normalise_column(data[column], column, vocab[column])
+    for column in [c for c in data.columns if c not in out]:
+        values = data[column].reset_index(drop=True)
+        key = column_key(column)
+        if mapping and key in vocab and key not in VOCABULARY:  # user spellings for another column
+            spellings = vocab[key]
+            values = values.map(lambda v: spellings.get(norm_label(v), v) if isinstance(v, str) else v)
+        out[column] = values
+    out["case_id"] = np.asarray(case_id.to_numpy(dtype=object), dtype=object)
+    frame_data = pd.DataFrame(out).take(order).reset_index(drop=True)
+    frame_data["case_id"] = frame_data["case_id"].astype(str)
+    return frame_data
+
+
 def load_frame(
     source: str | os.PathLike | pd.DataFrame | Frame,
     *,
@@ -354,7 +386,8 @@ def load_frame(
     source : path, DataFrame or Frame
         A ``.csv`` (UTF-8) or ``.xlsx`` file, or a DataFrame, one row per case. Required
         columns ``case_id``, ``gender``, ``disposal``, ``rosh`` (names matched
-        case-insensitively; aliases in :data:`COLUMN_ALIASES`); others are carried through.
+        case-insensitively; aliases in :data:`sampling._tables.COLUMN_ALIASES`, shared with
+        results); others are carried through.
     mapping : dict, optional
         Extra spellings per column, e.g. ``{"gender": {"X": "female"}}``; a value that is
         not a known category becomes a new category of that column.
@@ -367,130 +400,49 @@ def load_frame(
     as_of : date, optional
         Reference date for ``months_since_start``; default today (recorded in
         :attr:`Frame.filters`; pass it explicitly to reproduce a frame).
+    start_column : str
+        The column of supervision start dates.
     disposals : list of str, optional
         Keep only these disposal types (any accepted spelling), e.g. ``["licence", "PSS"]``.
+
+    Returns
+    -------
+    Frame
 
     Raises
     ------
     DataError
         Unreadable or wrong file type, missing file, no rows, missing required column,
         blank or duplicate ``case_id``, unknown or missing category (rows, column and
-        values listed; the hint suggests a ``mapping``), unreadable start dates, or no
-        eligible case left after filtering.
+        values listed), unreadable start dates, or no eligible case left after filtering.
     """
-    table, description, from_file = _read_source(source)
+    table, description = _source_table(source)
     if isinstance(source, Frame) and mapping is None and columns is None \
             and months_since_start is None and disposals is None:
         return source
-    if len(table.columns) == 0 or len(table) == 0:
-        raise DataError(f"the frame {description} has no cases (no data rows)")
-    renames = _match_columns(table, columns)
-    missing = [c for c in REQUIRED_COLUMNS if c not in renames.values() and c not in table.columns]
-    if missing:
-        raise DataError(f"the frame {description} lacks required column(s) {', '.join(missing)}",
-                        column=missing[0],
-                        hint=(f"Columns found: {', '.join(map(str, table.columns))}. Rename them, or pass "
-                              f"columns={{'<your column>': {missing[0]!r}}}."))
-    data = table.rename(columns=renames) if renames else table
-    if data.columns.duplicated().any():
-        dups = data.columns[data.columns.duplicated()].tolist()
-        raise DataError("duplicate column names after matching", values=dups,
-                        hint="Each column name must be used once.")
+    data = _matched(table, columns, description)
     vocab = _vocabulary(mapping)
-
     case_id, order = _case_ids(data["case_id"])
     keep = np.ones(len(data), dtype=bool)
     reasons = np.full(len(data), "", dtype=object)
     filters: dict[str, Any] = {}
-
     if disposals is not None:
-        wanted_raw = [disposals] if isinstance(disposals, str) else list(disposals)
-        wanted = set()
-        for d in wanted_raw:
-            canon = vocab["disposal"].get(_norm(d))
-            if canon is None:
-                raise ArgumentError("disposals", disposals,
-                                    f"{d!r} is not a disposal type ({', '.join(_categories('disposal', vocab['disposal']))})")
-            wanted.add(canon)
-        # look each distinct spelling up once (a frame has few, and may have 260,000 rows)
-        codes, spellings = pd.factorize(data["disposal"].to_numpy(dtype=object))
-        canon = np.array([vocab["disposal"].get(_norm(v)) for v in spellings] + [None], dtype=object)
-        norm = canon[codes]  # code −1 (missing) picks the trailing None
-        known = norm != None  # noqa: E711 (elementwise on an object array)
-        out = known & ~np.isin(norm, list(wanted))
-        reasons[out & keep] = "disposal not in " + ", ".join(sorted(wanted))
+        out, filters["disposals"] = _disposal_filter(data, disposals, vocab)
+        reasons[out & keep] = "disposal not in " + ", ".join(filters["disposals"])
         keep &= ~out
-        filters["disposals"] = sorted(wanted)
-
     if months_since_start is not None:
-        try:
-            low, high = (float(v) for v in months_since_start)
-        except (TypeError, ValueError):
-            raise ArgumentError("months_since_start", months_since_start,
-                                "must be a pair (low, high) of months, e.g. (6, 7)") from None
-        if not (np.isfinite(low) and np.isfinite(high) and 0 <= low <= high):
-            raise ArgumentError("months_since_start", months_since_start, "must satisfy 0 ≤ low ≤ high")
-        ref = _parse_date(pd.Timestamp.now(tz="UTC").normalize() if as_of is None else as_of, "as_of")
-        col = _column_key(start_column)
-        lookup = {_column_key(c): c for c in data.columns}
-        if col not in lookup:
-            raise DataError(f"months_since_start needs a {start_column!r} column", column=start_column,
-                            hint=f"Columns found: {', '.join(map(str, data.columns))}; pass start_column=.")
-        raw = data[lookup[col]]
-        blank = raw.isna().to_numpy() | raw.astype(str).str.strip().eq("").to_numpy()
-        if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
-            text = raw.where(~blank)
-            parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")  # 2019-02-01 (and Excel's)
-            other = parsed.isna().to_numpy() & ~blank
-            if other.any():  # UK style 01/02/2019 = 1 February
-                parsed[other] = pd.to_datetime(text[other], errors="coerce", dayfirst=True, format="mixed")
-        else:
-            parsed = pd.to_datetime(raw, errors="coerce")
-        if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_localize(None)
-        unreadable = parsed.isna().to_numpy() & ~blank
-        if unreadable.any():
-            raise DataError("unreadable start dates", column=str(lookup[col]), rows=data.index[unreadable].tolist(),
-                            values=raw[unreadable].astype(str).tolist(),
-                            hint="Write dates as YYYY-MM-DD (or DD/MM/YYYY).")
-        months = ((ref - parsed).dt.days / DAYS_PER_MONTH).to_numpy(dtype=float)
-        no_date = blank & keep
-        reasons[no_date] = f"no {start_column}"
-        keep &= ~blank
-        early = keep & (months < low)
-        late = keep & (months > high)
-        reasons[early] = f"supervised under {low:g} months on {ref.date()}"
-        reasons[late] = f"supervised over {high:g} months on {ref.date()}"
-        keep &= ~(early | late)
-        filters["months_since_start"] = (low, high)
-        filters["as_of"] = str(ref.date())
-        filters["start_column"] = str(lookup[col])
-
+        keep, more = _months_filter(data, months_since_start, as_of, start_column, keep, reasons)
+        filters.update(more)
     excluded = pd.DataFrame({"row": data.index[~keep].tolist(), "case_id": case_id[~keep].tolist(),
                              "reason": reasons[~keep].tolist()}, columns=["row", "case_id", "reason"])
     if not keep.any():
         raise DataError(f"no eligible case in {description}: all {len(data):,} rows were excluded by the filters",
                         hint=f"Reasons: {excluded['reason'].value_counts().to_dict()}")
     if not keep.all():
-        data = data[keep]
-        case_id = case_id[keep]
+        data, case_id = data[keep], case_id[keep]
         rank = np.empty(len(order), dtype=np.int64)
         rank[order] = np.arange(len(order))
         order = np.argsort(rank[keep], kind="stable")
-
-    out: dict[str, Any] = {"case_id": None}
-    for column in REQUIRED_COLUMNS[1:]:
-        out[column] = _normalise_column(data[column], column, vocab[column])
-    carried = [c for c in data.columns if c not in out]
-    for column in carried:
-        values = data[column].reset_index(drop=True)
-        key = _column_key(column)
-        if mapping and key in vocab and key not in VOCABULARY:  # user spellings for another column
-            spellings = vocab[key]
-            values = values.map(lambda v: spellings.get(_norm(v), v) if isinstance(v, str) else v)
-        out[column] = values
-    out["case_id"] = np.asarray(case_id.to_numpy(dtype=object), dtype=object)
-    frame_data = pd.DataFrame(out).take(order).reset_index(drop=True)
-    frame_data["case_id"] = frame_data["case_id"].astype(str)
     used = {column: dict(spellings) for column, spellings in vocab.items()}
-    return Frame(data=frame_data, source=description, vocabulary=used, excluded=excluded, filters=filters)
+    return Frame(data=_assemble(data, case_id, order, vocab, mapping), source=description,
+                 vocabulary=used, excluded=excluded, filters=filters)

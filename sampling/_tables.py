@@ -1,0 +1,178 @@
+"""Reading tables users give us: one reader for frames and results (CSV, XLSX or a DataFrame),
+one set of column aliases, one label normaliser and one test of a blank cell.
+
+Spellings are matched case-insensitively after trimming whitespace and treating "-", "_" and
+"." as spaces, so ``Case ID``, ``case_id`` and ``CASE-ID`` are the same column, and ``CRN`` is
+an accepted name for it.
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+from .errors import ArgumentError, DataError
+
+__all__ = ["COLUMN_ALIASES", "BLANKS", "norm_label", "column_key", "is_blank", "read_table", "match_columns"]
+
+#: Other names accepted for our columns (matched like the categories), by frames and results alike.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "case_id": ("case id", "case", "id", "crn", "case reference", "case ref"),
+    "gender": ("sex",),
+    "disposal": ("disposal type", "sentence type", "order type"),
+    "rosh": ("rosh level", "risk of serious harm", "risk of serious harm level", "rosh rating"),
+    "key_question": ("key question", "question", "kq"),
+    "sample": ("sample name",),
+}
+
+#: Cell texts read as blank (after trimming, any case).
+BLANKS = frozenset({"", "nan", "none", "<na>", "nat"})
+
+#: File types the reader accepts.
+SUFFIXES = (".csv", ".xlsx", ".xlsm")
+
+_SPACES = re.compile(r"[\s_\-.]+")
+
+
+def norm_label(text: Any) -> str:
+    """Matching key of a spelling: lower case, trimmed, '-', '_' and '.' as single spaces.
+
+    >>> norm_label("  Post-Sentence_Supervision ")
+    'post sentence supervision'
+    """
+    return _SPACES.sub(" ", str(text)).strip().lower()
+
+
+def column_key(text: Any) -> str:
+    """Matching key of a column name (``"Case ID"`` → ``"case_id"``)."""
+    return norm_label(text).replace(" ", "_")
+
+
+def is_blank(value: Any) -> bool:
+    """True for None, NaN, ``pd.NA``, ``NaT`` and blank-looking text ("", "nan", "None", …).
+
+    >>> [is_blank(v) for v in (None, float("nan"), " ", "NaN", "no")]
+    [True, True, True, True, False]
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip().casefold() in BLANKS
+
+
+def _read_file(path: Path, what: str, as_text: bool) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise DataError(f"cannot read {str(path)!r}: a legacy .xls workbook",
+                        hint="Open it in a spreadsheet and save it as .xlsx (or CSV UTF-8).")
+    if suffix not in SUFFIXES:
+        raise DataError(f"cannot read {str(path)!r}: a {what} must be a .csv or .xlsx file",
+                        hint="Save the table as CSV (UTF-8) or Excel .xlsx.")
+    if not path.exists():
+        raise DataError(f"{what} file {str(path)!r} does not exist")
+    if not path.is_file():
+        raise DataError(f"{what} path {str(path)!r} is not a file")
+    try:
+        if suffix == ".csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        return pd.read_excel(path, dtype=str if as_text else object, keep_default_na=False, engine="openpyxl")
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{what} file {str(path)!r} is empty") from None
+    except Exception as exc:  # a corrupt workbook raises zipfile/XML errors of many kinds
+        raise DataError(f"cannot read {str(path)!r} as {suffix[1:].upper()}: {exc}") from None
+
+
+def read_table(source: Any, *, what: str = "table", as_text: bool = True) -> tuple[pd.DataFrame, str, bool]:
+    """Read a table from a DataFrame or a .csv/.xlsx file.
+
+    Parameters
+    ----------
+    source : DataFrame or path
+        A file is read with every cell as text (CSV always; XLSX when ``as_text``, else with
+        the workbook's own cell types); missing cells are "".
+    what : str
+        What the table is ("frame", "results"), for error messages.
+    as_text : bool
+        Read workbook cells as text.
+
+    Returns
+    -------
+    table : DataFrame
+        A file's rows are numbered from 1 (its data rows), so errors can name them.
+    description : str
+        The file's path, or "DataFrame".
+    from_file : bool
+    """
+    if isinstance(source, pd.DataFrame):
+        return source, "DataFrame", False
+    if not isinstance(source, (str, os.PathLike)):
+        raise ArgumentError("source", type(source).__name__, f"must be a CSV or XLSX path or a DataFrame ({what})")
+    path = Path(source)
+    table = _read_file(path, what, as_text)
+    table.index = pd.RangeIndex(1, len(table) + 1)  # 1-based data-row numbers
+    return table, str(path), True
+
+
+def match_columns(columns: Iterable[Any], wanted: Iterable[str], given: Mapping[str, str] | None = None,
+                  *, what: str = "table") -> dict[Any, str]:
+    """``{source column: our name}`` for the columns we look for (others are left alone).
+
+    Parameters
+    ----------
+    columns : iterable
+        The table's column names.
+    wanted : iterable of str
+        Our names to find, each by its own spelling or an alias in :data:`COLUMN_ALIASES`.
+    given : mapping, optional
+        The user's own ``{source column: our name}``, applied first.
+    what : str
+        What the table is, for error messages.
+
+    Returns
+    -------
+    dict
+
+    >>> match_columns(["CRN", "Sex", "Order Type", "RoSH Level"], ["case_id", "gender", "disposal", "rosh"])
+    {'CRN': 'case_id', 'Sex': 'gender', 'Order Type': 'disposal', 'RoSH Level': 'rosh'}
+    """
+    columns = list(columns)
+    renames = _given_columns(columns, given, what)
+    taken = set(renames.values())
+    by_key: dict[str, list] = {}
+    for c in columns:
+        if c not in renames:
+            by_key.setdefault(column_key(c), []).append(c)
+    for want in wanted:
+        if want in taken:
+            continue
+        for key in (want, *(column_key(a) for a in COLUMN_ALIASES.get(want, ()))):
+            found = by_key.get(key)
+            if found:
+                if len(found) > 1:
+                    raise DataError(f"two columns of the {what} match the same column", column=want,
+                                    values=found, hint="Rename one, or name the column to use.")
+                renames[found[0]] = want
+                taken.add(want)
+                break
+    return renames
+
+
+def _given_columns(columns: list, given: Mapping[str, str] | None, what: str) -> dict[Any, str]:
+    if not given:
+        return {}
+    if not isinstance(given, Mapping):
+        raise ArgumentError("columns", given, "must be a dict {source column: our column}")
+    lookup = {column_key(c): c for c in columns}
+    renames = {}
+    for name, ours in given.items():
+        actual = name if name in columns else lookup.get(column_key(name))
+        if actual is None:
+            raise DataError(f"columns mapping names a column the {what} does not have", column=str(name),
+                            hint=f"Columns are: {', '.join(map(str, columns))}")
+        renames[actual] = column_key(ours)
+    return renames
