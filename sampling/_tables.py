@@ -74,9 +74,9 @@ def _read_file(path: Path, what: str, as_text: bool) -> pd.DataFrame:
         raise DataError(f"cannot read {str(path)!r}: a {what} must be a .csv or .xlsx file",
                         hint="Save the table as CSV (UTF-8) or Excel .xlsx.")
     if not path.exists():
-        raise DataError(f"{what} file {str(path)!r} does not exist")
+        raise ArgumentError("source", str(path), f"does not exist: give the path of the {what} file (.csv or .xlsx)")
     if not path.is_file():
-        raise DataError(f"{what} path {str(path)!r} is not a file")
+        raise ArgumentError("source", str(path), f"is not a file: give the path of the {what} file (.csv or .xlsx)")
     try:
         if suffix == ".csv":
             return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")

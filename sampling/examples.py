@@ -213,6 +213,7 @@ def seed_inspection(population: Any = None):
         judgements=judgements, published=published, overrides=overrides,
         published_overall=seed.inspection["inspection"].get("published_overall"),
         sample_sizes={name: int(s["n"]) for name, s in samples.items()},
+        provider=seed.inspection["inspection"]["short_name"],
     )
 
 

@@ -122,7 +122,7 @@ def test_empty_frame_and_bad_files(tmp_path):
     (tmp_path / "frame.txt").write_text("x")
     with pytest.raises(DataError, match=".csv or .xlsx"):
         load_frame(tmp_path / "frame.txt")
-    with pytest.raises(DataError, match="does not exist"):
+    with pytest.raises(ArgumentError, match="does not exist"):  # the path argument is wrong
         load_frame(tmp_path / "nope.csv")
     with pytest.raises(ArgumentError):
         load_frame(42)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
+import sampling
 from hypothesis import given, settings, strategies as st
 
 from sampling.errors import ArgumentError, DataError, SamplingError
@@ -343,3 +345,30 @@ def test_given_sample_size_is_kept_and_sets_the_sub_sample_population():
     n_sub = table.at["2.2.3", "n"]
     assert n_sub < 20 and table.at["2.2.3", "population"] == np.floor(25 * n_sub / 20 + 0.5)  # half up
     assert table.at["2.1.1", "population"] == 25
+
+
+def test_results_and_frames_share_one_reader_and_its_aliases(tmp_path):
+    # a case-level file whose columns are named as a frame export names them (CRN, Sample Name)
+    frame = case_frame(12).rename(columns={"case_id": "CRN"})
+    path = tmp_path / "export.csv"
+    frame.to_csv(path, index=False)
+    res = load_results(path)
+    assert res.level == "case" and len(res.answers) == 12
+    assert res.answers.index.tolist() == frame["CRN"].astype(str).tolist()
+    # the same reader refuses the same bad files with the same words
+    from sampling._tables import read_table
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    for loader in (load_results, sampling.load_frame):
+        with pytest.raises(DataError, match="legacy .xls"):
+            loader(tmp_path / "old.xls")
+        with pytest.raises(ArgumentError, match="does not exist"):
+            loader(tmp_path / "missing.csv")
+    (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
+    with pytest.raises(DataError, match="cannot read"):
+        read_table(tmp_path / "broken.xlsx", what="results")
+
+
+def test_results_carry_the_provider_name():
+    assert load_results(case_frame(5), provider=" Northshire CRC ").provider == "Northshire CRC"
+    with pytest.raises(ArgumentError, match="provider"):
+        load_results(case_frame(5), provider="")
