@@ -375,7 +375,7 @@ def hypergeometric_exact(yes, n: int, N: int) -> tuple[np.ndarray, np.ndarray]:
     """Exact 80% interval for M/N under simple random sampling without replacement, by
     test inversion (Buonaccorsi 1987), using the bound search of :mod:`sampling.plan`.
     Not a method the library offers for analysis: a candidate shown for comparison."""
-    from sampling._plan import _hypergeom_upper
+    from sampling._plan_exact import hypergeom_upper as _hypergeom_upper
 
     y = np.asarray(yes, dtype=np.int64)
     need = np.union1d(y, n - y)

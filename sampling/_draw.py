@@ -416,6 +416,80 @@ def _select(row_cell: np.ndarray, n_cells: int, keys: np.ndarray, n_h: np.ndarra
     return cat(sel), cat(sel_cell), cat(res), cat(res_rank)
 
 
+def _rows(data: pd.DataFrame, index: np.ndarray, front: dict) -> pd.DataFrame:
+    """The frame's rows at ``index`` (strata as plain text), after the ``front`` columns."""
+    out = dict(front)
+    for c in data.columns:
+        values = data[c]
+        if isinstance(values.dtype, pd.CategoricalDtype):  # strata as plain text in the output
+            cats = np.asarray([str(v) for v in values.cat.categories], dtype=object)
+            out[c] = cats[values.cat.codes.to_numpy()[index]]
+        else:
+            out[c] = values.take(index).reset_index(drop=True)
+    return pd.DataFrame(out)
+
+
+def _draw_notes(alloc_notes: Sequence[str], allocation: pd.DataFrame) -> list[str]:
+    notes = list(alloc_notes)
+    short = allocation[allocation["reserves"] < allocation["reserves_wanted"]]
+    if len(short):
+        notes.append("reserves short (cell has too few other cases): " + "; ".join(
+            f"{r.cell} {r.reserves} of {r.reserves_wanted}" for r in short.itertuples()))
+    empty = allocation[allocation["n_h"] == 0]
+    if len(empty):
+        notes.append(f"{len(empty)} cell(s) get no case at this n (their share is below one case and "
+                     "the margins are met without them): " + "; ".join(empty["cell"].astype(str)))
+    return notes
+
+
+def _manifest(frame: Frame, n: int, strata: tuple, reserves: Any, seed: int | None, gen: np.random.Generator,
+              start_state: Mapping[str, Any], alloc: Any, methods: dict, cases: pd.DataFrame) -> dict:
+    """Everything needed to re-draw and verify the sample."""
+    from . import __version__
+
+    hash_columns = list(dict.fromkeys(c for c in (*REQUIRED_COLUMNS, *strata) if c in frame.data.columns))
+    return {
+        "package": "inspection-sampling",
+        "version": __version__,
+        "seed": seed,
+        "seed_note": ("int seed: numpy.random.default_rng(seed)" if seed is not None else
+                      "no int seed given (a Generator or fresh entropy); its starting state is "
+                      "recorded in bit_generator_state, so the draw can still be verified"),
+        "n": n,
+        "strata": list(strata),
+        "reserves": reserves,
+        "reserves_rule": _reserves_rule(reserves),
+        "frame_source": frame.source,
+        "frame_rows": len(frame.data),
+        "frame_filters": dict(frame.filters),
+        "frame_sha256": frame_fingerprint(frame, hash_columns),
+        "frame_sha256_columns": hash_columns,
+        "frame_sha256_method": "column-wise canonical text, rows sorted by case_id (sampling.frame.frame_fingerprint)",
+        "selection": "random keys rng.random(N) over the frame sorted by case_id; smallest n_h keys per cell "
+                     "are the sample, the next ones the reserves",
+        "allocation_method": alloc.method,
+        "marginal_deviation": alloc.marginal_deviation,
+        "p_value_methods": methods,
+        "cases_sha256": hashlib.sha256("\n".join(cases["case_id"].astype(str)).encode("utf-8")).hexdigest(),
+        "numpy_version": np.__version__,
+        "pandas_version": pd.__version__,
+        "python_version": platform.python_version(),
+        "bit_generator": type(gen.bit_generator).__name__,
+        "bit_generator_state": _jsonable_state(start_state),
+        "created_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+    }
+
+
+def _checked_frame(frame: Any, strata: Any, n: Any) -> tuple[Frame, tuple, int]:
+    frame = load_frame(frame)  # a Frame comes back unchanged
+    strata = check_strata(strata)
+    n = check_count(n, "n")
+    N = len(frame.data)
+    if n > N:
+        raise ArgumentError("n", n, f"must be at most the number of eligible cases N={N:,}")
+    return frame, strata, n
+
+
 def draw_sample(
     frame: Frame | pd.DataFrame | str | os.PathLike,
     n: int,
@@ -447,17 +521,11 @@ def draw_sample(
     -------
     Sample
     """
-    frame = load_frame(frame)  # a Frame comes back unchanged
-    strata = check_strata(strata)
-    n = check_count(n, "n")
-    N = len(frame.data)
-    if n > N:
-        raise ArgumentError("n", n, f"must be at most the number of eligible cases N={N:,}")
+    frame, strata, n = _checked_frame(frame, strata, n)
     seed = rng if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) else None
     gen = check_rng(rng)
     start_state = gen.bit_generator.state
     reserve_counts(np.ones(1, dtype=np.int64), reserves)  # check the argument before any work
-
     data = frame.data
     strata = resolve_strata(data.columns, strata)
     clash = [c for c in ("selection_order", "cell", "reserve_rank") if c in data.columns]
@@ -467,81 +535,18 @@ def draw_sample(
     row_cell, cells = cell_index(data, strata)
     alloc = allocate_cells(cells, n, strata)
     n_h = alloc.table["n_h"].to_numpy(dtype=np.int64)
-    N_h = alloc.table["N_h"].to_numpy(dtype=np.int64)
     wanted = reserve_counts(n_h, reserves)
-    r_h = np.minimum(wanted, N_h - n_h)
-
-    keys = gen.random(N)
-    sel, sel_cell, res, res_rank = _select(row_cell, len(cells), keys, n_h, r_h)
-
+    r_h = np.minimum(wanted, alloc.table["N_h"].to_numpy(dtype=np.int64) - n_h)
+    sel, sel_cell, res, res_rank = _select(row_cell, len(cells), gen.random(len(data)), n_h, r_h)
     labels = alloc.table["cell"].to_numpy(dtype=object)
-
-    def rows(index: np.ndarray, front: dict) -> pd.DataFrame:
-        out = dict(front)
-        for c in data.columns:
-            values = data[c]
-            if isinstance(values.dtype, pd.CategoricalDtype):  # strata as plain text in the output
-                cats = np.asarray([str(v) for v in values.cat.categories], dtype=object)
-                out[c] = cats[values.cat.codes.to_numpy()[index]]
-            else:
-                out[c] = values.take(index).reset_index(drop=True)
-        return pd.DataFrame(out)
-
-    cases = rows(sel, {"selection_order": np.arange(1, len(sel) + 1), "cell": labels[sel_cell]})
-    reserve_table = rows(res, {"cell": labels[row_cell[res]], "reserve_rank": res_rank.astype(np.int64)})
-
-    allocation = alloc.table.copy()
-    allocation["reserves"] = r_h
-    allocation["reserves_wanted"] = wanted
+    cases = _rows(data, sel, {"selection_order": np.arange(1, len(sel) + 1), "cell": labels[sel_cell]})
+    reserve_table = _rows(data, res, {"cell": labels[row_cell[res]], "reserve_rank": res_rank.astype(np.int64)})
+    allocation = alloc.table.assign(reserves=r_h, reserves_wanted=wanted)
     methods: dict[str, str] = {}
     balance = _balance_table(alloc.marginals, strata, methods=methods)
-
-    notes = list(alloc.notes)
-    short = allocation[allocation["reserves"] < allocation["reserves_wanted"]]
-    if len(short):
-        notes.append("reserves short (cell has too few other cases): " + "; ".join(
-            f"{r.cell} {r.reserves} of {r.reserves_wanted}" for r in short.itertuples()))
-    empty = allocation[allocation["n_h"] == 0]
-    if len(empty):
-        notes.append(f"{len(empty)} cell(s) get no case at this n (their share is below one case and "
-                     "the margins are met without them): " + "; ".join(empty["cell"].astype(str)))
-
-    hash_columns = [c for c in (*REQUIRED_COLUMNS, *strata) if c in data.columns]
-    hash_columns = list(dict.fromkeys(hash_columns))
-    from . import __version__
-
-    manifest = {
-        "package": "inspection-sampling",
-        "version": __version__,
-        "seed": seed,
-        "seed_note": ("int seed: numpy.random.default_rng(seed)" if seed is not None else
-                      "no int seed given (a Generator or fresh entropy); its starting state is "
-                      "recorded in bit_generator_state, so the draw can still be verified"),
-        "n": n,
-        "strata": list(strata),
-        "reserves": reserves,
-        "reserves_rule": _reserves_rule(reserves),
-        "frame_source": frame.source,
-        "frame_rows": N,
-        "frame_filters": dict(frame.filters),
-        "frame_sha256": frame_fingerprint(frame, hash_columns),
-        "frame_sha256_columns": hash_columns,
-        "frame_sha256_method": "column-wise canonical text, rows sorted by case_id (sampling.frame.frame_fingerprint)",
-        "selection": "random keys rng.random(N) over the frame sorted by case_id; smallest n_h keys per cell "
-                     "are the sample, the next ones the reserves",
-        "allocation_method": alloc.method,
-        "marginal_deviation": alloc.marginal_deviation,
-        "p_value_methods": methods,
-        "cases_sha256": hashlib.sha256("\n".join(cases["case_id"].astype(str)).encode("utf-8")).hexdigest(),
-        "numpy_version": np.__version__,
-        "pandas_version": pd.__version__,
-        "python_version": platform.python_version(),
-        "bit_generator": type(gen.bit_generator).__name__,
-        "bit_generator_state": _jsonable_state(start_state),
-        "created_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
-    }
+    manifest = _manifest(frame, n, strata, reserves, seed, gen, start_state, alloc, methods, cases)
     return Sample(cases=cases, reserves=reserve_table, allocation=allocation, marginals=alloc.marginals,
-                  balance=balance, manifest=manifest, notes=tuple(notes))
+                  balance=balance, manifest=manifest, notes=tuple(_draw_notes(alloc.notes, allocation)))
 
 
 def _jsonable_state(state: Mapping[str, Any]) -> dict:

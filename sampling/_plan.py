@@ -20,16 +20,17 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ._checks import check_confidence_level, check_count, check_fraction, check_population
 from ._display import TableResult
 from .errors import ArgumentError
-from ._methods import ROUNDINGS
+from ._plan_core import METHODS, ceil_whole, check_margin, check_n, check_p, check_plan_method, cochran_margin, cochran_n0, cochran_size, z_value
+from ._plan_exact import exact_halfwidth, exact_n
+from ._plan_risk import misrating_risk, band_probabilities
 
 __all__ = [
     "METHODS",
@@ -45,228 +46,7 @@ __all__ = [
     "Plan",
 ]
 
-METHODS = ("cochran", "exact")
 
-#: Values within this distance of a whole number are treated as that whole number before
-#: rounding up, so that a float such as 132.00000000000003 (an exact 132 computed with
-#: rounding error) does not become 133.
-_CEIL_TOLERANCE = 1e-9
-
-
-# --------------------------------------------------------------------------- checks
-def _check_method(method: Any) -> str:
-    if method not in METHODS:
-        raise ArgumentError("method", method, f"must be one of {', '.join(METHODS)}")
-    return method
-
-
-def _check_margin(margin: Any) -> float:
-    return check_fraction(margin, "margin")
-
-
-def _check_p(p: Any) -> float:
-    return check_fraction(p, "p", low_open=False, high_open=False)
-
-
-def _check_n(n: Any, population: int | None, name: str = "n") -> int:
-    n = check_count(n, name, minimum=1)
-    if population is not None and n > population:
-        raise ArgumentError(name, n, f"must be at most the population ({population})")
-    return n
-
-
-def _z(confidence_level: float) -> float:
-    """Two-sided normal quantile z = Φ⁻¹(1 − α/2)."""
-    return float(stats.norm.ppf(0.5 + confidence_level / 2))
-
-
-def _ceil(x: float) -> int:
-    """Round up once, treating values within ``_CEIL_TOLERANCE`` of an integer as it."""
-    return int(math.ceil(x - _CEIL_TOLERANCE))
-
-
-# --------------------------------------------------------------------------- Cochran
-def _cochran_n0(z: float, p: float, margin: float) -> float:
-    """n₀ = z²pq/e² (Cochran 1977, eq. 4.2), unrounded."""
-    return z * z * p * (1 - p) / (margin * margin)
-
-
-def _cochran_fpc(n0: float, population: float | None) -> float:
-    """n = n₀ / (1 + (n₀ − 1)/N) (Cochran 1977, eq. 4.4), unrounded; N may be a float."""
-    if population is None or math.isinf(population):
-        return n0
-    return n0 / (1 + (n0 - 1) / population)
-
-
-def _cochran_size(z: float, p: float, margin: float, population: float | None) -> int:
-    """Cochran's n rounded up once, at least 1 and at most the population (N may be a
-    float, e.g. a sub-population r·N, in which case the cap is max(1, ⌈N⌉))."""
-    n = max(1, _ceil(_cochran_fpc(_cochran_n0(z, p, margin), population)))
-    if population is None:
-        return n
-    cap = population if isinstance(population, numbers.Integral) else max(1, _ceil(population))
-    return min(n, cap)
-
-
-def _cochran_margin(n: float, population: float | None, z: float, p: float) -> float:
-    """e = z·sqrt(pq/n · (N − n)/(N − 1)), the inverse of Cochran's formula."""
-    fpc = 1.0
-    if population is not None and not math.isinf(population):
-        fpc = 0.0 if population <= 1 else max(population - n, 0.0) / (population - 1)
-    return z * math.sqrt(p * (1 - p) / n * fpc)
-
-
-# --------------------------------------------------------------------------- exact
-#: Up to this population scipy's (Boost) hypergeometric cdf is the faster; above it, the
-#: log-gamma sum of :func:`_hypergeom_cdf` (measured: 4 ms vs 1.4 ms per call at N = 10,000).
-_BOOST_MAX_N = 3000
-
-
-def _hypergeom_cdf(x: np.ndarray, N: int, M: np.ndarray, n: int) -> np.ndarray:
-    """P(X ≤ x) for X ~ Hypergeometric(N, M, n), elementwise over x and M.
-
-    Sums the probability mass function written with log-gamma functions. This is the same
-    quantity as ``scipy.stats.hypergeom.cdf(x, N, M, n)`` (against which the tests check
-    it) but many times faster for large N, where scipy's Boost implementation is slow.
-    """
-    x = np.asarray(x, dtype=float)[:, None]
-    M = np.asarray(M, dtype=float)[:, None]
-    k = np.arange(n + 1, dtype=float)[None, :]
-    valid = (k <= M) & (n - k <= N - M) & (k <= x)
-    kk = np.where(valid, k, 0.0)
-    log_pmf = (_log_choose(M, kk) + _log_choose(N - M, n - kk) - _log_choose(float(N), float(n)))
-    return np.minimum(np.where(valid, np.exp(log_pmf), 0.0).sum(axis=1), 1.0)
-
-
-def _log_choose(a, b):
-    from scipy.special import gammaln
-
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
-    bb = np.clip(b, 0.0, np.maximum(a, 0.0))
-    return gammaln(a + 1) - gammaln(bb + 1) - gammaln(a - bb + 1)
-
-
-def _hypergeom_upper(x: np.ndarray, n: int, N: int, alpha: float) -> np.ndarray:
-    """Upper exact bound for the population count M, for each observed count x.
-
-    The largest M (x ≤ M ≤ N − n + x) not rejected by the one-sided test
-    P(X ≤ x | M) ≤ α/2, X ~ Hypergeometric(N, M, n) (Buonaccorsi 1987; Wendell & Schmee
-    2001). P(X ≤ x | M) falls as M grows, so a vectorised bisection over M finds it.
-    """
-    lo = x.astype(np.int64)  # P(X ≤ x | M = x) = 1: always accepted
-    hi = (N - n + x).astype(np.int64)
-    while True:
-        open_ = hi > lo
-        if not open_.any():
-            return lo
-        mid = (lo + hi + 1) // 2
-        if N <= _BOOST_MAX_N:  # scipy's hypergeom(M=total, n=successes, N=draws)
-            cdf = stats.hypergeom.cdf(x, N, mid, n)
-        else:
-            cdf = _hypergeom_cdf(x, N, mid, n)
-        ok = cdf > alpha / 2
-        lo = np.where(open_ & ok, mid, lo)
-        hi = np.where(open_ & ~ok, mid - 1, hi)
-
-
-def _outcomes(n: int, p: float) -> np.ndarray:
-    """The observed counts x over which the exact method takes its worst case.
-
-    Every x whose proportion x/n is at least as far from 1/2 as the planning value p. With
-    the default p = 0.5 this is every x = 0…n (the fully worst case); a planning value
-    p ≠ 0.5 says "we expect a proportion about this far from 50%", as in Cochran's
-    formula, and the worst case is then taken over outcomes no less extreme than p.
-    """
-    x = np.arange(n + 1)
-    dist = np.abs(x / n - 0.5)
-    return x[dist >= abs(p - 0.5) - 1e-12]
-
-
-def _exact_halfwidth(n: int, population: int | None, confidence_level: float, p: float,
-                     *, nearest: int | None = None) -> float:
-    """Worst-case half-width (proportion units) of the exact interval at sample size n.
-
-    With a population N: the exact hypergeometric interval [M_L, M_U]/N for the population
-    proportion (test inversion, Buonaccorsi 1987); M_L(x) = N − M_U(n − x) by symmetry.
-    Without: the Clopper–Pearson interval (Clopper & Pearson 1934), via statsmodels
-    ``proportion_confint(method="beta")``. Half-width = (upper − lower)/2, maximised over
-    the outcomes of :func:`_outcomes` (only the ``nearest`` ones to 50% if given: a quick
-    lower bound on the worst case).
-    """
-    alpha = 1 - confidence_level
-    x = _outcomes(n, p)
-    if nearest is not None and x.size > nearest:
-        x = x[np.argsort(np.abs(x / n - 0.5), kind="stable")[:nearest]]
-    if population is None:
-        from ._proportion import proportion_interval
-
-        lower, upper = proportion_interval(x, n, method="clopper-pearson",
-                                           confidence_level=confidence_level)
-        return float(np.max(upper - lower) / 2)
-    if n >= population:
-        return 0.0
-    need = np.union1d(x, n - x)
-    upper_need = _hypergeom_upper(need, n, population, alpha)
-    upper_of = dict(zip(need.tolist(), upper_need.tolist()))
-    upper = np.array([upper_of[v] for v in x.tolist()])
-    lower = population - np.array([upper_of[v] for v in (n - x).tolist()])
-    return float(np.max(upper - lower) / (2 * population))
-
-
-def _exact_n(population: int | None, confidence_level: float, margin: float, p: float) -> int:
-    """Smallest n whose worst-case exact half-width is ≤ margin, by bisection.
-
-    Bisection finds where the worst-case half-width crosses the margin. It falls as n grows
-    in the main, but discreteness makes it wobble: for a few N it dips below the margin a
-    few cases before the crossing (a full scan of N = 2…250 found 4 such N — 95, 109, 175,
-    241 — with dips of 2–4 cases). So the search also checks the max(16, 10%) values of n
-    below the crossing and returns the smallest that meets the margin; the tests compare
-    it with a brute-force scan.
-    """
-    def ok(n: int) -> bool:
-        # the outcomes nearest 50% usually decide; check them first (a quick fail)
-        if _exact_halfwidth(n, population, confidence_level, p, nearest=4) > margin + 1e-12:
-            return False
-        return _exact_halfwidth(n, population, confidence_level, p) <= margin + 1e-12
-
-    z = _z(confidence_level)
-    guess = _cochran_size(z, p, margin, population)
-    # bracket the answer: lo fails (0 counts as failing), hi passes; start from Cochran's n
-    step = max(1, guess // 16)
-    if ok(guess):
-        hi, lo = guess, max(guess - step, 0)
-        while lo > 0 and ok(lo):
-            hi, step = lo, step * 2
-            lo = max(lo - step, 0)
-    else:
-        lo, hi = guess, guess + step
-        if population is not None:
-            hi = min(hi, population)  # ok(N) always holds: the interval is a point
-        while not ok(hi):
-            lo, step = hi, step * 2
-            hi = hi + step if population is None else min(hi + step, population)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if ok(mid):
-            hi = mid
-        else:
-            lo = mid
-    # the worst-case half-width can dip below the margin a few cases before the
-    # bisection's crossing point (discreteness); scan a window below it for a smaller n
-    best = hi
-    for cand in range(hi - 1, max(hi - _exact_window(hi), 0), -1):
-        if ok(cand):
-            best = cand
-    return best
-
-
-def _exact_window(n: int) -> int:
-    """Cases below the bisection answer that the exact search also checks."""
-    return max(16, math.ceil(0.1 * n))
-
-
-# --------------------------------------------------------------------------- public
 def sample_size(
     population: int | None = None,
     *,
@@ -310,12 +90,12 @@ def sample_size(
     """
     population = check_population(population)
     confidence_level = check_confidence_level(confidence_level)
-    margin = _check_margin(margin)
-    p = _check_p(p)
-    method = _check_method(method)
+    margin = check_margin(margin)
+    p = check_p(p)
+    method = check_plan_method(method)
     if method == "exact":
-        return _exact_n(population, confidence_level, margin, p)
-    return _cochran_size(_z(confidence_level), p, margin, population)
+        return exact_n(population, confidence_level, margin, p)
+    return cochran_size(z_value(confidence_level), p, margin, population)
 
 
 def achieved_margin(
@@ -337,13 +117,13 @@ def achieved_margin(
     0.05
     """
     population = check_population(population)
-    n = _check_n(n, population)
+    n = check_n(n, population)
     confidence_level = check_confidence_level(confidence_level)
-    p = _check_p(p)
-    method = _check_method(method)
+    p = check_p(p)
+    method = check_plan_method(method)
     if method == "exact":
-        return _exact_halfwidth(n, population, confidence_level, p)
-    return _cochran_margin(n, population, _z(confidence_level), p)
+        return exact_halfwidth(n, population, confidence_level, p)
+    return cochran_margin(n, population, z_value(confidence_level), p)
 
 
 @dataclass(frozen=True, repr=False)
@@ -430,9 +210,9 @@ def implied_population(
     """
     n = check_count(n, "n", minimum=1)
     confidence_level = check_confidence_level(confidence_level)
-    margin = _check_margin(margin)
-    p = _check_p(p)
-    method = _check_method(method)
+    margin = check_margin(margin)
+    p = check_p(p)
+    method = check_plan_method(method)
     if method != "cochran":
         raise ArgumentError("method", method, (
             "implied_population supports only 'cochran': the exact sample size is not "
@@ -476,7 +256,7 @@ def implied_population(
     high = None if nxt is None else nxt - 1
     if high is None:
         msg = (f"n={n} is the infinite-population size: every N ≥ {low} gives it "
-               f"(n₀ = {_cochran_n0(_z(confidence_level), p, margin):.2f})")
+               f"(n₀ = {cochran_n0(z_value(confidence_level), p, margin):.2f})")
     else:
         msg = f"N = {low}…{high} give n={n} ({method})"
     return ImpliedPopulation(low=low, high=high, message=msg, **common)
@@ -552,17 +332,17 @@ def subsample_plan(
     population = check_population(population)
     share = check_fraction(share, "share", high_open=False)
     confidence_level = check_confidence_level(confidence_level)
-    margin = _check_margin(margin)
-    p = _check_p(p)
+    margin = check_margin(margin)
+    p = check_p(p)
     if n is None:
         n = sample_size(population, confidence_level=confidence_level, margin=margin, p=p)
-    n = _check_n(n, population)
-    z = _z(confidence_level)
+    n = check_n(n, population)
+    z = z_value(confidence_level)
     m = share * n
     sub_pop = None if population is None else share * population
-    sub_margin = _cochran_margin(m, sub_pop, z, p) if m > 0 else math.inf
-    m_needed = _cochran_size(z, p, margin, sub_pop)
-    n_needed = max(1, _ceil(m_needed / share))
+    sub_margin = cochran_margin(m, sub_pop, z, p) if m > 0 else math.inf
+    m_needed = cochran_size(z, p, margin, sub_pop)
+    n_needed = max(1, ceil_whole(m_needed / share))
     if population is not None:
         n_needed = min(n_needed, population)
     return SubsamplePlan(n=n, population=population, share=share,
@@ -572,134 +352,7 @@ def subsample_plan(
                          n_needed=n_needed)
 
 
-# --------------------------------------------------------------------------- misrating
-def _check_bands(bands: Any) -> np.ndarray:
-    try:
-        edges = np.asarray(bands, dtype=float)
-    except (TypeError, ValueError):
-        raise ArgumentError("bands", bands, "must be increasing numbers in (0, 100]") from None
-    if (edges.ndim != 1 or edges.size == 0 or not np.all(np.isfinite(edges))
-            or np.any(np.diff(edges) <= 0) or edges[0] <= 0 or edges[-1] > 100):
-        raise ArgumentError("bands", bands, "must be increasing numbers in (0, 100]")
-    return edges
-
-
-def _check_percent(true_percent: Any) -> np.ndarray:
-    try:
-        arr = np.asarray(true_percent, dtype=float)
-    except (TypeError, ValueError):
-        raise ArgumentError("true_percent", true_percent, "must be numbers in [0, 100]") from None
-    bad = ~np.isfinite(arr) | (arr < 0) | (arr > 100)
-    if bad.any() or isinstance(true_percent, bool):
-        value = true_percent if arr.ndim == 0 else arr[bad].tolist()
-        raise ArgumentError("true_percent", value, "must be numbers in [0, 100]")
-    return arr
-
-
-def _observed_percent(x: np.ndarray, n: int, rounding: str) -> np.ndarray:
-    """The published percentage 100·x/n, rounded to a whole number in exact integer
-    arithmetic (no floating-point ties): half up (64.5 → 65), half to even, or unrounded."""
-    x = np.asarray(x, dtype=np.int64)
-    if rounding == "none":
-        return 100.0 * x / n
-    q, r = np.divmod(100 * x, n)
-    up = 2 * r > n
-    tie = 2 * r == n
-    if rounding == "half_up":
-        up = up | tie
-    else:  # half_even
-        up = up | (tie & (q % 2 == 1))
-    return (q + up).astype(float)
-
-
-def _band_matrix(true_percent: Any, n: int, population: int | None, bands: Any,
-                 rounding: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(true percents, their bands, edges, P(observed band = b)) for each true percent."""
-    population = check_population(population)
-    n = _check_n(n, population)
-    edges = _check_bands(bands)
-    if rounding not in ROUNDINGS:
-        raise ArgumentError("rounding", rounding, f"must be one of {', '.join(ROUNDINGS)}")
-    pct = _check_percent(true_percent)
-    flat = pct.reshape(-1)
-    x = np.arange(n + 1)
-    if population is None:
-        pmf = stats.binom.pmf(x[None, :], n, flat[:, None] / 100)
-    else:
-        M = np.floor(flat / 100 * population + 0.5).astype(np.int64)  # half up
-        pmf = stats.hypergeom.pmf(x[None, :], population, M[:, None], n)
-    obs_band = np.searchsorted(edges, _observed_percent(x, n, rounding), side="right")
-    probs = np.zeros((flat.size, edges.size + 1))
-    for b in range(edges.size + 1):
-        probs[:, b] = pmf[:, obs_band == b].sum(axis=1)
-    true_band = np.searchsorted(edges, flat, side="right")
-    return pct, true_band, edges, probs
-
-
-def misrating_risk(
-    true_percent: float | Sequence[float] | np.ndarray,
-    n: int,
-    population: int | None = None,
-    *,
-    bands: Sequence[float] = (50, 65, 80),
-    rounding: str = "half_up",
-) -> float | np.ndarray:
-    """Exact probability that the sample's published percentage lands in a different band
-    from the true percentage.
-
-    The number of "yes" cases X is Hypergeometric(N, M, n) with M = round(true_percent/100·N)
-    (half up) yes-cases in the population, or Binomial(n, true_percent/100) without a
-    population (sampling without / with replacement). The observed percentage 100·X/n is
-    rounded to a whole number (``rounding="half_up"``, as the inspectorate publishes: 35/54
-    = 64.8% → 65 → Good; or ``"half_even"``, or ``"none"``) and banded; the true percentage
-    is banded as given. ``bands`` are lower edges: with (50, 65, 80), < 50 → band 0, 50–64 →
-    1, 65–79 → 2, ≥ 80 → 3. The risk is 1 − P(observed band = true band), summed exactly
-    over the probability mass function (no simulation).
-
-    Note: with a population, 100·M/N can sit just across an edge from ``true_percent``
-    (e.g. N = 79, 65% → M = 51 = 64.6%); the band compared with is still that of
-    ``true_percent``.
-
-    A scalar ``true_percent`` gives a float; an array gives an array of the same shape.
-    """
-    pct, true_band, _, probs = _band_matrix(true_percent, n, population, bands, rounding)
-    risk = 1 - probs[np.arange(probs.shape[0]), true_band]
-    risk = np.clip(risk, 0.0, 1.0).reshape(pct.shape)
-    return float(risk) if risk.ndim == 0 else risk
-
-
-def _band_labels(edges: np.ndarray) -> list[str]:
-    cuts = [0.0, *edges.tolist(), 100.0]
-    labels = []
-    for i in range(len(cuts) - 1):
-        close = "]" if i == len(cuts) - 2 else ")"
-        labels.append(f"[{cuts[i]:g},{cuts[i + 1]:g}{close}")
-    return labels
-
-
-def band_probabilities(
-    true_percent: float | Sequence[float] | np.ndarray,
-    n: int,
-    population: int | None = None,
-    *,
-    bands: Sequence[float] = (50, 65, 80),
-    rounding: str = "half_up",
-) -> pd.DataFrame:
-    """Probability of each observed band, one row per true percentage.
-
-    Columns: ``true_percent``, ``true_band`` (0-based), one column per band labelled by
-    its range (``[0,50)``, ``[50,65)``, ``[65,80)``, ``[80,100]``), and ``misrating_risk``.
-    Same model as :func:`misrating_risk` (exact binomial or hypergeometric sums).
-    """
-    pct, true_band, edges, probs = _band_matrix(true_percent, n, population, bands, rounding)
-    frame = pd.DataFrame({"true_percent": pct.reshape(-1), "true_band": true_band})
-    for label, col in zip(_band_labels(edges), probs.T):
-        frame[label] = col
-    frame["misrating_risk"] = np.clip(1 - probs[np.arange(len(frame)), true_band], 0.0, 1.0)
-    return frame
-
-
-# --------------------------------------------------------------------------- plan table
+# --------------------------------------------------------------------------- table
 @dataclass(frozen=True, repr=False)
 class Plan(TableResult):
     """Sample sizes for a list of populations; see :func:`plan_table`.
@@ -749,11 +402,11 @@ def plan_table(
         populations = [populations]
     pops = [check_population(N) for N in populations]
     confidence_level = check_confidence_level(confidence_level)
-    margin = _check_margin(margin)
-    p = _check_p(p)
-    method = _check_method(method)
-    z = _z(confidence_level)
-    n0 = _cochran_n0(z, p, margin)
+    margin = check_margin(margin)
+    p = check_p(p)
+    method = check_plan_method(method)
+    z = z_value(confidence_level)
+    n0 = cochran_n0(z, p, margin)
     rows = []
     for N in pops:
         n = sample_size(N, confidence_level=confidence_level, margin=margin, p=p, method=method)

@@ -187,7 +187,7 @@ def _reproducible_xlsx(path: Path) -> None:
 
 
 
-def _balance_table(sample: Any) -> pd.DataFrame | None:
+def _load_balance(sample: Any) -> pd.DataFrame | None:
     """A balance table from a Sample, a DataFrame, or the workbook/CSV `sampling draw` wrote."""
     if sample is None:
         return None
@@ -329,7 +329,7 @@ def write_report(assessment: Any, out_dir: str | os.PathLike = "figures", *, sam
     check_assessment(assessment)
     if not isinstance(planning, bool) or not isinstance(misrating, bool):
         raise ArgumentError("planning/misrating", (planning, misrating), "must be True or False")
-    balance_table = _balance_table(sample)
+    balance_table = _load_balance(sample)
     jobs = _chart_jobs(assessment, balance_table, planning=planning, misrating=misrating)
     out = Path(out_dir)
     names: list[str] = []
