@@ -33,6 +33,7 @@ _EXPORTS = {
     # frame / allocate / draw
     "load_frame": "_frame",
     "Frame": "_frame",
+    "VOCABULARY": "_frame",
     "allocate": "_allocate",
     "Allocation": "_allocate",
     "draw_sample": "_draw",
