@@ -96,7 +96,7 @@ class Allocation(TableResult):
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table
+        return self.table.copy()
 
     def _title(self) -> str:
         vars_ = ", ".join(self.strata) if self.strata else "no strata"

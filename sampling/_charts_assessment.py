@@ -332,6 +332,17 @@ def overall(assessment: Any, *, save: str | os.PathLike | None = None) -> Figure
     Bases as in ``assessment.overall`` ("rule", "rule + recorded overrides", "published").
     The bands are ``rules.overall_ranges()`` (ten standards, HM Inspectorate of Probation:
     0–5, 6–15, 16–25, 26–30); the basis's own score is a dashed line.
+
+    Parameters
+    ----------
+    assessment : Assessment
+        From :func:`sampling.rate`.
+    save : path stem, optional
+        Also write ``<save>.png`` and ``<save>.svg`` atomically.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     assessment_tables(assessment)
     rules = assessment.rules

@@ -27,6 +27,17 @@ def balance(sample: Any, *, save: str | os.PathLike | None = None) -> Figure:
     Reads ``sample.balance`` (columns variable, category, population_pct, sample_pct,
     difference_pts, p_value); each variable is a panel, the difference in points is written
     beside each pair, and the panel title gives the balance test's p-value.
+
+    Parameters
+    ----------
+    sample : Sample or DataFrame
+        A drawn sample, or its balance table.
+    save : path stem, optional
+        Also write ``<save>.png`` and ``<save>.svg`` atomically.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     table = getattr(sample, "balance", sample)
     if not isinstance(table, pd.DataFrame):
@@ -173,6 +184,32 @@ def misrating_curve(n: int | Sequence[int], population: int | Sequence[int | Non
     ``bands`` default to the rules' key-question edges (``rules`` default: hmip-adult),
     drawn as zones with dashed edges. The risk peaks at each edge, where a sample is nearly
     as likely to land on either side.
+
+    Parameters
+    ----------
+    n : int or sequence of int
+        Sample size(s), one curve each.
+    population : int, sequence or None
+        Eligible population N, one for all or one per n (None: binomial).
+    bands : sequence of float, optional
+        Band edges (default: the rules' key-question edges).
+    rounding : {"half_up", "half_even", "none"}
+        How the observed percentage is rounded.
+    rules : RatingRules or name, optional
+        Default ``hmip-adult``.
+    step : float
+        Spacing of the true percentages, in points.
+    save : path stem, optional
+        Also write ``<save>.png`` and ``<save>.svg`` atomically.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    References
+    ----------
+    .. [1] Johnson, N. L., Kemp, A. W. & Kotz, S. (2005). *Univariate Discrete Distributions*,
+       3rd ed., ch. 3 and 6. Wiley.
     """
     from ._rules import load_rules
     from ._plan import misrating_risk

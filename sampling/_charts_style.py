@@ -65,6 +65,18 @@ def relative_luminance(colour: Any) -> float:
 
     L = 0.2126 R + 0.7152 G + 0.0722 B on linearised sRGB channels
     (c ≤ 0.03928: c/12.92, else ((c + 0.055)/1.055)^2.4), W3C WCAG 2.1 §1.4.3.
+
+    Parameters
+    ----------
+    colour : matplotlib colour
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    .. [1] W3C (2018). Web Content Accessibility Guidelines (WCAG) 2.1, §1.4.3.
     """
     rgb = np.asarray(mpl.colors.to_rgb(colour))
     lin = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
@@ -75,7 +87,25 @@ def band_colours(k: int, *, zone: bool = False) -> list[str]:
     """``k`` ordinal colours, worst to best, with strictly increasing luminance.
 
     Four bands use :data:`BAND_COLOURS` (or :data:`ZONE_COLOURS`); other counts sample
-    cividis evenly (rules with more or fewer labels)."""
+    cividis evenly (rules with more or fewer labels).
+
+    Parameters
+    ----------
+    k : int
+        Number of bands.
+    zone : bool
+        Light tints for background zones instead of solid fills.
+
+    Returns
+    -------
+    list of str
+        Hex colours.
+
+    References
+    ----------
+    .. [1] Nuñez, J. R., Anderton, C. R. & Renslow, R. S. (2018). Optimizing colormaps with
+       consideration for color vision deficiency. *PLOS ONE* 13(7): e0199239.
+    """
     if k == 4:
         return list(ZONE_COLOURS if zone else BAND_COLOURS)
     cmap = mpl.colormaps["cividis"]
@@ -96,6 +126,16 @@ def save(fig: Figure, path_stem: str | os.PathLike, formats: Sequence[str] = ("p
     Every file is rendered to a temporary file beside its target and renamed into place
     only when all formats have rendered, so a failure leaves no partial file behind
     (:func:`sampling._io.atomic_path`). PNG and SVG carry no timestamp. Returns the paths.
+
+    Parameters
+    ----------
+    fig : Figure
+    path_stem : path
+        The file name without its extension.
+    formats : sequence of str
+        Any of "png", "svg", "pdf".
+    dpi : int
+        Resolution of raster formats.
     """
     if isinstance(formats, str):
         formats = (formats,)

@@ -214,7 +214,7 @@ class Sample(TableResult):
     # display --------------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
         """The balance table (the cases are in :attr:`cases`)."""
-        return self.balance
+        return self.balance.copy()
 
     def _title(self) -> str:
         seed = self.manifest.get("seed")

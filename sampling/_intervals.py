@@ -45,20 +45,18 @@ sampling fraction is the sample's.
 """
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
-from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from ._checks import check_confidence_level, check_count, check_population, check_populations, check_rng
+from ._checks import check_bool, check_confidence_level, check_count, check_populations, check_rng
 from ._methods import ANALYTIC, BOOTSTRAP, INTERVAL_METHODS as METHODS, check_method as _check_method
-from ._proportion import as_counts as _as_counts, fpc_factor, population_array as _population_array, proportion_interval
+from ._proportion import fpc_factor, proportion_interval
 from ._display import TableResult
 from ._resampling import Boot, question_populations, resample
-from .errors import ArgumentError, DataError
+from .errors import DataError
 
 __all__ = [
     "ANALYTIC",
@@ -153,10 +151,8 @@ class Intervals(TableResult):
 def _resolve_populations(results, population, finite_population) -> dict[str, int]:
     sizes = results.sample_sizes
     pops = check_populations(population, sizes, base=results.populations)
-    if finite_population is None:
+    if check_bool(finite_population, "finite_population", allow_none=True) is None:
         return pops
-    if not isinstance(finite_population, (bool, np.bool_)):
-        raise ArgumentError("finite_population", finite_population, "must be None, True or False")
     if not finite_population:
         return {}
     missing = [s for s in sizes if s not in pops]
@@ -226,8 +222,7 @@ def _check_bootstrap_args(n_resamples, rng, stratified):
     """(B, generator) after checking the bootstrap arguments shared by the public functions."""
     B = check_count(n_resamples, "n_resamples", minimum=1)
     gen = check_rng(rng)
-    if not isinstance(stratified, (bool, np.bool_)):
-        raise ArgumentError("stratified", stratified, "must be True or False")
+    check_bool(stratified, "stratified")
     return B, gen
 
 
@@ -247,6 +242,32 @@ def bootstrap_replicates(results, *, n_resamples: int = 10_000, population=None,
     Rao–Wu (1988) rescaling bootstrap. Aggregate level: independent parametric draws per key
     question, Binomial(n, p̂) or Hypergeometric(N_j, round(p̂N_j), n). ``kind`` says which.
     Reproducible with an int seed ``rng``.
+
+    Parameters
+    ----------
+    results : Results
+        Case-level or aggregate results.
+    n_resamples : int
+        Replicates B.
+    population : int or {sample: N}, optional
+        Eligible population(s), over those the results carry.
+    finite_population : bool or None
+        None: finite-population resampling wherever N is known; False: never; True: require N.
+    stratified : bool
+        Resample within the design's strata.
+    rng : int, Generator or None
+        Seed.
+
+    Returns
+    -------
+    Replicates
+        ``values`` (B, k) percentages, ``key_questions``, ``kind``.
+
+    References
+    ----------
+    .. [1] Efron, B. & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*, ch. 6.
+    .. [2] Rao, J. N. K. & Wu, C. F. J. (1988). Resampling inference with complex survey data.
+       *JASA* 83, 231–241.
     """
     B, gen = _check_bootstrap_args(n_resamples, rng, stratified)
     pops = _resolve_populations(results, population, finite_population)
@@ -352,6 +373,24 @@ def intervals(results, *, method: str = "wilson", confidence_level: float = 0.8,
 
 
 def bootstrap(results, *, method: str = "bootstrap-bca", **kwargs) -> Intervals:
-    """Bootstrap intervals: :func:`intervals` with a bootstrap method (BCa by default)."""
+    """Bootstrap intervals: :func:`intervals` with a bootstrap method (BCa by default).
+
+    Parameters
+    ----------
+    results : Results
+        Case-level or aggregate results.
+    method : {"bootstrap-bca", "bootstrap-percentile"}
+        The bootstrap interval.
+    **kwargs
+        As for :func:`intervals` (confidence_level, population, n_resamples, rng, …).
+
+    Returns
+    -------
+    Intervals
+
+    References
+    ----------
+    .. [1] Efron, B. (1987). Better bootstrap confidence intervals. *JASA* 82, 171–185.
+    """
     method = _check_method(method, BOOTSTRAP)
     return intervals(results, method=method, **kwargs)

@@ -83,6 +83,32 @@ def sample_size(
 
     The result is at least 1 and never more than N.
 
+    Parameters
+    ----------
+    population : int or None
+        Eligible population N (None: infinite).
+    confidence_level : float
+        Two-sided confidence level in (0, 1) (default 0.8, the inspectorate's).
+    margin : float
+        Margin of error as a fraction (0.05 = five percentage points).
+    p : float
+        Planning value of the proportion (0.5, the worst case, by default).
+    method : {"cochran", "exact"}
+        Cochran's normal approximation with the finite population correction, or exact intervals.
+
+    Returns
+    -------
+    int
+        The number of cases to inspect, 1 ≤ n ≤ N.
+
+    References
+    ----------
+    .. [1] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §4.4. Wiley.
+    .. [2] Buonaccorsi, J. P. (1987). A note on confidence intervals for proportions in finite
+       populations. *The American Statistician* 41, 215–218.
+    .. [3] Wendell, J. P. & Schmee, J. (2001). Likelihood confidence intervals for proportions in
+       finite populations. *JASA* 96, 775–783.
+
     Examples
     --------
     >>> sample_size(), sample_size(668), sample_size(79), sample_size(56)
@@ -112,6 +138,30 @@ def achieved_margin(
     (Cochran 1977, §4.4; the factor (N − n)/(N − 1) is dropped when N is infinite).
     ``"exact"``: the worst-case half-width of the exact hypergeometric (Buonaccorsi 1987)
     or Clopper–Pearson interval, as in :func:`sample_size`.
+
+    Parameters
+    ----------
+    n : int
+        Cases inspected.
+    population : int or None
+        Eligible population N (None: infinite).
+    confidence_level : float
+        Two-sided confidence level in (0, 1) (default 0.8, the inspectorate's).
+    p : float
+        Planning value of the proportion (0.5, the worst case, by default).
+    method : {"cochran", "exact"}
+        Cochran's normal approximation with the finite population correction, or exact intervals.
+
+    Returns
+    -------
+    float
+        The margin as a fraction.
+
+    References
+    ----------
+    .. [1] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §4.4. Wiley.
+    .. [2] Buonaccorsi, J. P. (1987). A note on confidence intervals for proportions in finite
+       populations. *The American Statistician* 41, 215–218.
 
     >>> round(achieved_margin(132, 668), 4)
     0.05
@@ -204,6 +254,28 @@ def implied_population(
     Only ``method="cochran"`` is accepted: the exact sample size is not monotone in N (at
     the seed settings N = 79 needs 58 cases but N = 80 only 55), so the N giving an exact n
     need not form a range, and ``method="exact"`` raises :class:`ArgumentError`.
+
+    Parameters
+    ----------
+    n : int
+        A published sample size.
+    confidence_level : float
+        Two-sided confidence level in (0, 1) (default 0.8, the inspectorate's).
+    margin : float
+        Margin of error as a fraction (0.05 = five percentage points).
+    p : float
+        Planning value of the proportion (0.5, the worst case, by default).
+    method : {"cochran"}
+        Only Cochran's size is monotone in N.
+
+    Returns
+    -------
+    ImpliedPopulation
+        ``low``, ``high`` (None: unbounded), ``empty``, and a message.
+
+    References
+    ----------
+    .. [1] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §4.4. Wiley.
 
     >>> r = implied_population(132); (r.low, r.high)
     (644, 668)
@@ -328,6 +400,29 @@ def subsample_plan(
     *expected* sub-sample to reach m. The realised sub-sample varies around r·n
     (hypergeometrically), so about half of such samples fall a little short; add a few
     cases if the sub-sample margin must be met with high probability.
+
+    Parameters
+    ----------
+    n : int, optional
+        Cases drawn (default: ``sample_size(population)``).
+    population : int or None
+        Eligible population N.
+    share : float
+        Share r in (0, 1] of cases the key questions apply to.
+    confidence_level : float
+        Two-sided confidence level in (0, 1) (default 0.8, the inspectorate's).
+    margin : float
+        Margin of error as a fraction (0.05 = five percentage points).
+    p : float
+        Planning value of the proportion (0.5, the worst case, by default).
+
+    Returns
+    -------
+    SubsamplePlan
+
+    References
+    ----------
+    .. [1] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §2.12–2.13 (domains), §4.4. Wiley.
     """
     population = check_population(population)
     share = check_fraction(share, "share", high_open=False)
@@ -397,7 +492,30 @@ def plan_table(
     method: str = "cochran",
 ) -> Plan:
     """One row per population N (None = infinite) with the sample size :func:`sample_size`
-    gives and what it achieves (Cochran 1977, §4.4; or the exact method)."""
+    gives and what it achieves (Cochran 1977, §4.4; or the exact method).
+
+    Parameters
+    ----------
+    populations : int, None or iterable of them
+        One row per population N (None: infinite).
+    confidence_level : float
+        Two-sided confidence level in (0, 1) (default 0.8, the inspectorate's).
+    margin : float
+        Margin of error as a fraction (0.05 = five percentage points).
+    p : float
+        Planning value of the proportion (0.5, the worst case, by default).
+    method : {"cochran", "exact"}
+        Cochran's normal approximation with the finite population correction, or exact intervals.
+
+    Returns
+    -------
+    Plan
+        ``to_frame()``: population, n0, n, achieved_margin, sampling_fraction, method.
+
+    References
+    ----------
+    .. [1] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §4.4. Wiley.
+    """
     if populations is None or isinstance(populations, numbers.Number):
         populations = [populations]
     pops = [check_population(N) for N in populations]

@@ -112,6 +112,29 @@ def misrating_risk(
     ``true_percent``.
 
     A scalar ``true_percent`` gives a float; an array gives an array of the same shape.
+
+    Parameters
+    ----------
+    true_percent : float or array
+        True population % yes (0–100).
+    n : int
+        Sample size.
+    population : int or None
+        Eligible population N (None: binomial, sampling with replacement).
+    bands : sequence of float
+        Lower edges of the bands after the first (default 50, 65, 80).
+    rounding : {"half_up", "half_even", "none"}
+        How the observed percentage is rounded before banding.
+
+    Returns
+    -------
+    float or ndarray
+        The probability of the wrong band, shaped like ``true_percent``.
+
+    References
+    ----------
+    .. [1] Johnson, N. L., Kemp, A. W. & Kotz, S. (2005). *Univariate Discrete Distributions*,
+       3rd ed., ch. 3 and 6 (binomial and hypergeometric). Wiley.
     """
     pct, true_band, _, probs = _band_matrix(true_percent, n, population, bands, rounding)
     risk = 1 - probs[np.arange(probs.shape[0]), true_band]
@@ -141,6 +164,23 @@ def band_probabilities(
     Columns: ``true_percent``, ``true_band`` (0-based), one column per band labelled by
     its range (``[0,50)``, ``[50,65)``, ``[65,80)``, ``[80,100]``), and ``misrating_risk``.
     Same model as :func:`misrating_risk` (exact binomial or hypergeometric sums).
+
+    Parameters
+    ----------
+    true_percent : float or array
+        True population % yes (0–100).
+    n : int
+        Sample size.
+    population : int or None
+        Eligible population N (None: binomial, sampling with replacement).
+    bands : sequence of float
+        Lower edges of the bands after the first (default 50, 65, 80).
+    rounding : {"half_up", "half_even", "none"}
+        How the observed percentage is rounded before banding.
+
+    Returns
+    -------
+    DataFrame
     """
     pct, true_band, edges, probs = _band_matrix(true_percent, n, population, bands, rounding)
     frame = pd.DataFrame({"true_percent": pct.reshape(-1), "true_band": true_band})

@@ -84,6 +84,28 @@ def proportion_interval(yes, n, *, method: str = "wilson", confidence_level: flo
     distance from p̂ = yes/n is multiplied by √((N−n)/(N−1)) and the ends clipped to [0, 1]
     (Cochran 1977, §3.3; Lohr, *Sampling: Design and Analysis*, §2.3).
 
+    Parameters
+    ----------
+    yes, n : int or array
+        Yes counts and sample sizes (broadcast together).
+    method : {"wilson", "clopper-pearson", "jeffreys", "agresti-coull"}
+        The interval (aliases such as "exact" and "beta" accepted).
+    confidence_level : float
+        Two-sided, in (0, 1).
+    population : int, array or None
+        Eligible population N (NaN or None: unknown, no correction).
+
+    Returns
+    -------
+    (low, high)
+        Floats for scalar input, else arrays.
+
+    References
+    ----------
+    .. [1] Brown, L. D., Cai, T. T. & DasGupta, A. (2001). Interval estimation for a binomial
+       proportion. *Statistical Science* 16, 101–133.
+    .. [2] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §3.3. Wiley.
+
     >>> lo, hi = proportion_interval(65, 132); round(100 * lo, 1), round(100 * hi, 1)
     (43.7, 54.8)
     """

@@ -72,7 +72,12 @@ def _read_seed() -> tuple[pd.DataFrame, pd.DataFrame, dict]:
 
 
 def seed_tables() -> SeedTables:
-    """Read the seed inspection's data files (fresh copies; safe to modify)."""
+    """Read the seed inspection's data files (fresh copies; safe to modify).
+
+    Returns
+    -------
+    SeedTables
+    """
     kq, st, doc = _read_seed()
     import copy
 
@@ -114,6 +119,21 @@ def synthetic_frame(size: int, rng=None, *, offices: int = 14,
     ``start_date`` (supervision start, 0–12 months before ``as_of``). Shares follow
     :data:`SYNTHETIC_SHARES`; office sizes vary. Reproducible with ``rng`` (int seed or
     numpy Generator); vectorised, so 260,000 rows take well under a second.
+
+    Parameters
+    ----------
+    size : int
+        Number of cases.
+    rng : int, Generator or None
+        Seed.
+    offices : int
+        Number of offices.
+    as_of : date text
+        The reference date start dates are drawn back from.
+
+    Returns
+    -------
+    DataFrame
     """
     import numpy as np
 
@@ -186,6 +206,11 @@ def seed_inspection(population: Any = None):
         correction). ``"implied"``: the largest N for which the inspectorate's sample-size
         rule gives the published n (:func:`sampling.plan.implied_population`; 668, 79 and 56).
         An int applies to every sample.
+
+    Returns
+    -------
+    Results
+        Aggregate results with the provider's name (``KSS CRC``) and published ratings.
     """
     import numpy as np
 
@@ -264,6 +289,11 @@ def synthetic_results(rng: Any = None, *, n: Any = None, population: Any = None,
         independent questions.
     judgements : {standard: label}, optional
         Ratings of judgement-rated standards; default the seed's published ones (1.1–1.4).
+
+    Returns
+    -------
+    Results
+        Case-level results.
     """
     from ._checks import check_count, check_rng
     from ._framework import load_framework

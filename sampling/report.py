@@ -35,6 +35,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ._checks import check_bool
 from ._display import TableResult
 from ._format import is_true, text
 from ._io import atomic_dir, atomic_path, escape_formulas
@@ -327,8 +328,8 @@ def write_report(assessment: Any, out_dir: str | os.PathLike = "figures", *, sam
     t0 = time.perf_counter()
     say = progress or (lambda _msg: None)
     check_assessment(assessment)
-    if not isinstance(planning, bool) or not isinstance(misrating, bool):
-        raise ArgumentError("planning/misrating", (planning, misrating), "must be True or False")
+    check_bool(planning, "planning")
+    check_bool(misrating, "misrating")
     balance_table = _load_balance(sample)
     jobs = _chart_jobs(assessment, balance_table, planning=planning, misrating=misrating)
     out = Path(out_dir)

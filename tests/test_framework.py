@@ -13,11 +13,6 @@ from sampling._rules import available_rules, load_rules
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def adult():
-    return load_rules("hmip-adult")
-
-
 def test_shipped_rules_are_listed():
     assert {"hmip-adult", "hmip-youth"} <= set(available_rules())
 

@@ -18,11 +18,6 @@ B = 2000
 
 
 @pytest.fixture(scope="module")
-def seed():
-    return seed_tables()
-
-
-@pytest.fixture(scope="module")
 def assessment():
     return rate(seed_inspection(), n_resamples=B, rng=20190201)
 

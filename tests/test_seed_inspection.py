@@ -6,19 +6,14 @@ import pandas as pd
 import pytest
 
 from sampling import ArgumentError, SamplingError
-from sampling.examples import seed_inspection, seed_tables, synthetic_results
+from sampling.examples import seed_inspection, synthetic_results
 from sampling._framework import load_framework
 from sampling._plan import implied_population
 
 
 @pytest.fixture(scope="module")
-def seed():
-    return seed_tables()
-
-
-@pytest.fixture(scope="module")
-def results():
-    return seed_inspection()
+def results(seed_results):
+    return seed_results
 
 
 # --------------------------------------------------------------------------- seed_inspection
@@ -88,11 +83,6 @@ def test_seed_inspection_rejects_a_bad_population():
 
 
 # --------------------------------------------------------------------------- synthetic_results
-@pytest.fixture(scope="module")
-def synth():
-    return synthetic_results(7)
-
-
 def test_synthetic_results_shape_and_columns(synth, seed):
     fw = load_framework()
     assert synth.level == "case"
