@@ -44,6 +44,8 @@ __all__ = ["Boot", "resample", "question_populations", "stratum_codes", "collaps
 CHUNK_CELLS = 250_000
 #: a per-category binomial costs about as much as drawing and counting 8 case indices
 MULTINOMIAL_ADVANTAGE = 8
+#: at most this many strata per sample are drawn as multinomials (one call per chunk each)
+MAX_MULTINOMIAL_STRATA = 32
 
 
 @dataclass
@@ -182,20 +184,40 @@ def _stratum_weights(n_h: int, rescale: bool, f: float) -> tuple[int, float]:
     return (0 if m_h == 0 or lam == 0.0 else m_h), lam
 
 
+def _stratum_blocks(pt: _Patterns) -> list[tuple[int, int, int, int]]:
+    """Per stratum: its patterns ``[p0, p1)`` and, in the cases sorted by pattern, its cases
+    ``[c0, c1)`` (patterns are sorted with the stratum first, so both are contiguous)."""
+    h = pt.patterns[:, 0]
+    starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
+    bounds = np.r_[starts, len(h)]
+    case_bounds = np.r_[0, np.cumsum(pt.counts)][bounds]
+    return [(int(bounds[i]), int(bounds[i + 1]), int(case_bounds[i]), int(case_bounds[i + 1]))
+            for i in range(len(starts))]
+
+
+def _multinomial_strata(blocks: list, counts: np.ndarray) -> set[int]:
+    """The strata drawn as one multinomial over their patterns: those with few patterns for
+    their size, at most :data:`MAX_MULTINOMIAL_STRATA` of them (each costs a call per chunk;
+    the rest draw case indices, whose cost is linear in cases)."""
+    chosen = [i for i, (p0, p1, c0, c1) in enumerate(blocks) if (p1 - p0) * MULTINOMIAL_ADVANTAGE <= c1 - c0]
+    return set(chosen[:MAX_MULTINOMIAL_STRATA])
+
+
 def _layout(pt: _Patterns, rescale: bool, f: float, dtype) -> _Layout:
     multi, unit_Y, unit_Q, scale, offset, draws = [], [], [], [], [], []
     by_pattern = np.argsort(pt.inverse, kind="stable")
+    blocks = _stratum_blocks(pt)
+    as_multinomial = _multinomial_strata(blocks, pt.counts)
     start = n_draws = 0
-    for h in np.unique(pt.patterns[:, 0]):
-        p_idx = np.flatnonzero(pt.patterns[:, 0] == h)
-        n_h = int(pt.counts[p_idx].sum())
+    for i, (p0, p1, c0, c1) in enumerate(blocks):
+        n_h = c1 - c0
         m_h, lam = _stratum_weights(n_h, rescale, f)
-        if len(p_idx) * MULTINOMIAL_ADVANTAGE <= n_h:
-            mult = pt.counts[p_idx].astype(float)
-            unit_Y.append(pt.Yp[p_idx]); unit_Q.append(pt.Qp[p_idx])
-            multi.append((start, start + len(p_idx), m_h, mult / n_h))
+        if i in as_multinomial:
+            mult = pt.counts[p0:p1].astype(float)
+            unit_Y.append(pt.Yp[p0:p1]); unit_Q.append(pt.Qp[p0:p1])
+            multi.append((start, start + (p1 - p0), m_h, mult / n_h))
         else:
-            members = by_pattern[np.isin(pt.inverse[by_pattern], p_idx)]
+            members = by_pattern[c0:c1]
             mult = np.ones(n_h)
             unit_Y.append(pt.Yp[pt.inverse[members]]); unit_Q.append(pt.Qp[pt.inverse[members]])
             if m_h:

@@ -405,3 +405,33 @@ def test_bca_differs_from_percentile_where_skewed_and_matches_scipy():
     assert bca["low"] - pct["low"] > 2
     assert bca["low"] == pytest.approx(100 * ref.low, abs=1.0)
     assert bca["high"] == pytest.approx(100 * ref.high, abs=1.0)
+
+
+@pytest.mark.parametrize("cap", [0, 1, 10**6])  # no, one, every eligible stratum as a multinomial
+def test_stratified_engine_mixes_multinomial_and_index_draws_exactly(monkeypatch, cap):
+    """Strata drawn as multinomials over patterns and strata drawn by case indices give the
+    same replicate distribution; the cap on multinomial strata (which keeps the cost linear
+    in the number of strata) changes the random stream only, never the distribution."""
+    rng = np.random.default_rng(21)
+    n = 400
+    stratum = rng.choice(["a", "b", "c", "d"], size=n, p=[0.4, 0.3, 0.2, 0.1])
+    p_yes = np.select([stratum == "a", stratum == "b", stratum == "c"], [0.8, 0.6, 0.4], 0.2)
+    df = pd.DataFrame({"case_id": [f"C{i}" for i in range(n)], "rosh": stratum,
+                       "2.1.1": np.where(rng.random(n) < p_yes, "yes", "no"),
+                       "2.1.2": np.where(rng.random(n) < 0.5, "yes", "no")})
+    r = load_results(df, strata=["rosh"])
+    B = 20_000
+    reference = bootstrap_replicates(r, n_resamples=B, rng=30).values  # default layout
+    monkeypatch.setattr(engine, "MAX_MULTINOMIAL_STRATA", cap)
+    ours = bootstrap_replicates(r, n_resamples=B, rng=31).values
+    # closed form: the Rao–Wu (m_h = n_h - 1) variance of a stratified mean without FPC is
+    # Σ W_h² s_h² / n_h with W_h = n_h/n (proportional), s_h² the within-stratum variance
+    x = r.answers["2.1.1"].to_numpy()
+    groups = r.cases["rosh"].to_numpy()
+    var = sum(((groups == h).sum() / n) ** 2 * x[groups == h].var(ddof=1) / (groups == h).sum()
+              for h in np.unique(groups))
+    assert ours[:, 0].std() == pytest.approx(100 * np.sqrt(var), rel=0.03)
+    np.testing.assert_allclose(ours.mean(axis=0), reference.mean(axis=0), atol=0.1)
+    np.testing.assert_allclose(ours.std(axis=0), reference.std(axis=0), rtol=0.03)
+    np.testing.assert_allclose(np.quantile(ours, [0.1, 0.5, 0.9], axis=0),
+                               np.quantile(reference, [0.1, 0.5, 0.9], axis=0), atol=0.6)
