@@ -22,8 +22,8 @@ from .errors import ArgumentError, DataError, OutputError, SamplingError
 # public name -> module that defines it (each stage adds its own line(s))
 _EXPORTS = {
     # plan
-    "sample_size": "_plan",
-    "achieved_margin": "_plan",
+    "sample_size": "_plan_sizes",
+    "achieved_margin": "_plan_sizes",
     "implied_population": "_plan",
     "subsample_plan": "_plan",
     "misrating_risk": "_plan",

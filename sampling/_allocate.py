@@ -278,7 +278,7 @@ def _milp_round(K: int, groups: list[np.ndarray], need: np.ndarray, remainders: 
 
 
 @functools.lru_cache(maxsize=512)
-def _milp_round_cached(K: int, groups: tuple, need: tuple, remainders: tuple, ranks: tuple) -> tuple:
+def milp_round_cached(K: int, groups: tuple, need: tuple, remainders: tuple, ranks: tuple) -> tuple:
     """:func:`_milp_round` on hashable arguments, cached: repeated draws from one frame
     (simulations, verification) solve each rounding problem once."""
     x = _milp_round(K, [np.asarray(g, dtype=np.int64) for g in groups], np.asarray(need, dtype=float),
@@ -319,25 +319,11 @@ def allocate(frame_or_counts: Any, n: int, *, strata: Sequence[str] = DEFAULT_ST
     return allocate_cells(cells, n, strata)
 
 
-def allocate_cells(cells: pd.DataFrame, n: int, strata: tuple[str, ...]) -> Allocation:
-    """:func:`allocate` on a cells table from :func:`cell_index` (strata columns + ``N_h``)."""
-    N_h = cells["N_h"].to_numpy(dtype=np.int64)
-    N = int(N_h.sum())
-    if N == 0:
-        raise DataError("the frame has no cases")
-    if n > N:
-        raise ArgumentError("n", n, f"must be at most the frame size N={N:,}")
-    quota, rem = np.divmod(n * N_h, N)
-    K = n - int(quota.sum())
-    ncell = len(cells)
-    # rank: largest remainder first, then canonical order
-    order = np.lexsort((np.arange(ncell), -rem))
-    rank = np.empty(ncell, dtype=np.int64)
-    rank[order] = np.arange(ncell)
-
-    # margin targets per variable
-    marg_rows = []
-    groups: list[np.ndarray] = []
+def _margin_targets(cells: pd.DataFrame, n: int, N: int, N_h: np.ndarray,
+                    strata: tuple[str, ...]) -> tuple[list[dict], list[np.ndarray]]:
+    """Per category of every variable: its population, share and largest-remainder target,
+    and the cells it covers."""
+    marg_rows, groups = [], []
     for s in strata:
         codes = cells[s].cat.codes.to_numpy()
         cats = list(cells[s].cat.categories)
@@ -346,32 +332,66 @@ def allocate_cells(cells: pd.DataFrame, n: int, strata: tuple[str, ...]) -> Allo
         for j, cat in enumerate(cats):
             if Nc[j] == 0:
                 continue
-            members = np.flatnonzero(codes == j)
-            groups.append(members)
+            groups.append(np.flatnonzero(codes == j))
             marg_rows.append({"variable": s, "category": str(cat), "N": int(Nc[j]),
                               "share": n * Nc[j] / N, "target": int(target[j])})
+    return marg_rows, groups
+
+
+def _rounded(n: int, N: int, N_h: np.ndarray, marg_rows: list[dict], groups: list) -> tuple[np.ndarray, int, np.ndarray, str]:
+    """n_h: largest remainder when it meets every margin, else controlled rounding (MILP)."""
+    quota, rem = np.divmod(n * N_h, N)
+    K = n - int(quota.sum())
+    order = np.lexsort((np.arange(len(N_h)), -rem))  # largest remainder first, then canonical order
+    rank = np.empty(len(N_h), dtype=np.int64)
+    rank[order] = np.arange(len(N_h))
+    tgt = np.array([r["target"] for r in marg_rows], dtype=np.int64)
 
     def deviation(n_h: np.ndarray) -> tuple[int, np.ndarray]:
         alloc = np.array([int(n_h[g].sum()) for g in groups], dtype=np.int64)
-        tgt = np.array([r["target"] for r in marg_rows], dtype=np.int64)
         return int(np.abs(alloc - tgt).sum()), alloc
 
     n_h = quota.copy()
     n_h[order[:K]] += 1
     dev, alloc = deviation(n_h)
-    method = "largest remainder"
-    if dev:
-        frac = np.flatnonzero(rem > 0)
-        pos = {c: i for i, c in enumerate(frac)}
-        sub_groups = tuple(tuple(pos[c] for c in g if c in pos) for g in groups)
-        need = tuple(r["target"] - int(quota[g].sum()) for r, g in zip(marg_rows, groups))
-        x = _milp_round_cached(K, sub_groups, need, tuple(rem[frac].tolist()), tuple(rank[frac].tolist()))
-        n_h = quota.copy()
-        n_h[frac] += np.asarray(x, dtype=np.int64)
-        dev, alloc = deviation(n_h)
-        method = "integer programme"
-    assert int(n_h.sum()) == n and np.all(n_h <= N_h)
+    if not dev:
+        return n_h, dev, alloc, "largest remainder"
+    frac = np.flatnonzero(rem > 0)
+    pos = {c: i for i, c in enumerate(frac)}
+    sub_groups = tuple(tuple(pos[c] for c in g if c in pos) for g in groups)
+    need = tuple(r["target"] - int(quota[g].sum()) for r, g in zip(marg_rows, groups))
+    x = milp_round_cached(K, sub_groups, need, tuple(rem[frac].tolist()), tuple(rank[frac].tolist()))
+    n_h = quota.copy()
+    n_h[frac] += np.asarray(x, dtype=np.int64)
+    dev, alloc = deviation(n_h)
+    return n_h, dev, alloc, "integer programme"
 
+
+def allocate_cells(cells: pd.DataFrame, n: int, strata: tuple[str, ...]) -> Allocation:
+    """:func:`allocate` on a cells table from :func:`cell_index` (strata columns + ``N_h``).
+
+    Parameters
+    ----------
+    cells : DataFrame
+        The strata columns (categorical) and ``N_h``, one row per joint cell.
+    n : int
+        Sample size.
+    strata : tuple of str
+        The stratification variables.
+
+    Returns
+    -------
+    Allocation
+    """
+    N_h = cells["N_h"].to_numpy(dtype=np.int64)
+    N = int(N_h.sum())
+    if N == 0:
+        raise DataError("the frame has no cases")
+    if n > N:
+        raise ArgumentError("n", n, f"must be at most the frame size N={N:,}")
+    marg_rows, groups = _margin_targets(cells, n, N, N_h, strata)
+    n_h, dev, alloc, method = _rounded(n, N, N_h, marg_rows, groups)
+    assert int(n_h.sum()) == n and np.all(n_h <= N_h)
     text = {s: [str(v) for v in cells[s].to_numpy(dtype=object)] for s in strata}
     labels = [CELL_SEPARATOR.join(parts) for parts in zip(*text.values())] if strata else ["all cases"]
     table = pd.DataFrame({"cell": pd.Series(labels, dtype=object), **{s: pd.Series(v, dtype=object)
