@@ -3,11 +3,8 @@ band (binomial, or hypergeometric with a finite population).
 
 References
 ----------
-.. [1] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §3.3 and §4.4. Wiley.
-.. [2] Buonaccorsi, J. P. (1987). A note on confidence intervals for proportions in finite
-   populations. *The American Statistician* 41, 215–218.
-.. [3] Clopper, C. J. & Pearson, E. S. (1934). The use of confidence or fiducial limits
-   illustrated in the case of the binomial. *Biometrika* 26, 404–413.
+.. [1] Johnson, N. L., Kemp, A. W. & Kotz, S. (2005). *Univariate Discrete Distributions*,
+   3rd ed., ch. 3 (binomial) and ch. 6 (hypergeometric). Wiley.
 """
 from __future__ import annotations
 
