@@ -193,6 +193,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SamplingError as exc:
         print(f"sampling {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:  # pragma: no cover
         print("sampling: interrupted", file=sys.stderr)
         return 130
