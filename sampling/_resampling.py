@@ -166,17 +166,13 @@ def _sample_patterns(results: Any, sample: str, columns: list[str], stratified: 
 
 @dataclass
 class _Layout:
-    """How one sample's replicates are drawn. Units are the distinct (stratum, answer pattern)
-    rows; a stratum's draws are one multinomial over its patterns, or case indices mapped to
-    their patterns (the count of a pattern is the number of its cases drawn, either way).
-    The Rao–Wu weight of a unit is w = offset + scale·r."""
+    """How one sample's replicates are drawn: units (patterns or single cases) per stratum,
+    multinomial blocks, index-draw blocks, and the Rao–Wu weight w = offset + scale·r."""
     multi: list            # (first unit, end, m_h, probabilities) drawn as one multinomial
-    draws: list            # (first draw, end, first case, end) drawn as case indices
+    draws: list            # (first draw, end, first unit, end) drawn as case indices
     n_draws: int
     M: np.ndarray          # (U, 2k) units' yes and applicable indicators, scaled
     base: np.ndarray | None  # offset @ M (Rao–Wu), else None
-    case_unit: np.ndarray  # the unit (pattern) of every case drawn by index, stratum by stratum
-    chunk_basis: int       # replicates per chunk are sized on this many cells
 
 
 def _stratum_weights(n_h: int, rescale: bool, f: float) -> tuple[int, float]:
@@ -208,45 +204,45 @@ def _multinomial_strata(blocks: list, counts: np.ndarray) -> set[int]:
 
 
 def _layout(pt: _Patterns, rescale: bool, f: float, dtype) -> _Layout:
-    multi, scale, offset, draws, case_unit = [], [], [], [], []
+    multi, unit_Y, unit_Q, scale, offset, draws = [], [], [], [], [], []
     by_pattern = np.argsort(pt.inverse, kind="stable")
     blocks = _stratum_blocks(pt)
     as_multinomial = _multinomial_strata(blocks, pt.counts)
-    n_draws = n_cases = basis = 0
+    start = n_draws = 0
     for i, (p0, p1, c0, c1) in enumerate(blocks):
         n_h = c1 - c0
         m_h, lam = _stratum_weights(n_h, rescale, f)
-        mult = pt.counts[p0:p1].astype(float)
         if i in as_multinomial:
-            multi.append((p0, p1, m_h, mult / n_h))
-            basis += p1 - p0
+            mult = pt.counts[p0:p1].astype(float)
+            unit_Y.append(pt.Yp[p0:p1]); unit_Q.append(pt.Qp[p0:p1])
+            multi.append((start, start + (p1 - p0), m_h, mult / n_h))
         else:
-            basis += n_h
+            members = by_pattern[c0:c1]
+            mult = np.ones(n_h)
+            unit_Y.append(pt.Yp[pt.inverse[members]]); unit_Q.append(pt.Qp[pt.inverse[members]])
             if m_h:
-                case_unit.append(pt.inverse[by_pattern[c0:c1]])  # pattern of each case, sorted by pattern
-                draws.append((n_draws, n_draws + m_h, n_cases, n_cases + n_h))
+                draws.append((n_draws, n_draws + m_h, start, start + n_h))
                 n_draws += m_h
-                n_cases += n_h
-        scale.append(np.full(p1 - p0, lam * n_h / m_h if rescale and m_h else (0.0 if rescale else 1.0)))
-        offset.append(mult * (1.0 - lam) if rescale and m_h else (mult if rescale else np.zeros(p1 - p0)))
+        width = len(mult)
+        scale.append(np.full(width, lam * n_h / m_h if rescale and m_h else (0.0 if rescale else 1.0)))
+        offset.append(mult * (1.0 - lam) if rescale and m_h else (mult if rescale else np.zeros(width)))
+        start += width
     # Rao–Wu weights are w = offset + scale·r, so W @ M = offset @ M + r @ (scale·M): the
     # per-unit scale folds into M once and each replicate block is a product of raw counts.
     scale, offset = np.concatenate(scale), np.concatenate(offset)
-    M = np.hstack([pt.Yp, pt.Qp])
+    M = np.hstack([np.vstack(unit_Y), np.vstack(unit_Q)])
     base = offset @ M if rescale else None
-    units = np.concatenate(case_unit) if case_unit else np.zeros(0, dtype=np.int64)
-    return _Layout(multi, draws, n_draws, (scale[:, None] * M if rescale else M).astype(dtype), base,
-                   units.astype(np.int64), basis)
+    return _Layout(multi, draws, n_draws, (scale[:, None] * M if rescale else M).astype(dtype), base)
 
 
 def _replicate_totals(lay: _Layout, B: int, rng: np.random.Generator) -> np.ndarray:
     """(B, 2k) replicate yes and applicable totals of one sample, drawn in chunks."""
     U = lay.M.shape[0]
     out_all = np.empty((B, lay.M.shape[1]))
-    chunk = int(max(1, min(B, CHUNK_CELLS // max(lay.chunk_basis, lay.n_draws, 1))))
+    chunk = int(max(1, min(B, CHUNK_CELLS // max(U, lay.n_draws, 1))))
     if lay.draws:
-        # one row per case drawn: its stratum's first case and size, so a single uniform
-        # draw serves every stratum's case indices at once
+        # one row per case drawn: its stratum block's first unit and width, so a single
+        # uniform draw serves every stratum's case indices at once
         row_lo = np.concatenate([np.full(d1 - d0, lo, dtype=np.int64) for d0, d1, lo, hi in lay.draws])
         row_w = np.concatenate([np.full(d1 - d0, hi - lo, dtype=np.float64)
                                 for d0, d1, lo, hi in lay.draws])[:, None]
@@ -256,9 +252,8 @@ def _replicate_totals(lay: _Layout, B: int, rng: np.random.Generator) -> np.ndar
             # ⌊u·w⌋ with u uniform on [0, 1) in steps of 2⁻⁵³: each of the w cases of a
             # stratum is drawn with probability 1/w to within w·2⁻⁵³
             idx = (rng.random((lay.n_draws, c)) * row_w).astype(np.int64)
-            idx += row_lo[:, None]
-            units = lay.case_unit[idx] + (np.arange(c, dtype=np.int64) * U)[None, :]
-            r = np.bincount(units.ravel(), minlength=c * U).reshape(c, U)
+            idx += row_lo[:, None] + (np.arange(c, dtype=np.int64) * U)[None, :]
+            r = np.bincount(idx.ravel(), minlength=c * U).reshape(c, U)
         else:
             r = np.zeros((c, U), dtype=np.int64)
         for a_, z_, m_h, probs in lay.multi:
