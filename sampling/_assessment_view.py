@@ -7,18 +7,18 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from ._assessment import Assessment
 from ._format import is_missing
 from .errors import ArgumentError, DataError
 
 __all__ = ["assessment_tables", "select_standards", "shown_probabilities", "count_or_unknown"]
 
 
-def assessment_tables(assessment: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+def assessment_tables(assessment: Assessment) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The key-question and standards tables of an assessment (checked non-empty)."""
-    for name in ("key_questions", "standards", "framework", "rules"):
-        if not hasattr(assessment, name):
-            raise ArgumentError("assessment", type(assessment).__name__,
-                                "must be an Assessment from sampling.rate(results)")
+    if not isinstance(assessment, Assessment):
+        raise ArgumentError("assessment", type(assessment).__name__,
+                            "must be an Assessment from sampling.rate(results)")
     kq = assessment.key_questions
     if kq is None or len(kq) == 0:
         raise DataError("the assessment has no key questions to chart: the results held no key-"

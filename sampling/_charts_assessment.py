@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
+from ._assessment import Assessment
 from ._assessment_view import assessment_tables, count_or_unknown, select_standards, shown_probabilities
 from ._charts_style import (FLAG_COLOUR, GRID, INK, RC, band_colours, draw_zones, finish, text_colour,
                             zone_hatches)
@@ -140,7 +141,7 @@ def _forest_notes(assessment: Any, rules: Any, data: pd.DataFrame) -> str:
     return "\n".join(notes)
 
 
-def forest(assessment: Any, *, standards: str | Iterable[str] | None = None,
+def forest(assessment: Assessment, *, standards: str | Iterable[str] | None = None,
            save: str | os.PathLike | None = None) -> Figure:
     """Forest plot: every key question's % yes (point) and interval (bar) against the bands.
 
@@ -274,7 +275,7 @@ def _probability_legend(fig, rules: Any, colours: list[str], height: float) -> N
                frameon=False, fontsize=8)
 
 
-def rating_probabilities(assessment: Any, *, standards: str | Iterable[str] | None = None,
+def rating_probabilities(assessment: Assessment, *, standards: str | Iterable[str] | None = None,
                          save: str | os.PathLike | None = None) -> Figure:
     """Per standard, a stacked bar of the probability of each rating.
 
@@ -326,7 +327,7 @@ def rating_probabilities(assessment: Any, *, standards: str | Iterable[str] | No
     return finish(fig, save)
 
 
-def overall(assessment: Any, *, save: str | os.PathLike | None = None) -> Figure:
+def overall(assessment: Assessment, *, save: str | os.PathLike | None = None) -> Figure:
     """The distribution of the overall score, one panel per basis, over the overall bands.
 
     Bases as in ``assessment.overall`` ("rule", "rule + recorded overrides", "published").

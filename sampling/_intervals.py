@@ -46,6 +46,7 @@ sampling fraction is the sample's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -56,7 +57,8 @@ from ._methods import ANALYTIC, BOOTSTRAP, INTERVAL_METHODS as METHODS, check_me
 from ._proportion import fpc_factor, proportion_interval
 from ._display import TableResult
 from ._resampling import Boot, question_populations, resample
-from .errors import DataError
+from ._results import Results
+from .errors import ArgumentError, DataError
 
 __all__ = [
     "ANALYTIC",
@@ -218,6 +220,12 @@ def _bootstrap_limits(boot: Boot, method: str, cl: float):
 
 
 # --------------------------------------------------------------------------- public API
+def _check_results(results: Any) -> None:
+    if not isinstance(results, Results):
+        raise ArgumentError("results", type(results).__name__,
+                            "must be a Results object (see sampling.load_results)")
+
+
 def _check_bootstrap_args(n_resamples, rng, stratified):
     """(B, generator) after checking the bootstrap arguments shared by the public functions."""
     B = check_count(n_resamples, "n_resamples", minimum=1)
@@ -232,7 +240,7 @@ def _replicates(boot: Boot, summary: pd.DataFrame) -> Replicates:
                       estimate=100.0 * boot.yes / boot.n, finite_population=tuple(bool(x) for x in boot.finite))
 
 
-def bootstrap_replicates(results, *, n_resamples: int = 10_000, population=None, finite_population=None,
+def bootstrap_replicates(results: Results, *, n_resamples: int = 10_000, population=None, finite_population=None,
                          stratified: bool = True, rng=None) -> Replicates:
     """B × k bootstrap replicates of every key question's percentage (0–100).
 
@@ -269,12 +277,13 @@ def bootstrap_replicates(results, *, n_resamples: int = 10_000, population=None,
     .. [2] Rao, J. N. K. & Wu, C. F. J. (1988). Resampling inference with complex survey data.
        *JASA* 83, 231–241.
     """
+    _check_results(results)
     B, gen = _check_bootstrap_args(n_resamples, rng, stratified)
     pops = _resolve_populations(results, population, finite_population)
     return _replicates(resample(results, pops, bool(stratified), B, gen), results.summary)
 
 
-def intervals(results, *, method: str = "wilson", confidence_level: float = 0.8, population=None,
+def intervals(results: Results, *, method: str = "wilson", confidence_level: float = 0.8, population=None,
               finite_population=None, n_resamples: int = 10_000, stratified: bool = True,
               rng=None) -> Intervals:
     """An interval for every key question of ``results``, with its own n.
@@ -309,6 +318,7 @@ def intervals(results, *, method: str = "wilson", confidence_level: float = 0.8,
         (0 or n yes, n < MIN_BOOTSTRAP_N) uses Clopper–Pearson instead, as its method and note
         say.
     """
+    _check_results(results)
     method = _check_method(method)
     cl = check_confidence_level(confidence_level)
     if method in BOOTSTRAP:
@@ -372,7 +382,7 @@ def intervals(results, *, method: str = "wilson", confidence_level: float = 0.8,
                      n_resamples=B if method in BOOTSTRAP else None, replicates=replicates)
 
 
-def bootstrap(results, *, method: str = "bootstrap-bca", **kwargs) -> Intervals:
+def bootstrap(results: Results, *, method: str = "bootstrap-bca", **kwargs) -> Intervals:
     """Bootstrap intervals: :func:`intervals` with a bootstrap method (BCa by default).
 
     Parameters

@@ -41,6 +41,7 @@ from . import _wording as wording
 from ._assessment import BASES, Assessment, probability_column as _p
 from ._checks import check_bool, check_fraction
 from ._options import IntervalOptions
+from ._results import Results
 from ._rules import RatingRules, load_rules
 from .errors import ArgumentError, DataError
 
@@ -321,11 +322,10 @@ def _final_notes(inp: _Inputs, overall: pd.DataFrame, standards: pd.DataFrame, c
 
 
 # --------------------------------------------------------------------------- entry point
-def _validate(results: Any, rules: Any, threshold: Any, partial: Any, confidence_level: float) -> _Inputs:
-    for attr in ("framework", "summary", "level"):
-        if not hasattr(results, attr):
-            raise ArgumentError("results", type(results).__name__,
-                                "must be a Results object (see sampling.load_results)")
+def _validate(results: Results, rules: Any, threshold: Any, partial: Any, confidence_level: float) -> _Inputs:
+    if not isinstance(results, Results):
+        raise ArgumentError("results", type(results).__name__,
+                            "must be a Results object (see sampling.load_results)")
     rules = results.framework.rules if rules is None else load_rules(rules)
     threshold = check_fraction(threshold, "threshold", high_open=False)
     partial = check_bool(partial, "partial")
@@ -345,7 +345,7 @@ def _replicates(results: Any, options: IntervalOptions):
     return iv, reps
 
 
-def rate(results: Any, *, rules: Any = None, method: str = "wilson", confidence_level: float = 0.8,
+def rate(results: Results, *, rules: Any = None, method: str = "wilson", confidence_level: float = 0.8,
          population: Any = None, finite_population: bool | None = None, n_resamples: int = 10_000,
          rng: Any = None, threshold: float = 0.9, partial: bool = False,
          options: IntervalOptions | None = None) -> Assessment:

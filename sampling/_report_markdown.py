@@ -7,9 +7,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ._assessment import Assessment
 from ._assessment_view import assessment_tables, shown_probabilities
 from ._format import is_true, markdown_table, number, text
-from .errors import ArgumentError
 
 __all__ = ["report_markdown", "check_assessment", "inspection_name", "CAPTIONS"]
 
@@ -36,13 +36,9 @@ def _count(value: Any) -> str:
     return number(value, "g")
 
 
-def check_assessment(assessment: Any) -> None:
+def check_assessment(assessment: Assessment) -> None:
     """:class:`ArgumentError` unless ``assessment`` is an Assessment with key questions."""
     assessment_tables(assessment)
-    for name in ("overall", "overall_scores", "method", "confidence_level"):
-        if not hasattr(assessment, name):
-            raise ArgumentError("assessment", type(assessment).__name__,
-                                "must be an Assessment from sampling.rate(results)")
 
 
 def inspection_name(assessment: Any) -> str:
@@ -217,7 +213,7 @@ def _charts_and_files(assessment: Any, charts: Sequence[str]) -> list[str]:
                   "- Each chart as PNG (200 dpi) and SVG.", ""]
 
 
-def report_markdown(assessment: Any, *, charts: Sequence[str] = (), title: str | None = None,
+def report_markdown(assessment: Assessment, *, charts: Sequence[str] = (), title: str | None = None,
                     extra_settings: Mapping[str, Any] | None = None) -> str:
     """The text of ``report.md``.
 

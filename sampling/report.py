@@ -35,6 +35,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ._assessment import Assessment
 from ._checks import check_bool
 from ._display import TableResult
 from ._format import is_true, text
@@ -96,7 +97,7 @@ class ReportFiles(TableResult):
 
 
 
-def report_table(assessment: Any) -> pd.DataFrame:
+def report_table(assessment: Assessment) -> pd.DataFrame:
     """The tidy table of ``report.csv``.
 
     Parameters
@@ -280,7 +281,7 @@ def _write_tables(staging: Path, assessment: Any, md: str, extra: Mapping[str, A
     return ["report.md", "report.csv", "report.xlsx"]
 
 
-def write_report(assessment: Any, out_dir: str | os.PathLike = "figures", *, sample: Any = None,
+def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures", *, sample: Any = None,
                  formats: Sequence[str] = ("png", "svg"), planning: bool = True,
                  misrating: bool = True, title: str | None = None,
                  settings: Mapping[str, Any] | None = None,
