@@ -292,7 +292,7 @@ def allocate(frame_or_counts: Any, n: int, *, strata: Sequence[str] = DEFAULT_ST
     Parameters
     ----------
     frame_or_counts : Frame, DataFrame or Series
-        A :class:`~sampling.frame.Frame`; a DataFrame of cases (one row each, with the
+        A :class:`~sampling.Frame`; a DataFrame of cases (one row each, with the
         strata columns); a DataFrame of cell counts (strata columns plus ``N`` or
         ``count``); or a Series of counts indexed by the strata.
     n : int

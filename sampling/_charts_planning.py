@@ -95,7 +95,7 @@ def planning_curve(*, populations: Sequence[int] | None = None, confidence_level
                    save: str | os.PathLike | None = None) -> Figure:
     """Sample size n against eligible population N (log scale), with samples marked.
 
-    The curve is :func:`sampling.plan.sample_size` at each N of ``populations`` (default: 80
+    The curve is :func:`sampling.sample_size` at each N of ``populations`` (default: 80
     values from 10 to 100,000), with the infinite-population size ⌈n₀⌉ dashed (Cochran 1977,
     §4.4).
 
@@ -179,7 +179,7 @@ def misrating_curve(n: int | Sequence[int], population: int | Sequence[int | Non
     """Chance that a sample of ``n`` puts a key question in the wrong band, against the true %.
 
     Exact sums over the binomial (no population) or hypergeometric (``population`` N)
-    distribution of the yes count, via :func:`sampling.plan.misrating_risk`. ``n`` may be
+    distribution of the yes count, via :func:`sampling.misrating_risk`. ``n`` may be
     several sample sizes (one curve each); ``population`` then is one N for all or one per n.
     ``bands`` default to the rules' key-question edges (``rules`` default: hmip-adult),
     drawn as zones with dashed edges. The risk peaks at each edge, where a sample is nearly

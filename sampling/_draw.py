@@ -374,7 +374,7 @@ def _manifest(frame: Frame, n: int, strata: tuple, reserves: Any, seed: int | No
         "frame_filters": dict(frame.filters),
         "frame_sha256": frame_fingerprint(frame, hash_columns),
         "frame_sha256_columns": hash_columns,
-        "frame_sha256_method": "column-wise canonical text, rows sorted by case_id (sampling.frame.frame_fingerprint)",
+        "frame_sha256_method": "column-wise canonical text, rows sorted by case_id (sampling._frame.frame_fingerprint)",
         "selection": "random keys rng.random(N) over the frame sorted by case_id; smallest n_h keys per cell "
                      "are the sample, the next ones the reserves",
         "allocation_method": alloc.method,
@@ -414,7 +414,7 @@ def draw_sample(
     ----------
     frame : Frame, DataFrame or path
         The eligible population; anything but a :class:`Frame` goes through
-        :func:`~sampling.frame.load_frame` (default vocabulary, no filters).
+        :func:`~sampling.load_frame` (default vocabulary, no filters).
     n : int
         Sample size, 1 ≤ n ≤ N.
     strata : sequence of str

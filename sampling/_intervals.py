@@ -291,7 +291,7 @@ def intervals(results: Results, *, method: str = "wilson", confidence_level: flo
     Parameters
     ----------
     results : Results
-        From :func:`~sampling.results.load_results`.
+        From :func:`~sampling.load_results`.
     method : str
         One of :data:`ANALYTIC` (statsmodels ``proportion_confint``) or :data:`BOOTSTRAP`
         (case resampling at case level, parametric at aggregate level; see the module notes).

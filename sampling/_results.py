@@ -10,7 +10,7 @@
   (0–100) or ``yes``, with optional ``n`` (and optional ``sample``, ``sample_n``,
   ``n_known``),
 
-validates it against a :class:`~sampling.framework.Framework` and returns a
+validates it against a :class:`~sampling.Framework` and returns a
 :class:`Results`: one summary row per key question (its own yes and n) plus, at case level,
 the answer matrix the bootstrap resamples.
 

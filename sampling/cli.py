@@ -69,7 +69,7 @@ def _add_draw(parser: argparse.ArgumentParser) -> None:
                         help="eligible-population frame, .csv or .xlsx, one row per case "
                              "(case_id, gender, disposal, rosh, …)")
     parser.add_argument("--n", type=parse_n, default="auto",
-                        help="sample size, or 'auto' for sampling.plan.sample_size(N) (default auto)")
+                        help="sample size, or 'auto' for sampling.sample_size(N) (default auto)")
     parser.add_argument("--seed", type=int, default=None, help="random seed (record it to reproduce the draw)")
     parser.add_argument("--strata", type=comma_list,
                         default=["gender", "disposal", "rosh"],

@@ -188,12 +188,12 @@ def _seed_judgements(framework: Any, published: Mapping[str, str]) -> dict[str, 
 
 
 def seed_inspection(population: Any = None):
-    """The seed inspection's published results as an aggregate :class:`~sampling.results.Results`.
+    """The seed inspection's published results as an aggregate :class:`~sampling.Results`.
 
     Built from ``seeds/``: each key question's published whole-number % yes
     (``key_questions.csv``) on the n of its sample (``inspection.toml``: 132, 54, 42), except
     the relevant-sub-sample questions (footnote 13: 2.2.3, 2.3.3, 2.4.3), whose n was not
-    published and is left unknown for :func:`~sampling.results.load_results` to infer (and say
+    published and is left unknown for :func:`~sampling.load_results` to infer (and say
     so). Judgements for the judgement-rated standards (1.1–1.4), the published rating of every
     standard and the published overall rating come from ``standards.csv`` and
     ``inspection.toml``; a standard with a ``discretion_note`` (2.4, footnote 14) is a recorded
@@ -204,7 +204,7 @@ def seed_inspection(population: Any = None):
     population : None, "implied", int or {sample: N}
         The eligible population per sample. ``None``: unknown (no finite population
         correction). ``"implied"``: the largest N for which the inspectorate's sample-size
-        rule gives the published n (:func:`sampling.plan.implied_population`; 668, 79 and 56).
+        rule gives the published n (:func:`sampling.implied_population`; 668, 79 and 56).
         An int applies to every sample.
 
     Returns
@@ -248,7 +248,7 @@ def synthetic_results(rng: Any = None, *, n: Any = None, population: Any = None,
                       strata: Any = None, providers: int | None = None,
                       correlation: float = 0.5, standard_correlation: float = 0.2,
                       judgements: Mapping[str, str] | None = None):
-    """A realistic, reproducible case-level inspection (:class:`~sampling.results.Results`).
+    """A realistic, reproducible case-level inspection (:class:`~sampling.Results`).
 
     Every case gets stratum columns (``gender``, ``disposal``, ``rosh``, drawn with the shares
     of :data:`SYNTHETIC_SHARES`) and a yes/no answer to each key question of its sample.
@@ -269,7 +269,7 @@ def synthetic_results(rng: Any = None, *, n: Any = None, population: Any = None,
         Cases per sample. ``None``: the seed inspection's sizes (132, 54, 42); an int: that
         many in every sample of the framework.
     population : None, int or {sample: N}
-        Eligible population per sample, passed to :func:`~sampling.results.load_results`.
+        Eligible population per sample, passed to :func:`~sampling.load_results`.
     true_percent : {key_question: %}, optional
         Population % yes per key question; default the seed inspection's published figures
         (50% for a question the seed does not have).
