@@ -13,9 +13,9 @@ Bootstrap intervals (:data:`BOOTSTRAP`):
   separately per sample. The resample of n_h cases from a stratum is a multinomial count per
   case; cases with the same (stratum, answer pattern) are exchangeable, so a replicate's yes
   and n for every key question is ``counts @ pattern-yes`` and ``counts @ pattern-applicable``
-  — one matrix product for all questions. Counts are drawn as a multinomial over distinct
-  patterns when they are few, else by drawing case indices and counting them (whichever is
-  cheaper; the distribution is identical).
+  — one matrix product for all questions. Counts are drawn by Poissonisation over distinct
+  patterns where they are few against cases, else by drawing case indices and counting them
+  (whichever is cheaper; the distribution is the same; see ``sampling._multinomial``).
   Percentile and BCa intervals (Efron 1987, *JASA* 82:171–185; Efron & Tibshirani 1993,
   *An Introduction to the Bootstrap*, ch. 14): z₀ from the replicates (mid-rank for ties, as
   ``scipy.stats.bootstrap``), the acceleration from the delete-one jackknife over cases —

@@ -5,9 +5,11 @@ namespace, as scipy keeps ``stats/_resampling.py``).
   separately per sample. The resample of n_h cases from a stratum is a multinomial count per
   case; cases with the same (stratum, answer pattern) are exchangeable, so a replicate's yes
   and n for every key question is ``counts @ pattern-yes`` and ``counts @ pattern-applicable``
-  — one matrix product for all questions. Counts are drawn as a multinomial over distinct
-  patterns when they are few, else by drawing case indices and counting them (whichever is
-  cheaper; the distribution is identical). With N known, or with strata, the Rao–Wu
+  — one matrix product for all questions. The counts, Multinomial(m_h, c_p/n_h) over a
+  stratum's patterns, come from :mod:`sampling._multinomial`: Poissonised counts topped up
+  by index draws where patterns are few against cases, case-index draws elsewhere (whichever
+  is cheaper; the distribution is the same), a chunk of replicates at a time, so the cost
+  is linear in cases and replicates and the memory bounded. With N known, or with strata, the Rao–Wu
   rescaling bootstrap (m_h = n_h − 1, weights w = 1 − λ_h + λ_h (n_h/m_h) r,
   λ_h = √(m_h (1 − f_h)/(n_h − 1))) gives the finite-population variance; single-case strata
   are pooled (collapsed strata).
@@ -37,15 +39,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._multinomial import CountPlan, count_plan, draw_counts
+
 __all__ = ["Boot", "resample", "question_populations", "stratum_codes", "collapse_small_strata",
            "jackknife_accel", "CHUNK_CELLS"]
 
-#: replicates × case draws per chunk: small enough to stay in cache (~2 MB of int64)
-CHUNK_CELLS = 250_000
-#: a per-category binomial costs about as much as drawing and counting 8 case indices
-MULTINOMIAL_ADVANTAGE = 8
-#: at most this many strata per sample are drawn as multinomials (one call per chunk each)
-MAX_MULTINOMIAL_STRATA = 32
+#: replicates × (units or draws) per chunk: its arrays (uint32 uniforms, float32 counts)
+#: stay near the 1–2 MB of a core's cache
+CHUNK_CELLS = 500_000
 
 
 @dataclass
@@ -166,12 +167,10 @@ def _sample_patterns(results: Any, sample: str, columns: list[str], stratified: 
 
 @dataclass
 class _Layout:
-    """How one sample's replicates are drawn: units (patterns or single cases) per stratum,
-    multinomial blocks, index-draw blocks, and the Rao–Wu weight w = offset + scale·r."""
-    multi: list            # (first unit, end, m_h, probabilities) drawn as one multinomial
-    draws: list            # (first draw, end, first unit, end) drawn as case indices
-    n_draws: int
-    M: np.ndarray          # (U, 2k) units' yes and applicable indicators, scaled
+    """How one sample's replicates are drawn: the count plan over its units (distinct
+    (stratum, answer pattern) rows) and the Rao–Wu weight w = offset + scale·r folded in."""
+    plan: CountPlan
+    M: np.ndarray          # (U, 2k) units' yes and applicable indicators, scaled, in plan order
     base: np.ndarray | None  # offset @ M (Rao–Wu), else None
 
 
@@ -184,86 +183,45 @@ def _stratum_weights(n_h: int, rescale: bool, f: float) -> tuple[int, float]:
     return (0 if m_h == 0 or lam == 0.0 else m_h), lam
 
 
-def _stratum_blocks(pt: _Patterns) -> list[tuple[int, int, int, int]]:
-    """Per stratum: its patterns ``[p0, p1)`` and, in the cases sorted by pattern, its cases
-    ``[c0, c1)`` (patterns are sorted with the stratum first, so both are contiguous)."""
+def _stratum_blocks(pt: _Patterns) -> list[tuple[int, int, int]]:
+    """Per stratum: its patterns ``[p0, p1)`` (patterns are sorted with the stratum first,
+    so they are contiguous) and its number of cases."""
     h = pt.patterns[:, 0]
     starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
     bounds = np.r_[starts, len(h)]
-    case_bounds = np.r_[0, np.cumsum(pt.counts)][bounds]
-    return [(int(bounds[i]), int(bounds[i + 1]), int(case_bounds[i]), int(case_bounds[i + 1]))
+    return [(int(bounds[i]), int(bounds[i + 1]), int(pt.counts[bounds[i]:bounds[i + 1]].sum()))
             for i in range(len(starts))]
 
 
-def _multinomial_strata(blocks: list, counts: np.ndarray) -> set[int]:
-    """The strata drawn as one multinomial over their patterns: those with few patterns for
-    their size, at most :data:`MAX_MULTINOMIAL_STRATA` of them (each costs a call per chunk;
-    the rest draw case indices, whose cost is linear in cases)."""
-    chosen = [i for i, (p0, p1, c0, c1) in enumerate(blocks) if (p1 - p0) * MULTINOMIAL_ADVANTAGE <= c1 - c0]
-    return set(chosen[:MAX_MULTINOMIAL_STRATA])
-
-
 def _layout(pt: _Patterns, rescale: bool, f: float, dtype) -> _Layout:
-    multi, unit_Y, unit_Q, scale, offset, draws = [], [], [], [], [], []
-    by_pattern = np.argsort(pt.inverse, kind="stable")
     blocks = _stratum_blocks(pt)
-    as_multinomial = _multinomial_strata(blocks, pt.counts)
-    start = n_draws = 0
-    for i, (p0, p1, c0, c1) in enumerate(blocks):
-        n_h = c1 - c0
+    draws, scale, offset = [], [], []
+    for p0, p1, n_h in blocks:
         m_h, lam = _stratum_weights(n_h, rescale, f)
-        if i in as_multinomial:
-            mult = pt.counts[p0:p1].astype(float)
-            unit_Y.append(pt.Yp[p0:p1]); unit_Q.append(pt.Qp[p0:p1])
-            multi.append((start, start + (p1 - p0), m_h, mult / n_h))
-        else:
-            members = by_pattern[c0:c1]
-            mult = np.ones(n_h)
-            unit_Y.append(pt.Yp[pt.inverse[members]]); unit_Q.append(pt.Qp[pt.inverse[members]])
-            if m_h:
-                draws.append((n_draws, n_draws + m_h, start, start + n_h))
-                n_draws += m_h
-        width = len(mult)
-        scale.append(np.full(width, lam * n_h / m_h if rescale and m_h else (0.0 if rescale else 1.0)))
-        offset.append(mult * (1.0 - lam) if rescale and m_h else (mult if rescale else np.zeros(width)))
-        start += width
+        draws.append(m_h)
+        c_u = pt.counts[p0:p1].astype(float)
+        scale.append(np.full(p1 - p0, lam * n_h / m_h if rescale and m_h else (0.0 if rescale else 1.0)))
+        offset.append(c_u * (1.0 - lam) if rescale and m_h else (c_u if rescale else np.zeros(p1 - p0)))
+    plan = count_plan(pt.counts, [(p0, p1) for p0, p1, _ in blocks], draws)
     # Rao–Wu weights are w = offset + scale·r, so W @ M = offset @ M + r @ (scale·M): the
     # per-unit scale folds into M once and each replicate block is a product of raw counts.
     scale, offset = np.concatenate(scale), np.concatenate(offset)
-    M = np.hstack([np.vstack(unit_Y), np.vstack(unit_Q)])
+    M = np.hstack([pt.Yp, pt.Qp])
     base = offset @ M if rescale else None
-    return _Layout(multi, draws, n_draws, (scale[:, None] * M if rescale else M).astype(dtype), base)
+    return _Layout(plan, (scale[:, None] * M if rescale else M)[plan.order].astype(dtype), base)
 
 
 def _replicate_totals(lay: _Layout, B: int, rng: np.random.Generator) -> np.ndarray:
     """(B, 2k) replicate yes and applicable totals of one sample, drawn in chunks."""
-    U = lay.M.shape[0]
-    out_all = np.empty((B, lay.M.shape[1]))
-    chunk = int(max(1, min(B, CHUNK_CELLS // max(U, lay.n_draws, 1))))
-    if lay.draws:
-        # one row per case drawn: its stratum block's first unit and width, so a single
-        # uniform draw serves every stratum's case indices at once
-        row_lo = np.concatenate([np.full(d1 - d0, lo, dtype=np.int64) for d0, d1, lo, hi in lay.draws])
-        row_w = np.concatenate([np.full(d1 - d0, hi - lo, dtype=np.float64)
-                                for d0, d1, lo, hi in lay.draws])[:, None]
+    plan = lay.plan
+    out = np.empty((B, lay.M.shape[1]))
+    chunk = int(max(1, min(B, CHUNK_CELLS // max(plan.units, plan.draws_per_replicate, 1))))
     for b0 in range(0, B, chunk):
         c = min(chunk, B - b0)
-        if lay.draws:
-            # ⌊u·w⌋ with u uniform on [0, 1) in steps of 2⁻⁵³: each of the w cases of a
-            # stratum is drawn with probability 1/w to within w·2⁻⁵³
-            idx = (rng.random((lay.n_draws, c)) * row_w).astype(np.int64)
-            idx += row_lo[:, None] + (np.arange(c, dtype=np.int64) * U)[None, :]
-            r = np.bincount(idx.ravel(), minlength=c * U).reshape(c, U)
-        else:
-            r = np.zeros((c, U), dtype=np.int64)
-        for a_, z_, m_h, probs in lay.multi:
-            if m_h:
-                r[:, a_:z_] = rng.multinomial(m_h, probs, size=c)
-        out = r.astype(lay.M.dtype) @ lay.M
-        if lay.base is not None:
-            out += lay.base
-        out_all[b0:b0 + c] = out
-    return out_all
+        out[b0:b0 + c] = draw_counts(plan, c, rng).astype(lay.M.dtype, copy=False) @ lay.M
+    if lay.base is not None:
+        out += lay.base
+    return out
 
 
 def _describe(any_strata: bool, finite: np.ndarray, any_rescaled: bool, pooled: int) -> str:

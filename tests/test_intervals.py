@@ -17,6 +17,7 @@ from sampling._results import load_results
 # the module (the package binds `sampling.intervals` to the function of that name)
 iv = importlib.import_module("sampling._intervals")
 engine = importlib.import_module("sampling._resampling")
+counts = importlib.import_module("sampling._multinomial")
 
 CS = ["2.1.1", "2.1.2", "2.1.3", "2.2.1", "2.2.2", "2.2.3"]
 
@@ -250,9 +251,10 @@ def _naive_case_bootstrap(answers: np.ndarray, B: int, rng) -> np.ndarray:
         return 100 * np.nansum(res, axis=1) / np.sum(~np.isnan(res), axis=1)
 
 
-@pytest.mark.parametrize("advantage", [10**9, 0])  # force index draws / multinomial over patterns
-def test_pattern_bootstrap_is_distributed_like_naive_case_resampling(monkeypatch, advantage):
-    monkeypatch.setattr(engine, "MULTINOMIAL_ADVANTAGE", advantage)
+@pytest.mark.parametrize("min_draws", [10**9, 1])  # force index draws / Poissonised counts
+def test_pattern_bootstrap_is_distributed_like_naive_case_resampling(monkeypatch, min_draws):
+    monkeypatch.setattr(counts, "POISSON_MIN_DRAWS", min_draws)
+    monkeypatch.setattr(counts, "POISSON_COST", 0.0 if min_draws == 1 else 1.0)
     df = correlated_cases(n=150, seed=7, k=4)  # 2.1.1–2.2.1: few patterns
     r = load_results(df)
     B = 20_000
@@ -407,11 +409,10 @@ def test_bca_differs_from_percentile_where_skewed_and_matches_scipy():
     assert bca["high"] == pytest.approx(100 * ref.high, abs=1.0)
 
 
-@pytest.mark.parametrize("cap", [0, 1, 10**6])  # no, one, every eligible stratum as a multinomial
-def test_stratified_engine_mixes_multinomial_and_index_draws_exactly(monkeypatch, cap):
-    """Strata drawn as multinomials over patterns and strata drawn by case indices give the
-    same replicate distribution; the cap on multinomial strata (which keeps the cost linear
-    in the number of strata) changes the random stream only, never the distribution."""
+@pytest.mark.parametrize("min_draws", [10**9, 150, 1])  # no, some, every stratum Poissonised
+def test_stratified_engine_mixes_poisson_and_index_draws_exactly(monkeypatch, min_draws):
+    """Strata drawn as Poissonised counts over patterns and strata drawn by case indices give
+    the same replicate distribution: the choice changes the random stream only."""
     rng = np.random.default_rng(21)
     n = 400
     stratum = rng.choice(["a", "b", "c", "d"], size=n, p=[0.4, 0.3, 0.2, 0.1])
@@ -422,7 +423,7 @@ def test_stratified_engine_mixes_multinomial_and_index_draws_exactly(monkeypatch
     r = load_results(df, strata=["rosh"])
     B = 20_000
     reference = bootstrap_replicates(r, n_resamples=B, rng=30).values  # default layout
-    monkeypatch.setattr(engine, "MAX_MULTINOMIAL_STRATA", cap)
+    monkeypatch.setattr(counts, "POISSON_MIN_DRAWS", min_draws)
     ours = bootstrap_replicates(r, n_resamples=B, rng=31).values
     # closed form: the Rao–Wu (m_h = n_h - 1) variance of a stratified mean without FPC is
     # Σ W_h² s_h² / n_h with W_h = n_h/n (proportional), s_h² the within-stratum variance

@@ -1,0 +1,277 @@
+"""Exact multinomial resampling counts for many strata and replicates at once.
+
+One bootstrap replicate of a stratum holding n_h cases, grouped into units (distinct answer
+patterns) of c_u cases each, draws m_h cases with replacement: its counts over the units are
+Multinomial(m_h, c/n_h). This module draws them for every stratum of a sample, a chunk of
+replicates at a time, in one of two exact ways per stratum:
+
+* **index draws** — m_h uniform case positions, each mapped to its unit and counted;
+* **Poissonisation** — independent X_u ~ Poisson(μ_h c_u/n_h). Given their sum s, X is
+  Multinomial(s, c/n_h) (Johnson, Kotz & Balakrishnan 1997, §35.1), whatever μ_h is. Taking
+  μ_h = m_h − 3√m_h leaves s ≤ m_h in all but about 0.1% of replicates: those are drawn
+  again (conditioning on s ≤ m_h leaves X | s multinomial), and the shortfall m_h − s is
+  topped up with index draws. Multinomial(s, π) + Multinomial(m_h − s, π) is
+  Multinomial(m_h, π), so the total is exact for every s.
+
+Poissonisation draws one count per unit instead of one index per case, so it pays when the
+units are few against the draws (many cases share a pattern); the choice is made per
+stratum from the expected number of random numbers each way, and changes the random stream
+only, never the distribution. Poisson counts with small means are drawn by inverse transform
+(one uniform, a few comparisons with the exact CDF from scipy; Devroye 1986, §III.2 and
+§X.3); larger means use numpy's exact sampler.
+
+References
+----------
+.. [1] Johnson, N. L., Kotz, S. & Balakrishnan, N. (1997). *Discrete Multivariate
+   Distributions*, ch. 35 (the multinomial as conditioned independent Poissons). Wiley.
+.. [2] Devroye, L. (1986). *Non-Uniform Random Variate Generation*, §III.2 (inversion by
+   sequential search) and §X.3 (Poisson). Springer.
+.. [3] Efron, B. & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*, ch. 6.
+   Chapman & Hall.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+__all__ = ["CountPlan", "count_plan", "draw_counts", "POISSON_MIN_DRAWS", "SLACK",
+           "POISSON_COST", "CHAIN_MAX_MEAN", "TAIL"]
+
+_GRID = 2 ** 32
+_RAW64 = (np.random.PCG64, np.random.PCG64DXSM, np.random.SFC64, np.random.Philox)
+
+#: strata drawing fewer cases than this per replicate always use index draws
+POISSON_MIN_DRAWS = 16
+#: the Poisson mean sits SLACK·√m_h below the draws m_h: P(sum > m_h) ≈ 0.1%
+SLACK = 3.0
+#: cost of one Poisson count against one index draw (measured: a uniform and four
+#: comparisons against a uniform, a product, a gather and a count)
+POISSON_COST = 0.4
+#: Poisson means up to this are drawn by inverse transform, larger ones by numpy's sampler
+CHAIN_MAX_MEAN = 100.0
+#: a chain width shared by fewer columns than this goes to numpy's sampler
+MIN_CHAIN_COLUMNS = 64
+#: each inverse-transform draw is compared with the CDF over its mean's central 1 − 2·TAIL;
+#: the rare draws outside go on one comparison at a time
+TAIL = 0.02
+
+
+@dataclass(frozen=True)
+class CountPlan:
+    """How one sample's replicate counts are drawn.
+
+    Columns are the plan's units: the Poissonised units first (``[0, n_poisson)``, those
+    drawn by inverse transform before those drawn by numpy), then the rest. ``order[j]`` is
+    the caller's unit in column j.
+    """
+
+    order: np.ndarray       # (U,) caller's unit of each column
+    n_poisson: int          # Up: columns drawn by Poissonisation
+    n_chain: int            # of those, columns drawn by inverse transform
+    lam: np.ndarray         # (Up,) Poisson means
+    chains: tuple           # per group of chain columns [a, z): (a, z, first, thresholds)
+    table: np.ndarray       # (L, n_chain) uint64: each chain column's CDF on the 32-bit grid
+    G: np.ndarray           # (Up, Hp) float32 one-hot: Poisson stratum of each column
+    p_lo: np.ndarray        # (Hp,) Poisson strata: first case position (in ``case_col``)
+    p_n: np.ndarray         # (Hp,) cases (uint64, for the multiply-shift)
+    p_m: np.ndarray         # (Hp,) draws per replicate
+    i_lo: np.ndarray        # (Hi,) index strata with draws: first case position
+    i_n: np.ndarray         # (Hi,) cases (uint64)
+    i_m: np.ndarray         # (Hi,) draws per replicate
+    case_col: np.ndarray    # (n,) column of each case position (cases in the caller's unit order)
+
+    @property
+    def units(self) -> int:
+        return len(self.order)
+
+    @property
+    def draws_per_replicate(self) -> float:
+        """Expected random numbers per replicate (for sizing chunks)."""
+        return float(self.n_poisson + self.i_m.sum() + SLACK * np.sqrt(self.p_m).sum())
+
+
+def _poissonise(n_units: int, m: int) -> bool:
+    """Whether a stratum's Poisson counts cost less than its index draws."""
+    return m >= POISSON_MIN_DRAWS and POISSON_COST * n_units + SLACK * np.sqrt(m) < m
+
+
+def count_plan(counts: np.ndarray, strata: list[tuple[int, int]], draws: list[int]) -> CountPlan:
+    """Plan the counts of units with ``counts`` cases each; stratum h holds units
+    ``strata[h] = (first, end)`` (contiguous, in order) and draws ``draws[h]`` cases."""
+    counts = np.asarray(counts, dtype=np.int64)
+    case_start = np.r_[0, np.cumsum(counts)]
+    pois, idx = [], []
+    for h, ((u0, u1), m) in enumerate(zip(strata, draws)):
+        if m > 0:
+            (pois if _poissonise(u1 - u0, m) else idx).append(h)
+    units_of = {h: np.arange(*strata[h]) for h in range(len(strata))}
+    p_units = np.concatenate([units_of[h] for h in pois]) if pois else np.zeros(0, np.int64)
+    p_stratum = np.concatenate([np.full(len(units_of[h]), j) for j, h in enumerate(pois)]) if pois \
+        else np.zeros(0, np.int64)
+    mu = {h: draws[h] - SLACK * np.sqrt(draws[h]) for h in pois}
+    n_h = {h: case_start[strata[h][1]] - case_start[strata[h][0]] for h in range(len(strata))}
+    lam = np.array([mu[pois[j]] * counts[u] / n_h[pois[j]] for u, j in zip(p_units, p_stratum)])
+    first, need = _chain_span(lam)
+    width = np.full(len(lam), np.iinfo(np.int64).max)
+    inverted = lam <= CHAIN_MAX_MEAN
+    width[inverted] = _chain_width(need[inverted])
+    chain = np.argsort(width, kind="stable")
+    p_units, p_stratum, lam, first, width = (a[chain] for a in (p_units, p_stratum, lam, first, width))
+    n_chain = int(inverted.sum())
+    rest = np.setdiff1d(np.arange(len(counts)), p_units)
+    order = np.r_[p_units, rest].astype(np.int64)
+    column = np.empty(len(counts), dtype=np.int64)
+    column[order] = np.arange(len(order))
+    G = np.zeros((len(p_units), len(pois)), dtype=np.float32)
+    G[np.arange(len(p_units)), p_stratum] = 1.0
+    start = np.array([case_start[strata[h][0]] for h in range(len(strata))], dtype=np.int64)
+    sizes = np.array([n_h[h] for h in range(len(strata))], dtype=np.uint64)  # multiply-shift widths
+    m = np.asarray(draws, dtype=np.int64)
+    chains, table = _chains(lam[:n_chain], first[:n_chain], width[:n_chain])
+    return CountPlan(order, len(p_units), n_chain, lam, chains, table, G,
+                     start[pois], sizes[pois], m[pois], start[idx], sizes[idx], m[idx],
+                     np.repeat(column, counts))
+
+
+def _chain_span(lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per mean: the first CDF entry compared (one below its TAIL quantile) and how many
+    entries reach its 1 − TAIL quantile (scipy evaluated once per distinct mean)."""
+    values, inverse = np.unique(lam, return_inverse=True)
+    first = np.maximum(stats.poisson.ppf(TAIL, values) - 1, 0)
+    need = stats.poisson.ppf(1 - TAIL, values) - first + 1
+    return first.astype(np.int64)[inverse], need.astype(np.int64)[inverse]
+
+
+def _chain_width(need: np.ndarray) -> np.ndarray:
+    """Comparisons per draw: each column's ``need`` rounded up to a few fixed widths, each
+    width shared by at least :data:`MIN_CHAIN_COLUMNS` columns where possible (a group's
+    per-call costs, not its draws, dominate when it has few)."""
+    widths = np.array([2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 48, 64, 96, 128])
+    width = widths[np.minimum(np.searchsorted(widths, need), len(widths) - 1)]
+    values, counts = np.unique(width, return_counts=True)
+    merged, pending = {}, []
+    for w, k in zip(values, counts):  # narrowest first; a group joins the next wider ones
+        pending.append((w, k))        # until they hold enough columns (the last: whatever is left)
+        if sum(k for _, k in pending) >= MIN_CHAIN_COLUMNS or w == values[-1]:
+            merged.update({v: w for v, _ in pending})
+            pending = []
+    return np.array([merged[w] for w in width], dtype=np.int64)
+
+
+def _chains(lam: np.ndarray, first: np.ndarray, width: np.ndarray) -> tuple[tuple, np.ndarray]:
+    """The chain groups over columns sorted by width, and the (L, k) table of every column's
+    CDF on the 32-bit grid, t(j) = min(round(F(j)·2³²), 2³² − 1), ending in a sentinel 2³²
+    that every 32-bit uniform lies below."""
+    L = int(np.ceil(lam.max() + 12 * np.sqrt(lam.max()) + 40)) if len(lam) else 1
+    values, inverse = np.unique(lam, return_inverse=True)
+    F = stats.poisson.cdf(np.arange(L)[:, None], values[None, :])
+    table = np.minimum(np.round(F * _GRID), _GRID - 1).astype(np.uint64)[:, inverse]
+    table[-1] = _GRID
+    groups = []
+    for K in np.unique(width):
+        cols = np.flatnonzero(width == K)
+        a, z = int(cols[0]), int(cols[-1]) + 1
+        f = np.minimum(first[a:z], L - 1 - K)
+        thresholds = table[f[None, :] + np.arange(K)[:, None], np.arange(a, z)[None, :]].astype(np.uint32)
+        groups.append((a, z, f, thresholds))
+    return tuple(groups), table
+
+
+def _uniform32(shape: tuple, rng: np.random.Generator) -> np.ndarray:
+    """Uniform 32-bit integers: the bit generator's 64-bit words split in two where its raw
+    output is 64 bits wide (as numpy's own 32-bit draws do), else ``rng.integers``."""
+    if isinstance(rng.bit_generator, _RAW64):
+        size = int(np.prod(shape))
+        return rng.bit_generator.random_raw((size + 1) // 2).view(np.uint32)[:size].reshape(shape)
+    return rng.integers(0, _GRID, size=shape, dtype=np.uint32)
+
+
+def _inverse_poisson(plan: CountPlan, a: int, z: int, first: np.ndarray, thresholds: np.ndarray,
+                     out: np.ndarray, rng: np.random.Generator) -> None:
+    """Poisson counts of columns ``[a, z)`` into ``out`` (c, z − a) by inversion on the
+    32-bit grid, X = min{k : u < t(k)}: u is compared with t(first + j), j < K, on every draw;
+    a draw below the first or past the last goes on one comparison at a time (sequential
+    search, Devroye 1986, §III.2)."""
+    K = thresholds.shape[0]
+    u = _uniform32(out.shape, rng)
+    count = np.zeros(u.shape, dtype=np.uint8)
+    step = np.empty(u.shape, dtype=bool)
+    low = None
+    for j in range(K):
+        np.greater_equal(u, thresholds[j], out=step)
+        if j == 0 and first.any():
+            low = ~step  # u < t(first): X ≤ first, searched downwards
+        count += step
+    np.add(count, first.astype(np.float32), out=out)
+    for tail, start, move in ((step, first + K, 1), (low, first, -1)):  # step: u ≥ t(first + K − 1)
+        if tail is not None:
+            flat = np.flatnonzero(tail)  # (2-D nonzero is ten times slower)
+            if flat.size:
+                rows, cols = np.divmod(flat, z - a)
+                uu = u.ravel()[flat].astype(np.uint64)
+                out[rows, cols] = _search(plan.table[:, a:z], uu, cols, start[cols], move)
+
+
+def _search(table: np.ndarray, u: np.ndarray, cols: np.ndarray, k: np.ndarray, move: int) -> np.ndarray:
+    """Sequential search from k: upwards while u ≥ t(k); downwards while u < t(k − 1)."""
+    k = k.copy()
+    while True:
+        more = u >= table[k, cols] if move > 0 else (k > 0) & (u < table[np.maximum(k - 1, 0), cols])
+        if not more.any():
+            return k
+        k += move * more
+
+
+def _poisson_block(plan: CountPlan, X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Poisson counts of the Poissonised units into ``X[:, :Up]``; returns their (c, Hp)
+    stratum sums. A row whose stratum sum overshoots its draws is drawn again."""
+    Up, n_chain = plan.n_poisson, plan.n_chain
+    for a, z, first, thresholds in plan.chains:
+        _inverse_poisson(plan, a, z, first, thresholds, X[:, a:z], rng)
+    if Up > n_chain:
+        X[:, n_chain:Up] = rng.poisson(plan.lam[n_chain:], size=(X.shape[0], Up - n_chain))
+    S = X[:, :Up] @ plan.G  # exact: integer sums below 2²⁴
+    while True:
+        rows, strata = np.nonzero(S > plan.p_m)
+        if not rows.size:
+            return S
+        cols = [np.flatnonzero(plan.G[:, h]) for h in strata]
+        r, k = np.repeat(rows, [len(c) for c in cols]), np.concatenate(cols)
+        X[r, k] = rng.poisson(plan.lam[k])
+        S[rows] = X[rows, :Up] @ plan.G
+
+
+def _add_draws(X: np.ndarray, lo, width, row_offset, case_col: np.ndarray, u: np.ndarray) -> None:
+    """Count index draws into ``X`` (c, U): draw i picks case position lo + ⌊u·width/2³²⌋,
+    u a 32-bit uniform (Lemire's multiply-shift: each of a stratum's cases with probability
+    within 2⁻³² of 1/width), in its replicate (``row_offset`` = replicate · U); the
+    arguments broadcast together."""
+    j = u.astype(np.uint64)  # in place from here: fresh temporaries cost page faults
+    j *= width  # uint64
+    j >>= np.uint64(32)
+    j = j.view(np.int64)
+    j += lo
+    cell = case_col[j]
+    cell += row_offset
+    np.add.at(X.reshape(-1), cell.ravel(), np.float32(1))  # unbuffered: repeats all count
+
+
+def draw_counts(plan: CountPlan, c: int, rng: np.random.Generator) -> np.ndarray:
+    """(c, U) float32 counts (exact integers) of ``c`` replicates in plan column order; each
+    stratum's counts are Multinomial(m_h, c_u/n_h), independently of the others."""
+    U, Hp = plan.units, len(plan.p_m)
+    X = np.zeros((c, U), dtype=np.float32)
+    if plan.n_poisson:
+        S = _poisson_block(plan, X, rng)
+        short = (plan.p_m[None, :] - S).astype(np.int64).ravel()  # top-ups, all ≥ 0
+        row_offset = np.repeat(np.arange(0, c * U, U), Hp)         # per (replicate, stratum)
+        lo, width = np.tile(plan.p_lo, c), np.tile(plan.p_n, c)
+        _add_draws(X, np.repeat(lo, short), np.repeat(width, short), np.repeat(row_offset, short),
+                   plan.case_col, _uniform32((int(short.sum()),), rng))
+    if len(plan.i_m):
+        h = np.repeat(np.arange(len(plan.i_m)), plan.i_m)
+        _add_draws(X, plan.i_lo[h][None, :], plan.i_n[h][None, :], (np.arange(c) * U)[:, None],
+                   plan.case_col, _uniform32((c, len(h)), rng))
+    return X
