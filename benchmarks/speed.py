@@ -12,8 +12,13 @@
 * **Full analysis**: ``rate`` (intervals, bands, flags, rating probabilities from B = 10,000
   replicates) of the seed inspection (target < 0.5 s) and of a synthetic national sample
   (21 providers × 132 case-supervision cases = 2,772, plus unpaid work and Through the Gate).
+* **Engine growth** (``bench_engine.run``): ``rate`` on the national aggregate with many
+  answer patterns, unstratified and stratified, at 2,772 / 27,720 / 277,200 cases and
+  B = 1,000 / 10,000 / 100,000, beside scipy per question, scipy vectorised and a plain
+  numpy bootstrap, with the fitted exponents of time against n and B.
 
-Run ``python benchmarks/speed.py`` (medians of 7 repeats) or ``--quick`` (3 repeats). Writes
+Run ``python benchmarks/speed.py`` (medians of 7 repeats; the engine growth 3) or ``--quick``
+(3 repeats; engine growth up to 27,720 cases and B = 10,000). Writes
 ``benchmarks/RESULTS.md`` (``--out`` to write elsewhere) with the machine's core count and
 the Python, numpy, scipy, pandas and statsmodels versions.
 """
@@ -39,6 +44,7 @@ import statsmodels  # noqa: E402
 from scipy import stats  # noqa: E402
 
 import bench_draw  # noqa: E402
+import bench_engine  # noqa: E402
 import bench_intervals  # noqa: E402
 from sampling._io import atomic_write  # noqa: E402
 
@@ -215,8 +221,9 @@ def report(results: dict, repeats: int, command: str) -> str:
         f"Target for the seed inspection: under {SEED_TARGET_S} s with B = 10,000 — {target} it "
         f"({_ms(r['seed_s'])}). Rating probabilities for the national sample: {r['national_kind']}.",
         "",
-        "Sources: `benchmarks/bench_draw.py` (`run`), `benchmarks/bench_intervals.py` (`run`) and "
-        "`benchmarks/speed.py` (vectorised scipy and `rate`).",
+        *bench_engine.report(results["engine"]),
+        "Sources: `benchmarks/bench_draw.py` (`run`), `benchmarks/bench_intervals.py` (`run`), "
+        "`benchmarks/bench_engine.py` (`run`) and `benchmarks/speed.py` (vectorised scipy and `rate`).",
         "",
     ]
     return "\n".join(lines)
@@ -234,7 +241,9 @@ def main(argv=None) -> dict:
     steps = [("draw", lambda: bench_draw.run(repeats)),
              ("intervals", lambda: bench_intervals.run(repeats)),
              ("vectorised", lambda: [bench_vectorised(132, repeats), bench_vectorised(2772, repeats)]),
-             ("rate", lambda: bench_rate(repeats))]
+             ("rate", lambda: bench_rate(repeats)),
+             ("engine", lambda: bench_engine.run(min(repeats, 3), sizes=bench_engine.SIZES[:2 if args.quick else 3],
+                                                 replicates=bench_engine.REPLICATES[:2 if args.quick else 3]))]
     for name, fn in steps:
         sys.stderr.write(f"speed: {name} ...\n")
         sys.stderr.flush()

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-__all__ = ["CountPlan", "count_plan", "draw_counts", "POISSON_MIN_DRAWS", "SLACK",
+__all__ = ["CountPlan", "count_plan", "draw_counts", "Workspace", "POISSON_MIN_DRAWS", "SLACK",
            "POISSON_COST", "CHAIN_MAX_MEAN", "TAIL"]
 
 _GRID = 2 ** 32
@@ -189,22 +189,28 @@ def _uniform32(shape: tuple, rng: np.random.Generator) -> np.ndarray:
 
 
 def _inverse_poisson(plan: CountPlan, a: int, z: int, first: np.ndarray, thresholds: np.ndarray,
-                     out: np.ndarray, rng: np.random.Generator) -> None:
+                     out: np.ndarray, rng: np.random.Generator, work: "Workspace") -> None:
     """Poisson counts of columns ``[a, z)`` into ``out`` (c, z − a) by inversion on the
     32-bit grid, X = min{k : u < t(k)}: u is compared with t(first + j), j < K, on every draw;
     a draw below the first or past the last goes on one comparison at a time (sequential
     search, Devroye 1986, §III.2)."""
     K = thresholds.shape[0]
     u = _uniform32(out.shape, rng)
-    count = np.zeros(u.shape, dtype=np.uint8)
-    step = np.empty(u.shape, dtype=bool)
-    low = None
-    for j in range(K):
+    count, step, low = (work.view(name, out.shape) for name in ("count", "step", "low"))
+    np.greater_equal(u, thresholds[0], out=count.view(bool))
+    if first.any():
+        np.logical_not(count.view(bool), out=low)  # u < t(first): X ≤ first, searched downwards
+    else:
+        low = None
+    if K == 1:
+        np.copyto(step, count.view(bool))
+    for j in range(1, K):
         np.greater_equal(u, thresholds[j], out=step)
-        if j == 0 and first.any():
-            low = ~step  # u < t(first): X ≤ first, searched downwards
-        count += step
-    np.add(count, first.astype(np.float32), out=out)
+        np.add(count, step.view(np.uint8), out=count)
+    if low is None:
+        np.copyto(out, count)
+    else:
+        np.add(count, first.astype(np.float32), out=out)
     for tail, start, move in ((step, first + K, 1), (low, first, -1)):  # step: u ≥ t(first + K − 1)
         if tail is not None:
             flat = np.flatnonzero(tail)  # (2-D nonzero is ten times slower)
@@ -224,12 +230,12 @@ def _search(table: np.ndarray, u: np.ndarray, cols: np.ndarray, k: np.ndarray, m
         k += move * more
 
 
-def _poisson_block(plan: CountPlan, X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _poisson_block(plan: CountPlan, X: np.ndarray, rng: np.random.Generator, work: "Workspace") -> np.ndarray:
     """Poisson counts of the Poissonised units into ``X[:, :Up]``; returns their (c, Hp)
     stratum sums. A row whose stratum sum overshoots its draws is drawn again."""
     Up, n_chain = plan.n_poisson, plan.n_chain
     for a, z, first, thresholds in plan.chains:
-        _inverse_poisson(plan, a, z, first, thresholds, X[:, a:z], rng)
+        _inverse_poisson(plan, a, z, first, thresholds, X[:, a:z], rng, work)
     if Up > n_chain:
         X[:, n_chain:Up] = rng.poisson(plan.lam[n_chain:], size=(X.shape[0], Up - n_chain))
     S = X[:, :Up] @ plan.G  # exact: integer sums below 2²⁴
@@ -258,18 +264,46 @@ def _add_draws(X: np.ndarray, lo, width, row_offset, case_col: np.ndarray, u: np
     np.add.at(X.reshape(-1), cell.ravel(), np.float32(1))  # unbuffered: repeats all count
 
 
-def draw_counts(plan: CountPlan, c: int, rng: np.random.Generator) -> np.ndarray:
+def _top_up(plan: CountPlan, X: np.ndarray, short: np.ndarray, rng: np.random.Generator) -> None:
+    """Index draws for each Poisson stratum's shortfall ``short`` (c, Hp), all ≥ 0, one
+    stratum at a time (small temporaries: large fresh ones cost page faults)."""
+    U = X.shape[1]
+    u = _uniform32((int(short.sum()),), rng)
+    ends = np.cumsum(short.sum(axis=0))
+    for h in range(short.shape[1]):
+        row_offset = np.repeat(np.arange(0, X.shape[0] * U, U), short[:, h])
+        _add_draws(X, plan.p_lo[h], plan.p_n[h], row_offset, plan.case_col,
+                   u[ends[h] - len(row_offset):ends[h]])
+
+
+class Workspace:
+    """Buffers that :func:`draw_counts` reuses from chunk to chunk: a fresh array of a few
+    megabytes costs a page fault per 4 kB on first touch, as much as drawing into it."""
+
+    def __init__(self, plan: CountPlan, rows: int):
+        self.X = np.empty((rows, plan.units), dtype=np.float32)
+        widest = max((z - a for a, z, _, _ in plan.chains), default=0)
+        self._flat = {"count": np.empty(rows * widest, dtype=np.uint8),
+                      "step": np.empty(rows * widest, dtype=bool),
+                      "low": np.empty(rows * widest, dtype=bool)}
+
+    def view(self, name: str, shape: tuple) -> np.ndarray:
+        """A contiguous ``shape`` view of buffer ``name``."""
+        return self._flat[name][:int(np.prod(shape))].reshape(shape)
+
+
+def draw_counts(plan: CountPlan, c: int, rng: np.random.Generator,
+                work: Workspace | None = None) -> np.ndarray:
     """(c, U) float32 counts (exact integers) of ``c`` replicates in plan column order; each
-    stratum's counts are Multinomial(m_h, c_u/n_h), independently of the others."""
+    stratum's counts are Multinomial(m_h, c_u/n_h), independently of the others. With
+    ``work`` (sized for at least c rows) the counts are written into ``work.X[:c]``."""
     U, Hp = plan.units, len(plan.p_m)
-    X = np.zeros((c, U), dtype=np.float32)
+    work = Workspace(plan, c) if work is None else work
+    X = work.X[:c]
+    X.fill(0.0)
     if plan.n_poisson:
-        S = _poisson_block(plan, X, rng)
-        short = (plan.p_m[None, :] - S).astype(np.int64).ravel()  # top-ups, all ≥ 0
-        row_offset = np.repeat(np.arange(0, c * U, U), Hp)         # per (replicate, stratum)
-        lo, width = np.tile(plan.p_lo, c), np.tile(plan.p_n, c)
-        _add_draws(X, np.repeat(lo, short), np.repeat(width, short), np.repeat(row_offset, short),
-                   plan.case_col, _uniform32((int(short.sum()),), rng))
+        S = _poisson_block(plan, X, rng, work)
+        _top_up(plan, X, (plan.p_m[None, :] - S).astype(np.int64), rng)
     if len(plan.i_m):
         h = np.repeat(np.arange(len(plan.i_m)), plan.i_m)
         _add_draws(X, plan.i_lo[h][None, :], plan.i_n[h][None, :], (np.arange(c) * U)[:, None],

@@ -98,6 +98,21 @@ def test_counts_reproducible_and_other_bit_generators():
     assert (X[:, :len(STRATA[0])].sum(axis=1) == m).all()
 
 
+@pytest.mark.parametrize("how", ["default", "tails"])
+def test_reused_workspace_gives_the_same_counts(monkeypatch, how):
+    """Chunks drawn into one reused workspace (as the engine does) equal chunks drawn into
+    fresh ones: nothing of the previous chunk is left behind, and a shorter last chunk too."""
+    force(monkeypatch, how)
+    plan = plan_for(STRATA, DRAWS)
+    sizes = [300, 300, 41]
+    fresh_rng, reuse_rng = np.random.default_rng(11), np.random.default_rng(11)
+    work = counts.Workspace(plan, 300)
+    for c in sizes:
+        fresh = counts.draw_counts(plan, c, fresh_rng)
+        reused = counts.draw_counts(plan, c, reuse_rng, work)
+        assert reused.shape == (c, plan.units) and np.array_equal(fresh, reused)
+
+
 def test_inversion_grid_is_within_its_bound():
     """The inverse-transform CDF sits on a 32-bit grid: every cumulative probability within
     2⁻³² of scipy's, so every count probability within 2⁻³¹."""
