@@ -21,6 +21,13 @@ from .errors import ArgumentError, DataError, OutputError, SamplingError
 
 # public name -> module that defines it (each stage adds its own line(s))
 _EXPORTS = {
+    # inspection (a folder with inspection.toml)
+    "Inspection": "_inspection",
+    "InspectionSample": "_inspection",
+    "load_inspection": "_inspection",
+    "find_inspection": "_inspection",
+    "init_inspection": "_inspection",
+    "DEFAULT_SEED": "_inspection",
     # plan
     "sample_size": "_plan_sizes",
     "achieved_margin": "_plan_sizes",
