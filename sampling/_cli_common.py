@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, Callable
 
-__all__ = ["number_list", "parse_n", "parse_reserves", "parse_population", "parse_assignment",
+__all__ = ["inspection_of", "number_list", "parse_n", "parse_reserves", "parse_population", "parse_assignment",
            "comma_list", "to_json"]
 
 
@@ -16,6 +16,15 @@ def to_json(obj: Any) -> str:
     from ._format import jsonable
 
     return json.dumps(jsonable(obj), indent=2, ensure_ascii=False)
+
+
+def inspection_of(args: argparse.Namespace):
+    """The inspection a command runs in: ``--inspection DIR``, else the current folder's
+    ``inspection.toml`` if there is one, else None."""
+    from ._inspection import find_inspection, load_inspection
+
+    folder = getattr(args, "inspection", None)
+    return load_inspection(folder) if folder is not None else find_inspection(".")
 
 
 def comma_list(text: str) -> list[str]:

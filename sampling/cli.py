@@ -1,5 +1,6 @@
 """The ``sampling`` command: a thin shell over the Python API.
 
+    sampling init     a folder for one inspection, with a commented inspection.toml
     sampling plan     sample sizes, achieved margins, implied populations
     sampling draw     a stratified random sample from an eligible-population frame
     sampling analyse  key-question intervals, ratings and uncertainty flags
@@ -27,7 +28,26 @@ from .errors import SamplingError
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 
+def _add_inspection(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--inspection", metavar="DIR", default=None,
+                        help="the inspection's folder, holding inspection.toml (default: the current "
+                             "folder when it holds one)")
+
+
+def _add_init(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", metavar="DIR", help="the inspection's folder (created if needed)")
+    parser.add_argument("--provider", required=True, help="the provider's full name, e.g. \"Northshire CRC\"")
+    parser.add_argument("--short-name", default=None, help="a short name for charts and tables (default: --provider)")
+    parser.add_argument("--framework", default="hmip-adult", metavar="F",
+                        help="the inspection framework: hmip-adult (default) or hmip-youth")
+    parser.add_argument("--seed", type=int, default=None, metavar="S",
+                        help="random seed every command of this inspection uses (default 2019)")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing inspection.toml")
+    parser.set_defaults(run=("_cli_init", "run"))
+
+
 def _add_plan(parser: argparse.ArgumentParser) -> None:
+    _add_inspection(parser)
     parser.add_argument("--population", "-N", action="append", metavar="N",
                         type=number_list(int, "--population"),
                         help="eligible population size; repeat or comma-separate for one row "
@@ -65,6 +85,7 @@ def _add_plan(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_draw(parser: argparse.ArgumentParser) -> None:
+    _add_inspection(parser)
     parser.add_argument("frame", nargs="?", metavar="FRAME",
                         help="eligible-population frame, .csv or .xlsx, one row per case "
                              "(case_id, gender, disposal, rosh, …)")
@@ -96,6 +117,7 @@ def _add_draw(parser: argparse.ArgumentParser) -> None:
 
 def _add_analysis_options(p: argparse.ArgumentParser, *, seed_default: int | None) -> None:
     """RESULTS and the analysis options shared by ``sampling analyse`` and ``sampling report``."""
+    _add_inspection(p)
     p.add_argument("results", nargs="?", metavar="RESULTS",
                    help="case-level or aggregate results (CSV/XLSX)")
     p.add_argument("--example", action="store_true",
@@ -160,6 +182,7 @@ def _add_report(p: argparse.ArgumentParser) -> None:
 
 #: (name, help, add-options) of each subcommand, in ``--help`` order.
 COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...] = (
+    ("init", "a folder for one inspection, with a commented inspection.toml to edit", _add_init),
     ("plan", "Sample sizes, achieved margins, implied populations and misrating risk.", _add_plan),
     ("draw", "a stratified random sample from an eligible-population frame", _add_draw),
     ("analyse", "key-question intervals, ratings, uncertainty flags and rating probabilities", _add_analyse),
