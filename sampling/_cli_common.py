@@ -23,8 +23,15 @@ def inspection_of(args: argparse.Namespace):
     ``inspection.toml`` if there is one, else None."""
     from ._inspection import find_inspection, load_inspection
 
+    from .errors import ArgumentError
+
     folder = getattr(args, "inspection", None)
-    return load_inspection(folder) if folder is not None else find_inspection(".")
+    if folder is None:
+        return find_inspection(".")
+    try:
+        return load_inspection(folder)
+    except ArgumentError as exc:
+        raise ArgumentError("--inspection", folder, exc.expected) from None
 
 
 def comma_list(text: str) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from ._cli_common import to_json
+from ._cli_common import inspection_of, to_json
 from ._format import text_table
 from .errors import ArgumentError
 
@@ -150,11 +150,43 @@ def _example_section(args: argparse.Namespace, first: bool) -> tuple[dict, list[
     return {**info, "samples": frame}, text
 
 
+def _inspection_section(inspection: Any, kw: dict, method: str) -> tuple[pd.DataFrame, list[str]]:
+    """Each of the inspection's samples: its eligible population N (when known) and the n
+    the plan gives; a sample without N says how to give it."""
+    from ._plan import plan_table
+
+    rows, notes = [], []
+    for s in inspection.samples:
+        plan = plan_table([s.population], method=method, **kw).to_frame().iloc[0]
+        rows.append({"sample": s.name, "label": s.label, "population": s.population,
+                     "n": int(plan["n"]) if s.population is not None else None,
+                     "achieved_margin": plan["achieved_margin"] if s.population is not None else math.nan})
+        if s.population is None:
+            notes.append(f"{s.name}: eligible population not known yet - set population in "
+                         f"[samples.{s.name}] of inspection.toml (or give --population N)")
+    frame = pd.DataFrame(rows, columns=["sample", "label", "population", "n", "achieved_margin"])
+    frame["population"] = pd.array(frame["population"].tolist(), dtype="Int64")
+    frame["n"] = pd.array(frame["n"].tolist(), dtype="Int64")
+    shown = _plan_display(_plan_display(frame, "population", "unknown"), "n", "-")
+    return frame, [f"Inspection of {inspection.provider}: {kw['confidence_level']:.0%} confidence, "
+                   f"±{100 * kw['margin']:g} points, p = {kw['p']:g} ({method})",
+                   text_table(shown, floatfmt="{:.2f}"), *notes]
+
+
+def _settings(args: argparse.Namespace, inspection: Any) -> dict:
+    """Confidence and margin: the flags when given, else the inspection's, else 80% and ±5."""
+    confidence = args.confidence if args.confidence is not None else (
+        inspection.confidence_level if inspection is not None else 0.8)
+    margin = args.margin if args.margin is not None else (inspection.margin if inspection is not None else 0.05)
+    return dict(confidence_level=confidence, margin=_plan_check_margin(margin), p=args.p)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``sampling plan`` with parsed ``args``; print tables (or JSON) and return 0."""
     from ._plan import plan_table
 
-    kw = dict(confidence_level=args.confidence, margin=_plan_check_margin(args.margin), p=args.p)
+    inspection = None if args.example else inspection_of(args)
+    kw = _settings(args, inspection)
     pops = _plan_populations(args)
     from_samples = [n for group in (args.from_sample or []) for n in group]
     risks = [v for group in (args.misrating_risk or []) for v in group]
@@ -162,7 +194,10 @@ def run(args: argparse.Namespace) -> int:
     out: dict[str, Any] = {"settings": {**kw, "method": args.method}}
     text: list[str] = []
     plan = plan_table(rows, method=args.method, **kw)  # validates every population first
-    if bool(pops) or not (from_samples or args.example):
+    if inspection is not None and not pops:
+        out["inspection"], more = _inspection_section(inspection, kw, args.method)
+        text += more
+    elif bool(pops) or not (from_samples or args.example):
         out["plan"], out["formula"] = plan.to_frame(), plan.formula
         text += [plan._title(), text_table(_plan_display(plan.to_frame()), floatfmt="{:.2f}"), plan.formula]
     if args.subsample_share is not None:

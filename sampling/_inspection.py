@@ -190,7 +190,7 @@ def _file_of(source: str | os.PathLike) -> Path:
     if path.is_dir():
         path = path / INSPECTION_FILE
     if not path.is_file():
-        raise ArgumentError("inspection", str(source), f"must be a folder holding {INSPECTION_FILE} (create one "
+        raise ArgumentError("source", str(source), f"must be a folder holding {INSPECTION_FILE} (create one "
                             "with: sampling init FOLDER --provider NAME) or the file itself")
     return path
 
