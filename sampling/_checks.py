@@ -2,7 +2,9 @@
 argument and its value, so no bad value travels deep into numpy or pandas."""
 from __future__ import annotations
 
+import math
 import numbers
+import os
 from typing import Any, Mapping
 
 import numpy as np
@@ -14,6 +16,8 @@ __all__ = [
     "check_fraction",
     "check_population",
     "check_count",
+    "check_memory",
+    "MAX_CASES",
     "check_rng",
     "check_bool",
     "check_populations",
@@ -44,20 +48,42 @@ def check_fraction(value: Any, name: str, *, low_open: bool = True, high_open: b
     return float(value)
 
 
-def check_count(value: Any, name: str, *, minimum: int = 1) -> int:
-    """A whole number at least ``minimum`` (floats such as 132.0 are accepted)."""
-    if isinstance(value, bool) or not _is_real(value) or not np.isfinite(value) or int(value) != value:
-        raise ArgumentError(name, value, f"must be a whole number ≥ {minimum}")
-    if value < minimum:
-        raise ArgumentError(name, value, f"must be a whole number ≥ {minimum}")
+#: no eligible population (or count of cases) is larger than this: a bigger number is a typo
+MAX_CASES = 10 ** 9
+
+
+def check_count(value: Any, name: str, *, minimum: int = 1, maximum: int | None = None) -> int:
+    """A whole number from ``minimum`` to ``maximum`` (floats such as 132.0 are accepted;
+    1.5, 10**30 beyond ``maximum``, NaN and booleans are not)."""
+    whole = f"must be a whole number ≥ {minimum:,}" + ("" if maximum is None else f" and ≤ {maximum:,}")
+    if isinstance(value, bool) or not _is_real(value):
+        raise ArgumentError(name, value, whole)
+    try:
+        ok = math.isfinite(float(value)) and int(value) == value
+    except OverflowError:
+        ok = False
+    if not ok or value < minimum or (maximum is not None and value > maximum):
+        raise ArgumentError(name, value, whole)
     return int(value)
 
 
 def check_population(value: Any, name: str = "population") -> int | None:
-    """``None`` (an infinite population) or a whole number ≥ 1."""
+    """``None`` (an infinite population) or a whole number from 1 to :data:`MAX_CASES`."""
     if value is None:
         return None
-    return check_count(value, name, minimum=1)
+    return check_count(value, name, minimum=1, maximum=MAX_CASES)
+
+
+def check_memory(n_bytes: float, what: str, name: str, value: Any) -> None:
+    """Refuse, before any work, a request whose arrays would need more than half the
+    machine's physical memory (or 16 GiB where that cannot be read), saying how much."""
+    try:
+        limit = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        limit = 16 * 2 ** 30
+    if n_bytes > limit:
+        raise ArgumentError(name, value, f"would need about {n_bytes / 2 ** 30:,.1f} GiB of memory for {what} "
+                            f"(this machine allows {limit / 2 ** 30:,.1f} GiB); ask for less")
 
 
 def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from ._checks import check_bool, check_confidence_level, check_count, check_populations, check_rng
+from ._checks import check_bool, check_confidence_level, check_count, check_memory, check_populations, check_rng
 from ._methods import ANALYTIC, BOOTSTRAP, INTERVAL_METHODS as METHODS, check_method as _check_method
 from ._proportion import fpc_factor, proportion_interval
 from ._display import TableResult
@@ -226,9 +226,12 @@ def _check_results(results: Any) -> None:
                             "must be a Results object (see sampling.load_results)")
 
 
-def _check_bootstrap_args(n_resamples, rng, stratified):
-    """(B, generator) after checking the bootstrap arguments shared by the public functions."""
+def _check_bootstrap_args(n_resamples, rng, stratified, k: int):
+    """(B, generator) after checking the bootstrap arguments shared by the public functions;
+    a B whose replicate tables (about ten B × k float arrays) would not fit in memory is
+    refused before any work."""
     B = check_count(n_resamples, "n_resamples", minimum=1)
+    check_memory(10.0 * 8 * B * max(k, 1), f"{B:,} replicates of {k} key questions", "n_resamples", B)
     gen = check_rng(rng)
     check_bool(stratified, "stratified")
     return B, gen
@@ -278,7 +281,7 @@ def bootstrap_replicates(results: Results, *, n_resamples: int = 10_000, populat
        *JASA* 83, 231–241.
     """
     _check_results(results)
-    B, gen = _check_bootstrap_args(n_resamples, rng, stratified)
+    B, gen = _check_bootstrap_args(n_resamples, rng, stratified, len(results.summary))
     pops = _resolve_populations(results, population, finite_population)
     return _replicates(resample(results, pops, bool(stratified), B, gen), results.summary)
 
@@ -322,7 +325,7 @@ def intervals(results: Results, *, method: str = "wilson", confidence_level: flo
     method = _check_method(method)
     cl = check_confidence_level(confidence_level)
     if method in BOOTSTRAP:
-        B, gen = _check_bootstrap_args(n_resamples, rng, stratified)
+        B, gen = _check_bootstrap_args(n_resamples, rng, stratified, len(results.summary))
     pops = _resolve_populations(results, population, finite_population)
     summary = results.summary
     sizes = results.sample_sizes

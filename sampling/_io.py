@@ -4,9 +4,13 @@
   place, so a reader never sees a half-written file and a failure leaves nothing behind.
 * :func:`atomic_dir` does the same for a set of files written into a folder: they are built
   in a hidden staging folder beside it and moved into place only when all are complete.
-* :func:`escape_formulas` neutralises spreadsheet formulas: a text cell beginning with
-  ``=``, ``+``, ``-`` or ``@`` (also tab and carriage return) gets a leading apostrophe, as
-  OWASP's CSV-injection guidance recommends, so a sample list opened in Excel runs nothing.
+* :func:`escape_formulas` neutralises spreadsheet formulas: a text cell whose first
+  character after any leading whitespace is ``=``, ``+``, ``-`` or ``@`` (or that begins with
+  a tab or carriage return) gets a leading apostrophe, as OWASP's CSV-injection guidance
+  recommends, so a sample list opened in Excel runs nothing.
+* :func:`write_csv` writes a table escaped that way, with CRLF line ends (as Excel writes
+  CSV), so every field holding a carriage return, a line feed, a comma or a quote is quoted
+  and no cell can split its row.
 """
 from __future__ import annotations
 
@@ -21,18 +25,29 @@ import pandas as pd
 
 from .errors import OutputError
 
-__all__ = ["atomic_write", "atomic_path", "atomic_dir", "escape_formulas", "ensure_writable_dir", "default_mode"]
+__all__ = ["atomic_write", "atomic_path", "atomic_dir", "escape_formulas", "escape_cell", "write_csv",
+           "ensure_writable_dir", "default_mode"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of ``frame`` whose text cells cannot start a spreadsheet formula."""
+def escape_cell(value):
+    """``value`` with a leading apostrophe if it is text that a spreadsheet could read as a
+    formula: starting with a tab or CR, or with ``=``, ``+``, ``-``, ``@`` after any
+    leading whitespace (spreadsheets trim it).
 
-    def esc(value):
-        if isinstance(value, str) and value.startswith(_FORMULA_START):
-            return "'" + value
-        return value
+    >>> [escape_cell(v) for v in ("=1+1", " @SUM(1)", "Yes", 3)]
+    ["'=1+1", "' @SUM(1)", 'Yes', 3]
+    """
+    if isinstance(value, str) and (value.startswith(_FORMULA_START) or value.lstrip().startswith(_FORMULA_START)):
+        return "'" + value
+    return value
+
+
+def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frame`` whose text cells (and column names) cannot start a
+    spreadsheet formula (see :func:`escape_cell`)."""
+    esc = escape_cell
 
     out = frame.copy()
     for column in out.columns:
@@ -42,6 +57,13 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     # Column names are cells too.
     out.columns = [esc(c) if isinstance(c, str) else c for c in out.columns]
     return out
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write ``frame`` (formula-escaped, without its index) as UTF-8 CSV with CRLF line ends:
+    the csv module then quotes every field holding CR, LF, a comma or a quote, so a cell can
+    neither split its row nor start a formula."""
+    escape_formulas(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\r\n")
 
 
 def default_mode(*, directory: bool = False) -> int:

@@ -104,29 +104,26 @@ class RatingRules:
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_mapping(cls, doc: Mapping[str, Any], *, source: str = "rules") -> "RatingRules":
-        """Build rules from a parsed TOML document (the ``[rules]`` table of ``sampling/frameworks/*.toml``)."""
-        try:
-            kq, st, ov = doc["key_question"], doc["standard"], doc["overall"]
-            return cls(
-                name=str(doc.get("name", source)),
-                short_name=str(doc.get("short_name", source)),
-                labels=tuple(str(x) for x in doc["labels"]),
-                kq_edges=tuple(float(x) for x in kq["edges"]),
-                round_percent=bool(kq.get("round_percent", False)),
-                rounding=str(kq.get("rounding", "half_up")) if kq.get("round_percent", False) else "none",
-                standard_aggregate=str(st.get("aggregate", "min")),
-                scores=tuple(int(x) for x in st["scores"]),
-                overall_edges=tuple(int(x) for x in ov["edges"]),
-                n_standards=int(ov["n_standards"]),
-            )
-        except KeyError as exc:
-            raise DataError(f"{source}: missing rules entry {exc.args[0]!r} "
-                            "(need labels, [key_question] edges, [standard] scores, "
-                            "[overall] edges and n_standards)") from None
-        except (TypeError, ValueError) as exc:
-            if isinstance(exc, DataError):
-                raise
-            raise DataError(f"{source}: malformed rules ({exc})") from None
+        """Build rules from a parsed TOML document (the ``[rules]`` table of
+        ``sampling/frameworks/*.toml``), read strictly: a number must be a number (a score
+        of 1.9 or a boolean spelt "false" is an error naming the key, never coerced)."""
+        kq, st, ov = (_section(doc, name, source) for name in ("key_question", "standard", "overall"))
+        round_percent = _typed(kq, "round_percent", bool, "true or false", source, default=False,
+                               where="key_question")
+        return cls(
+            name=_typed(doc, "name", str, "text", source, default=source),
+            short_name=_typed(doc, "short_name", str, "text", source, default=source),
+            labels=tuple(_typed_list(doc, "labels", str, "names", source)),
+            kq_edges=tuple(float(x) for x in _typed_list(kq, "edges", (int, float), "numbers", source,
+                                                         where="key_question")),
+            round_percent=round_percent,
+            rounding=(_typed(kq, "rounding", str, "text", source, default="half_up", where="key_question")
+                      if round_percent else "none"),
+            standard_aggregate=_typed(st, "aggregate", str, "text", source, default="min", where="standard"),
+            scores=tuple(_typed_list(st, "scores", int, "whole numbers", source, where="standard")),
+            overall_edges=tuple(_typed_list(ov, "edges", int, "whole numbers", source, where="overall")),
+            n_standards=_typed(ov, "n_standards", int, "a whole number", source, where="overall"),
+        )
 
     def to_dict(self) -> dict:
         """The rules as a TOML-shaped dict (round-trips through :meth:`from_mapping`)."""
@@ -246,6 +243,56 @@ class RatingRules:
         lows = [0.0, *self.kq_edges]
         highs = [*self.kq_edges, 100.0]
         return pd.DataFrame({"rating": list(self.labels), "percent_from": lows, "percent_below": highs})
+
+
+_SECTION_KEYS = {"key_question": {"edges", "round_percent", "rounding"},
+                 "standard": {"aggregate", "scores"}, "overall": {"edges", "n_standards"}}
+_MISSING = object()
+
+
+def _section(doc: Mapping[str, Any], name: str, source: str) -> Mapping[str, Any]:
+    """The ``[name]`` table of a rules document: present, a table, and without unknown keys."""
+    table = doc.get(name, _MISSING)
+    if table is _MISSING:
+        raise DataError(f"{source}: missing rules entry {name!r}: a [{name}] table (need labels, [key_question] edges, "
+                        "[standard] scores, [overall] edges and n_standards)")
+    if not isinstance(table, Mapping):
+        raise DataError(f"{source}: {name} must be a table ([{name}] with its keys), not a value",
+                        values=(table,))
+    unknown = sorted(set(table) - _SECTION_KEYS[name])
+    if unknown:
+        raise DataError(f"{source}: unknown key(s) in [{name}]: {', '.join(unknown)} "
+                        f"(known: {', '.join(sorted(_SECTION_KEYS[name]))})", values=tuple(unknown))
+    return table
+
+
+def _is(value: Any, kind: Any) -> bool:
+    if isinstance(value, bool):
+        return kind is bool
+    if kind is int and isinstance(value, float):
+        return False
+    return isinstance(value, kind)
+
+
+def _typed(table: Mapping[str, Any], key: str, kind: Any, what: str, source: str, *,
+           default: Any = _MISSING, where: str = "") -> Any:
+    value = table.get(key, default)
+    name = f"{where}.{key}" if where else key
+    if value is _MISSING:
+        raise DataError(f"{source}: missing rules entry {name!r}")
+    if not _is(value, kind):
+        raise DataError(f"{source}: {name} must be {what} (TOML without quotes), got {value!r}", values=(value,))
+    return value
+
+
+def _typed_list(table: Mapping[str, Any], key: str, kind: Any, what: str, source: str, *,
+                where: str = "") -> list:
+    values = _typed(table, key, list, f"a list of {what}", source, where=where)
+    bad = [v for v in values if not _is(v, kind)]
+    if bad:
+        name = f"{where}.{key}" if where else key
+        raise DataError(f"{source}: {name} must be a list of {what}, got {values!r}", values=tuple(bad))
+    return values
 
 
 def available_rules() -> list[str]:

@@ -21,11 +21,22 @@ import importlib
 import sys
 from typing import Callable, Sequence
 
-from ._cli_common import comma_list, number_list, parse_assignment, parse_n, parse_population, parse_reserves
+from ._cli_common import comma_list, fraction, number_list, percent_list, parse_assignment, parse_n, parse_population, parse_reserves
 from ._methods import INTERVAL_METHODS, PLAN_METHODS
-from .errors import SamplingError
+from .errors import ArgumentError, SamplingError
 
-__all__ = ["main", "build_parser", "COMMANDS"]
+__all__ = ["main", "build_parser", "COMMANDS", "FLAGS"]
+
+#: the command-line flag of each Python keyword an error may name
+FLAGS = {
+    "n_resamples": "--resamples", "confidence_level": "--confidence", "rng": "--seed", "seed": "--seed",
+    "population": "--population", "margin": "--margin", "threshold": "--threshold", "method": "--method",
+    "strata": "--strata", "reserves": "--reserves", "n": "--n", "rules": "--rules",
+    "framework": "--framework", "blank_means_na": "--blank-means-na", "judgements": "--judgement",
+    "published": "--published", "overrides": "--override", "mapping": "--map", "size": "--synthetic",
+    "as_of": "--as-of", "months_since_start": "--months-since-start", "share": "--subsample-share",
+    "p": "--p", "source": "FILE",
+}
 
 
 def _add_inspection(parser: argparse.ArgumentParser) -> None:
@@ -49,16 +60,17 @@ def _add_init(parser: argparse.ArgumentParser) -> None:
 def _add_plan(parser: argparse.ArgumentParser) -> None:
     _add_inspection(parser)
     parser.add_argument("--population", "-N", action="append", metavar="N",
-                        type=number_list(int, "--population"),
+                        type=number_list(int, "--population", thousands=True),
                         help="eligible population size; repeat or comma-separate for one row "
                              "each (omit for an infinite population)")
-    parser.add_argument("--confidence", type=float, default=0.8, metavar="LEVEL",
-                        help="two-sided confidence level in (0, 1) (default 0.8)")
-    parser.add_argument("--margin", type=float, default=0.05, metavar="E",
+    parser.add_argument("--confidence", type=fraction("--confidence", "0.8"), default=None, metavar="LEVEL",
+                        help="two-sided confidence level, a fraction in (0, 1): 0.8 = 80%% (default: the "
+                             "inspection's, else 0.8)")
+    parser.add_argument("--margin", type=fraction("--margin", "0.05"), default=None, metavar="E",
                         help="margin of error as a fraction in (0, 1): 0.05 = five "
-                             "percentage points (default 0.05)")
+                             "percentage points (default: the inspection's, else 0.05)")
     parser.add_argument("--p", type=float, default=0.5, metavar="P",
-                        help="planning proportion in [0, 1] (default 0.5, the worst case)")
+                        help="planning proportion, a fraction in [0, 1] (default 0.5, the worst case)")
     parser.add_argument("--method", choices=PLAN_METHODS, default="cochran",
                         help="cochran (normal approximation with finite population "
                              "correction, default) or exact (hypergeometric/Clopper-Pearson)")
@@ -70,9 +82,9 @@ def _add_plan(parser: argparse.ArgumentParser) -> None:
                         help="a published sample size: print the population range that "
                              "implies it (repeatable, comma list)")
     parser.add_argument("--misrating-risk", action="append", metavar="PCT",
-                        type=number_list(float, "--misrating-risk"),
-                        help="true percentage(s) yes: probability the published band is wrong, "
-                             "at the planned n (or --n) for each population")
+                        type=percent_list("--misrating-risk"),
+                        help="true percentage(s) yes, 0-100 (55 = 55%%): probability the published "
+                             "band is wrong, at the planned n (or --n) for each population")
     parser.add_argument("--n", type=int, metavar="n",
                         help="sample size to use for --subsample-share and --misrating-risk "
                              "instead of the planned one")
@@ -213,8 +225,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         module, name = args.run
         status = getattr(importlib.import_module(f".{module}", __package__), name)(args)
+    except ArgumentError as exc:  # a keyword of the Python API is the flag that set it
+        flag = FLAGS.get(exc.argument.split("[")[0], exc.argument)
+        print(f"sampling {args.command}: error: {ArgumentError(flag, exc.value, exc.expected)}", file=sys.stderr)
+        return 2
     except SamplingError as exc:
         print(f"sampling {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"sampling {args.command}: error: not enough memory for this request; ask for less "
+              "(fewer --resamples, a smaller frame)", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a path the system refuses (too long, no permission, disk full)
+        where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
+        print(f"sampling {args.command}: error: cannot read or write{where}: {exc.strerror or exc}",
+              file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         import os

@@ -1,0 +1,115 @@
+"""Hostile inputs: one case per row, the input and the answer expected. Every row must end in
+one clear line naming the flag (command line) or the keyword (Python) and a fix that works
+there — never a traceback, a silent misreading or an unbounded run. Add a row whenever a
+new one is found."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+import sampling
+from sampling._io import escape_cell, write_csv
+from sampling.cli import main
+from sampling.errors import ArgumentError, DataError
+
+RULES = {
+    "round_percent_as_text": ('labels=["A","B"]\n[key_question]\nedges=[50]\nround_percent="false"\n'
+                              '[standard]\nscores=[0,1]\n[overall]\nedges=[1]\nn_standards=2\n',
+                              "key_question.round_percent must be true or false"),
+    "fractional_score": ('labels=["A","B"]\n[key_question]\nedges=[50]\n[standard]\nscores=[0,1.9]\n'
+                         '[overall]\nedges=[1]\nn_standards=2\n', "standard.scores must be a list of whole numbers"),
+    "section_as_value": ('labels=["A","B"]\nkey_question="abc"\n[standard]\nscores=[0,1]\n[overall]\n'
+                         'edges=[1]\nn_standards=2\n', "key_question must be a table"),
+    "misspelt_key": ('labels=["A","B"]\n[key_question]\nedges=[50]\nround_pct=true\n[standard]\nscores=[0,1]\n'
+                     '[overall]\nedges=[1]\nn_standards=2\n', "unknown key"),
+    "edges_as_text": ('labels=["A","B"]\n[key_question]\nedges=["50"]\n[standard]\nscores=[0,1]\n'
+                      '[overall]\nedges=[1]\nn_standards=2\n', "key_question.edges must be a list of numbers"),
+    "n_standards_float": ('labels=["A","B"]\n[key_question]\nedges=[50]\n[standard]\nscores=[0,1]\n'
+                          '[overall]\nedges=[1]\nn_standards=2.5\n', "overall.n_standards must be a whole number"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_rules_files_are_read_strictly(tmp_path, name):
+    body, match = RULES[name]
+    path = tmp_path / f"{name}.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(DataError, match=match) as info:
+        sampling.load_rules(path)
+    assert str(path) in str(info.value)
+
+
+# (command line, what the one error line must say)
+COMMAND_LINES = [
+    (["plan", "--population", "8,600"], "--population 8600 for one number"),
+    (["plan", "--population", "1" + "0" * 30], "--population=1000"),
+    (["plan", "--margin", "5%"], "write --margin 0.05 for 5%"),
+    (["plan", "--margin", "5"], "write --margin 0.05 for 5%"),
+    (["plan", "--confidence", "80%"], "write --confidence 0.8 for 80%"),
+    (["plan", "--confidence", "abc"], "--confidence expects a fraction such as 0.8"),
+    (["plan", "--population", "668", "--misrating-risk", "0.55"], "write --misrating-risk 55 for 55%"),
+    (["plan", "--misrating-risk", "120"], "percentages from 0 to 100"),
+    (["draw", "--synthetic", "500", "--reserves", "5.5"], "--reserves expects a whole count"),
+    (["draw", "--synthetic", "500", "--reserves", "1" + "0" * 30], "--reserves expects a whole count"),
+    (["analyse", "--example", "--resamples", "1000000000"], "--resamples=1000000000 is invalid: would need"),
+    (["plan", "--inspection", "no-such-folder"], "--inspection="),
+]
+
+
+@pytest.mark.parametrize("argv, says", COMMAND_LINES, ids=[" ".join(a) for a, _ in COMMAND_LINES])
+def test_command_line_errors_name_the_flag_and_the_fix(capsys, argv, says):
+    try:
+        status = main(argv)
+    except SystemExit as exc:  # argparse's own type errors
+        status = exc.code
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.strip().splitlines()[-1].startswith(f"sampling {argv[0]}: error:")
+    assert says in err and "Traceback" not in err
+
+
+def test_too_long_output_path_is_one_line(tmp_path, capsys):
+    status = main(["report", "--example", "--quiet", "--resamples", "200", "--out", str(tmp_path / ("x" * 300))])
+    err = capsys.readouterr().err
+    assert status == 2 and "File name too long" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []  # nothing half-written, no staging folder left
+
+
+# (python call, keyword the error names)
+PYTHON_CALLS = [
+    (lambda: sampling.plan_table([10 ** 30]), "population"),
+    (lambda: sampling.sample_size(float("nan")), "population"),
+    (lambda: sampling.rate(sampling.seed_inspection(), n_resamples=10 ** 9), "n_resamples"),
+    (lambda: sampling.bootstrap_replicates(sampling.seed_inspection(), n_resamples=2.5), "n_resamples"),
+]
+
+
+@pytest.mark.parametrize("call, keyword", PYTHON_CALLS)
+def test_python_errors_name_the_keyword(call, keyword):
+    with pytest.raises(ArgumentError) as info:
+        call()
+    assert info.value.argument == keyword and str(info.value).startswith(f"{keyword}=")
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(1)", "\t=1", "\r@SUM(1)", " =1", "\n=1", "  @x"])
+def test_formula_escaping_survives_leading_whitespace_and_control_characters(value):
+    assert escape_cell(value).startswith("'")
+
+
+def test_csv_cells_cannot_split_rows(tmp_path):
+    frame = pd.DataFrame({"case_id": [f"c{i}" for i in range(40)], "note": "ok"})
+    frame.loc[3, "note"] = "\r@SUM(1)"
+    frame.loc[7, "note"] = "line one\nline two, with a comma and a \"quote\""
+    frame.loc[9, "note"] = "=HYPERLINK(\"http://x\")"
+    path = tmp_path / "cases.csv"
+    write_csv(frame, path)
+    back = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert len(back) == 40 and list(back["case_id"]) == list(frame["case_id"])
+    assert back.loc[3, "note"] == "'\r@SUM(1)" and back.loc[9, "note"].startswith("'=")
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as fh:  # a spreadsheet's reader: 41 records
+        assert len(list(csv.reader(fh))) == 41
+    assert "\r\n" in io.open(path, newline="", encoding="utf-8").read()
