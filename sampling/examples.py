@@ -139,8 +139,8 @@ def synthetic_frame(size: int, rng=None, *, offices: int = 14,
 
     from ._checks import check_count, check_rng
 
-    size = check_count(size, "size")
-    offices = check_count(offices, "offices")
+    size = check_count(size, "size", maximum=5_000_000)  # about 1 GB of frame at the most
+    offices = check_count(offices, "offices", maximum=1_000)
     gen = check_rng(rng)
     names = list(SYNTHETIC_OFFICES[:offices]) + [f"Office {i}" for i in range(len(SYNTHETIC_OFFICES) + 1, offices + 1)]
     weights = gen.gamma(4.0, size=offices)
@@ -306,7 +306,7 @@ def synthetic_results(rng: Any = None, *, n: Any = None, population: Any = None,
     sample_of = {k.id: (k.sample or "all") for k in framework.key_questions}
     sample_names = list(dict.fromkeys(sample_of.values()))
     sizes = _synthetic_sizes(n, sample_names, seed.inspection["samples"])
-    n_prov = None if providers is None else check_count(providers, "providers")
+    n_prov = None if providers is None else check_count(providers, "providers", maximum=1_000)
     truth = _synthetic_truth(true_percent, framework, sample_of, seed)
     design = _synthetic_design(strata, sizes, seed.inspection["samples"], n_prov)
     frames = []

@@ -55,6 +55,9 @@ COMMAND_LINES = [
     (["draw", "--synthetic", "500", "--reserves", "1" + "0" * 30], "--reserves expects a whole count"),
     (["analyse", "--example", "--resamples", "1000000000"], "--resamples=1000000000 is invalid: would need"),
     (["plan", "--inspection", "no-such-folder"], "--inspection="),
+    (["plan", "--method", "exact", "--margin", "0.002"], "--method='exact' is invalid: the exact search"),
+    (["plan", "--method", "exact", "--margin", "0.01", "--population", "50000"], "with N known"),
+    (["draw", "--synthetic", "100000000"], "--synthetic=100000000 is invalid"),
 ]
 
 
