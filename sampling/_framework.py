@@ -383,9 +383,12 @@ def load_framework(source: str | os.PathLike | Framework | None = "hmip-adult", 
             return _shipped(text, rules)
         return _from_document(shipped_document(text), rules, default_name=text)
     path = Path(text)
-    if path.is_dir():
-        return _from_folder(path, rules)
-    if path.is_file() and path.suffix.lower() == ".toml":
-        return _from_document(read_toml(path, "framework"), rules, default_name=path.stem, base=path.parent)
+    try:
+        if path.is_dir():
+            return _from_folder(path, rules)
+        if path.is_file() and path.suffix.lower() == ".toml":
+            return _from_document(read_toml(path, "framework"), rules, default_name=path.stem, base=path.parent)
+    except DataError as exc:
+        raise exc.in_file(f"framework {'folder' if path.is_dir() else 'file'} {str(path)!r}") from None
     raise ArgumentError("framework", text, f"must be one of {available_frameworks()}, a .toml file or a "
                         "folder with standards.csv and key_questions.csv, and must exist")

@@ -92,6 +92,14 @@ class DataError(SamplingError):
         self.message = message
         super().__init__(text)
 
+    def in_file(self, where: str) -> "DataError":
+        """The same error with ``where`` (e.g. "framework file 'x.toml'") in front, unless the
+        message already names it."""
+        if where in self.message:
+            return self
+        return type(self)(f"{where}: {self.message}", column=self.column, rows=self.rows,
+                          values=self.values, hint=self.hint)
+
     def __reduce__(self):
         return (_rebuild_data_error, (type(self), self.message, self.column, self.rows,
                                       self.values, self.hint))

@@ -41,6 +41,26 @@ def test_rules_files_are_read_strictly(tmp_path, name):
     assert str(path) in str(info.value)
 
 
+FRAMEWORKS = {
+    "domain_as_text": ('[[standards]]\nid = "1.1"\ndomain = "abc"\nname = "X"\n[[key_questions]]\nid = "1.1.1"\n'
+                       'standard = "1.1"\n', "domain must be a whole number"),
+    "fractional_domain": ('[[standards]]\nid = "1.1"\ndomain = 1.7\nname = "X"\n[[key_questions]]\nid = "1.1.1"\n'
+                          'standard = "1.1"\n', "domain must be a whole number"),
+    "standards_as_table": ('[standards]\nid = "1.1"\n', "standards must be an array of tables"),
+    "no_key_questions": ('[[standards]]\nid = "1.1"\n', "key_questions table is missing"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FRAMEWORKS))
+def test_framework_files_are_read_strictly_and_named(tmp_path, name):
+    body, match = FRAMEWORKS[name]
+    path = tmp_path / f"{name}.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(DataError, match=match) as info:
+        sampling.load_framework(path)
+    assert f"framework file {str(path)!r}" in str(info.value)
+
+
 # (command line, what the one error line must say)
 COMMAND_LINES = [
     (["plan", "--population", "8,600"], "--population 8600 for one number"),
