@@ -47,7 +47,7 @@ FRAMEWORKS = {
     "fractional_domain": ('[[standards]]\nid = "1.1"\ndomain = 1.7\nname = "X"\n[[key_questions]]\nid = "1.1.1"\n'
                           'standard = "1.1"\n', "domain must be a whole number"),
     "standards_as_table": ('[standards]\nid = "1.1"\n', "standards must be an array of tables"),
-    "no_key_questions": ('[[standards]]\nid = "1.1"\n', "key_questions table is missing"),
+    "no_key_questions": ('[[standards]]\nid = "1.1"\nname = "X"\n', "key_questions table is missing"),
 }
 
 
