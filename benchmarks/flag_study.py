@@ -129,12 +129,16 @@ def summarise(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
         "flagged %": 100 * g["flagged"].mean(),
         "misratings caught by flag %": 100 * g.loc[g["wrong"], "flagged"].mean(),
         "flagged though deciding question ≥7 pts from edges %": 100 * g.loc[g["min_edge_distance"] >= 7, "flagged"].mean(),
+        "settled when deciding question ≥7 pts from edges %": 100 * (
+            g.loc[g["min_edge_distance"] >= 7, "grade"] == "settled").mean(),
         "modal ≠ rule %": 100 * (g["modal_rating"] != g["rule_rating"]).mean(),
         "modal true when ≠ rule %": 100 * (g.loc[g["modal_rating"] != g["rule_rating"], "modal_rating"]
                                            == g.loc[g["modal_rating"] != g["rule_rating"], "true_rating"]).mean(),
     }), include_groups=False)
     cal = t.assign(bin=pd.cut(t["p_rule"], BINS, right=False)).groupby(["kind", "bin"], observed=True).agg(
         standards=("wrong", "size"), reported=("p_rule", "mean"), observed=("wrong", lambda w: 1 - w.mean()))
+    cal["reported %"], cal["observed %"] = 100 * cal.pop("reported"), 100 * cal.pop("observed")
+    cal["MC se"] = 100 * np.sqrt(cal["observed %"] / 100 * (1 - cal["observed %"] / 100) / cal["standards"])
     grades = t.groupby(["kind", "grade"]).agg(standards=("wrong", "size"), misrated=("wrong", "mean"),
                                               far_from_edges=("min_edge_distance", lambda d: (d >= 7).mean()))
     grades["share %"] = 100 * grades["standards"] / grades.groupby(level=0)["standards"].transform("sum")
