@@ -300,7 +300,7 @@ def draw_counts(plan: CountPlan, c: int, rng: np.random.Generator,
     U, Hp = plan.units, len(plan.p_m)
     work = Workspace(plan, c) if work is None else work
     X = work.X[:c]
-    X.fill(0.0)
+    X[:, plan.n_poisson:] = 0.0  # the Poisson columns are all written over
     if plan.n_poisson:
         S = _poisson_block(plan, X, rng, work)
         _top_up(plan, X, (plan.p_m[None, :] - S).astype(np.int64), rng)
