@@ -92,9 +92,9 @@ def percent_list(name: str) -> Callable[[str], list]:
     return parse
 
 
-def fraction(flag: str, example: str, *, closed: bool = False) -> Callable[[str], float]:
-    """argparse type: a fraction in (0, 1) (``closed``: (0, 1]), with the fix spelled out
-    for a percentage ('5%' or '5')."""
+def fraction(flag: str, example: str, *, closed: bool = False, zero: bool = False) -> Callable[[str], float]:
+    """argparse type: a fraction in (0, 1) (``closed``: up to 1 included; ``zero``: from 0
+    included), with the fix spelled out for a percentage ('5%' or '5')."""
     def parse(text: str) -> float:
         t = str(text).strip()
         try:
@@ -106,7 +106,7 @@ def fraction(flag: str, example: str, *, closed: bool = False) -> Callable[[str]
                 raise argparse.ArgumentTypeError(f"{flag} takes a fraction, not a percentage: write {flag} "
                                                  f"{value / 100:g} for {value:g}%")
             raise argparse.ArgumentTypeError(f"{flag} expects a fraction such as {example}, got {text!r}")
-        if not value > 0:
+        if not (value >= 0 if zero else value > 0):
             raise argparse.ArgumentTypeError(f"{flag} must be more than 0 (a fraction such as {example}), got {text!r}")
         return value
     return parse

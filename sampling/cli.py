@@ -69,12 +69,12 @@ def _add_plan(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--margin", type=fraction("--margin", "0.05"), default=None, metavar="E",
                         help="margin of error as a fraction in (0, 1): 0.05 = five "
                              "percentage points (default: the inspection's, else 0.05)")
-    parser.add_argument("--p", type=float, default=0.5, metavar="P",
+    parser.add_argument("--p", type=fraction("--p", "0.5", closed=True, zero=True), default=0.5, metavar="P",
                         help="planning proportion, a fraction in [0, 1] (default 0.5, the worst case)")
     parser.add_argument("--method", choices=PLAN_METHODS, default="cochran",
                         help="cochran (normal approximation with finite population "
                              "correction, default) or exact (hypergeometric/Clopper-Pearson)")
-    parser.add_argument("--subsample-share", type=float, metavar="R",
+    parser.add_argument("--subsample-share", type=fraction("--subsample-share", "0.6", closed=True), metavar="R",
                         help="share (0, 1] of cases a key question applies to: its expected "
                              "sub-sample, margin and the n needed")
     parser.add_argument("--from-sample", action="append", metavar="n",
