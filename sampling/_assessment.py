@@ -89,7 +89,8 @@ class Assessment(TableResult):
             "%": s["driving_percent"].map(_fmt_pct),
             "rule": s["rule_rating"], "published": s["published_rating"].fillna(""),
             "rating": s["rating"],
-            "P(modal)": s["modal_probability"].map(lambda p: f"{p:.2f}"),
+            "P(rule)": [f"{row[probability_column(row['rule_rating'])]:.2f}" for _, row in s.iterrows()],
+            "grade": s["grade"] if "grade" in s else "",
             "flag": np.where(s["flagged"], "FLAG", ""),
         })
 

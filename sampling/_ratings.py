@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from . import _wording as wording
+from ._grades import grade_of
 from ._assessment import BASES, Assessment, probability_column as _p
 from ._checks import check_bool, check_fraction
 from ._options import IntervalOptions
@@ -159,6 +160,7 @@ def _kq_row(inp: _Inputs, facts: dict, pct: float, source: str) -> dict:
     return {"rated_by": "key questions", "driving_key_question": facts["drive"], "driving_percent": float(pct),
             "rule_rating": labels[facts["rule"]], **{_p(l): float(facts["probs"][j]) for j, l in enumerate(labels)},
             "modal_rating": labels[facts["modal"]], "modal_probability": float(facts["probs"][facts["modal"]]),
+            "grade": grade_of(facts["probs"][facts["rule"]]),
             "boundary_inside": bool(facts["edges_inside"]), "flagged": bool(reason), "flag_reason": reason,
             "probability_source": source}
 
@@ -166,7 +168,7 @@ def _kq_row(inp: _Inputs, facts: dict, pct: float, source: str) -> dict:
 def _judgement_row(inp: _Inputs, label: str, band: int) -> dict:
     return {"rated_by": "judgement", "driving_key_question": None, "driving_percent": np.nan,
             "rule_rating": label, **{_p(l): float(j == band) for j, l in enumerate(inp.labels)},
-            "modal_rating": label, "modal_probability": 1.0, "boundary_inside": False,
+            "modal_rating": label, "modal_probability": 1.0, "grade": "", "boundary_inside": False,
             "flagged": False, "flag_reason": "", "probability_source": "judgement (not sampled)"}
 
 
@@ -218,7 +220,7 @@ def _rate_standards(inp: _Inputs, kq: dict, rep_bands: np.ndarray, source: str, 
                     "rating": final, "agrees_with_published": (final == pub) if pub else pd.NA})
         rows.append(row)
     _check_unrated(inp, unrated, notes)
-    cols = [*STANDARD_COLUMNS, *[_p(l) for l in inp.labels], "modal_rating", "modal_probability",
+    cols = [*STANDARD_COLUMNS, *[_p(l) for l in inp.labels], "modal_rating", "modal_probability", "grade",
             "boundary_inside", "flagged", "flag_reason", "probability_source"]
     table = pd.DataFrame(rows, columns=cols)
     table["driving_percent"] = table["driving_percent"].astype(float)

@@ -10,6 +10,7 @@ import pandas as pd
 from ._assessment import Assessment
 from ._assessment_view import assessment_tables, shown_probabilities
 from ._format import is_true, markdown_table, number, text
+from ._grades import GRADE_MEANING
 
 __all__ = ["report_markdown", "check_assessment", "inspection_name", "CAPTIONS"]
 
@@ -108,6 +109,8 @@ def _explain_flag(row: Mapping[str, Any], kq: pd.DataFrame, assessment: Any) -> 
     reason = text(row.get("flag_reason"))
     if reason:
         parts.append(f"Flag: {reason}.")
+    elif text(row.get("grade")):
+        parts.append(f"Grade: {text(row.get('grade'))}.")
     return " ".join(parts)
 
 
@@ -115,9 +118,12 @@ def _flags(assessment: Any) -> list[str]:
     kq, st, ov = assessment.key_questions, assessment.standards, assessment.overall
     out = ["## Flags explained", "",
            "A rating is *flagged* when a band edge lies inside the confidence interval of the "
-           "key question that decides it, or when the rating the rule gives is not clearly the "
-           "most likely one: the sample cannot then tell which side of the edge the true "
-           "percentage lies, and the rating could change with another sample.", ""]
+           "key question that decides it: the sample cannot then tell which side of the edge the "
+           "true percentage lies, and the rating could change with another sample. Every rating "
+           "from key questions is also *graded* by the probability of the rule rating over the "
+           "bootstrap replicates (measured on simulated inspections with known truth, "
+           "`benchmarks/flag_study.py`):", "",
+           *[f"- *{grade}*: {meaning}." for grade, meaning in GRADE_MEANING.items()], ""]
     flagged = st[st["flagged"].map(is_true)]
     for row in flagged.to_dict("records"):
         out += [f"- {_explain_flag(row, kq, assessment)}", ""]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from ._grades import grade_of
+
 __all__ = ["flag_reason", "inferred_n_note", "absent_note", "dropped_note", "unrated_note",
            "incomplete_note", "overall_note", "published_overall_note", "closing_notes"]
 
@@ -14,26 +16,25 @@ def _edge(edge: float) -> str:
 
 
 def flag_reason(facts: dict[str, Any], labels: Sequence[str], confidence_level: float, threshold: float) -> str:
-    """Why a standard is flagged ("" when it is not), from the facts of its rating.
+    """Why a standard is flagged ("" when it is not): a band edge inside the confidence
+    interval of the key question that decides its rating (the inspectorate's question: can
+    the sample tell which side of the edge the provider is on?), with the probability of
+    the rule rating and its grade (:mod:`sampling._grades`), and any other key question
+    that could also fall below the edge.
 
     ``facts``: ``edges_inside`` (edges inside the deciding question's interval), ``drive``,
-    ``low``/``high`` (its interval), ``rule``/``modal`` (band indices), ``probs``,
-    ``low_probability`` (bool) and ``could_fall_below`` (other questions, the edge).
+    ``low``/``high`` (its interval), ``rule`` (band index), ``probs`` and
+    ``could_fall_below`` (other questions, the edge). The bootstrap's most likely rating is
+    not reported: where it differs from the rule rating it was right only about half the
+    time in simulation (``benchmarks/flag_study.py``).
     """
-    reasons = []
-    if facts["edges_inside"]:
-        edges = " and ".join(_edge(e) for e in facts["edges_inside"])
-        reasons.append(f"the {edges} edge lies inside {facts['drive']}'s {confidence_level:.0%} interval "
-                       f"({facts['low']:.1f}–{facts['high']:.1f}%)")
-    rule, modal, probs = facts["rule"], facts["modal"], facts["probs"]
-    if not (reasons or facts["low_probability"] or modal != rule):
+    if not facts["edges_inside"]:
         return ""
-    if modal == rule:
-        reasons.append(f"P({labels[rule]}, the rule rating) = {probs[rule]:.2f}"
-                       + (f", below {threshold:g}" if facts["low_probability"] else ""))
-    else:
-        reasons.append(f"P({labels[rule]}, the rule rating) = {probs[rule]:.2f}; the most "
-                       f"likely rating is {labels[modal]} (P = {probs[modal]:.2f})")
+    edges = " and ".join(_edge(e) for e in facts["edges_inside"])
+    rule, probs = facts["rule"], facts["probs"]
+    reasons = [f"the {edges} edge lies inside {facts['drive']}'s {confidence_level:.0%} interval "
+               f"({facts['low']:.1f}–{facts['high']:.1f}%)",
+               f"P({labels[rule]}, the rule rating) = {probs[rule]:.2f}: {grade_of(probs[rule])}"]
     others, edge = facts["could_fall_below"]
     if others:
         reasons.append(f"also {', '.join(others)} could fall below the {_edge(edge)} edge")

@@ -157,7 +157,9 @@ def _add_analysis_options(p: argparse.ArgumentParser, *, seed_default: int | Non
                    help="random seed, for reproducible output"
                         + (f" (default {seed_default})" if seed_default is not None else ""))
     p.add_argument("--threshold", type=float, default=0.9, metavar="T",
-                   help="flag a rating whose most likely band has probability below T (default 0.9)")
+                   help="flag the overall rating when its probability is below T, a fraction (default 0.9); "
+                        "standards are flagged when a band edge lies inside their deciding question's "
+                        "interval, and graded by P(rule rating)")
     p.add_argument("--blank-means-na", action="store_true",
                    help="treat blank answer cells as 'not applicable' (otherwise they are an error)")
     p.add_argument("--judgement", action="append", type=parse_assignment("--judgement"), metavar="ID=RATING",

@@ -135,15 +135,15 @@ def test_bad_results_exit_2(tmp_path, capsys, maker, mutate, expect):
 
 
 @pytest.mark.parametrize("argv, expect", [
-    (["--confidence", "1.5"], "confidence"),
-    (["--confidence", "0"], "confidence"),
+    (["--confidence", "1.5"], "--confidence"),
+    (["--confidence", "0"], "--confidence"),
     (["--population", "100"], "smaller"),
     (["--population", "case_supervision=100"], "smaller"),
     (["--population", "nowhere=1000"], "nowhere"),
-    (["--method", "guess"], "method"),
-    (["--threshold", "2"], "threshold"),
-    (["--resamples", "0"], "n_resamples"),
-    (["--framework", "."], "framework"),
+    (["--method", "guess"], "--method"),
+    (["--threshold", "2"], "--threshold"),
+    (["--resamples", "0"], "--resamples"),
+    (["--framework", "."], "--framework"),
     (["no-such-file.csv"], "no-such-file.csv"),
 ])
 def test_bad_options_exit_2(capsys, argv, expect):
