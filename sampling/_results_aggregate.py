@@ -131,24 +131,44 @@ def _reconstruct(percent: float, text: str | None, n_max: int, rules: RatingRule
             note = (f"{shown} of {n_max} admits {alts} yes; used {cands[best]}, the count whose exact "
                     f"percentage is nearest {shown} (ambiguous)")
             return float(cands[best]), float(n_max), ", ".join(map(str, cands)), True, note
-    # no count fits n_max (or the sub-sample size is unknown): the largest n' that admits one
-    start = n_max if subsample_unknown else n_max - 1
-    for m in range(start, 0, -1):
+    if subsample_unknown:
+        return _smallest_subsample(percent, d, shown, n_max, rules, row)
+    # no count fits n_max: the largest n' that admits one
+    for m in range(n_max - 1, 0, -1):
         cands = reconstruct_counts(percent, m, rules=rules, decimals=d)
         if cands:
             exact = [100.0 * c / m for c in cands]
             best = min(range(len(cands)), key=lambda i: (abs(exact[i] - percent), cands[i]))
-            if subsample_unknown:
-                note = (f"sub-sample size not published; interval assumes n={m} (the largest n ≤ {n_max} "
-                        f"consistent with {shown}, {cands[best]} yes); the true interval is wider")
-            else:
-                note = (f"{shown} is not a whole count out of {n_max}, so this question used a sub-sample; "
-                        f"assumed n={m} (the largest n < {n_max} that admits it), {cands[best]} yes"
-                        + (f" (candidates {', '.join(map(str, cands))})" if len(cands) > 1 else ""))
+            note = (f"{shown} is not a whole count out of {n_max}, so this question used a sub-sample; "
+                    f"assumed n={m} (the largest n < {n_max} that admits it), {cands[best]} yes"
+                    + (f" (candidates {', '.join(map(str, cands))})" if len(cands) > 1 else ""))
             return float(cands[best]), float(m), ", ".join(map(str, cands)), False, note
     raise DataError(f"no count out of any n ≤ {n_max} gives {shown}", column="percent", rows=(row,),
                     values=(text if text is not None else percent,))
 
+
+
+#: an unpublished relevant sub-sample is taken to hold at least this share of the sample
+#: (in HMI Probation's samples the cases with RoSH issues are 40–70% of cases)
+MIN_SUBSAMPLE_SHARE = 0.4
+
+
+def _smallest_subsample(percent: float, decimals: int, shown: str, n_max: int, rules: RatingRules, row: Any):
+    """An unpublished sub-sample: the *smallest* n from ⌈0.4·n_max⌉ to n_max that admits the
+    published %, so the interval, the grade and the probabilities are never narrower than
+    the data allow (the true sub-sample may be anywhere in that range)."""
+    low = max(1, math.ceil(MIN_SUBSAMPLE_SHARE * n_max))
+    for m in range(low, n_max + 1):
+        cands = reconstruct_counts(percent, m, rules=rules, decimals=decimals)
+        if cands:
+            exact = [100.0 * c / m for c in cands]
+            best = min(range(len(cands)), key=lambda i: (abs(exact[i] - percent), cands[i]))
+            note = (f"sub-sample size not published; assumed n={m}, the smallest sub-sample of at least "
+                    f"{MIN_SUBSAMPLE_SHARE:.0%} of the {n_max} cases consistent with {shown} ({cands[best]} yes), "
+                    "so the interval is as wide as the data allow; give the question's n to narrow it")
+            return float(cands[best]), float(m), ", ".join(map(str, cands)), False, note
+    raise DataError(f"no count out of any n from {low} to {n_max} gives {shown}", column="percent",
+                    rows=(row,), values=(shown,))
 
 
 def _aggregate_ids(frame: pd.DataFrame, framework: Framework) -> pd.Series:

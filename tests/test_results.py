@@ -228,8 +228,12 @@ def test_subsample_question_without_n_is_inferred_and_flagged():
     assert len(s) == 19
     for k in ("2.2.3", "2.3.3", "2.4.3"):
         assert not s.loc[k, "n_known"] and "sub-sample size not published" in s.loc[k, "note"]
-        assert "the true interval is wider" in s.loc[k, "note"]
+        assert "as wide as the data allow" in s.loc[k, "note"]
         assert FW.rules.published_percent(s.loc[k, "percent"]) == s.loc[k, "published_percent"]
+        # the smallest plausible sub-sample (≥ 40% of 132 = 53 cases) admitting the published %
+        n = int(s.loc[k, "n"])
+        assert 53 <= n < 132 and not any(reconstruct_counts(s.loc[k, "published_percent"], m, rules=FW.rules)
+                                          for m in range(53, n))
     assert s.loc["4.2.2", "n"] == 41 and s.loc["4.1.3", "yes"] == 35
     assert (FW.rules.published_percent(s["percent"]) == s["published_percent"]).all()
 
