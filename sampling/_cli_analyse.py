@@ -15,8 +15,9 @@ from .errors import ArgumentError
 __all__ = ["run_analyse", "run_report", "assess"]
 
 _ANALYSE_LEGEND = (
-    "Legend: ? after n = sub-sample size not published (the interval assumes the largest n "
-    "consistent with the %; the true interval is wider). 'edge inside' = a band edge (%) lies "
+    "Legend: ? after n = n not published (for a relevant sub-sample the interval assumes the "
+    "smallest sub-sample, at least 40% of cases, consistent with the %, so it is never narrower "
+    "than the data allow). 'edge inside' = a band edge (%) lies "
     "inside the key question's interval, so the sample cannot tell which side of it the provider "
     "is on. FLAG on a standard = that happens to the key question driving its rating. P(rule) = "
     "share of bootstrap replicates giving the rule rating; grade: settled (P(rule) at least 0.9: "
@@ -79,7 +80,7 @@ def assess(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: No
     assessment = rate(results, rules=args.rules, method=args.method, confidence_level=args.confidence,
                       population=None if args.example else args.population,
                       n_resamples=args.resamples, rng=args.seed, threshold=args.threshold,
-                      partial=args.partial)
+                      partial=True if args.partial else None)
     return assessment, source
 
 

@@ -96,7 +96,7 @@ class _Inputs:
     rules: RatingRules
     labels: list[str]
     threshold: float
-    partial: bool
+    partial: bool | None
     confidence_level: float
 
 
@@ -199,6 +199,10 @@ def _rate_standards(inp: _Inputs, kq: dict, rep_bands: np.ndarray, source: str, 
         sid, have = st.id, [k for k in st.key_questions if k in kq_pos]
         pub, ov_label, ov_reason = _recorded(inp, st.id)
         row = {"standard": sid, "name": st.name}
+        if have and sid in judgements:
+            raise DataError(f"standard {sid} has key-question data ({', '.join(have)}) and a judgement: "
+                            "it is rated from its cases", column="standard", values=(sid,),
+                            hint="Drop the judgement, or record professional discretion as an override.")
         if have:
             absent = [k for k in st.key_questions if k not in kq_pos]
             if absent:
@@ -232,11 +236,11 @@ def _check_unrated(inp: _Inputs, unrated: list[str], notes: list) -> None:
     if not unrated:
         return
     what = wording.unrated_note(unrated)
-    if not inp.partial:
+    if inp.partial is False:
         raise DataError(what, column="standard", values=unrated,
-                        hint="Give judgements=… to load_results, add the key-question data, "
-                             "or pass partial=True.")
-    notes.append(f"partial: {what}; they are left out.")
+                        hint="Give their judgements or key-question data, or leave partial at its default "
+                             "to rate what there is.")
+    notes.append(f"{what}: not rated.")
 
 
 # --------------------------------------------------------------------------- overall
@@ -281,18 +285,28 @@ def _overall_row(inp: _Inputs, basis: str, point: int, totals: np.ndarray, compl
             "modal_probability": float(probs[modal]), "flagged": bool(probs[modal] < inp.threshold)}
 
 
+def _bases(inp: _Inputs, std: _Standards) -> list[str]:
+    """The bases that say something: the rule always; with recorded overrides, the rule with
+    them; with published ratings, the published ones."""
+    out = [BASES[0]]
+    if std.table["override_rating"].map(lambda v: isinstance(v, str)).any():
+        out.append(BASES[1])
+    if getattr(inp.results, "published", None):
+        out.append(BASES[2])
+    return out
+
+
 def _overall(inp: _Inputs, std: _Standards, B: int, notes: list) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
     rules, rated = inp.rules, list(std.table["standard"])
     complete = len(rated) == rules.n_standards
     if not complete:
         what = wording.incomplete_note(rules.n_standards, rules.short_name, len(rated))
-        if not inp.partial:
-            raise DataError(what, values=rated, hint="Use rules for this framework, or pass partial=True "
-                                                     "for the total without an overall rating.")
-        notes.append(f"partial: {what}; totals are shown without an overall rating.")
+        if inp.partial is False:
+            raise DataError(what, values=rated, hint="Rate every standard, or leave partial at its default.")
+        notes.append(what)
     scores = np.asarray(rules.scores)
     rows, dist = [], []
-    for basis in BASES:
+    for basis in _bases(inp, std):
         fixed = _fixed_bands(inp, std, basis)
         point = sum(int(scores[fixed.get(sid, std.point_band[sid])]) for sid in rated)
         totals, left_out = _score_replicates(inp, std, fixed, B)
@@ -315,7 +329,7 @@ def _final_notes(inp: _Inputs, overall: pd.DataFrame, standards: pd.DataFrame, c
         notes += [wording.overall_note(r.basis, r.score, r.rating, inp.labels, list(rules.overall_edges))
                   for r in overall.itertuples()]
     pub_overall = getattr(res, "published_overall", None)
-    if pub_overall and complete:
+    if pub_overall and complete and (overall["basis"] == "published").any():
         got = overall.loc[overall["basis"] == "published", "rating"].iloc[0]
         notes.append(wording.published_overall_note(_check_label(rules, pub_overall, "published overall rating"), got))
     excluded = getattr(res, "excluded", None)
@@ -330,7 +344,7 @@ def _validate(results: Results, rules: Any, threshold: Any, partial: Any, confid
                             "must be a Results object (see sampling.load_results)")
     rules = results.framework.rules if rules is None else load_rules(rules)
     threshold = check_fraction(threshold, "threshold", high_open=False)
-    partial = check_bool(partial, "partial")
+    partial = check_bool(partial, "partial", allow_none=True)
     if results.summary.empty and not any(True for _ in results.judgements):
         raise DataError("the results hold no key-question data and no judgements")
     return _Inputs(results, rules, list(rules.labels), threshold, partial, confidence_level)
@@ -349,7 +363,7 @@ def _replicates(results: Any, options: IntervalOptions):
 
 def rate(results: Results, *, rules: Any = None, method: str = "wilson", confidence_level: float = 0.8,
          population: Any = None, finite_population: bool | None = None, n_resamples: int = 10_000,
-         rng: Any = None, threshold: float = 0.9, partial: bool = False,
+         rng: Any = None, threshold: float = 0.9, partial: bool | None = None,
          options: IntervalOptions | None = None) -> Assessment:
     """Rate an inspection: key-question bands, standard and overall ratings, flags, probabilities.
 
@@ -364,13 +378,14 @@ def rate(results: Results, *, rules: Any = None, method: str = "wilson", confide
         The interval and resampling options (see :class:`IntervalOptions`); one generator
         serves intervals and replicates, so a seed reproduces the whole assessment.
     threshold : float in (0, 1]
-        A standard or overall rating is flagged when its most likely band has a probability
-        below this.
-    partial : bool
-        If False (default), every standard must have key-question data or a judgement and
-        the framework must have the rules' ``n_standards`` standards, else :class:`DataError`.
-        If True, unrated standards are left out with a note, and an overall total over a
-        different number of standards is reported without an overall rating.
+        The overall rating is flagged when its most likely band has a probability below
+        this. (A standard is flagged when a band edge lies inside its deciding question's
+        interval, and graded by the probability of its rule rating.)
+    partial : bool or None
+        None (default) or True: a partial inspection is normal — the standards with data or
+        a judgement are rated, the others listed in a note, and the overall rating is given
+        only when every standard of the rules is rated (else "incomplete: k of n standards
+        rated", with the total). False: every standard must be rated, else :class:`DataError`.
     options : IntervalOptions, optional
         The interval options as one object; when given, it replaces the six keywords above.
 

@@ -158,12 +158,7 @@ def _ratings(framework: Framework, judgements, published, overrides, published_o
     rules = framework.rules
     jd: dict[str, str] = {}
     for sid, label in dict(judgements or {}).items():
-        sid = _check_standard(framework, sid, "judgements")
-        if framework.standard(sid).rated_by != "judgement":
-            raise DataError("judgements are for standards rated without key questions; "
-                            f"standard {sid} is rated by its key questions",
-                            column="standard", values=(sid,),
-                            hint="Record professional discretion on such a standard in overrides.")
+        sid = _check_standard(framework, sid, "judgements")  # any standard not rated from cases
         jd[sid] = _label(rules, label, what=f"judgement for {sid}")
     pb = {(_check_standard(framework, sid, "published")): _label(rules, label, what=f"published rating of {sid}")
           for sid, label in dict(published or {}).items()}

@@ -62,8 +62,8 @@ def unrated_note(unrated: Sequence[str]) -> str:
 
 
 def incomplete_note(n_standards: int, rules_name: str, n_rated: int) -> str:
-    return (f"the overall rating sums {n_standards} standards under rules "
-            f"{rules_name!r}, but {n_rated} are rated")
+    return (f"overall rating incomplete: {n_rated} of {n_standards} standards rated (rules "
+            f"{rules_name!r} sum all {n_standards}); the total is shown without an overall rating")
 
 
 def overall_note(basis: str, score: int, rating: str, labels: Sequence[str], edges: Sequence[int]) -> str:

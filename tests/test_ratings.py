@@ -263,9 +263,8 @@ def test_case_level_synthetic_inspection():
     assert "joint" in a.probability_source
     labels = [f"P({l})" for l in a.rules.labels]
     np.testing.assert_allclose(a.standards[labels].sum(axis=1), 1.0)
-    # no published ratings: the published basis equals the rule basis
-    o = a.overall.set_index("basis")
-    assert o.at["published", "score"] == o.at["rule", "score"]
+    # no published ratings and no overrides: only the rule basis is shown
+    assert list(a.overall["basis"]) == ["rule"]
 
 
 # --------------------------------------------------------------------------- partial / errors
@@ -280,18 +279,22 @@ def _seed_without_judgements():
 def test_standard_without_data_or_judgement_is_an_error():
     r = _seed_without_judgements()
     with pytest.raises(DataError, match="1.1"):
-        rate(r, n_resamples=200, rng=1)
-    a = rate(r, n_resamples=200, rng=1, partial=True)
-    assert "1.1" not in set(a.standards["standard"])
-    assert a.overall["rating"].isna().all()
-    assert any("partial" in n for n in a.notes)
+        rate(r, n_resamples=200, rng=1, partial=False)  # strict, when asked
+    for partial in (None, True):  # a partial inspection is normal
+        a = rate(r, n_resamples=200, rng=1, partial=partial)
+        assert "1.1" not in set(a.standards["standard"])
+        assert a.overall["rating"].isna().all()
+        assert any("1.1, 1.2, 1.3, 1.4 have no key-question data and no judgement: not rated" in n for n in a.notes)
+        assert any("overall rating incomplete: 6 of 10 standards rated" in n for n in a.notes)
     sums = a.overall_scores.groupby("basis")["probability"].sum()
     np.testing.assert_allclose(sums.to_numpy(), 1.0)
 
 
 def test_number_of_standards_must_match_the_rules():
     with pytest.raises(DataError, match="12 standards"):
-        rate(seed_inspection(), rules="hmip-youth", n_resamples=200, rng=1)
+        rate(seed_inspection(), rules="hmip-youth", n_resamples=200, rng=1, partial=False)
+    a = rate(seed_inspection(), rules="hmip-youth", n_resamples=200, rng=1)
+    assert any("10 of 12 standards rated" in n for n in a.notes) and a.overall["rating"].isna().all()
 
 
 @pytest.mark.parametrize("kw", [{"confidence_level": 0}, {"confidence_level": 1.2},

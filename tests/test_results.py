@@ -292,8 +292,9 @@ def test_ratings_validated_and_normalised():
         load_results(df, published={"2.4": "Excellent"})
     with pytest.raises(DataError, match="does not have"):
         load_results(df, published={"9.1": "Good"})
-    with pytest.raises(DataError, match="rated by its key questions"):
-        load_results(df, judgements={"2.1": "Good"})
+    judged = load_results(df, judgements={"2.1": "Good", "2.4": "Good"})  # any standard may be judged…
+    with pytest.raises(DataError, match="2.4 has key-question data"):  # …unless rated from its cases
+        __import__("sampling").rate(judged, n_resamples=100, rng=1)
     with pytest.raises(DataError, match="needs a reason"):
         load_results(df, overrides={"2.4": ("Good", " ")})
     with pytest.raises(DataError, match="published_overall"):
