@@ -73,7 +73,8 @@ class Assessment(TableResult):
 
     # ------------------------------------------------------------------ display
     def _title(self) -> str:
-        return (f"Assessment of {self.provider or self.framework.name!r} (rules {self.rules.short_name!r}; "
+        who = f"Assessment of {self.provider!r}" if self.provider else "Assessment (no provider named)"
+        return (f"{who} (rules {self.rules.short_name!r}; "
                 f"{self.method} {self.confidence_level:.0%} intervals; "
                 f"probabilities from {self.n_resamples:,} replicates)")
 

@@ -8,7 +8,8 @@ import textwrap
 import time
 from typing import Callable
 
-from ._cli_common import to_json
+from ._cli_common import inspection_of, to_json
+from ._inspection import DEFAULT_SEED
 from ._format import text_table
 from .errors import ArgumentError
 
@@ -45,7 +46,7 @@ def _load_example(args: argparse.Namespace, say: Callable[[str], None]):
     return seed_inspection(population=args.population), "the built-in seed inspection (HMI Probation, KSS CRC 2019)"
 
 
-def _load_file(args: argparse.Namespace, say: Callable[[str], None]):
+def _load_file(args: argparse.Namespace, say: Callable[[str], None], inspection=None):
     from ._framework import load_framework
     from ._results import load_results
 
@@ -57,13 +58,22 @@ def _load_file(args: argparse.Namespace, say: Callable[[str], None]):
     for sid, text in args.override or []:
         label, _, reason = text.partition(":")
         overrides[sid] = (label.strip(), reason.strip())
-    results = load_results(
-        args.results, framework=load_framework(args.framework, rules=args.rules),
-        blank_means_na=args.blank_means_na, population=args.population, strata=args.strata or None,
-        judgements=dict(args.judgement or []) or None,
-        published=dict(args.published or []) or None, overrides=overrides or None,
-    )
-    return results, str(args.results)
+    framework = args.framework if args.framework is not None else (
+        inspection.framework_source() if inspection is not None else None)
+    def load(population):
+        return load_results(
+            args.results, framework=load_framework(framework, rules=args.rules),
+            provider=inspection.short_name if inspection is not None else None,
+            blank_means_na=args.blank_means_na, population=population, strata=args.strata or None,
+            judgements=dict(args.judgement or []) or None,
+            published=dict(args.published or []) or None, overrides=overrides or None,
+        )
+
+    if args.population is not None or inspection is None or not inspection.populations:
+        return load(args.population), str(args.results)
+    samples = load(None).samples  # the inspection's N for the samples these results hold
+    known = {s: N for s, N in inspection.populations.items() if s in samples}
+    return load(known or None), str(args.results)
 
 
 def assess(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: None):
@@ -74,7 +84,10 @@ def assess(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: No
 
     args.method = check_method(args.method)
     _source_given(args)
-    results, source = _load_example(args, say) if args.example else _load_file(args, say)
+    inspection = None if args.example else inspection_of(args)
+    if args.seed is None:  # one default seed everywhere: the inspection's, else DEFAULT_SEED
+        args.seed = inspection.seed if inspection is not None else DEFAULT_SEED
+    results, source = _load_example(args, say) if args.example else _load_file(args, say, inspection)
     say(f"rating: {args.method} {args.confidence:g} intervals, {args.resamples:,} replicates, "
         f"seed {args.seed} …")
     assessment = rate(results, rules=args.rules, method=args.method, confidence_level=args.confidence,
@@ -88,9 +101,10 @@ def run_analyse(args: argparse.Namespace) -> int:
     """Run ``sampling analyse``: print the key questions, standards, overall and notes."""
     assessment, source = assess(args)
     if args.json:
-        print(to_json(assessment.to_dict()))
+        print(to_json({**assessment.to_dict(), "seed": args.seed, "source": source}))
         return 0
-    print(f"{assessment._title()}\nSource: {source}\n")
+    print(f"{assessment._title()}\nSource: {source}; seed {args.seed} (re-run with --seed {args.seed} "
+          "for the same figures)\n")
     print("Key questions")
     print(text_table(assessment.key_questions_summary()))
     print("\nStandards")

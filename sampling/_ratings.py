@@ -408,6 +408,9 @@ def rate(results: Results, *, rules: Any = None, method: str = "wilson", confide
     kq_table, kq = _key_question_table(inp, iv)
     if (~kq_table["n_known"]).any():
         notes.append(wording.inferred_n_note(kq_table.loc[~kq_table["n_known"], "key_question"].tolist()))
+    no_n = iv.table.loc[iv.table["population"].isna(), "sample"].drop_duplicates().tolist()
+    if no_n and options.finite_population is not False:
+        notes.append(wording.unknown_population_note(no_n))
     rep_bands = inp.rules.kq_band(np.asarray(reps.values, dtype=float))
     B = rep_bands.shape[0]
     source = f"{reps.kind}: {B:,} replicates" + ("" if results.level == "case" else (

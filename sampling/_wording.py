@@ -8,7 +8,7 @@ from typing import Any, Sequence
 from ._grades import grade_of
 
 __all__ = ["flag_reason", "inferred_n_note", "absent_note", "dropped_note", "unrated_note",
-           "incomplete_note", "overall_note", "published_overall_note", "closing_notes"]
+           "incomplete_note", "unknown_population_note", "overall_note", "published_overall_note", "closing_notes"]
 
 
 def _edge(edge: float) -> str:
@@ -59,6 +59,13 @@ def dropped_note(sid: str, dropped: int, B: int) -> str:
 
 def unrated_note(unrated: Sequence[str]) -> str:
     return f"standard(s) {', '.join(unrated)} have no key-question data and no judgement"
+
+
+def unknown_population_note(samples: Sequence[str]) -> str:
+    """One line for samples whose eligible population N is unknown."""
+    return (f"eligible population N unknown for {', '.join(samples)}: intervals without the finite "
+            "population correction (too wide when the sample is a large share of the population); "
+            "give it with --population sample=N (population= in Python, or population in inspection.toml)")
 
 
 def incomplete_note(n_standards: int, rules_name: str, n_rated: int) -> str:

@@ -127,7 +127,7 @@ def _add_draw(parser: argparse.ArgumentParser) -> None:
 
 
 
-def _add_analysis_options(p: argparse.ArgumentParser, *, seed_default: int | None) -> None:
+def _add_analysis_options(p: argparse.ArgumentParser) -> None:
     """RESULTS and the analysis options shared by ``sampling analyse`` and ``sampling report``."""
     _add_inspection(p)
     p.add_argument("results", nargs="?", metavar="RESULTS",
@@ -153,9 +153,9 @@ def _add_analysis_options(p: argparse.ArgumentParser, *, seed_default: int | Non
                    help="two-sided confidence level (default 0.8)")
     p.add_argument("--resamples", type=int, default=10_000, metavar="B",
                    help="bootstrap replicates for the rating probabilities (default 10000)")
-    p.add_argument("--seed", type=int, default=seed_default, metavar="S",
-                   help="random seed, for reproducible output"
-                        + (f" (default {seed_default})" if seed_default is not None else ""))
+    p.add_argument("--seed", type=int, default=None, metavar="S",
+                   help="random seed, for reproducible output (default: the inspection's seed, else 2019; "
+                        "printed in every output)")
     p.add_argument("--threshold", type=float, default=0.9, metavar="T",
                    help="flag the overall rating when its probability is below T, a fraction (default 0.9); "
                         "standards are flagged when a band edge lies inside their deciding question's "
@@ -174,14 +174,14 @@ def _add_analysis_options(p: argparse.ArgumentParser, *, seed_default: int | Non
 
 
 def _add_analyse(p: argparse.ArgumentParser) -> None:
-    _add_analysis_options(p, seed_default=None)
+    _add_analysis_options(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.set_defaults(run=("_cli_analyse", "run_analyse"))
 
 
 
 def _add_report(p: argparse.ArgumentParser) -> None:
-    _add_analysis_options(p, seed_default=2019)
+    _add_analysis_options(p)
     p.add_argument("--out", metavar="DIR", default=None,
                    help="output folder (default figures/ with --example; required with RESULTS)")
     p.add_argument("--sample", metavar="SAMPLE.xlsx", default=None,

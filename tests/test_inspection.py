@@ -125,3 +125,46 @@ def test_init_and_plan_from_the_command_line(tmp_path, capsys, monkeypatch):
     assert f" {sample_size(668, margin=0.04)} " in row
     status, out, _ = cli(capsys, "plan", "--population", "500")  # explicit N: the plain plan
     assert "Plan:" in out and "case_supervision" not in out
+
+
+def _domain_two_csv(path: Path) -> Path:
+    """Case-supervision answers only (the usual state mid-inspection), in a provider's own
+    column names."""
+    import pandas as pd
+
+    from sampling import synthetic_results
+
+    r = synthetic_results(rng=3)
+    answers = r.answers.map(lambda v: "n/a" if pd.isna(v) else ("yes" if v == 1 else "no"))
+    frame = pd.concat([r.cases, answers], axis=1).reset_index()
+    frame = frame[frame["sample"] == "case_supervision"]
+    cols = ["case_id", "gender", "disposal", "rosh"] + [c for c in answers.columns if c.startswith("2.")]
+    frame[cols].rename(columns={"case_id": "CRN", "gender": "Sex", "disposal": "Order Type",
+                                "rosh": "RoSH Level"}).to_csv(path, index=False)
+    return path
+
+
+def test_analyse_in_an_inspection(tmp_path, capsys):
+    """Provider from the inspection, N from inspection.toml (the same intervals as
+    --population), one default seed printed and reproducible, a domain-two-only inspection
+    rated without extra flags, and a one-line note where N is unknown."""
+    import json
+
+    folder = tmp_path / "north"
+    init_inspection(folder, "Northshire Community Rehabilitation Company", short_name="Northshire CRC")
+    results = _domain_two_csv(tmp_path / "results.csv")
+    fast = ["--resamples", "300"]
+    status, out, err = cli(capsys, "analyse", str(results), "--inspection", str(folder), *fast)
+    assert status == 0, err
+    assert out.startswith("Assessment of 'Northshire CRC'") and f"seed {DEFAULT_SEED}" in out
+    assert "eligible population N unknown for case_supervision" in out
+    assert "overall rating incomplete: 4 of 10 standards rated" in out
+    toml = folder / "inspection.toml"
+    toml.write_text(toml.read_text().replace("# population = 0 ", "population = 668", 1), encoding="utf-8")
+    runs = [json.loads(cli(capsys, "analyse", str(results), "--inspection", str(folder), "--json", *fast, *extra)[1])
+            for extra in ([], [], ["--population", "case_supervision=668"])]
+    assert runs[0] == runs[1]  # the printed default seed reproduces every figure
+    assert runs[0]["seed"] == DEFAULT_SEED
+    assert [k["low"] for k in runs[0]["key_questions"]] == [k["low"] for k in runs[2]["key_questions"]]
+    assert not any("N unknown" in n for n in runs[0]["notes"])
+    assert "Kent" not in json.dumps(runs[0]) and "KSS" not in json.dumps(runs[0])
