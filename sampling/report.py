@@ -250,8 +250,9 @@ def _chart_jobs(assessment: Any, balance_table: pd.DataFrame | None, *, planning
     jobs: list[tuple[str, Callable[[], Any]]] = [
         ("forest", lambda: ch.forest(assessment)),
         ("rating_probabilities", lambda: ch.rating_probabilities(assessment)),
-        ("overall", lambda: ch.overall(assessment)),
     ]
+    if assessment.overall["rating"].notna().any():  # an incomplete inspection has no overall rating
+        jobs.append(("overall", lambda: ch.overall(assessment)))
     if misrating and sizes:
         jobs.append(("misrating_curve", lambda: ch.misrating_curve(list(sizes.values()), rules=assessment.rules)))
     if planning:

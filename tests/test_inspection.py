@@ -168,3 +168,25 @@ def test_analyse_in_an_inspection(tmp_path, capsys):
     assert [k["low"] for k in runs[0]["key_questions"]] == [k["low"] for k in runs[2]["key_questions"]]
     assert not any("N unknown" in n for n in runs[0]["notes"])
     assert "Kent" not in json.dumps(runs[0]) and "KSS" not in json.dumps(runs[0])
+
+
+def test_report_is_about_the_users_provider(tmp_path, capsys):
+    """Every output file names the inspection's provider and holds no word of the seed; an
+    incomplete inspection's report has no overall chart."""
+    import re
+    import zipfile
+
+    folder = tmp_path / "north"
+    init_inspection(folder, "Northshire Community Rehabilitation Company", short_name="Northshire CRC")
+    results = _domain_two_csv(tmp_path / "results.csv")
+    out = tmp_path / "report"
+    status, _, err = cli(capsys, "report", str(results), "--inspection", str(folder), "--out", str(out),
+                         "--quiet", "--resamples", "300")
+    assert status == 0, err
+    names = {p.name for p in out.iterdir()}
+    assert "forest.png" in names and not any(n.startswith("overall.") for n in names)
+    text = "\n".join(p.read_text(encoding="utf-8") for p in out.iterdir() if p.suffix in (".md", ".csv", ".svg"))
+    with zipfile.ZipFile(out / "report.xlsx") as z:
+        text += "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
+    assert "Inspection results: Northshire CRC" in text
+    assert not re.search(r"Kent|Surrey|Sussex|KSS", text)
