@@ -28,6 +28,10 @@ _ANALYSE_LEGEND = (
 
 
 def _source_given(args: argparse.Namespace) -> None:
+    args.results = list(args.results or []) or None
+    if args.results is not None and len(args.results) > 1 and not all(map(_is_workbook, args.results)):
+        raise ArgumentError("RESULTS", args.results, "give one results file, or several draw workbooks "
+                            "(one per sample)")
     if args.results is None and not args.example:
         raise ArgumentError("RESULTS", None, "give a results file (CSV/XLSX), or --example for the "
                             "built-in seed inspection")
@@ -60,9 +64,12 @@ def _load_file(args: argparse.Namespace, say: Callable[[str], None], inspection=
         overrides[sid] = (label.strip(), reason.strip())
     framework = args.framework if args.framework is not None else (
         inspection.framework_source() if inspection is not None else None)
+    if all(map(_is_workbook, args.results)):
+        return _load_workbooks(args, inspection), ", ".join(args.results)
+
     def load(population):
         return load_results(
-            args.results, framework=load_framework(framework, rules=args.rules),
+            args.results[0], framework=load_framework(framework, rules=args.rules),
             provider=inspection.short_name if inspection is not None else None,
             blank_means_na=args.blank_means_na, population=population, strata=args.strata or None,
             judgements=dict(args.judgement or []) or None,
@@ -70,10 +77,29 @@ def _load_file(args: argparse.Namespace, say: Callable[[str], None], inspection=
         )
 
     if args.population is not None or inspection is None or not inspection.populations:
-        return load(args.population), str(args.results)
+        return load(args.population), str(args.results[0])
     samples = load(None).samples  # the inspection's N for the samples these results hold
     known = {s: N for s, N in inspection.populations.items() if s in samples}
-    return load(known or None), str(args.results)
+    return load(known or None), str(args.results[0])
+
+
+def _is_workbook(path: str) -> bool:
+    from ._fieldwork import is_draw_workbook
+
+    return is_draw_workbook(path)
+
+
+def _load_workbooks(args: argparse.Namespace, inspection):
+    """Filled draw workbooks: provider, N and strata from their manifests (flags win)."""
+    from ._fieldwork import read_fieldwork
+
+    if args.framework is not None or args.strata:
+        raise ArgumentError("--framework" if args.framework is not None else "--strata",
+                            args.framework or args.strata, "comes from the draw workbook's manifest")
+    overrides = {sid: (t.partition(":")[0].strip(), t.partition(":")[2].strip()) for sid, t in args.override or []}
+    return read_fieldwork(args.results, blank_means_na=args.blank_means_na, population=args.population,
+                          judgements=dict(args.judgement or []) or None,
+                          published=dict(args.published or []) or None, overrides=overrides or None)
 
 
 def assess(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: None):
@@ -139,7 +165,7 @@ def run_report(args: argparse.Namespace) -> int:
     formats = tuple(f.strip().lower() for f in str(args.formats).split(",") if f.strip())
     if not formats or any(f not in SAVE_FORMATS for f in formats):
         raise ArgumentError("--formats", args.formats, "must be png, svg and/or pdf, comma-separated")
-    if args.results is not None and args.out is None:
+    if args.results and args.out is None:
         raise ArgumentError("--out", None, "give an output folder with RESULTS (figures/ holds "
                             "the built-in example's report)")
     assessment, source = assess(args, say)

@@ -5,7 +5,7 @@ import argparse
 from pathlib import Path
 from typing import Any, Sequence
 
-from ._cli_common import to_json
+from ._cli_common import inspection_of, to_json
 from ._format import text_table
 from .errors import ArgumentError, OutputError
 
@@ -76,7 +76,7 @@ def _load(args: argparse.Namespace):
 def _print(frame, sample, args: argparse.Namespace, n_note: str, written: list) -> None:
     print(f"Frame: {len(frame):,} eligible cases from {frame.source}"
           + (f" ({len(frame.excluded):,} excluded by eligibility filters)" if len(frame.excluded) else ""))
-    print(f"Sample: n={sample.n}{n_note}, seed {args.seed if args.seed is not None else '(none: not reproducible from a seed)'}")
+    print(f"Sample: n={sample.n}{n_note}, seed {args.seed} (re-run with --seed {args.seed} for the same draw)")
     print()
     table = sample.allocation.drop(columns=[c for c in sample.manifest["strata"]] + ["reserves_wanted"])
     print(text_table(table, floatfmt="{:.2f}"))
@@ -91,22 +91,50 @@ def _print(frame, sample, args: argparse.Namespace, n_note: str, written: list) 
         print("(no --out given: nothing written)")
 
 
+def _settings(args: argparse.Namespace):
+    """(inspection, strata, seed): the flags first, then the inspection's, then the defaults."""
+    from ._inspection import DEFAULT_SEED
+
+    inspection = None if args.example else inspection_of(args)
+    spec = inspection.sample(args.sample) if inspection is not None and args.sample else None
+    strata = args.strata if args.strata is not None else (
+        list(spec.strata) if spec is not None else ["gender", "disposal", "rosh"])
+    seed = args.seed if args.seed is not None else (inspection.seed if inspection is not None else DEFAULT_SEED)
+    return inspection, strata, seed
+
+
+def _sample_size(frame, inspection) -> tuple[int, str]:
+    from ._plan import sample_size
+
+    cl = inspection.confidence_level if inspection is not None else 0.8
+    e = inspection.margin if inspection is not None else 0.05
+    n = int(sample_size(len(frame), confidence_level=cl, margin=e))
+    return n, f" (--n auto: Cochran at {cl:.0%} confidence, ±{100 * e:g} points, N={len(frame):,})"
+
+
+def _write(sample, out_path: Path, args: argparse.Namespace, inspection, frame) -> list:
+    if out_path.suffix.lower() == ".xlsx" and args.sample:
+        from ._fieldwork import write_draw_workbook
+        from ._framework import load_framework
+
+        framework = load_framework(inspection.framework_source() if inspection is not None else None)
+        return [write_draw_workbook(sample, out_path, framework=framework, sample_name=args.sample,
+                                    inspection=inspection, frame=frame)]
+    return [sample.to_excel(out_path)] if out_path.suffix.lower() == ".xlsx" else sample.to_csv(out_path)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``sampling draw`` with parsed ``args``; print the sample's tables (or JSON)."""
     from ._draw import draw_sample
 
     out_path = _check_out(args.out)
+    inspection, strata, args.seed = _settings(args)
     frame = _load(args)
     n, n_note = args.n, ""
     if n == "auto":
-        from ._plan import sample_size
-
-        n = int(sample_size(len(frame)))
-        n_note = f" (--n auto: Cochran at 80% confidence, ±5 points, N={len(frame):,})"
-    sample = draw_sample(frame, n, strata=args.strata, rng=args.seed, reserves=args.reserves)
-    written = []
-    if out_path is not None:
-        written = [sample.to_excel(out_path)] if out_path.suffix.lower() == ".xlsx" else sample.to_csv(out_path)
+        n, n_note = _sample_size(frame, inspection)
+    sample = draw_sample(frame, n, strata=strata, rng=args.seed, reserves=args.reserves)
+    written = [] if out_path is None else _write(sample, out_path, args, inspection, frame)
     if args.json:
         print(to_json({"n": sample.n, "allocation": sample.allocation, "marginals": sample.marginals,
                        "balance": sample.balance, "notes": list(sample.notes),

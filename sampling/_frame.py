@@ -80,6 +80,9 @@ class Frame(TableResult):
         index label for DataFrames), ``case_id``, ``reason``.
     filters : dict
         The eligibility filters applied, with their reference date.
+    columns : dict
+        ``{our column: the source's own name}`` for the columns found under another name
+        (e.g. ``{"case_id": "CRN", "gender": "Sex"}``), so outputs can speak the user's terms.
     """
 
     data: pd.DataFrame
@@ -87,6 +90,7 @@ class Frame(TableResult):
     vocabulary: Mapping[str, Mapping[str, str]]
     excluded: pd.DataFrame
     filters: Mapping[str, Any] = field(default_factory=dict)
+    columns: Mapping[str, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -264,8 +268,10 @@ def _source_table(source: Any) -> tuple[pd.DataFrame, str]:
     return table, repr(description) if from_file else description
 
 
-def _matched(table: pd.DataFrame, columns: Mapping[str, str] | None, description: str) -> pd.DataFrame:
-    """The table with our required columns found (by name, alias or ``columns``) and renamed."""
+def _matched(table: pd.DataFrame, columns: Mapping[str, str] | None,
+             description: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The table with our required columns found (by name, alias or ``columns``) and renamed,
+    and ``{our name: the source's name}`` for those renamed."""
     if len(table.columns) == 0 or len(table) == 0:
         raise DataError(f"the frame {description} has no cases (no data rows)")
     renames = match_columns(table.columns, REQUIRED_COLUMNS, columns, what="frame")
@@ -280,7 +286,7 @@ def _matched(table: pd.DataFrame, columns: Mapping[str, str] | None, description
         dups = data.columns[data.columns.duplicated()].tolist()
         raise DataError("duplicate column names after matching", values=dups,
                         hint="Each column name must be used once.")
-    return data
+    return data, {ours: str(theirs) for theirs, ours in renames.items()}
 
 
 def _disposal_filter(data: pd.DataFrame, disposals: Any, vocab: Mapping) -> tuple[np.ndarray, list[str]]:
@@ -418,7 +424,7 @@ def load_frame(
     if isinstance(source, Frame) and mapping is None and columns is None \
             and months_since_start is None and disposals is None:
         return source
-    data = _matched(table, columns, description)
+    data, source_columns = _matched(table, columns, description)
     vocab = _vocabulary(mapping)
     case_id, order = _case_ids(data["case_id"])
     keep = np.ones(len(data), dtype=bool)
@@ -443,4 +449,4 @@ def load_frame(
         order = np.argsort(rank[keep], kind="stable")
     used = {column: dict(spellings) for column, spellings in vocab.items()}
     return Frame(data=_assemble(data, case_id, order, vocab, mapping), source=description,
-                 vocabulary=used, excluded=excluded, filters=filters)
+                 vocabulary=used, excluded=excluded, filters=filters, columns=source_columns)

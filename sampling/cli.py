@@ -103,10 +103,15 @@ def _add_draw(parser: argparse.ArgumentParser) -> None:
                              "(case_id, gender, disposal, rosh, …)")
     parser.add_argument("--n", type=parse_n, default="auto",
                         help="sample size, or 'auto' for sampling.sample_size(N) (default auto)")
-    parser.add_argument("--seed", type=int, default=None, help="random seed (record it to reproduce the draw)")
-    parser.add_argument("--strata", type=comma_list,
-                        default=["gender", "disposal", "rosh"],
-                        help="comma-separated stratification variables (default gender,disposal,rosh)")
+    parser.add_argument("--sample", metavar="NAME", default=None,
+                        help="the framework's sample being drawn (case_supervision, unpaid_work, "
+                             "through_the_gate): its strata come from the inspection, and an .xlsx "
+                             "--out becomes the fieldwork workbook (one column per key question)")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="random seed (default: the inspection's, else 2019; printed to reproduce the draw)")
+    parser.add_argument("--strata", type=comma_list, default=None,
+                        help="comma-separated stratification variables (default: the inspection's for "
+                             "--sample, else gender,disposal,rosh)")
     parser.add_argument("--reserves", type=parse_reserves, default=None,
                         help="reserves per cell: a count (3) or a fraction of n_h (0.5); default max(2, ceil(n_h/2))")
     parser.add_argument("--out", default=None, help="write the sample to .xlsx (all tables) or .csv (cases + reserves)")
@@ -130,8 +135,9 @@ def _add_draw(parser: argparse.ArgumentParser) -> None:
 def _add_analysis_options(p: argparse.ArgumentParser) -> None:
     """RESULTS and the analysis options shared by ``sampling analyse`` and ``sampling report``."""
     _add_inspection(p)
-    p.add_argument("results", nargs="?", metavar="RESULTS",
-                   help="case-level or aggregate results (CSV/XLSX)")
+    p.add_argument("results", nargs="*", metavar="RESULTS",
+                   help="case-level or aggregate results (CSV/XLSX), or the filled draw workbook(s) of "
+                        "`sampling draw --sample` (one per sample: provider, N and strata from their manifests)")
     p.add_argument("--example", action="store_true",
                    help="analyse the built-in example instead: the seed inspection (HM Inspectorate of "
                         "Probation, Kent, Surrey and Sussex CRC, 2019)")
@@ -234,6 +240,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SamplingError as exc:
         print(f"sampling {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except MemoryError:
         print(f"sampling {args.command}: error: not enough memory for this request; ask for less "
               "(fewer --resamples, a smaller frame)", file=sys.stderr)
@@ -243,11 +254,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sampling {args.command}: error: cannot read or write{where}: {exc.strerror or exc}",
               file=sys.stderr)
         return 2
-    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
     except KeyboardInterrupt:  # pragma: no cover
         print("sampling: interrupted", file=sys.stderr)
         return 130

@@ -1,0 +1,273 @@
+"""The draw workbook that travels through fieldwork, and reading it back.
+
+:func:`write_draw_workbook` writes one ``.xlsx`` per sample: a **fieldwork** sheet (one row
+per sampled case in selection order — its id and stratum columns under the frame's own
+names, one column per key question of the sample headed ``"<id>: <wording>"`` with a
+Yes / No / N/A drop-down, and a ``notes`` column), then the sample's ``cases``,
+``reserves``, ``allocation``, ``balance``, the ``manifest`` (provider, sample, framework,
+N, strata, the column mapping, key questions, seed, frame fingerprint …), the ``excluded``
+rows with their reasons, ``substitutions`` and a ``glossary``. Headers are bold, frozen and
+filtered; columns are sized to their content.
+
+:func:`read_fieldwork` reads one or more filled workbooks back as :class:`~sampling.Results`:
+provider, sample, N (so the finite population correction applies without being asked) and
+strata from the manifest, answers from the fieldwork sheet, each case id checked against the
+draw (a case not drawn is an error; a drawn case missing from the sheet is named in a note).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from ._io import atomic_path, escape_formulas
+from .errors import ArgumentError, DataError, OutputError
+
+__all__ = ["write_draw_workbook", "read_fieldwork", "is_draw_workbook", "ANSWERS", "GLOSSARY"]
+
+ANSWERS = ("Yes", "No", "N/A")
+FIELDWORK = "fieldwork"
+
+#: plain meanings of the terms the draw workbook uses
+GLOSSARY = {
+    "cell": "one combination of the stratification variables (e.g. female, licence, high RoSH)",
+    "N_h": "cases in the eligible population in this cell",
+    "share": "the cell's proportional share of the sample, n × N_h / N (before rounding)",
+    "n_h": "cases to inspect in this cell",
+    "reserves": "cases drawn in the same cell to replace a sampled case that cannot be inspected",
+    "reserve_rank": "the order in which a cell's reserves are used (1 first)",
+    "selection_order": "the order in which cases were drawn (cell by cell, by random key)",
+    "population_pct / sample_pct": "a category's share of the eligible population / of the sample",
+    "difference_pts": "sample share minus population share, in percentage points",
+    "p_value": "how surprising the sample's balance would be if drawn at random (small = unbalanced)",
+    "seed": "the number that fixes the random draw: the same frame and seed give the same sample",
+    "frame_sha256": "a fingerprint of the frame: any change to it gives another fingerprint",
+    "population": "N, the number of eligible cases the sample was drawn from",
+}
+
+
+def _meta(sample: Any, inspection: Any, name: str, framework: Any, frame: Any) -> dict:
+    """The manifest keys a fieldwork workbook needs, beside the draw's own."""
+    spec = next((s for s in getattr(framework, "samples", ()) if s.name == name), None)
+    kqs = [k.id for k in framework.key_questions if k.sample == name]
+    if not kqs:
+        raise ArgumentError("sample", name, "must be a sample of the framework with key questions: "
+                            + ", ".join(s.name for s in framework.samples))
+    return {"provider": getattr(inspection, "provider", None), "short_name": getattr(inspection, "short_name", None),
+            "sample": name, "sample_label": spec.label if spec else name,
+            "framework": getattr(framework, "short_name", None) or framework.name,
+            "population": int(sample.manifest["frame_rows"]), "columns": dict(getattr(frame, "columns", {}) or {}),
+            "key_questions": kqs}
+
+
+def fieldwork_table(sample: Any, framework: Any, meta: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per sampled case: id and strata in the frame's own names, one empty column
+    per key question headed ``"<id>: <wording>"``, and ``notes``."""
+    names = meta["columns"]
+    table = pd.DataFrame({names.get("case_id", "case_id"): sample.cases["case_id"].astype(str).to_numpy()})
+    for s in sample.manifest["strata"]:
+        table[names.get(s, s)] = sample.cases[s].astype(str).to_numpy()
+    for k in meta["key_questions"]:
+        table[f"{k}: {framework.key_question(k).text}"] = ""
+    table["notes"] = ""
+    return table
+
+
+def _sheets(sample: Any, framework: Any, meta: Mapping[str, Any], frame: Any) -> dict[str, pd.DataFrame]:
+    manifest = {**sample.manifest, **meta}
+    manifest.pop("created_utc", None)  # the manifest records the inputs, not the clock
+    subs = sample.substitutions if len(sample.substitutions) else pd.DataFrame(
+        columns=["replaced_case_id", "reserve_case_id", "cell", "reserve_rank", "reason"])
+    excluded = getattr(frame, "excluded", None)
+    return {
+        FIELDWORK: fieldwork_table(sample, framework, meta),
+        "cases": sample.cases, "reserves": sample.reserves, "allocation": sample.allocation,
+        "balance": sample.balance,
+        "manifest": pd.DataFrame([{"key": k, "value": v if isinstance(v, str) else json.dumps(v, default=str)}
+                                  for k, v in manifest.items()]),
+        "excluded": excluded if excluded is not None else pd.DataFrame(columns=["row", "case_id", "reason"]),
+        "substitutions": subs,
+        "glossary": pd.DataFrame({"term": list(GLOSSARY), "meaning": list(GLOSSARY.values())}),
+    }
+
+
+def _format(path: Path, n_cases: int, n_kq: int, first_kq: int) -> None:
+    """Bold frozen filtered headers, fitted widths, and the Yes / No / N/A drop-down."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = load_workbook(path)
+    for ws in wb.worksheets:
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+        if ws.max_row > 1:
+            ws.auto_filter.ref = ws.dimensions
+        for col in ws.iter_cols(min_row=1, max_row=min(ws.max_row, 200)):
+            width = max(len(str(c.value)) if c.value is not None else 0 for c in col)
+            ws.column_dimensions[get_column_letter(col[0].column)].width = min(max(width + 2, 8), 60)
+    ws = wb[FIELDWORK]
+    if n_kq and n_cases:
+        dv = DataValidation(type="list", formula1='"' + ",".join(ANSWERS) + '"', allow_blank=True,
+                            showErrorMessage=True, errorTitle="Yes, No or N/A",
+                            error="Answer Yes, No or N/A (not applicable).")
+        dv.add(f"{get_column_letter(first_kq)}2:{get_column_letter(first_kq + n_kq - 1)}{n_cases + 1}")
+        ws.add_data_validation(dv)
+    wb.save(path)
+
+
+def write_draw_workbook(sample: Any, path: str | os.PathLike, *, framework: Any, sample_name: str,
+                        inspection: Any = None, frame: Any = None) -> Path:
+    """Write the draw workbook for fieldwork (see the module notes); returns its path.
+
+    Parameters
+    ----------
+    sample : Sample
+        From :func:`sampling.draw_sample`.
+    path : path
+        An ``.xlsx`` file (written atomically).
+    framework : Framework
+        Gives the sample's key questions and their wording.
+    sample_name : str
+        The framework's sample, e.g. ``"case_supervision"``.
+    inspection : Inspection, optional
+        Names the provider in the manifest.
+    frame : Frame, optional
+        The frame drawn from: its own column names head the fieldwork sheet, and its
+        excluded rows go to the ``excluded`` sheet.
+    """
+    target = Path(path)
+    if target.suffix.lower() != ".xlsx":
+        raise OutputError(f"cannot write {str(target)!r}: a draw workbook must end in .xlsx")
+    meta = _meta(sample, inspection, sample_name, framework, frame)
+    sheets = _sheets(sample, framework, meta, frame)
+    try:
+        with atomic_path(target) as tmp:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+                for name, table in sheets.items():
+                    escape_formulas(_plain(table)).to_excel(writer, sheet_name=name, index=False)
+            strata = len(sample.manifest["strata"])
+            _format(tmp, len(sample.cases), len(meta["key_questions"]), 2 + strata)
+    except OSError as exc:
+        raise OutputError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from None
+    return target
+
+
+def _plain(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    for c in out.columns:
+        if isinstance(out[c].dtype, pd.CategoricalDtype):
+            out[c] = out[c].astype(str)
+    return out
+
+
+# --------------------------------------------------------------------------- reading back
+def is_draw_workbook(path: Any) -> bool:
+    """Whether ``path`` is an .xlsx holding a fieldwork sheet and a manifest."""
+    p = Path(str(path))
+    if p.suffix.lower() != ".xlsx" or not p.is_file():
+        return False
+    try:
+        from openpyxl import load_workbook
+
+        names = load_workbook(p, read_only=True).sheetnames
+    except Exception:  # a corrupt workbook: the ordinary reader says why
+        return False
+    return FIELDWORK in names and "manifest" in names
+
+
+def _manifest(path: Path) -> dict:
+    table = pd.read_excel(path, sheet_name="manifest", dtype=str, keep_default_na=False)
+    out = {}
+    for key, value in zip(table["key"], table["value"]):
+        try:
+            out[key] = json.loads(value)
+        except (TypeError, ValueError):
+            out[key] = value
+    for key in ("sample", "population", "strata", "columns", "key_questions"):
+        if key not in out:
+            raise DataError(f"{str(path)!r} sheet 'manifest' has no {key!r}: not a draw workbook written by "
+                            "`sampling draw --sample`", column="key")
+    return out
+
+
+def _one(path: Path) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
+    """The fieldwork sheet in our column names (with ``sample``), its manifest, and the drawn
+    cases missing from it (as rows of ``Results.excluded``)."""
+    meta = _manifest(path)
+    sheet = pd.read_excel(path, sheet_name=FIELDWORK, dtype=str, keep_default_na=False)
+    ours = {theirs: ours for ours, theirs in meta["columns"].items()}
+    renamed = {c: ours.get(str(c), str(c).split(":", 1)[0].strip() if ":" in str(c) else str(c))
+               for c in sheet.columns}
+    sheet = sheet.rename(columns=renamed).drop(columns=["notes"], errors="ignore")
+    drawn = pd.read_excel(path, sheet_name="cases", dtype=str, keep_default_na=False)["case_id"]
+    subs = pd.read_excel(path, sheet_name="substitutions", dtype=str, keep_default_na=False)
+    allowed = (set(drawn) - set(subs.get("replaced_case_id", []))) | set(subs.get("reserve_case_id", []))
+    unknown = [(i + 2, v) for i, v in enumerate(sheet["case_id"]) if v not in allowed]
+    if unknown:
+        raise DataError(f"{str(path)!r} sheet {FIELDWORK!r}: case(s) not in this draw (nor a recorded "
+                        "substitution)", column=meta["columns"].get("case_id", "case_id"),
+                        rows=[r for r, _ in unknown], values=[v for _, v in unknown],
+                        hint="Record a replacement with `sampling substitute`, or remove the row.")
+    sheet.index = [f"{path.name} row {i + 2}" for i in range(len(sheet))]  # the spreadsheet's rows
+    kq_cols = [k for k in meta["key_questions"] if k in sheet.columns]
+    blank = sheet[kq_cols].apply(lambda col: col.str.strip() == "").all(axis=1) if kq_cols else sheet["case_id"] == ""
+    missing = sorted(allowed - set(sheet["case_id"]))
+    gone = pd.concat([
+        pd.DataFrame({"row": None, "case_id": missing, "column": None, "value": None,
+                      "reason": f"drawn for {meta['sample']} but missing from the fieldwork sheet of {path.name}"}),
+        pd.DataFrame({"row": sheet.index[blank], "case_id": sheet.loc[blank, "case_id"], "column": None,
+                      "value": None, "reason": "not yet scored (every key question blank)"}),
+    ], ignore_index=True)
+    return sheet.loc[~blank].assign(sample=meta["sample"]), meta, gone
+
+
+def read_fieldwork(paths: str | os.PathLike | Sequence[Any], *, blank_means_na: bool = False,
+                   population: Any = None, judgements: Any = None, published: Any = None,
+                   overrides: Any = None) -> Any:
+    """Filled draw workbooks (one per sample) read back as one inspection's Results.
+
+    Provider, framework, N (``population``, unless given) and strata come from each
+    workbook's manifest; cases not yet scored (every key question blank) are listed in
+    ``Results.excluded``, never silently dropped.
+
+    Returns
+    -------
+    Results
+    """
+    from ._framework import load_framework
+    from ._results import load_results
+
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    parts = [_one(Path(p)) for p in paths]
+    metas = [m for _, m, _ in parts]
+    _agree(metas, paths)
+    frame = pd.concat([t for t, _, _ in parts])
+    pops = population if population is not None else {m["sample"]: int(m["population"]) for m in metas}
+    results = load_results(frame, framework=load_framework(metas[0].get("framework") or "hmip-adult"),
+                           blank_means_na=blank_means_na, population=pops,
+                           strata={m["sample"]: tuple(m["strata"]) for m in metas if m["strata"]} or None,
+                           provider=metas[0].get("short_name") or metas[0].get("provider"),
+                           judgements=judgements, published=published, overrides=overrides)
+    gone = [g for _, _, g in parts if len(g)]
+    excluded = pd.concat([results.excluded, *gone], ignore_index=True) if gone else results.excluded
+    return dataclasses.replace(results, excluded=excluded, source=", ".join(str(p) for p in paths))
+
+
+def _agree(metas: Iterable[Mapping[str, Any]], paths: Sequence[Any]) -> None:
+    metas = list(metas)
+    for key in ("provider", "framework"):
+        values = {str(m.get(key)) for m in metas}
+        if len(values) > 1:
+            raise DataError(f"the workbooks name different {key}s: one inspection's workbooks must agree",
+                            column=key, values=sorted(values))
+    samples = [m["sample"] for m in metas]
+    if len(set(samples)) < len(samples):
+        raise DataError("two workbooks hold the same sample", column="sample", values=samples,
+                        hint="Give one workbook per sample.")
