@@ -1,0 +1,101 @@
+"""The draw workbook read back: ids checked against the draw, unscored and missing cases
+listed (never silently dropped), workbooks of one inspection must agree."""
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+import sampling
+from sampling._fieldwork import is_draw_workbook, read_fieldwork, write_draw_workbook
+from sampling.errors import DataError, OutputError
+
+from test_own_inspection import fill_fieldwork, provider_frame
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("north")
+    inspection = sampling.load_inspection(sampling.init_inspection(folder, "Northshire CRC"))
+    frame = sampling.load_frame(provider_frame(folder / "frame.xlsx", 900))
+    sample = sampling.draw_sample(frame, 60, rng=5)
+    path = write_draw_workbook(sample, folder / "draw.xlsx", framework=sampling.load_framework(),
+                               sample_name="case_supervision", inspection=inspection, frame=frame)
+    return folder, path, sample
+
+
+def _copy(path, dest, edit=None):
+    wb = openpyxl.load_workbook(path)
+    if edit:
+        edit(wb)
+    wb.save(dest)
+    return dest
+
+
+def test_round_trip(drawn, tmp_path):
+    folder, path, sample = drawn
+    assert is_draw_workbook(path) and not is_draw_workbook(folder / "frame.xlsx")
+    filled = _copy(path, tmp_path / "filled.xlsx")
+    fill_fieldwork(filled)
+    r = read_fieldwork(filled)
+    assert r.provider == "Northshire CRC" and r.populations == {"case_supervision": 900}
+    assert r.strata == {"case_supervision": ("gender", "disposal", "rosh")}
+    assert sorted(r.cases.index if r.cases.index.name == "case_id" else r.cases["case_id"]) == \
+        sorted(sample.cases["case_id"])
+
+
+def test_unscored_and_missing_cases_are_listed(drawn, tmp_path):
+    _, path, sample = drawn
+
+    def edit(wb):
+        ws = wb["fieldwork"]
+        ws.delete_rows(3)  # a drawn case removed from the sheet
+    filled = _copy(path, tmp_path / "filled.xlsx", edit)
+    wb = openpyxl.load_workbook(filled)
+    ws = wb["fieldwork"]
+    for c in range(5, ws.max_column):  # score every row but the last
+        for r in range(2, ws.max_row):
+            ws.cell(r, c).value = "Yes"
+    wb.save(filled)
+    r = read_fieldwork(filled)
+    reasons = r.excluded["reason"].tolist()
+    assert sum("missing from the fieldwork sheet" in x for x in reasons) == 1
+    assert sum("not yet scored" in x for x in reasons) == 1
+
+
+def test_a_case_not_drawn_is_an_error_naming_the_sheet_row_and_value(drawn, tmp_path):
+    _, path, _ = drawn
+
+    def edit(wb):
+        wb["fieldwork"].cell(4, 1).value = "NS999999"
+    bad = _copy(path, tmp_path / "bad.xlsx", edit)
+    fill_fieldwork(bad)
+    with pytest.raises(DataError, match="not in this draw") as info:
+        read_fieldwork(bad)
+    assert "fieldwork" in str(info.value) and "NS999999" in str(info.value) and "4" in str(info.value)
+    assert "sampling substitute" in str(info.value)
+
+
+def test_workbooks_of_one_inspection_must_agree(drawn, tmp_path):
+    _, path, _ = drawn
+    a = _copy(path, tmp_path / "a.xlsx")
+    fill_fieldwork(a)
+    with pytest.raises(DataError, match="same sample"):
+        read_fieldwork([a, a])
+
+    def other(wb):
+        ws = wb["manifest"]
+        for row in ws.iter_rows(min_row=2):
+            if row[0].value == "provider":
+                row[1].value = "Southshire CRC"
+    b = _copy(a, tmp_path / "b.xlsx", other)
+    with pytest.raises(DataError, match="different providers"):
+        read_fieldwork([a, b])
+
+
+def test_bad_output_and_sample(drawn, tmp_path):
+    _, _, sample = drawn
+    fw = sampling.load_framework()
+    with pytest.raises(OutputError, match=".xlsx"):
+        write_draw_workbook(sample, tmp_path / "draw.csv", framework=fw, sample_name="case_supervision")
+    with pytest.raises(sampling.ArgumentError, match="sample"):
+        write_draw_workbook(sample, tmp_path / "draw.xlsx", framework=fw, sample_name="nowhere")
