@@ -9,7 +9,7 @@ Rounding follows the framework's rules (half up), so reconstruction and banding 
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -134,18 +134,27 @@ def _reconstruct(percent: float, text: str | None, n_max: int, rules: RatingRule
     if subsample_unknown:
         return _smallest_subsample(percent, d, shown, n_max, rules, row)
     # no count fits n_max: the largest n' that admits one
-    for m in range(n_max - 1, 0, -1):
-        cands = reconstruct_counts(percent, m, rules=rules, decimals=d)
-        if cands:
-            exact = [100.0 * c / m for c in cands]
-            best = min(range(len(cands)), key=lambda i: (abs(exact[i] - percent), cands[i]))
-            note = (f"{shown} is not a whole count out of {n_max}, so this question used a sub-sample; "
-                    f"assumed n={m} (the largest n < {n_max} that admits it), {cands[best]} yes"
-                    + (f" (candidates {', '.join(map(str, cands))})" if len(cands) > 1 else ""))
-            return float(cands[best]), float(m), ", ".join(map(str, cands)), False, note
+    found = _first_admitting(percent, d, range(n_max - 1, 0, -1), rules)
+    if found is not None:
+        m, cands, best = found
+        note = (f"{shown} is not a whole count out of {n_max}, so this question used a sub-sample; "
+                f"assumed n={m} (the largest n < {n_max} that admits it), {best} yes"
+                + (f" (candidates {', '.join(map(str, cands))})" if len(cands) > 1 else ""))
+        return float(best), float(m), ", ".join(map(str, cands)), False, note
     raise DataError(f"no count out of any n ≤ {n_max} gives {shown}", column="percent", rows=(row,),
                     values=(text if text is not None else percent,))
 
+
+
+def _first_admitting(percent: float, decimals: int, sizes: Iterable[int], rules: RatingRules):
+    """The first n in ``sizes`` with a count giving the published %: (n, the counts, the count
+    whose exact % is nearest), or None."""
+    for m in sizes:
+        cands = reconstruct_counts(percent, m, rules=rules, decimals=decimals)
+        if cands:
+            best = min(cands, key=lambda c: (abs(100.0 * c / m - percent), c))
+            return m, cands, best
+    return None
 
 
 #: an unpublished relevant sub-sample is taken to hold at least this share of the sample
@@ -158,15 +167,13 @@ def _smallest_subsample(percent: float, decimals: int, shown: str, n_max: int, r
     published %, so the interval, the grade and the probabilities are never narrower than
     the data allow (the true sub-sample may be anywhere in that range)."""
     low = max(1, math.ceil(MIN_SUBSAMPLE_SHARE * n_max))
-    for m in range(low, n_max + 1):
-        cands = reconstruct_counts(percent, m, rules=rules, decimals=decimals)
-        if cands:
-            exact = [100.0 * c / m for c in cands]
-            best = min(range(len(cands)), key=lambda i: (abs(exact[i] - percent), cands[i]))
-            note = (f"sub-sample size not published; assumed n={m}, the smallest sub-sample of at least "
-                    f"{MIN_SUBSAMPLE_SHARE:.0%} of the {n_max} cases consistent with {shown} ({cands[best]} yes), "
-                    "so the interval is as wide as the data allow; give the question's n to narrow it")
-            return float(cands[best]), float(m), ", ".join(map(str, cands)), False, note
+    found = _first_admitting(percent, decimals, range(low, n_max + 1), rules)
+    if found is not None:
+        m, cands, best = found
+        note = (f"sub-sample size not published; assumed n={m}, the smallest sub-sample of at least "
+                f"{MIN_SUBSAMPLE_SHARE:.0%} of the {n_max} cases consistent with {shown} ({best} yes), "
+                "so the interval is as wide as the data allow; give the question's n to narrow it")
+        return float(best), float(m), ", ".join(map(str, cands)), False, note
     raise DataError(f"no count out of any n from {low} to {n_max} gives {shown}", column="percent",
                     rows=(row,), values=(shown,))
 

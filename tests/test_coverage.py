@@ -4,26 +4,20 @@ The default interval method (Wilson with the finite population correction) must 
 true percentage 77–85% of the time wherever n ≥ 40 and the true % is 10–90, and the check
 must be able to fail: the same checker rejects a deliberately shrunk interval.
 """
-import importlib.util
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from bench_loader import load_benchmark
 from sampling._framework import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f"_bench_{name}", ROOT / "benchmarks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+_load = load_benchmark
 
 
 cov = _load("coverage")

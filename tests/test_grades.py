@@ -4,26 +4,16 @@ grades' stated meanings are checked on a small flag study (the full one:
 ``benchmarks/flag_study.py``)."""
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from bench_loader import load_benchmark
 import sampling
 from sampling._grades import GRADES, LEANING, SETTLED, grade_of
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f"_bench_{name}", ROOT / "benchmarks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+_load = load_benchmark
 
 
 def test_grade_thresholds():
