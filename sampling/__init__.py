@@ -45,6 +45,8 @@ _EXPORTS = {
     "Allocation": "_allocate",
     "draw_sample": "_draw",
     "Sample": "_draw",
+    "write_draw_workbook": "_fieldwork",
+    "read_fieldwork": "_fieldwork",
     # framework / results / intervals / ratings
     "Framework": "_framework",
     "load_framework": "_framework",
