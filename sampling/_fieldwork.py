@@ -27,7 +27,8 @@ import pandas as pd
 from ._io import atomic_path, escape_formulas
 from .errors import ArgumentError, DataError, OutputError
 
-__all__ = ["write_draw_workbook", "read_fieldwork", "is_draw_workbook", "ANSWERS", "GLOSSARY"]
+__all__ = ["write_draw_workbook", "read_fieldwork", "is_draw_workbook", "read_draw", "substitute_in_workbook",
+           "verify_workbook", "ANSWERS", "GLOSSARY"]
 
 ANSWERS = ("Yes", "No", "N/A")
 FIELDWORK = "fieldwork"
@@ -271,3 +272,94 @@ def _agree(metas: Iterable[Mapping[str, Any]], paths: Sequence[Any]) -> None:
     if len(set(samples)) < len(samples):
         raise DataError("two workbooks hold the same sample", column="sample", values=samples,
                         hint="Give one workbook per sample.")
+
+
+# --------------------------------------------------------------------------- substitute, verify
+def read_draw(path: str | os.PathLike) -> Any:
+    """The :class:`~sampling.Sample` a draw workbook holds (cases as they stand, reserves,
+    allocation, balance, manifest and substitutions), for :func:`substitute_in_workbook`
+    and :func:`verify_workbook`."""
+    from ._draw import Sample
+
+    p = Path(path)
+    if not is_draw_workbook(p):
+        raise ArgumentError("WORKBOOK", str(p), "must be a draw workbook written by `sampling draw --sample` (.xlsx)")
+    read = lambda name: pd.read_excel(p, sheet_name=name, dtype=str, keep_default_na=False)  # noqa: E731
+    cases, reserves, subs = read("cases"), read("reserves"), read("substitutions")
+    for table, col in ((cases, "selection_order"), (reserves, "reserve_rank"), (subs, "reserve_rank")):
+        if col in table:
+            table[col] = pd.to_numeric(table[col]).astype("int64")
+    return Sample(cases=cases, reserves=reserves, allocation=read("allocation"), marginals=pd.DataFrame(),
+                  balance=read("balance"), manifest=_manifest(p), substitutions=subs)
+
+
+def substitute_in_workbook(path: str | os.PathLike, case_id: Any, reason: str) -> dict:
+    """Replace a sampled case by the next reserve of its cell, in the workbook itself: the
+    fieldwork row takes the reserve's id and strata (answers blank), ``cases`` the reserve's
+    row, and ``substitutions`` records the swap with ``reason``. Returns the record."""
+    from openpyxl import load_workbook
+
+    if not str(reason or "").strip():
+        raise ArgumentError("--reason", reason, "must say why the case cannot be inspected")
+    sample = read_draw(path)
+    done = sample.substitutions[sample.substitutions["replaced_case_id"].astype(str) == str(case_id).strip()]
+    if len(done):
+        raise ArgumentError("CASE_ID", case_id, f"was already replaced by {done['reserve_case_id'].iloc[0]}; "
+                            "substitute that case instead if it cannot be inspected either")
+    if str(case_id).strip() not in set(sample.cases["case_id"].astype(str)):
+        raise ArgumentError("CASE_ID", case_id, f"is not a sampled case of {str(path)!r} (sheet 'cases')")
+    reserve, new = sample.substitute(case_id)
+    record = {"replaced_case_id": str(case_id).strip(), "reserve_case_id": str(reserve["case_id"]),
+              "cell": str(reserve["cell"]), "reserve_rank": int(reserve["reserve_rank"]), "reason": reason.strip()}
+    meta = new.manifest
+    wb = load_workbook(path)
+    _swap_fieldwork_row(wb["fieldwork"], record, reserve, meta)
+    _swap_cases_row(wb["cases"], record["replaced_case_id"], new)
+    ws = wb["substitutions"]
+    header = [c.value for c in ws[1]]
+    if "reason" not in header:
+        ws.cell(1, len(header) + 1).value = "reason"
+        header.append("reason")
+    ws.append([record.get(h) for h in header])
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        wb.save(tmp)
+    return record
+
+
+def _swap_fieldwork_row(ws: Any, record: Mapping[str, Any], reserve: Any, meta: Mapping[str, Any]) -> None:
+    names = meta["columns"]
+    header = [c.value for c in ws[1]]
+    id_col = header.index(names.get("case_id", "case_id")) + 1
+    row = next(r for r in range(2, ws.max_row + 1) if str(ws.cell(r, id_col).value) == record["replaced_case_id"])
+    ws.cell(row, id_col).value = record["reserve_case_id"]
+    for s in meta["strata"]:
+        ws.cell(row, header.index(names.get(s, s)) + 1).value = str(reserve[s])
+    for k in meta["key_questions"]:
+        col = next(i for i, h in enumerate(header, start=1) if str(h).split(":", 1)[0] == k)
+        ws.cell(row, col).value = None
+    ws.cell(row, header.index("notes") + 1).value = f"replaces {record['replaced_case_id']}: {record['reason']}"
+
+
+def _swap_cases_row(ws: Any, replaced: str, new: Any) -> None:
+    header = [c.value for c in ws[1]]
+    id_col = header.index("case_id") + 1
+    row = next(r for r in range(2, ws.max_row + 1) if str(ws.cell(r, id_col).value) == replaced)
+    now = new.cases.iloc[row - 2]
+    for j, h in enumerate(header, start=1):
+        if h in now.index:
+            ws.cell(row, j).value = str(now[h])
+
+
+def verify_workbook(path: str | os.PathLike, frame_source: Any) -> tuple[bool, Any]:
+    """Re-draw from the frame with the workbook's manifest (seed, n, strata, reserves, the
+    eligibility filters); ``(identical, sample)``."""
+    from ._draw import verify_manifest
+    from ._frame import load_frame
+
+    sample = read_draw(path)
+    filters = dict(sample.manifest.get("frame_filters") or {})
+    kw = {}
+    if filters.get("months_since_start"):
+        kw = {"months_since_start": tuple(filters["months_since_start"]), "as_of": filters.get("as_of")}
+    return verify_manifest(load_frame(frame_source, **kw), sample), sample

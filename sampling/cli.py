@@ -35,7 +35,7 @@ FLAGS = {
     "framework": "--framework", "blank_means_na": "--blank-means-na", "judgements": "--judgement",
     "published": "--published", "overrides": "--override", "mapping": "--map", "size": "--synthetic",
     "as_of": "--as-of", "months_since_start": "--months-since-start", "share": "--subsample-share",
-    "p": "--p", "source": "FILE",
+    "p": "--p", "source": "FILE", "case_id": "CASE_ID",
 }
 
 
@@ -200,11 +200,26 @@ def _add_report(p: argparse.ArgumentParser) -> None:
 
 
 
+def _add_substitute(p: argparse.ArgumentParser) -> None:
+    p.add_argument("workbook", metavar="WORKBOOK", help="the draw workbook (.xlsx) of `sampling draw --sample`")
+    p.add_argument("case_id", metavar="CASE_ID", help="the sampled case that cannot be inspected")
+    p.add_argument("--reason", required=True, help="why (recorded in the workbook)")
+    p.set_defaults(run=("_cli_fieldwork", "run_substitute"))
+
+
+def _add_verify(p: argparse.ArgumentParser) -> None:
+    p.add_argument("workbook", metavar="WORKBOOK", help="the draw workbook (.xlsx) of `sampling draw --sample`")
+    p.add_argument("frame", metavar="FRAME", help="the frame it was drawn from (.csv/.xlsx)")
+    p.set_defaults(run=("_cli_fieldwork", "run_verify"))
+
+
 #: (name, help, add-options) of each subcommand, in ``--help`` order.
 COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...] = (
     ("init", "a folder for one inspection, with a commented inspection.toml to edit", _add_init),
     ("plan", "Sample sizes, achieved margins, implied populations and misrating risk.", _add_plan),
     ("draw", "a stratified random sample from an eligible-population frame", _add_draw),
+    ("substitute", "replace a sampled case by the next reserve of its cell, in the draw workbook", _add_substitute),
+    ("verify", "re-draw from the frame and check a draw workbook is that draw", _add_verify),
     ("analyse", "key-question intervals, ratings, uncertainty flags and rating probabilities", _add_analyse),
     ("report", "every chart (PNG, SVG) and table (report.md/.csv/.xlsx) for a publication", _add_report),
 )

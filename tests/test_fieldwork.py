@@ -99,3 +99,34 @@ def test_bad_output_and_sample(drawn, tmp_path):
         write_draw_workbook(sample, tmp_path / "draw.csv", framework=fw, sample_name="case_supervision")
     with pytest.raises(sampling.ArgumentError, match="sample"):
         write_draw_workbook(sample, tmp_path / "draw.xlsx", framework=fw, sample_name="nowhere")
+
+
+def test_substitute_and_verify_from_the_command_line(drawn, tmp_path, capsys):
+    """No case lost or duplicated through substitution, fieldwork and analysis; the draw
+    still verifies against its frame, and not against another."""
+    import pandas as pd
+
+    from sampling.cli import main
+
+    folder, path, sample = drawn
+    wb_path = _copy(path, tmp_path / "draw.xlsx")
+    first = sample.cases["case_id"].iloc[3]
+    assert main(["substitute", str(wb_path), first, "--reason", "moved out of area"]) == 0
+    assert "replaced by" in capsys.readouterr().out
+    assert main(["substitute", str(wb_path), first, "--reason", "again"]) == 2
+    assert "already replaced" in capsys.readouterr().err
+    assert main(["substitute", str(wb_path), "NS999999", "--reason", "x"]) == 2
+    assert "CASE_ID" in capsys.readouterr().err
+    field = pd.read_excel(wb_path, sheet_name="fieldwork", dtype=str)
+    cases = pd.read_excel(wb_path, sheet_name="cases", dtype=str)
+    subs = pd.read_excel(wb_path, sheet_name="substitutions", dtype=str)
+    ids = field["CRN"].tolist()
+    assert len(ids) == len(set(ids)) == len(sample.cases) and first not in ids
+    assert sorted(ids) == sorted(cases["case_id"]) and subs["reason"].tolist() == ["moved out of area"]
+    assert main(["verify", str(wb_path), str(folder / "frame.xlsx")]) == 0
+    assert "verified" in capsys.readouterr().out
+    other = provider_frame(tmp_path / "other.xlsx", 901)
+    assert main(["verify", str(wb_path), str(other)]) == 2
+    fill_fieldwork(wb_path)
+    r = read_fieldwork(wb_path)
+    assert sorted(r.cases.index if r.cases.index.name == "case_id" else r.cases["case_id"]) == sorted(ids)
