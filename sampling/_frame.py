@@ -254,8 +254,30 @@ def _parse_date(value: Any, name: str) -> pd.Timestamp:
     return stamp.tz_localize(None) if stamp.tzinfo else stamp
 
 
-#: Average month length used by ``months_since_start`` (days).
-DAYS_PER_MONTH = 365.2425 / 12
+def _month_anchor(start: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """``start`` moved on by whole calendar ``months``, the day clipped to the month's end
+    (31 January + 1 month = 28 or 29 February), as datetime64[D]."""
+    first = start.astype("datetime64[M]") + months.astype("timedelta64[M]")
+    length = ((first + np.timedelta64(1, "M")).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(int)
+    day = (start - start.astype("datetime64[M]").astype("datetime64[D]")).astype(int)  # 0-based day of month
+    return first.astype("datetime64[D]") + np.minimum(day, length - 1).astype("timedelta64[D]")
+
+
+def calendar_months(start: np.ndarray, ref: np.datetime64) -> np.ndarray:
+    """Calendar months from each ``start`` to ``ref``: the whole months (a month from 2 July
+    is 2 August), plus the fraction of the next month elapsed. 1 July to 1 February is 7.0;
+    2 July to 1 February is 6.97; 30 June to 1 February is 7.07.
+
+    >>> calendar_months(np.array(["2018-07-01", "2018-07-02", "2018-06-30"], dtype="datetime64[D]"),
+    ...                 np.datetime64("2019-02-01")).round(2).tolist()
+    [7.0, 6.97, 7.07]
+    """
+    start = np.asarray(start, dtype="datetime64[D]")
+    ref = np.datetime64(ref, "D")
+    whole = ((ref.astype("datetime64[M]") - start.astype("datetime64[M]")).astype(int))
+    whole = whole - (_month_anchor(start, whole) > ref)
+    lo, hi = _month_anchor(start, whole), _month_anchor(start, whole + 1)
+    return whole + (ref - lo).astype(int) / (hi - lo).astype(int)
 
 
 def _source_table(source: Any) -> tuple[pd.DataFrame, str]:
@@ -344,7 +366,11 @@ def _months_filter(data: pd.DataFrame, months_since_start: Any, as_of: Any, star
                         hint=f"Columns found: {', '.join(map(str, data.columns))}; pass start_column=.")
     column = lookup[column_key(start_column)]
     parsed, blank = _start_dates(data[column])
-    months = ((ref - parsed).dt.days / DAYS_PER_MONTH).to_numpy(dtype=float)
+    dates = parsed.dt.tz_localize(None) if getattr(parsed.dt, "tz", None) is not None else parsed
+    stamp = dates.to_numpy(dtype="datetime64[D]")
+    months = np.full(len(stamp), np.nan)
+    ok = ~np.isnat(stamp)
+    months[ok] = calendar_months(stamp[ok], np.datetime64(pd.Timestamp(ref).date(), "D"))
     reasons[blank & keep] = f"no {start_column}"
     keep = keep & ~blank
     early, late = keep & (months < low), keep & (months > high)

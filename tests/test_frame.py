@@ -1,4 +1,5 @@
 """Frames: reading, vocabulary, checks and eligibility filters."""
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -193,3 +194,22 @@ def test_synthetic_frame_shares_and_reproducibility():
     assert set(a["officer_grade"]) == {"PO", "PSO"}
     load_frame(a)  # loads without a mapping
     assert len(synthetic_frame(50, rng=1, offices=20)["office"].unique()) <= 20
+
+
+def test_months_since_start_counts_calendar_months():
+    """6 to 7 calendar months before 1 February 2019: a start on 1 July 2018 is 7.0 months
+    and kept (30.44-day months made it 7.03 and excluded it); 30 June is 7.07 and excluded;
+    1 August is 6.0 and kept; 2 August is 5.97 and excluded; 31 August to 28 February
+    clips to the month's end."""
+    from sampling._frame import calendar_months
+
+    starts = ["2018-07-01", "2018-07-02", "2018-06-30", "2018-08-01", "2018-08-02"]
+    frame = pd.DataFrame({"case_id": [f"c{i}" for i in range(5)], "gender": "male",
+                          "disposal": "community order", "rosh": "low", "start_date": starts})
+    f = load_frame(frame, months_since_start=(6, 7), as_of="2019-02-01")
+    assert sorted(f.data["case_id"]) == ["c0", "c1", "c3"]
+    assert set(f.excluded["case_id"]) == {"c2", "c4"}
+    assert "over 7 months" in f.excluded.set_index("case_id").at["c2", "reason"]
+    months = calendar_months(np.array(["2018-08-31", "2019-01-31"], dtype="datetime64[D]"),
+                             np.datetime64("2019-02-28"))
+    np.testing.assert_allclose(months, [6.0, 1.0])  # 31 August + 6 months = 28 February
