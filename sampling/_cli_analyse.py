@@ -70,7 +70,8 @@ def _load_file(args: argparse.Namespace, say: Callable[[str], None], inspection=
     def load(population):
         return load_results(
             args.results[0], framework=load_framework(framework, rules=args.rules),
-            provider=inspection.short_name if inspection is not None else None,
+            provider=inspection.short_name if inspection is not None else None, sheet=args.sheet,
+            header_row=args.header_row,
             blank_means_na=args.blank_means_na, population=population, strata=args.strata or None,
             judgements=dict(args.judgement or []) or None,
             published=dict(args.published or []) or None, overrides=overrides or None,

@@ -61,7 +61,8 @@ def _load(args: argparse.Namespace):
                             "give exactly one of: a frame file (.csv/.xlsx), --example, --synthetic SIZE")
     filters = _filters(args)
     if args.frame is not None:
-        return load_frame(args.frame, mapping=_mapping(args.map), **filters)
+        return load_frame(args.frame, mapping=_mapping(args.map), sheet=args.sheet, header_row=args.header_row,
+                          **filters)
     from .examples import seed_tables, synthetic_frame
 
     # --example: a synthetic caseload the size of the seed provider's (seeds/inspection.toml)

@@ -280,13 +280,14 @@ def calendar_months(start: np.ndarray, ref: np.datetime64) -> np.ndarray:
     return whole + (ref - lo).astype(int) / (hi - lo).astype(int)
 
 
-def _source_table(source: Any) -> tuple[pd.DataFrame, str]:
+def _source_table(source: Any, sheet: Any = None, header_row: Any = None) -> tuple[pd.DataFrame, str]:
     """(table, description): a Frame's data, a DataFrame, or a .csv/.xlsx file read as text."""
     if isinstance(source, Frame):
         return source.data, source.source
     if not isinstance(source, (str, os.PathLike, pd.DataFrame)):
         raise ArgumentError("source", source, "must be a CSV or XLSX path, a DataFrame or a Frame")
-    table, description, from_file = read_table(source, what="frame")
+    table, description, from_file = read_table(source, what="frame", sheet=sheet, header_row=header_row,
+                                               find=[REQUIRED_COLUMNS])
     return table, repr(description) if from_file else description
 
 
@@ -408,6 +409,8 @@ def load_frame(
     as_of: Any = None,
     start_column: str = "start_date",
     disposals: Iterable[str] | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
 ) -> Frame:
     """Read and check an eligible-population frame.
 
@@ -434,6 +437,10 @@ def load_frame(
         The column of supervision start dates.
     disposals : list of str, optional
         Keep only these disposal types (any accepted spelling), e.g. ``["licence", "PSS"]``.
+    sheet, header_row : optional
+        A workbook's sheet and the header's row number; by default the first sheet and row
+        holding the required columns (a title row or a notes sheet first is skipped). Error
+        rows are the spreadsheet's own row numbers.
 
     Returns
     -------
@@ -446,7 +453,7 @@ def load_frame(
         blank or duplicate ``case_id``, unknown or missing category (rows, column and
         values listed), unreadable start dates, or no eligible case left after filtering.
     """
-    table, description = _source_table(source)
+    table, description = _source_table(source, sheet, header_row)
     if isinstance(source, Frame) and mapping is None and columns is None \
             and months_since_start is None and disposals is None:
         return source

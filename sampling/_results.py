@@ -203,9 +203,10 @@ def _strata(strata: Any, samples: Sequence[str], columns: Sequence[str]) -> dict
 
 
 
-def _read(source: Any) -> tuple[pd.DataFrame, str]:
+def _read(source: Any, sheet: Any = None, header_row: Any = None) -> tuple[pd.DataFrame, str]:
     """The results table (cells as objects, columns trimmed and matched) and its description."""
-    frame, desc, _ = read_table(source, what="results", as_text=False)
+    frame, desc, _ = read_table(source, what="results", as_text=False, sheet=sheet, header_row=header_row,
+                                find=[("case_id",), ("key_question",)])
     frame = frame.astype(object)
     cols = [str(c).strip() for c in frame.columns]
     dup = sorted({c for c in cols if cols.count(c) > 1})
@@ -261,7 +262,8 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
                  strata: Any = None, sample: str | None = None, judgements: Mapping | None = None,
                  published: Mapping | None = None, overrides: Mapping | None = None,
                  published_overall: str | None = None,
-                 sample_sizes: Mapping[str, int] | None = None, provider: str | None = None) -> Results:
+                 sample_sizes: Mapping[str, int] | None = None, provider: str | None = None,
+                 sheet: str | None = None, header_row: int | None = None) -> Results:
     """Read and validate inspection results.
 
     Parameters
@@ -299,6 +301,10 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
 
     provider : str, optional
         The inspected provider's name, carried to the assessment and the report's titles.
+    sheet, header_row : optional
+        A workbook's sheet and the header's row number; by default the first sheet and row
+        holding ``case_id`` (or an alias such as ``CRN``) or ``key_question``. Error rows are
+        the spreadsheet's own row numbers.
 
     Returns
     -------
@@ -316,7 +322,7 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
     """
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
     provider = _provider(provider)
-    frame, desc = _read(source)
+    frame, desc = _read(source, sheet, header_row)
     level = _level(frame, level)
     if level == "case":
         summary, answers, cases, excluded, sizes, st = _case_level(frame, fw, blank_means_na, sample, strata)

@@ -65,7 +65,7 @@ def is_blank(value: Any) -> bool:
     return isinstance(value, str) and value.strip().casefold() in BLANKS
 
 
-def _read_file(path: Path, what: str, as_text: bool) -> pd.DataFrame:
+def _check_path(path: Path, what: str) -> None:
     suffix = path.suffix.lower()
     if suffix == ".xls":
         raise DataError(f"cannot read {str(path)!r}: a legacy .xls workbook",
@@ -77,17 +77,79 @@ def _read_file(path: Path, what: str, as_text: bool) -> pd.DataFrame:
         raise ArgumentError("source", str(path), f"does not exist: give the path of the {what} file (.csv or .xlsx)")
     if not path.is_file():
         raise ArgumentError("source", str(path), f"is not a file: give the path of the {what} file (.csv or .xlsx)")
+
+
+def _raw_sheets(path: Path, what: str, as_text: bool, sheet: Any) -> dict[str, pd.DataFrame]:
+    """Every sheet (or the one named) as raw rows, no header: ``{sheet name: table}``."""
+    suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        return pd.read_excel(path, dtype=str if as_text else object, keep_default_na=False, engine="openpyxl")
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{what} file {str(path)!r} is empty") from None
+            import csv
+
+            with path.open(newline="", encoding="utf-8-sig") as fh:
+                rows = list(csv.reader(fh))
+            width = max((len(r) for r in rows), default=0)
+            return {"": pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)}
+        if sheet is not None:
+            from openpyxl import load_workbook
+
+            names = load_workbook(path, read_only=True).sheetnames
+            if str(sheet) not in names:
+                raise ArgumentError("sheet", sheet, f"is not a sheet of {str(path)!r} (sheets: {', '.join(names)})")
+        book = pd.read_excel(path, sheet_name=None if sheet is None else str(sheet), header=None,
+                             dtype=str if as_text else object, keep_default_na=False, engine="openpyxl")
+    except ArgumentError:
+        raise
     except Exception as exc:  # a corrupt workbook raises zipfile/XML errors of many kinds
         raise DataError(f"cannot read {str(path)!r} as {suffix[1:].upper()}: {exc}") from None
+    return {str(sheet): book} if sheet is not None else {str(k): v for k, v in book.items()}
 
 
-def read_table(source: Any, *, what: str = "table", as_text: bool = True) -> tuple[pd.DataFrame, str, bool]:
+def _header_at(raw: pd.DataFrame, find: Iterable[Iterable[str]]) -> int | None:
+    """0-based position of the first of the top 30 rows holding every column of one of the
+    ``find`` sets (by name or alias), else None."""
+    for i in range(min(30, len(raw))):
+        keys = {column_key(v) for v in raw.iloc[i].tolist() if isinstance(v, str) and v.strip()}
+        for names in find:
+            if all(any(column_key(a) in keys for a in (n, *COLUMN_ALIASES.get(n, ()))) for n in names):
+                return i
+    return None
+
+
+def _pick(sheets: Mapping[str, pd.DataFrame], header_row: Any, find) -> tuple[str, pd.DataFrame, int]:
+    """(sheet, raw rows, 0-based header position): the given row, else the first sheet and
+    row holding the columns sought, else the first sheet's first row."""
+    first = next(iter(sheets))
+    if header_row is not None:
+        if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
+            raise ArgumentError("header_row", header_row, "must be a row number, 1 or more")
+        return first, sheets[first], header_row - 1
+    for name, raw in sheets.items():
+        at = _header_at(raw, find) if find else None
+        if at is not None:
+            return name, raw, at
+    return first, sheets[first], 0
+
+
+def _read_file(path: Path, what: str, as_text: bool, sheet: Any = None, header_row: Any = None,
+               find: Iterable[Iterable[str]] = ()) -> pd.DataFrame:
+    """The table under its header row, its index the spreadsheet's own row numbers (blank
+    rows dropped)."""
+    _check_path(path, what)
+    name, raw, at = _pick(_raw_sheets(path, what, as_text, sheet), header_row, find)
+    if raw.empty or at >= len(raw):
+        raise DataError(f"{what} file {str(path)!r} is empty" + (f" (sheet {name!r})" if name else ""))
+    table = raw.iloc[at + 1:].copy()
+    table.columns = ["" if c is None else str(c).strip() for c in raw.iloc[at].tolist()]
+    table = table.loc[:, [bool(c) for c in table.columns]]
+    table.index = pd.RangeIndex(at + 2, at + 2 + len(table))  # the spreadsheet's own row numbers
+    if len(table):
+        table = table[~table.apply(lambda r: all(str(v).strip() == "" for v in r), axis=1)]
+    return table
+
+
+def read_table(source: Any, *, what: str = "table", as_text: bool = True, sheet: Any = None,
+               header_row: Any = None, find: Iterable[Iterable[str]] = ()) -> tuple[pd.DataFrame, str, bool]:
     """Read a table from a DataFrame or a .csv/.xlsx file.
 
     Parameters
@@ -99,11 +161,19 @@ def read_table(source: Any, *, what: str = "table", as_text: bool = True) -> tup
         What the table is ("frame", "results"), for error messages.
     as_text : bool
         Read workbook cells as text.
+    sheet : str, optional
+        The workbook's sheet (default: the first sheet holding the columns sought).
+    header_row : int, optional
+        The header's row number (default: the first of the top 30 rows holding the columns
+        sought, ``find``, so a title row above the header is skipped; else row 1).
+    find : iterable of column-name sets
+        The columns that make a header row (any one set, by name or alias).
 
     Returns
     -------
     table : DataFrame
-        A file's rows are numbered from 1 (its data rows), so errors can name them.
+        A file's rows are numbered as the spreadsheet numbers them (the header on row 1:
+        the first case is row 2), so errors can name them.
     description : str
         The file's path, or "DataFrame".
     from_file : bool
@@ -113,8 +183,7 @@ def read_table(source: Any, *, what: str = "table", as_text: bool = True) -> tup
     if not isinstance(source, (str, os.PathLike)):
         raise ArgumentError("source", type(source).__name__, f"must be a CSV or XLSX path or a DataFrame ({what})")
     path = Path(source)
-    table = _read_file(path, what, as_text)
-    table.index = pd.RangeIndex(1, len(table) + 1)  # 1-based data-row numbers
+    table = _read_file(path, what, as_text, sheet, header_row, find)
     return table, str(path), True
 
 

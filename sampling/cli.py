@@ -35,7 +35,7 @@ FLAGS = {
     "framework": "--framework", "blank_means_na": "--blank-means-na", "judgements": "--judgement",
     "published": "--published", "overrides": "--override", "mapping": "--map", "size": "--synthetic",
     "as_of": "--as-of", "months_since_start": "--months-since-start", "share": "--subsample-share",
-    "p": "--p", "source": "FILE", "case_id": "CASE_ID",
+    "p": "--p", "source": "FILE", "case_id": "CASE_ID", "sheet": "--sheet", "header_row": "--header-row",
 }
 
 
@@ -43,6 +43,14 @@ def _add_inspection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--inspection", metavar="DIR", default=None,
                         help="the inspection's folder, holding inspection.toml (default: the current "
                              "folder when it holds one)")
+
+
+def _add_sheet_options(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--sheet", default=None, metavar="NAME",
+                        help=f"the {what} workbook's sheet (default: the first holding the columns sought)")
+    parser.add_argument("--header-row", type=int, default=None, metavar="K",
+                        help="the header's row number, 1 or more (default: found: the first row holding the "
+                             "columns sought, so title rows above it are skipped)")
 
 
 def _add_init(parser: argparse.ArgumentParser) -> None:
@@ -103,6 +111,7 @@ def _add_draw(parser: argparse.ArgumentParser) -> None:
                              "(case_id, gender, disposal, rosh, …)")
     parser.add_argument("--n", type=parse_n, default="auto",
                         help="sample size, or 'auto' for sampling.sample_size(N) (default auto)")
+    _add_sheet_options(parser, "FRAME")
     parser.add_argument("--sample", metavar="NAME", default=None,
                         help="the framework's sample being drawn (case_supervision, unpaid_work, "
                              "through_the_gate): its strata come from the inspection, and an .xlsx "
@@ -135,6 +144,7 @@ def _add_draw(parser: argparse.ArgumentParser) -> None:
 def _add_analysis_options(p: argparse.ArgumentParser) -> None:
     """RESULTS and the analysis options shared by ``sampling analyse`` and ``sampling report``."""
     _add_inspection(p)
+    _add_sheet_options(p, "RESULTS")
     p.add_argument("results", nargs="*", metavar="RESULTS",
                    help="case-level or aggregate results (CSV/XLSX), or the filled draw workbook(s) of "
                         "`sampling draw --sample` (one per sample: provider, N and strata from their manifests)")

@@ -76,12 +76,37 @@ def test_unknown_category_lists_rows_values_and_suggests_mapping_dataframe():
     assert "mapping=" in str(err) and "'X'" in str(err)
 
 
-def test_unknown_category_in_csv_reports_one_based_data_rows(tmp_path):
+def test_unknown_category_in_csv_reports_the_spreadsheet_row(tmp_path):
+    """The third case sits on spreadsheet row 4 (the header is row 1)."""
     path = tmp_path / "frame.csv"
     _df(rosh=["L", "M", "severe", "H"]).to_csv(path, index=False)
     with pytest.raises(DataError) as info:
         load_frame(path)
-    assert info.value.rows == (3,) and info.value.column == "rosh" and "severe" in str(info.value)
+    assert info.value.rows == (4,) and info.value.column == "rosh" and "severe" in str(info.value)
+
+
+def test_title_rows_and_a_notes_sheet_first_are_skipped(tmp_path):
+    """A real export: a notes sheet first, then a sheet with two title lines above the
+    header. The header is found; error rows are the spreadsheet's; --sheet/--header-row
+    name them explicitly."""
+    path = tmp_path / "export.xlsx"
+    body = _df(rosh=["L", "M", "severe", "H"])
+    with pd.ExcelWriter(path) as w:
+        pd.DataFrame({"About": ["exported from the case system"]}).to_excel(w, sheet_name="notes", index=False)
+        pd.DataFrame([["Caseload report"], ["1 February 2019"]]).to_excel(w, sheet_name="cases", index=False,
+                                                                          header=False)
+        body.to_excel(w, sheet_name="cases", index=False, startrow=3)
+    with pytest.raises(DataError) as info:
+        load_frame(path)
+    assert info.value.rows == (7,) and info.value.column == "rosh"  # header on row 4, third case row 7
+    body.loc[2, "rosh"] = "H"
+    with pd.ExcelWriter(path) as w:
+        pd.DataFrame({"About": ["x"]}).to_excel(w, sheet_name="notes", index=False)
+        body.to_excel(w, sheet_name="cases", index=False, startrow=3)
+    assert len(load_frame(path)) == 4
+    assert len(load_frame(path, sheet="cases", header_row=4)) == 4
+    with pytest.raises(ArgumentError, match="sheet"):
+        load_frame(path, sheet="nowhere")
 
 
 def test_missing_category_is_an_error():

@@ -89,14 +89,14 @@ def test_unreadable_answers_listed_with_row_and_column():
     assert exc.value.rows == ((1, "2.1.1"), (3, "2.1.3")) and exc.value.values == ("maybe", 7)
 
 
-def test_file_rows_are_one_based(tmp_path):
+def test_file_rows_are_the_spreadsheets(tmp_path):
     df = case_frame(4)
     df.loc[2, "2.1.1"] = "perhaps"
     path = tmp_path / "cases.csv"
     df.to_csv(path, index=False)
     with pytest.raises(DataError) as exc:
         load_results(path)
-    assert exc.value.rows == ((3, "2.1.1"),)
+    assert exc.value.rows == ((4, "2.1.1"),)  # the third case: spreadsheet row 4
     df.loc[2, "2.1.1"] = "no"
     df.to_csv(path, index=False)
     r = load_results(str(path))
