@@ -235,8 +235,9 @@ class Sample(TableResult):
     def to_csv(self, path_or_dir: str | os.PathLike, *, reserves: bool = True) -> list[Path]:
         """Write CSV files (UTF-8, formulas escaped, atomically); returns the paths.
 
-        * a path ending in ``.csv``: the cases there, and (``reserves=True``) the reserves
-          beside it as ``<name>_reserves.csv``;
+        * a path ending in ``.csv``: the cases there, and beside it (``reserves=True``)
+          ``<name>_reserves.csv``, then ``<name>_allocation.csv``, ``<name>_balance.csv`` and
+          ``<name>_manifest.json``;
         * any other path is a folder (created if needed) receiving ``cases.csv``,
           ``reserves.csv``, ``allocation.csv``, ``balance.csv`` and ``manifest.json``.
         """
@@ -249,6 +250,10 @@ class Sample(TableResult):
             files[target] = sheets["cases"]
             if reserves:
                 files[target.with_name(target.stem + "_reserves.csv")] = sheets["reserves"]
+            for name in ("allocation", "balance"):  # nothing of the draw is lost in the CSV form
+                files[target.with_name(f"{target.stem}_{name}.csv")] = sheets[name]
+            files[target.with_name(target.stem + "_manifest.json")] = json.dumps(dict(self.manifest), indent=2,
+                                                                                default=str)
         elif target.suffix and not target.is_dir():
             raise OutputError(f"cannot write {str(target)!r}: give a .csv file or a folder")
         else:

@@ -189,6 +189,38 @@ def _reproducible_xlsx(path: Path) -> None:
 
 
 
+def _balance_path(path: Path) -> Path:
+    """Where a draw's balance table is: the workbook, ``folder/balance.csv``, or
+    ``<name>_balance.csv`` beside a ``<name>.csv`` sample list."""
+    if path.is_dir() and (path / "balance.csv").is_file():
+        return path / "balance.csv"
+    beside = path.with_name(path.stem + "_balance.csv")
+    if path.suffix.lower() == ".csv" and not path.stem.endswith("_balance") and beside.is_file():
+        return beside
+    if not path.is_file():
+        raise ArgumentError("sample", str(path), "must be the .xlsx workbook or the folder/"
+                            "balance.csv written by `sampling draw`, and must exist")
+    return path
+
+
+def check_draw_provider(sample: Any, provider: str | None) -> None:
+    """Refuse a draw workbook whose manifest names another provider than the assessment's."""
+    if provider is None or not isinstance(sample, (str, os.PathLike)):
+        return
+    path = Path(sample)
+    if path.suffix.lower() != ".xlsx" or not path.is_file():
+        return
+    try:
+        manifest = pd.read_excel(path, sheet_name="manifest", dtype=str, keep_default_na=False)
+    except (ValueError, KeyError, OSError):
+        return
+    named = dict(zip(manifest["key"], manifest["value"])) if "key" in manifest else {}
+    theirs = {v for v in (named.get("provider"), named.get("short_name")) if v}
+    if theirs and provider not in theirs:
+        raise DataError(f"the draw workbook {str(path)!r} is of {sorted(theirs)[0]!r}, not {provider!r}",
+                        hint="Give the draw of this inspection (--sample).")
+
+
 def _load_balance(sample: Any) -> pd.DataFrame | None:
     """A balance table from a Sample, a DataFrame, or the workbook/CSV `sampling draw` wrote."""
     if sample is None:
@@ -198,20 +230,18 @@ def _load_balance(sample: Any) -> pd.DataFrame | None:
     if hasattr(sample, "balance"):
         return sample.balance
     if isinstance(sample, (str, os.PathLike)):
-        path = Path(sample)
-        if not path.is_file() and path.is_dir() and (path / "balance.csv").is_file():
-            path = path / "balance.csv"
-        if not path.is_file():
-            raise ArgumentError("sample", str(sample), "must be the .xlsx workbook or the folder/"
-                                "balance.csv written by `sampling draw`, and must exist")
+        path = _balance_path(Path(sample))
         try:
-            if path.suffix.lower() in (".xlsx", ".xlsm"):
-                return pd.read_excel(path, sheet_name="balance")
-            return pd.read_csv(path)
+            table = (pd.read_excel(path, sheet_name="balance") if path.suffix.lower() in (".xlsx", ".xlsm")
+                     else pd.read_csv(path))
         except (ValueError, KeyError, OSError) as exc:
             raise DataError(f"cannot read the balance table from {str(path)!r} ({exc})",
                             hint="Give the workbook written by `sampling draw` (it has a "
                                  "'balance' sheet).") from None
+        if not {"variable", "category", "p_value"} <= set(table.columns):
+            raise DataError(f"{str(path)!r} holds no balance table (columns variable, category, …, p_value)",
+                            hint="Give the workbook, the folder or the <name>_balance.csv that `sampling draw` wrote.")
+        return table
     raise ArgumentError("sample", type(sample).__name__,
                         "must be a Sample, its balance DataFrame, or the path of its workbook")
 
@@ -332,6 +362,7 @@ def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures",
     check_assessment(assessment)
     check_bool(planning, "planning")
     check_bool(misrating, "misrating")
+    check_draw_provider(sample, getattr(assessment, "provider", None))
     balance_table = _load_balance(sample)
     jobs = _chart_jobs(assessment, balance_table, planning=planning, misrating=misrating)
     out = Path(out_dir)

@@ -194,7 +194,9 @@ def test_excel_output_has_every_sheet_and_escapes_formulas(tmp_path):
 
 def test_csv_outputs_and_bad_paths(tmp_path, sample):
     written = sample.to_csv(tmp_path / "cases.csv")
-    assert [p.name for p in written] == ["cases.csv", "cases_reserves.csv"]
+    assert [p.name for p in written] == ["cases.csv", "cases_reserves.csv", "cases_allocation.csv",
+                                         "cases_balance.csv", "cases_manifest.json"]
+    assert json.loads((tmp_path / "cases_manifest.json").read_text())["seed"] == 2019
     back = pd.read_csv(written[0], dtype=str)
     assert back["case_id"].tolist() == sample.cases["case_id"].tolist()
     folder = sample.to_csv(tmp_path / "out")
@@ -216,7 +218,7 @@ def test_csv_escapes_formulas(tmp_path):
     frame = synthetic_frame(100, rng=4)
     frame["note"] = "@SUM(A1:A9)"
     s = draw_sample(frame, 10, rng=3)
-    (path, _) = s.to_csv(tmp_path / "x.csv")
+    path = s.to_csv(tmp_path / "x.csv")[0]
     back = pd.read_csv(path, dtype=str)
     assert (back["note"] == "'@SUM(A1:A9)").all()
 
