@@ -114,13 +114,16 @@ def _sample_size(frame, inspection) -> tuple[int, str]:
 
 
 def _write(sample, out_path: Path, args: argparse.Namespace, inspection, frame) -> list:
-    if out_path.suffix.lower() == ".xlsx" and args.sample:
-        from ._fieldwork import write_draw_workbook
+    if args.sample:
+        from ._fieldwork import write_draw_folder, write_draw_workbook
         from ._framework import load_framework
 
         framework = load_framework(inspection.framework_source() if inspection is not None else None)
-        return [write_draw_workbook(sample, out_path, framework=framework, sample_name=args.sample,
-                                    inspection=inspection, frame=frame)]
+        kw = dict(framework=framework, sample_name=args.sample, inspection=inspection, frame=frame)
+        if out_path.suffix.lower() == ".xlsx":
+            return [write_draw_workbook(sample, out_path, **kw)]
+        folder = out_path.with_suffix("") if out_path.suffix.lower() == ".csv" else out_path
+        return write_draw_folder(sample, folder, **kw)
     return [sample.to_excel(out_path)] if out_path.suffix.lower() == ".xlsx" else sample.to_csv(out_path)
 
 

@@ -24,10 +24,11 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from ._io import atomic_path, escape_formulas
+from ._io import atomic_dir, atomic_path, escape_formulas, write_csv
+from ._workbook import format_workbook
 from .errors import ArgumentError, DataError, OutputError
 
-__all__ = ["write_draw_workbook", "read_fieldwork", "is_draw_workbook", "read_draw", "substitute_in_workbook",
+__all__ = ["write_draw_workbook", "write_draw_folder", "read_fieldwork", "is_draw_workbook", "read_draw", "substitute_in_workbook",
            "verify_workbook", "ANSWERS", "GLOSSARY"]
 
 ANSWERS = ("Yes", "No", "N/A")
@@ -36,9 +37,9 @@ FIELDWORK = "fieldwork"
 #: plain meanings of the terms the draw workbook uses
 GLOSSARY = {
     "cell": "one combination of the stratification variables (e.g. female, licence, high RoSH)",
-    "N_h": "cases in the eligible population in this cell",
-    "share": "the cell's proportional share of the sample, n × N_h / N (before rounding)",
-    "n_h": "cases to inspect in this cell",
+    "cases in population (N_h)": "cases in the eligible population in this cell",
+    "proportional share (n·N_h/N)": "the cell's proportional share of the sample, n × N_h / N (before rounding)",
+    "cases to inspect (n_h)": "cases to inspect in this cell (the share rounded so the totals are met)",
     "reserves": "cases drawn in the same cell to replace a sampled case that cannot be inspected",
     "reserve_rank": "the order in which a cell's reserves are used (1 first)",
     "selection_order": "the order in which cases were drawn (cell by cell, by random key)",
@@ -86,7 +87,8 @@ def _sheets(sample: Any, framework: Any, meta: Mapping[str, Any], frame: Any) ->
     excluded = getattr(frame, "excluded", None)
     return {
         FIELDWORK: fieldwork_table(sample, framework, meta),
-        "cases": sample.cases, "reserves": sample.reserves, "allocation": sample.allocation,
+        "cases": sample.cases, "reserves": sample.reserves,
+        "allocation": sample.allocation.rename(columns=PLAIN_HEADERS),
         "balance": sample.balance,
         "manifest": pd.DataFrame([{"key": k, "value": v if isinstance(v, str) else json.dumps(v, default=str)}
                                   for k, v in manifest.items()]),
@@ -96,23 +98,19 @@ def _sheets(sample: Any, framework: Any, meta: Mapping[str, Any], frame: Any) ->
     }
 
 
+PLAIN_HEADERS = {"N_h": "cases in population (N_h)", "n_h": "cases to inspect (n_h)",
+                 "share": "proportional share (n·N_h/N)", "reserves": "reserves drawn",
+                 "reserves_wanted": "reserves wanted"}
+
+
 def _format(path: Path, n_cases: int, n_kq: int, first_kq: int) -> None:
-    """Bold frozen filtered headers, fitted widths, and the Yes / No / N/A drop-down."""
+    """The shared formatting pass, then the Yes / No / N/A drop-down on the answer cells."""
     from openpyxl import load_workbook
-    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    format_workbook(path)
     wb = load_workbook(path)
-    for ws in wb.worksheets:
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        ws.freeze_panes = "A2"
-        if ws.max_row > 1:
-            ws.auto_filter.ref = ws.dimensions
-        for col in ws.iter_cols(min_row=1, max_row=min(ws.max_row, 200)):
-            width = max(len(str(c.value)) if c.value is not None else 0 for c in col)
-            ws.column_dimensions[get_column_letter(col[0].column)].width = min(max(width + 2, 8), 60)
     ws = wb[FIELDWORK]
     if n_kq and n_cases:
         dv = DataValidation(type="list", formula1='"' + ",".join(ANSWERS) + '"', allow_blank=True,
@@ -160,6 +158,22 @@ def write_draw_workbook(sample: Any, path: str | os.PathLike, *, framework: Any,
     return target
 
 
+def write_draw_folder(sample: Any, folder: str | os.PathLike, *, framework: Any, sample_name: str,
+                      inspection: Any = None, frame: Any = None) -> list[Path]:
+    """The draw workbook's pieces as files in ``folder`` (created if needed): one CSV per
+    sheet (``fieldwork.csv`` first) and ``manifest.json``, written together atomically."""
+    meta = _meta(sample, inspection, sample_name, framework, frame)
+    sheets = _sheets(sample, framework, meta, frame)
+    manifest = {**sample.manifest, **meta}
+    manifest.pop("created_utc", None)
+    with atomic_dir(folder) as staging:
+        for name, table in sheets.items():
+            if name != "manifest":
+                write_csv(_plain(table), staging / f"{name}.csv")
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+    return [Path(folder) / f"{n}.csv" for n in sheets if n != "manifest"] + [Path(folder) / "manifest.json"]
+
+
 def _plain(table: pd.DataFrame) -> pd.DataFrame:
     out = table.copy()
     for c in out.columns:
@@ -170,8 +184,11 @@ def _plain(table: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- reading back
 def is_draw_workbook(path: Any) -> bool:
-    """Whether ``path`` is an .xlsx holding a fieldwork sheet and a manifest."""
+    """Whether ``path`` is a draw workbook (.xlsx with a fieldwork sheet and a manifest) or
+    a draw folder (``fieldwork.csv`` and ``manifest.json``)."""
     p = Path(str(path))
+    if p.is_dir():
+        return (p / "manifest.json").is_file() and (p / f"{FIELDWORK}.csv").is_file()
     if p.suffix.lower() != ".xlsx" or not p.is_file():
         return False
     try:
@@ -183,14 +200,24 @@ def is_draw_workbook(path: Any) -> bool:
     return FIELDWORK in names and "manifest" in names
 
 
+def _sheet(path: Path, name: str) -> pd.DataFrame:
+    """One sheet of a draw workbook, or the same-named CSV of a draw folder, as text."""
+    if path.is_dir():
+        return pd.read_csv(path / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8")
+    return pd.read_excel(path, sheet_name=name, dtype=str, keep_default_na=False)
+
+
 def _manifest(path: Path) -> dict:
-    table = pd.read_excel(path, sheet_name="manifest", dtype=str, keep_default_na=False)
-    out = {}
-    for key, value in zip(table["key"], table["value"]):
-        try:
-            out[key] = json.loads(value)
-        except (TypeError, ValueError):
-            out[key] = value
+    if path.is_dir():
+        out = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    else:
+        table = _sheet(path, "manifest")
+        out = {}
+        for key, value in zip(table["key"], table["value"]):
+            try:
+                out[key] = json.loads(value)
+            except (TypeError, ValueError):
+                out[key] = value
     for key in ("sample", "population", "strata", "columns", "key_questions"):
         if key not in out:
             raise DataError(f"{str(path)!r} sheet 'manifest' has no {key!r}: not a draw workbook written by "
@@ -202,13 +229,13 @@ def _one(path: Path) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
     """The fieldwork sheet in our column names (with ``sample``), its manifest, and the drawn
     cases missing from it (as rows of ``Results.excluded``)."""
     meta = _manifest(path)
-    sheet = pd.read_excel(path, sheet_name=FIELDWORK, dtype=str, keep_default_na=False)
+    sheet = _sheet(path, FIELDWORK)
     ours = {theirs: ours for ours, theirs in meta["columns"].items()}
     renamed = {c: ours.get(str(c), str(c).split(":", 1)[0].strip() if ":" in str(c) else str(c))
                for c in sheet.columns}
     sheet = sheet.rename(columns=renamed).drop(columns=["notes"], errors="ignore")
-    drawn = pd.read_excel(path, sheet_name="cases", dtype=str, keep_default_na=False)["case_id"]
-    subs = pd.read_excel(path, sheet_name="substitutions", dtype=str, keep_default_na=False)
+    drawn = _sheet(path, "cases")["case_id"]
+    subs = _sheet(path, "substitutions")
     allowed = (set(drawn) - set(subs.get("replaced_case_id", []))) | set(subs.get("reserve_case_id", []))
     unknown = [(i + 2, v) for i, v in enumerate(sheet["case_id"]) if v not in allowed]
     if unknown:

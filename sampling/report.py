@@ -39,7 +39,8 @@ from ._assessment import Assessment
 from ._checks import check_bool
 from ._display import TableResult
 from ._format import is_true, text
-from ._io import atomic_dir, atomic_path, escape_formulas
+from ._io import atomic_dir, atomic_path, escape_formulas, write_csv
+from ._workbook import format_workbook
 from ._report_markdown import check_assessment, report_markdown
 from .errors import ArgumentError, DataError
 
@@ -238,6 +239,9 @@ def _load_balance(sample: Any) -> pd.DataFrame | None:
             raise DataError(f"cannot read the balance table from {str(path)!r} ({exc})",
                             hint="Give the workbook written by `sampling draw` (it has a "
                                  "'balance' sheet).") from None
+        for col in ("population_pct", "sample_pct"):  # a workbook's percent cells hold fractions
+            if path.suffix.lower() in (".xlsx", ".xlsm") and col in table and table[col].max() <= 1.0:
+                table[col] = 100.0 * table[col]
         if not {"variable", "category", "p_value"} <= set(table.columns):
             raise DataError(f"{str(path)!r} holds no balance table (columns variable, category, …, p_value)",
                             hint="Give the workbook, the folder or the <name>_balance.csv that `sampling draw` wrote.")
@@ -298,7 +302,7 @@ def _write_tables(staging: Path, assessment: Any, md: str, extra: Mapping[str, A
     say("report.md …")
     (staging / "report.md").write_text(md, encoding="utf-8")
     say("report.csv …")
-    escape_formulas(report_table(assessment)).to_csv(staging / "report.csv", index=False, encoding="utf-8")
+    write_csv(report_table(assessment), staging / "report.csv")
     say("report.xlsx …")
     sheets = {"key_questions": assessment.key_questions, "standards": assessment.standards,
               "overall": assessment.overall, "overall_scores": assessment.overall_scores,
@@ -308,6 +312,7 @@ def _write_tables(staging: Path, assessment: Any, md: str, extra: Mapping[str, A
     with pd.ExcelWriter(staging / "report.xlsx", engine="openpyxl") as writer:
         for sheet, table in sheets.items():
             _for_sheet(table).to_excel(writer, sheet_name=sheet, index=False)
+    format_workbook(staging / "report.xlsx")
     _reproducible_xlsx(staging / "report.xlsx")
     return ["report.md", "report.csv", "report.xlsx"]
 

@@ -130,3 +130,29 @@ def test_substitute_and_verify_from_the_command_line(drawn, tmp_path, capsys):
     fill_fieldwork(wb_path)
     r = read_fieldwork(wb_path)
     assert sorted(r.cases.index if r.cases.index.name == "case_id" else r.cases["case_id"]) == sorted(ids)
+
+
+def test_the_csv_folder_form_reads_back_like_the_workbook(drawn, tmp_path):
+    """`draw --sample --out NAME.csv` writes the same pieces as CSV files in NAME/ (with
+    manifest.json); filled the same way, it gives the same Results."""
+    import json
+
+    import pandas as pd
+
+    from sampling._fieldwork import write_draw_folder
+
+    folder, path, sample = drawn
+    inspection = sampling.load_inspection(folder)
+    frame = sampling.load_frame(folder / "frame.xlsx")
+    written = write_draw_folder(sample, tmp_path / "draw", framework=sampling.load_framework(),
+                                sample_name="case_supervision", inspection=inspection, frame=frame)
+    assert {p.name for p in written} >= {"fieldwork.csv", "cases.csv", "balance.csv", "manifest.json",
+                                         "excluded.csv", "substitutions.csv", "glossary.csv"}
+    assert json.loads((tmp_path / "draw" / "manifest.json").read_text())["population"] == 900
+    filled = _copy(path, tmp_path / "filled.xlsx")
+    fill_fieldwork(filled)
+    answers = pd.read_excel(filled, sheet_name="fieldwork", dtype=str, keep_default_na=False)
+    answers.to_csv(tmp_path / "draw" / "fieldwork.csv", index=False)
+    a, b = read_fieldwork(filled), read_fieldwork(tmp_path / "draw")
+    pd.testing.assert_frame_equal(a.summary, b.summary)
+    assert a.populations == b.populations and a.strata == b.strata
