@@ -162,6 +162,7 @@ def _standards_table(st: pd.DataFrame, labels: Sequence[str]) -> list[str]:
         "rule": st["rule_rating"].map(text), "discretion": st["override_rating"].map(text),
         "rating": st["rating"].map(text), "published": st["published_rating"].map(text),
         **{f"P({lab})": st[f"P({lab})"].map(_prob) for lab in labels if f"P({lab})" in st},
+        "grade": st["grade"].map(text) if "grade" in st else "",
         "flag": np.where(st["flagged"].map(is_true), "flagged", ""),
     })
     return ["## Standards", "", markdown_table(std), ""]
