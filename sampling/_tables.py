@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from .errors import ArgumentError, DataError
@@ -84,12 +85,7 @@ def _raw_sheets(path: Path, what: str, as_text: bool, sheet: Any) -> dict[str, p
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            import csv
-
-            with path.open(newline="", encoding="utf-8-sig") as fh:
-                rows = list(csv.reader(fh))
-            width = max((len(r) for r in rows), default=0)
-            return {"": pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)}
+            return {"": _raw_csv(path)}
         if sheet is not None:
             from openpyxl import load_workbook
 
@@ -103,6 +99,22 @@ def _raw_sheets(path: Path, what: str, as_text: bool, sheet: Any) -> dict[str, p
     except Exception as exc:  # a corrupt workbook raises zipfile/XML errors of many kinds
         raise DataError(f"cannot read {str(path)!r} as {suffix[1:].upper()}: {exc}") from None
     return {str(sheet): book} if sheet is not None else {str(k): v for k, v in book.items()}
+
+
+def _raw_csv(path: Path) -> pd.DataFrame:
+    """A CSV's rows as text, no header: pandas' C parser, or the csv module for ragged files
+    (a title line shorter than the table)."""
+    try:
+        return pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    except pd.errors.ParserError:
+        import csv
+
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.reader(fh))
+        width = max((len(r) for r in rows), default=0)
+        return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
 
 
 def _header_at(raw: pd.DataFrame, find: Iterable[Iterable[str]]) -> int | None:
@@ -143,8 +155,11 @@ def _read_file(path: Path, what: str, as_text: bool, sheet: Any = None, header_r
     table.columns = ["" if c is None else str(c).strip() for c in raw.iloc[at].tolist()]
     table = table.loc[:, [bool(c) for c in table.columns]]
     table.index = pd.RangeIndex(at + 2, at + 2 + len(table))  # the spreadsheet's own row numbers
-    if len(table):
-        table = table[~table.apply(lambda r: all(str(v).strip() == "" for v in r), axis=1)]
+    if len(table):  # blank rows (a spreadsheet's trailing or spacer rows) are not cases
+        blank = np.ones(len(table), dtype=bool)
+        for col in table.columns:
+            blank &= table[col].astype(str).str.strip().eq("").to_numpy()
+        table = table[~blank]
     return table
 
 
