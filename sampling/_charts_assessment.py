@@ -94,10 +94,13 @@ def _verdict_lines(sid: str, name: str, srow: Any) -> list[str]:
         lines.append(f"Rating: {rating}")
     if published and published != rating:
         lines.append(f"Published: {published}")
+    p_rule = srow.get(f"P({rule})") if rule else None
+    grade = text(srow.get("grade"))
+    shown = f"P({rule}) = {float(p_rule):.2f}" if p_rule is not None and not pd.isna(p_rule) else ""
     if is_true(srow.get("flagged", False)):
-        p_rule = srow.get(f"P({rule})") if rule else None
-        lines.append("◆ Flagged" + (f": P({rule}) = {float(p_rule):.2f}"
-                                    if p_rule is not None and not pd.isna(p_rule) else ""))
+        lines.append("◆ Flagged" + (f": {shown}" if shown else ""))
+    if grade:
+        lines.append(f"Grade: {grade}" + (f" ({shown})" if shown and not is_true(srow.get("flagged", False)) else ""))
     return lines
 
 
@@ -131,12 +134,16 @@ def _forest_notes(assessment: Any, rules: Any, data: pd.DataFrame) -> str:
     notes = [f"Intervals: {method_name(assessment.method)}, {assessment.confidence_level:.0%} "
              f"confidence. Bands (rules {rules.short_name}): edges at "
              + ", ".join(f"{e:g}%" for e in rules.kq_edges)
-             + (", applied to the whole-number % (64.5 → 65)." if rules.round_percent else ".")]
+             + (", applied to the whole-number % (64.5 → 65), so each edge is drawn where a % starts to "
+                "publish as it (" + ", ".join(f"{e:g}" for e in rules.effective_edges) + ")."
+                if rules.round_percent else ".")
+             + " Grade: settled (P(rule) ≥ 0.9), leaning (0.7–0.9), could go either way (< 0.7)."]
     marks = ["bold: the key question that decides its standard's rating"]
     if data.get("relevant_subsample", pd.Series(False)).map(is_true).any():
         marks.append("† relevant sub-sample: only the cases where the question applies")
     if (~data.get("n_known", pd.Series(True, index=data.index)).map(is_true)).any():
-        marks.append("* n not published, inferred from the rounded %: the true interval is wider")
+        marks.append("* n not published: a relevant sub-sample is taken at its smallest plausible size "
+                     "(as wide as the data allow), otherwise inferred from the rounded %")
     notes.append("; ".join(marks) + ".")
     return "\n".join(notes)
 

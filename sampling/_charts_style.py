@@ -173,24 +173,29 @@ def finish(fig: Figure, save_to: str | os.PathLike | None) -> Figure:
 
 
 def draw_zones(ax, rules, *, xlim: tuple[float, float] = (0.0, 100.0), alpha: float = 1.0) -> None:
-    """Shade the key-question bands and draw their edges at ``rules.kq_edges``."""
-    ranges = rules.kq_ranges()
+    """Shade the key-question bands and draw each edge where the rules put it on the
+    unrounded scale (``rules.effective_edges``: 49.5 for the 50% edge when the published
+    whole-number % is banded), labelled with the published edge ("50%"), so a flagged
+    interval visibly reaches its edge."""
+    edges = [float(e) for e in rules.effective_edges]
     colours = band_colours(len(rules.labels), zone=True)
     hatches = zone_hatches(len(rules.labels))
     lo, hi = xlim
-    for i, row in enumerate(ranges.itertuples(index=False)):
-        ax.axvspan(row.percent_from, row.percent_below, facecolor=colours[i], edgecolor="#6b6b6b",
+    bounds = [0.0, *edges, 100.0]
+    for i, rating in enumerate(rules.labels):
+        ax.axvspan(bounds[i], bounds[i + 1], facecolor=colours[i], edgecolor="#6b6b6b",
                    hatch=hatches[i], linewidth=0, zorder=0, gid=f"band-{i}", alpha=alpha)
-        a, b = max(row.percent_from, lo), min(row.percent_below, hi)
+        a, b = max(bounds[i], lo), min(bounds[i + 1], hi)
         if b > a:
-            label = row.rating.replace(" ", "\n", 1) if len(row.rating) > 12 and b - a < 25 else row.rating
+            label = rating.replace(" ", "\n", 1) if len(rating) > 12 and b - a < 25 else rating
             ax.text((a + b) / 2, 1.005, label, ha="center", va="bottom",
                     fontsize=8, transform=blended_transform_factory(ax.transData, ax.transAxes),
                     color=INK)
-    for edge in rules.kq_edges:
-        ax.axvline(edge, color=INK, linewidth=0.9, linestyle="--", zorder=1, gid=f"edge-{edge:g}")
-    ticks = sorted({lo, hi, *(float(e) for e in rules.kq_edges if lo <= e <= hi)})
-    ax.set_xticks(ticks, [f"{t:g}%" for t in ticks])
+    shown = dict(zip(edges, (float(e) for e in rules.kq_edges)))  # where drawn -> the published edge
+    for edge, published in shown.items():
+        ax.axvline(edge, color=INK, linewidth=0.9, linestyle="--", zorder=1, gid=f"edge-{published:g}")
+    ticks = sorted({lo, hi, *(e for e in edges if lo <= e <= hi)})
+    ax.set_xticks(ticks, [f"{shown.get(t, t):g}%" for t in ticks])
     ax.set_xlim(lo, hi)
 
 

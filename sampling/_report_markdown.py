@@ -185,8 +185,9 @@ def _key_question_table(kq: pd.DataFrame, confidence_level: float) -> list[str]:
     if kq["relevant_subsample"].map(is_true).any():
         marks.append("† relevant sub-sample (only the cases where the question applies)")
     if (~kq["n_known"].map(is_true)).any():
-        marks.append("* n not published: inferred as the largest n consistent with the published "
-                     "%, so the true interval is wider")
+        marks.append("* n not published: a relevant sub-sample is taken at its smallest plausible size "
+                     "(at least 40% of cases) consistent with the published %, so its interval is as wide "
+                     "as the data allow; otherwise the largest n consistent with the %")
     return out + (["; ".join(marks) + ".", ""] if marks else [])
 
 

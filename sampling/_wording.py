@@ -44,8 +44,9 @@ def flag_reason(facts: dict[str, Any], labels: Sequence[str], confidence_level: 
 def inferred_n_note(ids: Sequence[str]) -> str:
     """The note for key questions whose n was inferred."""
     return (f"n inferred for {', '.join(ids)} (not published, or the published % is impossible on "
-            "the sample's n): each interval assumes the largest n consistent with the % "
-            "(marked ? in n; see each key question's note); the true interval is wider.")
+            "the sample's n; marked ? in n): an unpublished relevant sub-sample is taken at its smallest "
+            "plausible size, so its interval is as wide as the data allow; an impossible % takes the "
+            "largest n consistent with it. See each key question's note.")
 
 
 def absent_note(sid: str, have: Sequence[str], absent: Sequence[str]) -> str:

@@ -112,16 +112,21 @@ def test_forest_one_row_per_key_question_and_edges_where_the_rules_say(which, se
     for lab, rs, known in zip(labels, kq["relevant_subsample"], kq["n_known"]):
         assert ("†" in lab) == bool(rs)
         assert lab.endswith("*") == (not known)
-    # band edges: one vertical line at each rules edge, and the zones span the bands
+    # band edges: one vertical line at each edge where the rounding rule puts it (49.5 publishes
+    # as 50), labelled with the published edge; the zones span the bands
     edges = sorted(float(l.get_xdata()[0]) for l in _edge_lines(ax))
-    assert edges == [50.0, 65.0, 80.0] == list(a.rules.kq_edges)
+    assert edges == [49.5, 64.5, 79.5] == list(a.rules.effective_edges)
+    assert sorted(l.get_gid() for l in _edge_lines(ax)) == ["edge-50", "edge-65", "edge-80"]
     for l in _edge_lines(ax):
         assert l.get_xdata()[0] == l.get_xdata()[1]
     spans = sorted((p.get_x(), p.get_x() + p.get_width()) for p in ax.patches
                    if (p.get_gid() or "").startswith("band-"))
-    assert spans == [(0, 50), (50, 65), (65, 80), (80, 100)]
-    tick_values = [float(t) for t in ax.get_xticks()]
-    assert {50.0, 65.0, 80.0} <= set(tick_values)
+    assert spans == [(0, 49.5), (49.5, 64.5), (64.5, 79.5), (79.5, 100)]
+    ticks = {float(t): lab.get_text() for t, lab in zip(ax.get_xticks(), ax.get_xticklabels())}
+    assert {ticks[49.5], ticks[64.5], ticks[79.5]} == {"50%", "65%", "80%"}
+    # 2.1.1's interval 69.9–79.5 is flagged for the 80 edge, and now visibly reaches it
+    row = kq.set_index("key_question").loc["2.1.1"]
+    assert row["high"] >= a.rules.effective_edges[2] and row["boundary_inside"]
     # points at the percentages, interval bars at low–high
     flagged = kq["flagged"].to_numpy(bool)
     lines = {l.get_gid(): l for l in ax.get_lines()}
@@ -286,7 +291,7 @@ def test_misrating_curve_is_the_exact_risk_with_band_edges():
     x = curves[0].get_xdata()
     np.testing.assert_allclose(curves[0].get_ydata(), misrating_risk(x, 54, 79))
     np.testing.assert_allclose(curves[1].get_ydata(), misrating_risk(x, 132))
-    assert sorted(float(l.get_xdata()[0]) for l in _edge_lines(ax)) == [50.0, 65.0, 80.0]
+    assert sorted(float(l.get_xdata()[0]) for l in _edge_lines(ax)) == [49.5, 64.5, 79.5]  # where the rounding rule puts the edges
     with pytest.raises(ArgumentError):
         charts.misrating_curve([54, 132], [79])
 
