@@ -9,10 +9,10 @@ from ._cli_common import inspection_of, to_json
 from ._format import text_table
 from .errors import ArgumentError, OutputError
 
-__all__ = ["run"]
+__all__ = ["run", "spelling_map"]
 
 
-def _mapping(entries: Sequence[str] | None) -> dict | None:
+def spelling_map(entries: Sequence[str] | None) -> dict | None:
     """'gender:X=female' entries -> {"gender": {"X": "female"}}."""
     if not entries:
         return None
@@ -27,17 +27,23 @@ def _mapping(entries: Sequence[str] | None) -> dict | None:
 
 
 def _check_out(out: str | None) -> Path | None:
-    """The --out path, checked before any work (nothing is written on error)."""
+    """The --out path, checked before any work (nothing is written on error): an .xlsx
+    workbook, a .csv (with --sample: the folder of that name), or a folder."""
     if not out:
         return None
     out_path = Path(out)
-    if out_path.suffix.lower() not in (".xlsx", ".csv"):
-        raise OutputError(f"--out {str(out_path)!r}: must end in .xlsx or .csv")
+    suffix = out_path.suffix.lower()
+    if out_path.is_dir():
+        if suffix in (".xlsx", ".csv"):
+            raise OutputError(f"--out {str(out_path)!r} is a folder")
+        return out_path
+    if suffix not in (".xlsx", ".csv", ""):
+        raise OutputError(f"--out {str(out_path)!r}: must end in .xlsx or .csv, or be a folder")
+    if out_path.exists() and not suffix:
+        raise OutputError(f"--out {str(out_path)!r} is a file, not a folder")
     folder = out_path.parent if str(out_path.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"--out {str(out_path)!r}: folder {str(folder)!r} does not exist")
-    if out_path.is_dir():
-        raise OutputError(f"--out {str(out_path)!r} is a folder")
     return out_path
 
 
@@ -61,7 +67,7 @@ def _load(args: argparse.Namespace):
                             "give exactly one of: a frame file (.csv/.xlsx), --example, --synthetic SIZE")
     filters = _filters(args)
     if args.frame is not None:
-        return load_frame(args.frame, mapping=_mapping(args.map), sheet=args.sheet, header_row=args.header_row,
+        return load_frame(args.frame, mapping=spelling_map(args.map), sheet=args.sheet, header_row=args.header_row,
                           **filters)
     from .examples import seed_tables, synthetic_frame
 
@@ -70,11 +76,17 @@ def _load(args: argparse.Namespace):
     source = synthetic_frame(size, rng=0 if args.synthetic_seed is None else args.synthetic_seed)
     if args.example and not filters:  # the report's rule: supervised six to seven months
         filters = {"months_since_start": (6.0, 7.0), "as_of": "2019-02-01"}
-    frame = load_frame(source, mapping=_mapping(args.map), **filters)
+    frame = load_frame(source, mapping=spelling_map(args.map), **filters)
     return dataclasses.replace(frame, source=f"a synthetic KSS CRC caseload of {len(source):,}")
 
 
-def _print(frame, sample, args: argparse.Namespace, n_note: str, written: list) -> None:
+def _print(frame, sample, args: argparse.Namespace, n_note: str, written: list, context) -> None:
+    inspection, framework, spec = context
+    if args.sample:
+        who = inspection.provider if inspection is not None else "no inspection folder"
+        label = getattr(spec, "label", "") or args.sample
+        print(f"Inspection: {who}; sample {args.sample} ({label}) of {framework.short_name or framework.name}, "
+              f"strata {', '.join(sample.manifest['strata']) or '(none)'}")
     print(f"Frame: {len(frame):,} eligible cases from {frame.source}"
           + (f" ({len(frame.excluded):,} excluded by eligibility filters)" if len(frame.excluded) else ""))
     print(f"Sample: n={sample.n}{n_note}, seed {args.seed} (re-run with --seed {args.seed} for the same draw)")
@@ -84,7 +96,7 @@ def _print(frame, sample, args: argparse.Namespace, n_note: str, written: list) 
     print()
     print(text_table(sample.balance.assign(p_value=sample.balance["p_value"].map(lambda v: f"{v:.3f}")),
                      floatfmt="{:.1f}"))
-    for note in sample.notes:
+    for note in [*sample.notes, *_context_notes(frame, args, inspection, framework)]:
         print(f"note: {note}")
     for path in written:
         print(f"wrote {path}")
@@ -92,16 +104,53 @@ def _print(frame, sample, args: argparse.Namespace, n_note: str, written: list) 
         print("(no --out given: nothing written)")
 
 
+def _context_notes(frame, args: argparse.Namespace, inspection, framework) -> list[str]:
+    """What the user may not expect: no fieldwork sheet without --sample; an N that differs
+    from the inspection's."""
+    if not args.sample:
+        samples = getattr(framework, "samples", None) or getattr(inspection, "samples", ())
+        names = ", ".join(s.name for s in samples) or "e.g. case_supervision"
+        return [f"--sample NAME ({names}) adds the fieldwork sheet inspectors fill in (one Yes/No/N/A column "
+                "per key question), with the provider, N and column names in its manifest"]
+    known = inspection.populations.get(args.sample) if inspection is not None else None
+    if known is not None and known != len(frame):
+        return [f"inspection.toml gives population {known:,} for {args.sample}; this frame has N={len(frame):,} "
+                "eligible cases (the draw's manifest records the frame's)"]
+    return []
+
+
+def _framework(args: argparse.Namespace, inspection):
+    from ._framework import load_framework
+
+    if args.framework is not None:
+        return load_framework(args.framework)
+    return load_framework(inspection.framework_source() if inspection is not None else None)
+
+
+def _spec(args: argparse.Namespace, inspection, framework):
+    """The sample's definition: the inspection's, else the framework's (--sample checked)."""
+    ours = {s.name: s for s in getattr(inspection, "samples", ())}
+    theirs = {s.name: s for s in framework.samples}
+    spec = ours.get(args.sample) or theirs.get(args.sample)
+    if spec is None:
+        raise ArgumentError("--sample", args.sample, "must be a sample of the "
+                            + ("inspection or its framework: " if inspection is not None else "framework: ")
+                            + (", ".join(dict.fromkeys([*ours, *theirs])) or "(none defined)"))
+    return spec
+
+
 def _settings(args: argparse.Namespace):
-    """(inspection, strata, seed): the flags first, then the inspection's, then the defaults."""
+    """(inspection, framework, sample spec, strata, seed): the flags first, then the
+    inspection's, then the framework's, then the defaults."""
     from ._inspection import DEFAULT_SEED
 
     inspection = None if args.example else inspection_of(args)
-    spec = inspection.sample(args.sample) if inspection is not None and args.sample else None
+    framework = _framework(args, inspection) if (args.sample or args.framework) else None
+    spec = _spec(args, inspection, framework) if args.sample else None
     strata = args.strata if args.strata is not None else (
         list(spec.strata) if spec is not None else ["gender", "disposal", "rosh"])
     seed = args.seed if args.seed is not None else (inspection.seed if inspection is not None else DEFAULT_SEED)
-    return inspection, strata, seed
+    return inspection, framework, spec, strata, seed
 
 
 def _sample_size(frame, inspection) -> tuple[int, str]:
@@ -113,18 +162,17 @@ def _sample_size(frame, inspection) -> tuple[int, str]:
     return n, f" (--n auto: Cochran at {cl:.0%} confidence, ±{100 * e:g} points, N={len(frame):,})"
 
 
-def _write(sample, out_path: Path, args: argparse.Namespace, inspection, frame) -> list:
+def _write(sample, out_path: Path, args: argparse.Namespace, inspection, framework, frame) -> list:
+    """The draw workbook (or its folder) with --sample; else the sample's own tables."""
+    suffix = out_path.suffix.lower()
     if args.sample:
-        from ._fieldwork import write_draw_folder, write_draw_workbook
-        from ._framework import load_framework
+        from ._drawfile import write_draw_folder, write_draw_workbook
 
-        framework = load_framework(inspection.framework_source() if inspection is not None else None)
         kw = dict(framework=framework, sample_name=args.sample, inspection=inspection, frame=frame)
-        if out_path.suffix.lower() == ".xlsx":
+        if suffix == ".xlsx":
             return [write_draw_workbook(sample, out_path, **kw)]
-        folder = out_path.with_suffix("") if out_path.suffix.lower() == ".csv" else out_path
-        return write_draw_folder(sample, folder, **kw)
-    return [sample.to_excel(out_path)] if out_path.suffix.lower() == ".xlsx" else sample.to_csv(out_path)
+        return write_draw_folder(sample, out_path.with_suffix("") if suffix == ".csv" else out_path, **kw)
+    return [sample.to_excel(out_path)] if suffix == ".xlsx" else sample.to_csv(out_path)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -132,17 +180,19 @@ def run(args: argparse.Namespace) -> int:
     from ._draw import draw_sample
 
     out_path = _check_out(args.out)
-    inspection, strata, args.seed = _settings(args)
+    inspection, framework, spec, strata, args.seed = _settings(args)
     frame = _load(args)
     n, n_note = args.n, ""
     if n == "auto":
         n, n_note = _sample_size(frame, inspection)
     sample = draw_sample(frame, n, strata=strata, rng=args.seed, reserves=args.reserves)
-    written = [] if out_path is None else _write(sample, out_path, args, inspection, frame)
+    written = [] if out_path is None else _write(sample, out_path, args, inspection, framework, frame)
     if args.json:
-        print(to_json({"n": sample.n, "allocation": sample.allocation, "marginals": sample.marginals,
-                       "balance": sample.balance, "notes": list(sample.notes),
+        print(to_json({"seed": args.seed, "n": sample.n, "sample": args.sample,
+                       "provider": getattr(inspection, "provider", None), "allocation": sample.allocation,
+                       "marginals": sample.marginals, "balance": sample.balance,
+                       "notes": [*sample.notes, *_context_notes(frame, args, inspection, framework)],
                        "manifest": sample.manifest, "written": [str(p) for p in written]}))
         return 0
-    _print(frame, sample, args, n_note, written)
+    _print(frame, sample, args, n_note, written, (inspection, framework, spec))
     return 0

@@ -41,10 +41,12 @@ import pandas as pd
 from ._checks import check_count, check_rng
 from ._display import TableResult
 from ._io import atomic_path, ensure_writable_dir, escape_formulas
+from ._workbook import format_workbook, make_reproducible
 from ._allocate import DEFAULT_STRATA, allocate_cells, cell_index, check_strata, resolve_strata
 from .errors import ArgumentError, DataError, OutputError
 from ._draw_balance import BALANCE_COLUMNS, balance_table, gof_pvalue
 from ._frame import REQUIRED_COLUMNS, Frame, frame_fingerprint, load_frame
+from ._tables import column_key, match_columns
 
 __all__ = ["Sample", "draw_sample", "verify_manifest", "gof_pvalue", "reserve_counts",
            "BALANCE_COLUMNS"]
@@ -106,9 +108,12 @@ class Sample(TableResult):
     manifest : dict
         Everything needed to re-draw and prove the sample (see :meth:`verify`).
     substitutions : DataFrame
-        ``replaced_case_id, reserve_case_id, cell, reserve_rank`` for each
+        ``replaced_case_id, reserve_case_id, cell, reserve_rank, reason`` for each
         :meth:`substitute` made (empty after the draw).
     notes : tuple of str
+    fieldwork : DataFrame or None
+        The fieldwork sheet of a draw workbook, as it stands (set by
+        :func:`~sampling.read_draw`; None for a fresh draw).
     """
 
     cases: pd.DataFrame
@@ -118,8 +123,9 @@ class Sample(TableResult):
     balance: pd.DataFrame
     manifest: Mapping[str, Any]
     substitutions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["replaced_case_id", "reserve_case_id", "cell", "reserve_rank"]))
+        columns=["replaced_case_id", "reserve_case_id", "cell", "reserve_rank", "reason"]))
     notes: tuple[str, ...] = ()
+    fieldwork: pd.DataFrame | None = None
 
     # display --------------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
@@ -140,12 +146,13 @@ class Sample(TableResult):
         return len(self.cases)
 
     # substitution ---------------------------------------------------------------------
-    def substitute(self, case_id: Any) -> tuple[pd.Series, "Sample"]:
+    def substitute(self, case_id: Any, reason: str = "") -> tuple[pd.Series, "Sample"]:
         """Replace a selected case by the next unused reserve of its cell.
 
         Returns ``(reserve_row, new_sample)``; this sample is not changed. In the new
         sample the reserve takes the replaced case's place (same ``selection_order``),
-        :attr:`substitutions` records the swap; the balance is unchanged (same cell).
+        :attr:`substitutions` records the swap (with ``reason``); the balance is unchanged
+        (same cell).
 
         Raises
         ------
@@ -173,7 +180,8 @@ class Sample(TableResult):
         cases = self.cases.copy()
         cases.iloc[hit[0]] = pd.Series(new_row)[cases.columns]
         record = pd.DataFrame([{"replaced_case_id": key, "reserve_case_id": str(reserve["case_id"]),
-                                "cell": cell, "reserve_rank": int(reserve["reserve_rank"])}])
+                                "cell": cell, "reserve_rank": int(reserve["reserve_rank"]),
+                                "reason": str(reason or "")}])
         subs = pd.concat([self.substitutions, record], ignore_index=True) if len(self.substitutions) else record
         # the reserve is from the same cell, so every margin - and the balance table - is unchanged
         return reserve, replace(self, cases=cases, substitutions=subs)
@@ -205,12 +213,16 @@ class Sample(TableResult):
     def _sheets(self) -> dict[str, pd.DataFrame]:
         manifest = pd.DataFrame(
             [{"key": k, "value": v if isinstance(v, str) else json.dumps(v, default=str)}
-             for k, v in self.manifest.items()], columns=["key", "value"])
+             for k, v in self.manifest.items() if k != "created_utc"],  # inputs, not the clock
+            columns=["key", "value"])
         sheets = {"cases": self.cases, "reserves": self.reserves, "allocation": self.allocation,
                   "balance": self.balance, "manifest": manifest}
         if len(self.substitutions):
             sheets["substitutions"] = self.substitutions
         return {name: _for_output(table) for name, table in sheets.items()}
+
+    def _manifest_json(self) -> str:
+        return json.dumps({k: v for k, v in self.manifest.items() if k != "created_utc"}, indent=2, default=str)
 
     def to_excel(self, path: str | os.PathLike) -> Path:
         """Write an .xlsx workbook with sheets cases, reserves, allocation, balance and
@@ -226,6 +238,8 @@ class Sample(TableResult):
                 with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
                     for name, table in sheets.items():
                         table.to_excel(writer, sheet_name=name, index=False)
+                    format_workbook(writer.book)
+                make_reproducible(tmp)
         except OutputError:
             raise
         except OSError as exc:
@@ -252,8 +266,7 @@ class Sample(TableResult):
                 files[target.with_name(target.stem + "_reserves.csv")] = sheets["reserves"]
             for name in ("allocation", "balance"):  # nothing of the draw is lost in the CSV form
                 files[target.with_name(f"{target.stem}_{name}.csv")] = sheets[name]
-            files[target.with_name(target.stem + "_manifest.json")] = json.dumps(dict(self.manifest), indent=2,
-                                                                                default=str)
+            files[target.with_name(target.stem + "_manifest.json")] = self._manifest_json()
         elif target.suffix and not target.is_dir():
             raise OutputError(f"cannot write {str(target)!r}: give a .csv file or a folder")
         else:
@@ -262,7 +275,7 @@ class Sample(TableResult):
                 files[folder / f"{name}.csv"] = sheets[name]
             if len(self.substitutions):
                 files[folder / "substitutions.csv"] = sheets["substitutions"]
-            files[folder / "manifest.json"] = json.dumps(dict(self.manifest), indent=2, default=str)
+            files[folder / "manifest.json"] = self._manifest_json()
         try:
             with contextlib.ExitStack() as stack:
                 for dest, content in files.items():
@@ -374,7 +387,7 @@ def _manifest(frame: Frame, n: int, strata: tuple, reserves: Any, seed: int | No
         "strata": list(strata),
         "reserves": reserves,
         "reserves_rule": _reserves_rule(reserves),
-        "frame_source": frame.source,
+        "frame_source": frame.source[1:-1] if frame.source[:1] == frame.source[-1:] == "'" else frame.source,
         "frame_rows": len(frame.data),
         "frame_filters": dict(frame.filters),
         "frame_sha256": frame_fingerprint(frame, hash_columns),
@@ -395,9 +408,25 @@ def _manifest(frame: Frame, n: int, strata: tuple, reserves: Any, seed: int | No
     }
 
 
+def _our_strata(frame: Frame, strata: tuple) -> tuple:
+    """Strata named as the frame's own columns (``Sex``, ``RoSH Level``) or by an alias, in
+    our names (``gender``, ``rosh``)."""
+    theirs = {column_key(v): k for k, v in frame.columns.items()}
+    out = []
+    for s in strata:
+        if s in frame.data.columns:
+            out.append(s)
+            continue
+        ours = theirs.get(column_key(s)) or match_columns([s], REQUIRED_COLUMNS[1:]).get(s)
+        out.append(ours if ours in frame.data.columns else s)
+    if len(set(out)) < len(out):
+        raise ArgumentError("strata", list(strata), "must not name a column twice")
+    return tuple(out)
+
+
 def _checked_frame(frame: Any, strata: Any, n: Any) -> tuple[Frame, tuple, int]:
     frame = load_frame(frame)  # a Frame comes back unchanged
-    strata = check_strata(strata)
+    strata = _our_strata(frame, check_strata(strata))
     n = check_count(n, "n")
     N = len(frame.data)
     if n > N:
@@ -423,7 +452,8 @@ def draw_sample(
     n : int
         Sample size, 1 ≤ n ≤ N.
     strata : sequence of str
-        Stratification variables (default gender, disposal, rosh); ``()`` for none.
+        Stratification variables (default gender, disposal, rosh), by our names or the
+        frame's own (``Sex``, ``RoSH Level``); ``()`` for none.
     rng : int, numpy Generator or None
         Seed (recommended: record it), or a Generator (its starting state is recorded;
         the Generator is advanced), or None for fresh entropy (state still recorded).

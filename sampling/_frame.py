@@ -76,8 +76,9 @@ class Frame(TableResult):
         ``{column: {accepted spelling: canonical category}}`` actually used (built-in
         spellings plus the caller's ``mapping``).
     excluded : DataFrame
-        Rows removed by eligibility filters: ``row`` (1-based data-row number for files,
-        index label for DataFrames), ``case_id``, ``reason``.
+        Rows removed by eligibility filters: ``row`` (the spreadsheet's own row number for
+        files, the header being row 1 unless found lower; the index label for DataFrames),
+        ``case_id``, ``reason``.
     filters : dict
         The eligibility filters applied, with their reference date.
     columns : dict
@@ -264,9 +265,17 @@ def _month_anchor(start: np.ndarray, months: np.ndarray) -> np.ndarray:
 
 
 def calendar_months(start: np.ndarray, ref: np.datetime64) -> np.ndarray:
-    """Calendar months from each ``start`` to ``ref``: the whole months (a month from 2 July
-    is 2 August), plus the fraction of the next month elapsed. 1 July to 1 February is 7.0;
-    2 July to 1 February is 6.97; 30 June to 1 February is 7.07.
+    """Calendar months from each ``start`` to ``ref``.
+
+    The rule: ``k`` = the whole calendar months elapsed, the largest ``k`` with
+    ``start + k months ≤ ref``, where ``start + k months`` is the same day of the month
+    ``k`` months on, clipped to that month's last day (31 August + 6 months = 28 February),
+    as ``dateutil.relativedelta`` counts; then the fraction of the next month elapsed,
+    ``(ref − anchor_k) / (anchor_{k+1} − anchor_k)`` in days. So a whole number means the
+    same day of the month: 1 July to 1 February is exactly 7 (kept by "6 to 7 months");
+    2 July is 6.97 (kept); 30 June is 7.07 (over 7, excluded); 1 August is exactly 6
+    (kept); 2 August is 5.97 (under 6, excluded). The old 30.44-day months made 1 July
+    7.03 and excluded it.
 
     >>> calendar_months(np.array(["2018-07-01", "2018-07-02", "2018-06-30"], dtype="datetime64[D]"),
     ...                 np.datetime64("2019-02-01")).round(2).tolist()
@@ -427,9 +436,11 @@ def load_frame(
     columns : dict, optional
         Source column names for our columns, e.g. ``{"CRN": "case_id", "Tier": "rosh"}``.
     months_since_start : (low, high), optional
-        Keep cases whose supervision began between ``low`` and ``high`` months before
-        ``as_of`` (inclusive; months of 365.2425/12 days) - the report's "six to seven
-        months" is ``(6, 7)``. Needs a ``start_date`` column (``start_column``).
+        Keep cases whose supervision began between ``low`` and ``high`` calendar months
+        before ``as_of``, inclusive (see :func:`calendar_months`): the report's "six to
+        seven months" is ``(6, 7)``, and on 1 February 2019 it keeps starts from 1 July to
+        1 August 2018, both days included. Needs a ``start_date`` column (``start_column``,
+        matched like any column name: ``Start Date`` will do).
     as_of : date, optional
         Reference date for ``months_since_start``; default today (recorded in
         :attr:`Frame.filters`; pass it explicitly to reproduce a frame).

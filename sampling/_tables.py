@@ -135,6 +135,9 @@ def _pick(sheets: Mapping[str, pd.DataFrame], header_row: Any, find) -> tuple[st
     if header_row is not None:
         if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
             raise ArgumentError("header_row", header_row, "must be a row number, 1 or more")
+        for name, raw in sheets.items():  # the first sheet whose row K is the header (past a notes sheet)
+            if find and len(raw) >= header_row and _header_at(raw.iloc[header_row - 1:header_row], find) == 0:
+                return name, raw, header_row - 1
         return first, sheets[first], header_row - 1
     for name, raw in sheets.items():
         at = _header_at(raw, find) if find else None

@@ -114,8 +114,12 @@ def _add_draw(parser: argparse.ArgumentParser) -> None:
     _add_sheet_options(parser, "FRAME")
     parser.add_argument("--sample", metavar="NAME", default=None,
                         help="the framework's sample being drawn (case_supervision, unpaid_work, "
-                             "through_the_gate): its strata come from the inspection, and an .xlsx "
-                             "--out becomes the fieldwork workbook (one column per key question)")
+                             "through_the_gate): its strata come from the inspection (else the "
+                             "framework), and --out becomes the draw workbook with the fieldwork sheet "
+                             "(one Yes/No/N/A column per key question)")
+    parser.add_argument("--framework", default=None, metavar="F",
+                        help="the framework whose sample --sample names (default: the inspection's, "
+                             "else hmip-adult)")
     parser.add_argument("--seed", type=int, default=None,
                         help="random seed (default: the inspection's, else 2019; printed to reproduce the draw)")
     parser.add_argument("--strata", type=comma_list, default=None,
@@ -123,7 +127,10 @@ def _add_draw(parser: argparse.ArgumentParser) -> None:
                              "--sample, else gender,disposal,rosh)")
     parser.add_argument("--reserves", type=parse_reserves, default=None,
                         help="reserves per cell: a count (3) or a fraction of n_h (0.5); default max(2, ceil(n_h/2))")
-    parser.add_argument("--out", default=None, help="write the sample to .xlsx (all tables) or .csv (cases + reserves)")
+    parser.add_argument("--out", default=None,
+                        help="write the draw: an .xlsx workbook (every table), or CSV files: a FOLDER, or "
+                             "NAME.csv (with --sample: the folder NAME; else NAME.csv beside NAME_reserves.csv, "
+                             "NAME_allocation.csv, NAME_balance.csv and NAME_manifest.json)")
     parser.add_argument("--map", action="append", metavar="COLUMN:SPELLING=CATEGORY",
                         help="extra spelling, e.g. gender:X=female (repeatable)")
     parser.add_argument("--months-since-start", type=number_list(float, "--months-since-start"),
@@ -211,15 +218,21 @@ def _add_report(p: argparse.ArgumentParser) -> None:
 
 
 def _add_substitute(p: argparse.ArgumentParser) -> None:
-    p.add_argument("workbook", metavar="WORKBOOK", help="the draw workbook (.xlsx) of `sampling draw --sample`")
+    p.add_argument("workbook", metavar="WORKBOOK",
+                   help="the draw workbook (.xlsx) or folder of `sampling draw --sample`")
     p.add_argument("case_id", metavar="CASE_ID", help="the sampled case that cannot be inspected")
     p.add_argument("--reason", required=True, help="why (recorded in the workbook)")
     p.set_defaults(run=("_cli_fieldwork", "run_substitute"))
 
 
 def _add_verify(p: argparse.ArgumentParser) -> None:
-    p.add_argument("workbook", metavar="WORKBOOK", help="the draw workbook (.xlsx) of `sampling draw --sample`")
-    p.add_argument("frame", metavar="FRAME", help="the frame it was drawn from (.csv/.xlsx)")
+    p.add_argument("workbook", metavar="WORKBOOK",
+                   help="the draw workbook (.xlsx) or folder of `sampling draw --sample`")
+    p.add_argument("frame", metavar="FRAME", help="the frame it was drawn from (.csv/.xlsx); the draw's "
+                                                  "eligibility filters are applied again from its manifest")
+    _add_sheet_options(p, "FRAME")
+    p.add_argument("--map", action="append", metavar="COLUMN:SPELLING=CATEGORY",
+                   help="the extra spellings given to `sampling draw` (repeatable)")
     p.set_defaults(run=("_cli_fieldwork", "run_verify"))
 
 

@@ -122,7 +122,9 @@ def test_substitute_and_verify_from_the_command_line(drawn, tmp_path, capsys):
     subs = pd.read_excel(wb_path, sheet_name="substitutions", dtype=str)
     ids = field["CRN"].tolist()
     assert len(ids) == len(set(ids)) == len(sample.cases) and first not in ids
-    assert sorted(ids) == sorted(cases["case_id"]) and subs["reason"].tolist() == ["moved out of area"]
+    assert sorted(cases["case_id"]) == sorted(sample.cases["case_id"])  # the contract: cases keeps the draw
+    assert sorted(ids) == sorted([*(set(cases["case_id"]) - {first}), *subs["reserve_case_id"]])
+    assert subs["reason"].tolist() == ["moved out of area"]
     assert main(["verify", str(wb_path), str(folder / "frame.xlsx")]) == 0
     assert "verified" in capsys.readouterr().out
     other = provider_frame(tmp_path / "other.xlsx", 901)
