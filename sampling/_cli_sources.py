@@ -1,0 +1,86 @@
+"""Several inspections on one command line (``sampling compare A B``, ``sampling pool A B C``):
+each argument one provider's results, loaded with the options the commands share.
+
+A source is a results file (CSV/XLSX, case level or aggregate) or a filled draw workbook /
+folder of ``sampling draw --sample``; ``PATH=N`` gives its eligible population (a draw
+workbook's manifest carries its own). Each source is labelled by its provider (the manifest's,
+else the file's name), so tables and charts name providers, never paths.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any
+
+from .errors import ArgumentError
+
+__all__ = ["add_source_options", "split_source", "load_source", "load_sources"]
+
+
+def add_source_options(p: argparse.ArgumentParser, *, nargs: str = "+", metavar: str = "RESULTS") -> None:
+    """The positional sources and the loading options they share."""
+    p.add_argument("sources", nargs=nargs, metavar=metavar,
+                   help="one provider's results each: a results file (CSV/XLSX) or a filled draw workbook/folder "
+                        "of `sampling draw --sample`; PATH=N gives its eligible population N (draw workbooks "
+                        "carry theirs)")
+    p.add_argument("--framework", metavar="F", default=None,
+                   help="framework of every source: hmip-adult (default), hmip-youth, a TOML file or a folder")
+    p.add_argument("--rules", metavar="R", default=None, help="rating rules (default: the framework's)")
+    p.add_argument("--sheet", default=None, metavar="NAME", help="the results workbooks' sheet (default: found)")
+    p.add_argument("--header-row", type=int, default=None, metavar="K",
+                   help="the header's row number, 1 or more (default: found)")
+    p.add_argument("--blank-means-na", action="store_true",
+                   help="treat blank answer cells as 'not applicable' (otherwise they are an error)")
+
+
+def split_source(text: str) -> tuple[str, int | None]:
+    """``'a.csv=668'`` -> ``('a.csv', 668)``; ``'a.csv'`` -> ``('a.csv', None)``. A path that
+    exists as given is never split (a file may have '=' in its name)."""
+    text = str(text)
+    if os.path.exists(text) or "=" not in text:
+        return text, None
+    path, _, n = text.rpartition("=")
+    digits = n.strip().replace("_", "")
+    if not digits.isdigit() or int(digits) < 1:
+        raise ArgumentError("RESULTS", text, "PATH=N with N the eligible population, a whole number of "
+                            "at least 1 (e.g. northshire.csv=668)")
+    return path, int(digits)
+
+
+def _label(results: Any, path: str) -> str:
+    return results.provider or Path(path).stem
+
+
+def load_source(text: str, args: argparse.Namespace) -> Any:
+    """One source (``PATH`` or ``PATH=N``) as :class:`~sampling.Results`, its provider set."""
+    from ._drawfile import is_draw_workbook
+    from ._fieldwork import read_fieldwork
+    from ._framework import load_framework
+    from ._results import load_results
+
+    path, population = split_source(text)
+    if not os.path.exists(path):
+        raise ArgumentError("RESULTS", path, "an existing results file, draw workbook or folder")
+    if is_draw_workbook(path):
+        if args.framework is not None:
+            raise ArgumentError("--framework", args.framework, f"{path} is a draw workbook: its framework "
+                                "comes from its manifest")
+        results = read_fieldwork([path], blank_means_na=args.blank_means_na, population=population)
+    else:
+        framework = load_framework(args.framework, rules=args.rules)
+        results = load_results(path, framework=framework, sheet=args.sheet, header_row=args.header_row,
+                               blank_means_na=args.blank_means_na, population=population)
+    return dataclasses.replace(results, provider=_label(results, path))
+
+
+def load_sources(texts: list[str], args: argparse.Namespace) -> list[Any]:
+    """Every source, in order; two sources with the same provider label are told apart by
+    their file names."""
+    loaded = [load_source(t, args) for t in texts]
+    labels = [r.provider for r in loaded]
+    if len(set(labels)) < len(labels):
+        loaded = [dataclasses.replace(r, provider=f"{r.provider} ({Path(split_source(t)[0]).stem})")
+                  if labels.count(r.provider) > 1 else r for r, t in zip(loaded, texts)]
+    return loaded
