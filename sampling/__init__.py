@@ -69,6 +69,8 @@ _EXPORTS = {
     "Intervals": "_intervals",
     "Replicates": "_intervals",
     "rate": "_ratings",
+    "breakdown": "_breakdown",
+    "Breakdown": "_breakdown",
     "Assessment": "_assessment",
     "IntervalOptions": "_options",
     # report (charts live in sampling.charts: forest, rating_probabilities, overall, ...)

@@ -13,7 +13,7 @@ from ._inspection import DEFAULT_SEED
 from ._format import text_table
 from .errors import ArgumentError
 
-__all__ = ["run_analyse", "run_report", "assess"]
+__all__ = ["run_analyse", "run_report", "assess", "load", "subgroups"]
 
 _ANALYSE_LEGEND = (
     "Legend: ? after n = n not published (for a relevant sub-sample the interval assumes the "
@@ -103,18 +103,52 @@ def _load_workbooks(args: argparse.Namespace, inspection):
                           published=dict(args.published or []) or None, overrides=overrides or None)
 
 
-def assess(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: None):
-    """Load the results the options name (a file, or the seed with ``--example``) and rate
-    them; returns ``(assessment, source)``."""
+def load(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: None):
+    """Load the results the options name (a file, or the seed with ``--example``); returns
+    ``(results, source)`` and settles the seed."""
     from ._methods import check_method
-    from ._ratings import rate
 
     args.method = check_method(args.method)
     _source_given(args)
     inspection = None if args.example else inspection_of(args)
     if args.seed is None:  # one default seed everywhere: the inspection's, else DEFAULT_SEED
         args.seed = inspection.seed if inspection is not None else DEFAULT_SEED
-    results, source = _load_example(args, say) if args.example else _load_file(args, say, inspection)
+    return _load_example(args, say) if args.example else _load_file(args, say, inspection)
+
+
+def subgroups(args: argparse.Namespace, results):
+    """The breakdown ``--by`` asks for (None without it)."""
+    from ._breakdown import breakdown
+
+    if getattr(args, "by", None) is None:
+        for flag, given in (("--frame", args.frame), ("--subgroup-population", args.subgroup_population),
+                            ("--pairs", args.pairs), ("--contrast", args.contrast), ("--bands", args.bands)):
+            if given:
+                raise ArgumentError(flag, given, "applies with --by COLUMN (a breakdown by subgroup)")
+        return None
+    populations = None
+    for key, N in args.subgroup_population or []:
+        sample, sep, value = key.rpartition(":")
+        populations = populations or {}
+        if sep:
+            populations.setdefault(sample.strip(), {})[value.strip()] = N
+        elif len(results.samples) > 1:
+            raise ArgumentError("--subgroup-population", f"{key}={N}", f"SAMPLE:VALUE=N: these results hold "
+                                f"{len(results.samples)} samples ({', '.join(results.samples)}), e.g. "
+                                f"{results.samples[0]}:{key}={N}")
+        else:
+            populations[value.strip()] = N
+    return breakdown(results, args.by, method=args.method, confidence_level=args.confidence,
+                     populations=populations,
+                     frame=args.frame, pairs=args.pairs, contrast=args.contrast, bands=args.bands,
+                     min_cases=args.min_cases, n_resamples=args.resamples, rng=args.seed)
+
+
+def assess(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: None, results=None):
+    """Rate the results the options name (loaded unless given); returns ``(assessment, source)``."""
+    from ._ratings import rate
+
+    results, source = load(args, say) if results is None else results
     say(f"rating: {args.method} {args.confidence:g} intervals, {args.resamples:,} replicates, "
         f"seed {args.seed} …")
     assessment = rate(results, rules=args.rules, method=args.method, confidence_level=args.confidence,
@@ -124,9 +158,33 @@ def assess(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: No
     return assessment, source
 
 
+def _print_breakdown(bd, source: str, seed: int) -> None:
+    print(f"{bd._title()}\nSource: {source}; seed {seed}\n")
+    table = bd.table.drop(columns=["standard", "margin", "method", "note"])
+    if table["band"].isna().all():
+        table = table.drop(columns=["band"])
+    print(text_table(table.assign(few_cases=table["few_cases"].map({True: "few", False: ""}))))
+    if len(bd.differences):
+        print("\nDifferences between subgroups (a − b, in percentage points)")
+        print(text_table(bd.differences.drop(columns=["note"]).assign(
+            differs=bd.differences["differs"].map({True: "yes", False: ""}))))
+    print()
+    for note in bd.notes:
+        print(textwrap.fill(note, width=100))
+
+
 def run_analyse(args: argparse.Namespace) -> int:
-    """Run ``sampling analyse``: print the key questions, standards, overall and notes."""
-    assessment, source = assess(args)
+    """Run ``sampling analyse``: print the key questions, standards, overall and notes (with
+    ``--by``: the breakdown by subgroup instead)."""
+    results, source = load(args)
+    bd = subgroups(args, results)
+    if bd is not None:
+        if args.json:
+            print(to_json({**bd.to_dict(), "seed": args.seed, "source": source}))
+        else:
+            _print_breakdown(bd, source, args.seed)
+        return 0
+    assessment, source = assess(args, results=(results, source))
     if args.json:
         print(to_json({**assessment.to_dict(), "seed": args.seed, "source": source}))
         return 0
@@ -169,9 +227,12 @@ def run_report(args: argparse.Namespace) -> int:
     if args.results and args.out is None:
         raise ArgumentError("--out", None, "give an output folder with RESULTS (figures/ holds "
                             "the built-in example's report)")
-    assessment, source = assess(args, say)
+    results, source = load(args, say)
+    bd = subgroups(args, results)
+    assessment, source = assess(args, say, results=(results, source))
     files = write_report(assessment, args.out if args.out is not None else "figures", sample=args.sample,
-                         formats=formats, progress=say, settings={"source": source, "random seed": args.seed})
+                         formats=formats, progress=say, settings={"source": source, "random seed": args.seed},
+                         sections=[bd] if bd is not None else [])
     say(f"done: {len(files.files)} files in {str(files.out_dir)!r}"
         + (f"; flagged standards {', '.join(files.flagged)}" if files.flagged else "")
         + f" ({time.perf_counter() - t0:.1f} s)")

@@ -168,12 +168,19 @@ def parse_population(text: str):
 
 
 
-def parse_assignment(option: str):
-    """--judgement/--published 'ID=Label'; --override 'ID=Label: reason'."""
+def parse_assignment(option: str, form: str = "STANDARD=RATING", *, whole: bool = False):
+    """--judgement/--published 'ID=Label'; --override 'ID=Label: reason'; with ``whole``
+    (--subgroup-population 'female=61') the right side is a whole number of at least 1."""
     def parse(text: str):
-        sid, sep, rest = str(text).partition("=")
+        sid, sep, rest = str(text).rpartition("=") if whole else str(text).partition("=")
         if not sep or not sid.strip() or not rest.strip():
-            raise argparse.ArgumentTypeError(f"{option} expects STANDARD=RATING, got {text!r}")
+            raise argparse.ArgumentTypeError(f"{option} expects {form}, got {text!r}")
+        if whole:
+            digits = rest.strip().replace("_", "")
+            if not digits.isdigit() or int(digits) < 1:
+                raise argparse.ArgumentTypeError(f"{option} expects {form} with N a whole number of at least "
+                                                 f"1, got {text!r}")
+            return sid.strip(), int(digits)
         return sid.strip(), rest.strip()
     return parse
 

@@ -203,13 +203,14 @@ def _overall_table(ov: pd.DataFrame, labels: Sequence[str]) -> list[str]:
             "ratings where given. Judgement-rated standards are fixed in every basis.", ""]
 
 
-def _charts_and_files(assessment: Any, charts: Sequence[str]) -> list[str]:
+def _charts_and_files(assessment: Any, charts: Sequence[str], sections: Sequence[str] = ()) -> list[str]:
     out = []
     if charts:
         out += ["## Charts", ""]
         for c in charts:
             caption = CAPTIONS.get(c, c)
             out += [f"![{caption}]({c}.png)", "", f"*{caption}* ([SVG]({c}.svg))", ""]
+    out += list(sections)
     notes = list(getattr(assessment, "notes", ()) or ())
     if notes:
         out += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
@@ -222,7 +223,7 @@ def _charts_and_files(assessment: Any, charts: Sequence[str]) -> list[str]:
 
 
 def report_markdown(assessment: Assessment, *, charts: Sequence[str] = (), title: str | None = None,
-                    extra_settings: Mapping[str, Any] | None = None) -> str:
+                    extra_settings: Mapping[str, Any] | None = None, sections: Sequence[str] = ()) -> str:
     """The text of ``report.md``.
 
     Parameters
@@ -235,6 +236,8 @@ def report_markdown(assessment: Assessment, *, charts: Sequence[str] = (), title
         The heading (default "Inspection results: <provider or framework>").
     extra_settings : mapping, optional
         ``{name: value}`` lines under the heading.
+    sections : sequence of str, optional
+        Markdown lines of further analyses (a breakdown by subgroup …), after the charts.
 
     Returns
     -------
@@ -246,5 +249,5 @@ def report_markdown(assessment: Assessment, *, charts: Sequence[str] = (), title
     out = _header(assessment, title, dict(extra_settings or {}))
     out += _summary(st, ov) + _flags(assessment) + _discretion(st)
     out += _standards_table(st, labels) + _key_question_table(assessment.key_questions, assessment.confidence_level)
-    out += _overall_table(ov, labels) + _charts_and_files(assessment, charts)
+    out += _overall_table(ov, labels) + _charts_and_files(assessment, charts, sections)
     return "\n".join(out)

@@ -8,6 +8,7 @@ atomically (see :func:`save`). The figures live in private modules
 this module is their public namespace.
 
 * :func:`forest` — each key question's % yes and its interval against the rating bands;
+* :func:`subgroup_forest` — a breakdown's key questions per subgroup, against the bands;
 * :func:`rating_probabilities` — per standard, the probability of each rating;
 * :func:`overall` — the distribution of the overall score per basis, with its bands;
 * :func:`balance` — population against sample shares for each stratification variable;
@@ -28,6 +29,7 @@ Design choices, for readers in print and on screen:
 from __future__ import annotations
 
 from ._charts_assessment import forest, overall, rating_probabilities
+from ._charts_breakdown import subgroup_forest
 from ._charts_planning import balance, misrating_curve, planning_curve
 from ._charts_style import (BAND_COLOURS, FLAG_COLOUR, MIN_FONT_SIZE, SAVE_FORMATS, ZONE_COLOURS, ZONE_HATCHES,
                             band_colours, relative_luminance, save)
@@ -42,6 +44,7 @@ __all__ = [
     "relative_luminance",
     "band_colours",
     "forest",
+    "subgroup_forest",
     "rating_probabilities",
     "overall",
     "balance",

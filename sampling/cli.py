@@ -36,6 +36,8 @@ FLAGS = {
     "published": "--published", "overrides": "--override", "mapping": "--map", "size": "--synthetic",
     "as_of": "--as-of", "months_since_start": "--months-since-start", "share": "--subsample-share",
     "p": "--p", "source": "FILE", "case_id": "CASE_ID", "sheet": "--sheet", "header_row": "--header-row",
+    "by": "--by", "frame": "--frame", "pairs": "--pairs", "contrast": "--contrast", "bands": "--bands",
+    "min_cases": "--min-cases", "populations": "--subgroup-population",
 }
 
 
@@ -196,8 +198,30 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
 
 
 
+def _add_breakdown_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("breakdown by subgroup (case-level results)")
+    g.add_argument("--by", metavar="COLUMN", default=None,
+                   help="break every key question down by a case column (gender, disposal, rosh, office, …): "
+                        "per subgroup its n, %% and interval, and the difference between two subgroups")
+    g.add_argument("--frame", metavar="FRAME", default=None,
+                   help="with --by: the eligible-population frame (.csv/.xlsx) the sample was drawn from, to "
+                        "count each subgroup's population N_g (else N_g = N x its share of the sample)")
+    g.add_argument("--subgroup-population", action="append", type=parse_assignment("--subgroup-population", "[SAMPLE:]VALUE=N", whole=True),
+                   metavar="[SAMPLE:]VALUE=N", help="with --by: a subgroup's eligible population, e.g. female=61, or "
+                   "case_supervision:female=61 when the results hold several samples (repeat)")
+    g.add_argument("--pairs", action="store_true",
+                   help="with --by: compare every pair of subgroups (Bonferroni-adjusted intervals)")
+    g.add_argument("--contrast", type=comma_list, metavar="A,B", default=None,
+                   help="with --by: the one difference A - B to show, e.g. female,male")
+    g.add_argument("--bands", action="store_true",
+                   help="with --by: give each subgroup's rating band (never for fewer than --min-cases cases)")
+    g.add_argument("--min-cases", type=int, default=10, metavar="K",
+                   help="with --by: fewer applicable cases than K are shown with a warning (default 10)")
+
+
 def _add_analyse(p: argparse.ArgumentParser) -> None:
     _add_analysis_options(p)
+    _add_breakdown_options(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.set_defaults(run=("_cli_analyse", "run_analyse"))
 
@@ -205,6 +229,7 @@ def _add_analyse(p: argparse.ArgumentParser) -> None:
 
 def _add_report(p: argparse.ArgumentParser) -> None:
     _add_analysis_options(p)
+    _add_breakdown_options(p)
     p.add_argument("--out", metavar="DIR", default=None,
                    help="output folder (default figures/ with --example; required with RESULTS)")
     p.add_argument("--sample", metavar="SAMPLE.xlsx", default=None,

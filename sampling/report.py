@@ -42,6 +42,7 @@ from ._format import is_true, text
 from ._io import atomic_dir, atomic_path, escape_formulas, write_csv
 from ._workbook import format_workbook
 from ._report_markdown import check_assessment, report_markdown
+from ._report_sections import section_of
 from .errors import ArgumentError, DataError
 
 __all__ = ["ReportFiles", "write_report", "report_table", "report_markdown", "CHARTS"]
@@ -298,7 +299,8 @@ def _chart_jobs(assessment: Any, balance_table: pd.DataFrame | None, *, planning
 
 
 def _write_tables(staging: Path, assessment: Any, md: str, extra: Mapping[str, Any],
-                  balance_table: pd.DataFrame | None, say: Callable[[str], Any]) -> list[str]:
+                  balance_table: pd.DataFrame | None, say: Callable[[str], Any],
+                  more_sheets: Mapping[str, pd.DataFrame] | None = None) -> list[str]:
     say("report.md …")
     (staging / "report.md").write_text(md, encoding="utf-8")
     say("report.csv …")
@@ -309,6 +311,7 @@ def _write_tables(staging: Path, assessment: Any, md: str, extra: Mapping[str, A
               "settings": _settings(assessment, extra)}
     if balance_table is not None:
         sheets["balance"] = balance_table
+    sheets.update(more_sheets or {})
     with pd.ExcelWriter(staging / "report.xlsx", engine="openpyxl") as writer:
         for sheet, table in sheets.items():
             _for_sheet(table).to_excel(writer, sheet_name=sheet, index=False)
@@ -320,7 +323,7 @@ def _write_tables(staging: Path, assessment: Any, md: str, extra: Mapping[str, A
 def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures", *, sample: Any = None,
                  formats: Sequence[str] = ("png", "svg"), planning: bool = True,
                  misrating: bool = True, title: str | None = None,
-                 settings: Mapping[str, Any] | None = None,
+                 settings: Mapping[str, Any] | None = None, sections: Sequence[Any] = (),
                  progress: Callable[[str], Any] | None = None, dpi: int = 200) -> ReportFiles:
     """Write every chart (PNG + SVG), ``report.md``, ``report.csv`` and ``report.xlsx``.
 
@@ -343,6 +346,9 @@ def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures",
         report.md's heading (default "Inspection results: <provider or framework>").
     settings : mapping, optional
         Extra ``{name: value}`` lines for report.md and the settings sheet.
+    sections : sequence, optional
+        Further analyses of the same inspection, each with its chart, its section of
+        report.md and its sheets: :class:`~sampling.Breakdown` (a breakdown by subgroup).
     progress : callable, optional
         Called with one line of text per step (the CLI prints them to stderr).
     dpi : int
@@ -370,6 +376,8 @@ def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures",
     check_draw_provider(sample, getattr(assessment, "provider", None))
     balance_table = _load_balance(sample)
     jobs = _chart_jobs(assessment, balance_table, planning=planning, misrating=misrating)
+    extras = [section_of(item) for item in sections]
+    jobs += [(x.chart, x.make) for x in extras]
     out = Path(out_dir)
     names: list[str] = []
     chart_files: dict[str, tuple[str, ...]] = {}
@@ -380,8 +388,10 @@ def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures",
             chart_files[name] = tuple(p.name for p in paths)
             names += [p.name for p in paths]
         extra = dict(settings or {})
-        md = report_markdown(assessment, charts=[n for n, _ in jobs], title=title, extra_settings=extra)
-        names += _write_tables(staging, assessment, md, extra, balance_table, say)
+        md = report_markdown(assessment, charts=[n for n, _ in jobs if n not in {x.chart for x in extras}],
+                             title=title, extra_settings=extra, sections=[ln for x in extras for ln in x.markdown])
+        more = {k: v for x in extras for k, v in x.sheets.items()}
+        names += _write_tables(staging, assessment, md, extra, balance_table, say, more)
         say(f"moving {len(names)} files into {str(out)!r} …")
     flagged = tuple(assessment.standards.loc[assessment.standards["flagged"].map(is_true), "standard"].astype(str))
     return ReportFiles(out_dir=out, files=tuple(out / n for n in names),
