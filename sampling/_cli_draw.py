@@ -68,7 +68,7 @@ def _load(args: argparse.Namespace):
     filters = _filters(args)
     if args.frame is not None:
         return load_frame(args.frame, mapping=spelling_map(args.map), sheet=args.sheet, header_row=args.header_row,
-                          **filters)
+                          columns=dict(args.column) if args.column else None, **filters)
     from .examples import seed_tables, synthetic_frame
 
     # --example: a synthetic caseload the size of the seed provider's (seeds/inspection.toml)

@@ -6,13 +6,15 @@ Nothing here knows about inspections; it turns values into text.
 from __future__ import annotations
 
 import datetime as _dt
+import html
 import math
+import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["is_missing", "is_true", "text", "number", "jsonable", "text_table", "markdown_table"]
+__all__ = ["is_missing", "is_true", "text", "number", "jsonable", "text_table", "markdown_table", "md_text"]
 
 
 def is_missing(value: Any) -> bool:
@@ -128,10 +130,25 @@ def text_table(frame: pd.DataFrame, *, floatfmt: str = "{:.1f}") -> str:
     return "\n".join([line(cols), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
-def markdown_table(frame: pd.DataFrame, *, escape=lambda s: s) -> str:
+_MD_ACTIVE = re.compile(r"([\\`*\[\]])")
+
+
+def md_text(value: Any) -> str:
+    """Text from the input made inert in Markdown: HTML escaped (``<script>`` shows as text),
+    and the characters that make links, code and emphasis (``[ ] ` *`` and backslash)
+    backslash-escaped.
+
+    >>> print(md_text("<b>[x](javascript:1)</b> *ok*"))
+    &lt;b&gt;\\[x\\](javascript:1)&lt;/b&gt; \\*ok\\*
+    """
+    return _MD_ACTIVE.sub(r"\\\1", html.escape(text(value), quote=False))
+
+
+def markdown_table(frame: pd.DataFrame, *, escape=md_text) -> str:
     """A GitHub-flavoured Markdown table (numbers right-aligned, ``|`` escaped).
 
-    ``escape`` is applied to every cell's text (e.g. to escape HTML copied from input).
+    ``escape`` is applied to every cell's text (default :func:`md_text`: HTML and Markdown
+    from the input made inert).
 
     >>> print(markdown_table(pd.DataFrame({"n": [132], "name": ["a|b"]})))
     | n | name |

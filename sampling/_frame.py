@@ -202,17 +202,22 @@ def _normalise_column(values: pd.Series, column: str, vocab: Mapping[str, str]) 
         blank = [s for s in shown if not s.strip()]
         unknown = sorted({s for s in shown if s.strip()})
         allowed = ", ".join(repr(c) for c in categories)
+        cli_hint = None
         if unknown:
-            example = ", ".join(f"{u!r}: {categories[0]!r}" for u in unknown[:3])
-            hint = (f"Known categories: {allowed}. If these are other spellings, pass "
-                    f"mapping={{{column!r}: {{{example}}}}} (or map them to the right category).")
+            u = unknown[0]
+            hint = (f"Known categories: {allowed}. If {u!r} is another spelling of one of them, say which: "
+                    f"mapping={{{column!r}: {{{u!r}: '<category>'}}}} (which category it belongs to is your "
+                    "decision; a case that belongs to none cannot be stratified by it).")
+            cli_hint = (f"Known categories: {allowed}. If {u!r} is another spelling of one of them, say which: "
+                        f"--map '{column}:{u}=<category>' (which category it belongs to is your decision; a "
+                        "case that belongs to none cannot be stratified by it).")
             msg = f"unknown {column} categor{'ies' if len(unknown) > 1 else 'y'} {', '.join(map(repr, unknown[:10]))}"
             if blank:
                 msg += f" and {len(blank)} blank value(s)"
         else:
             hint = f"Every case needs a {column}: one of {allowed}."
             msg = f"missing {column}"
-        raise DataError(msg, column=column, rows=rows, values=shown, hint=hint)
+        raise DataError(msg, column=column, rows=rows, values=shown, hint=hint, cli_hint=cli_hint)
     return pd.Categorical.from_codes(new_codes, categories=categories, ordered=True)
 
 
@@ -312,7 +317,9 @@ def _matched(table: pd.DataFrame, columns: Mapping[str, str] | None,
         raise DataError(f"the frame {description} lacks required column(s) {', '.join(missing)}",
                         column=missing[0],
                         hint=(f"Columns found: {', '.join(map(str, table.columns))}. Rename them, or pass "
-                              f"columns={{'<your column>': {missing[0]!r}}}."))
+                              f"columns={{'<your column>': {missing[0]!r}}}."),
+                        cli_hint=(f"Columns found: {', '.join(map(str, table.columns))}. Rename them, or add "
+                                  f"--column '<your column>={missing[0]}'."))
     data = table.rename(columns=renames) if renames else table
     if data.columns.duplicated().any():
         dups = data.columns[data.columns.duplicated()].tolist()
@@ -372,8 +379,10 @@ def _months_filter(data: pd.DataFrame, months_since_start: Any, as_of: Any, star
     ref = _parse_date(pd.Timestamp.now(tz="UTC").normalize() if as_of is None else as_of, "as_of")
     lookup = {column_key(c): c for c in data.columns}
     if column_key(start_column) not in lookup:
-        raise DataError(f"months_since_start needs a {start_column!r} column", column=start_column,
-                        hint=f"Columns found: {', '.join(map(str, data.columns))}; pass start_column=.")
+        raise DataError(f"the months-since-start eligibility filter needs a {start_column!r} column (when each case's supervision began)", column=start_column,
+                        hint=f"Columns found: {', '.join(map(str, data.columns))}; pass start_column=.",
+                        cli_hint=f"Columns found: {', '.join(map(str, data.columns))}; add "
+                                 f"--column '<your column>={start_column}'.")
     column = lookup[column_key(start_column)]
     parsed, blank = _start_dates(data[column])
     dates = parsed.dt.tz_localize(None) if getattr(parsed.dt, "tz", None) is not None else parsed

@@ -160,7 +160,8 @@ def _resolve_populations(results, population, finite_population) -> dict[str, in
     missing = [s for s in sizes if s not in pops]
     if missing:
         raise DataError("finite_population=True but the population N is unknown for some samples",
-                        values=missing, hint="Give population=N or {sample: N}.")
+                        values=missing, hint="Give population=N or {sample: N}.",
+                        cli_hint="Give --population N or SAMPLE=N,….")
     return pops
 
 

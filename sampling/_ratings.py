@@ -239,7 +239,8 @@ def _check_unrated(inp: _Inputs, unrated: list[str], notes: list) -> None:
     if inp.partial is False:
         raise DataError(what, column="standard", values=unrated,
                         hint="Give their judgements or key-question data, or leave partial at its default "
-                             "to rate what there is.")
+                             "to rate what there is.",
+                        cli_hint="Give their judgements (--judgement ID=RATING) or key-question data.")
     notes.append(f"{what}: not rated.")
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ._assessment import Assessment
 from ._assessment_view import assessment_tables, shown_probabilities
-from ._format import is_true, markdown_table, number, text
+from ._format import is_true, markdown_table, md_text, number, text
 from ._grades import GRADE_MEANING
 
 __all__ = ["report_markdown", "check_assessment", "inspection_name", "CAPTIONS"]
@@ -23,6 +23,11 @@ CAPTIONS = {
     "planning_curve": "Sample size against population, with this inspection's samples",
     "balance": "Sample balance: population and sample shares",
 }
+
+
+def _md(value: Any) -> str:
+    """Text from the input (names, reasons, labels), inert in Markdown."""
+    return md_text(value)
 
 
 def _pct(value: Any, digits: int = 1) -> str:
@@ -48,22 +53,22 @@ def inspection_name(assessment: Any) -> str:
 
 
 def _header(assessment: Any, title: str | None, extra: Mapping[str, Any]) -> list[str]:
-    out = [f"# {title or f'Inspection results: {inspection_name(assessment)}'}", ""]
-    out += [f"Rules: {assessment.rules.name} (`{assessment.rules.short_name}`). Key-question "
+    out = [f"# {_md(title or f'Inspection results: {inspection_name(assessment)}')}", ""]
+    out += [f"Rules: {_md(assessment.rules.name)} ({_md(assessment.rules.short_name)}). Key-question "
             f"intervals: {assessment.method}, {assessment.confidence_level:.0%} confidence. Rating "
-            f"probabilities: {text(getattr(assessment, 'probability_source', ''))}.", ""]
-    out += [f"- {key}: {text(value)}" for key, value in extra.items()]
+            f"probabilities: {_md(getattr(assessment, 'probability_source', ''))}.", ""]
+    out += [f"- {key}: {_md(value)}" for key, value in extra.items()]
     return out + ([""] if extra else [])
 
 
 def _summary(st: pd.DataFrame, ov: pd.DataFrame) -> list[str]:
     out = ["## Summary", ""]
     for rec in ov.to_dict("records"):
-        rating = text(rec.get("rating")) or "(no overall rating)"
-        line = f"- Overall, {rec['basis']}: score {_count(rec.get('score'))} → **{rating}**"
+        rating = _md(rec.get("rating")) or "(no overall rating)"
+        line = f"- Overall, {_md(rec['basis'])}: score {_count(rec.get('score'))} → **{rating}**"
         pm = rec.get("modal_probability")
         if pm is not None and not pd.isna(pm):
-            line += f" (most likely {text(rec.get('modal_rating'))}, probability {float(pm):.2f})"
+            line += f" (most likely {_md(rec.get('modal_rating'))}, probability {float(pm):.2f})"
         if is_true(rec.get("flagged")):
             line += " — flagged"
         out.append(line)
@@ -82,7 +87,7 @@ def _deciding_question(drive: str, kq: pd.DataFrame, assessment: Any) -> list[st
           else f"{_count(d['yes'])} of {_count(d['n'])}, an n inferred from the rounded %")
     parts = [f"Its lowest key question, {drive}, has {_pct(d['percent'])}% yes ({of}); the "
              f"{assessment.confidence_level:.0%} interval is {_pct(d['low'])}–{_pct(d['high'])}%."]
-    edges = text(d.get("boundary_inside"))
+    edges = _md(d.get("boundary_inside"))
     if edges:
         plural = "edges" if "," in edges else "edge"
         parts.append(f"The band {plural} at {edges.replace(', ', '% and ')}% lie{'' if plural == 'edges' else 's'} "
@@ -93,9 +98,9 @@ def _deciding_question(drive: str, kq: pd.DataFrame, assessment: Any) -> list[st
 
 def _explain_flag(row: Mapping[str, Any], kq: pd.DataFrame, assessment: Any) -> str:
     """One paragraph in plain words: which standard, its rating, and why it is flagged."""
-    sid, name = text(row["standard"]), text(row.get("name"))
-    rating, rule = text(row.get("rating")), text(row.get("rule_rating"))
-    published = text(row.get("published_rating"))
+    sid, name = _md(row["standard"]), _md(row.get("name"))
+    rating, rule = _md(row.get("rating")), _md(row.get("rule_rating"))
+    published = _md(row.get("published_rating"))
     head = f"**{sid} {name}** — rated {rating}"
     if rule and rule != rating:
         head += f" (the rule gives {rule}; recorded discretion gives {rating})"
@@ -106,11 +111,11 @@ def _explain_flag(row: Mapping[str, Any], kq: pd.DataFrame, assessment: Any) -> 
     if probs:
         parts.append("Probability of each rating by the rule: "
                      + ", ".join(f"{lab} {p:.0%}" for lab, p in probs) + ".")
-    reason = text(row.get("flag_reason"))
+    reason = _md(row.get("flag_reason"))
     if reason:
         parts.append(f"Flag: {reason}.")
-    elif text(row.get("grade")):
-        parts.append(f"Grade: {text(row.get('grade'))}.")
+    elif _md(row.get("grade")):
+        parts.append(f"Grade: {_md(row.get('grade'))}.")
     return " ".join(parts)
 
 
@@ -131,7 +136,7 @@ def _flags(assessment: Any) -> list[str]:
         out += ["No standard is flagged.", ""]
     for rec in ov[ov["flagged"].map(is_true)].to_dict("records"):
         probs = ", ".join(f"{lab} {p:.0%}" for lab, p in shown_probabilities(rec, assessment.rules.labels))
-        out += [f"- **Overall ({rec['basis']})** — {text(rec.get('rating'))} on a score of "
+        out += [f"- **Overall ({_md(rec['basis'])})** — {_md(rec.get('rating'))} on a score of "
                 f"{_count(rec.get('score'))}, but the most likely rating has probability only "
                 f"{float(rec['modal_probability']):.2f} ({probs}).", ""]
     return out
@@ -139,19 +144,19 @@ def _flags(assessment: Any) -> list[str]:
 
 def _discretion(st: pd.DataFrame) -> list[str]:
     out = []
-    overrides = st[st["override_rating"].map(lambda v: bool(text(v)))]
+    overrides = st[st["override_rating"].map(lambda v: bool(_md(v)))]
     if len(overrides):
         out += ["### Recorded professional discretion", ""]
         for row in overrides.to_dict("records"):
-            out += [f"- **{row['standard']} {text(row.get('name'))}**: {text(row.get('override_rating'))} "
-                    f"(the rule gives {text(row.get('rule_rating'))}). Reason: "
-                    f"{text(row.get('override_reason')) or 'not recorded'}", ""]
+            out += [f"- **{_md(row['standard'])} {_md(row.get('name'))}**: {_md(row.get('override_rating'))} "
+                    f"(the rule gives {_md(row.get('rule_rating'))}). Reason: "
+                    f"{_md(row.get('override_reason')) or 'not recorded'}", ""]
     disagree = st[st["agrees_with_published"].eq(False)]
     if len(disagree):
         out += ["### Ratings that differ from the published ones", ""]
         for row in disagree.to_dict("records"):
-            out += [f"- {row['standard']} {text(row.get('name'))}: here {text(row.get('rating'))}, "
-                    f"published {text(row.get('published_rating'))}.", ""]
+            out += [f"- {_md(row['standard'])} {_md(row.get('name'))}: here {_md(row.get('rating'))}, "
+                    f"published {_md(row.get('published_rating'))}.", ""]
     return out
 
 

@@ -264,7 +264,8 @@ def _summary_row(rec: dict, sizes: Mapping[str, int], rules: RatingRules) -> dic
     if upper is None:
         raise DataError(f"n is unknown for key question {rec['key_question']} (no n, sample_n or other "
                         f"row of sample {s!r} gives it)", column="n", rows=(r,),
-                        hint="Give the question's n, or the sample size in sample_n / sample_sizes.")
+                        hint="Give the question's n, or the sample size in sample_n / sample_sizes.",
+                        cli_hint="Give the question's n, or the sample's size in a sample_n column.")
     upper, p = int(upper), rec["percent_given"]
     cands, n_known = "", True
     if rec["yes_given"] is not None:

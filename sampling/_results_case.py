@@ -135,7 +135,9 @@ def _answers(frame: pd.DataFrame, kq_cols: list[str], case_ids: pd.Series, blank
         raise DataError("blank answers", rows=[(r, c) for r, c, _ in blank_cells],
                         values=[v for *_, v in blank_cells],
                         hint="Cells listed as (row, column). Write 'not applicable' (or NA), or pass "
-                             "blank_means_na=True if a blank means not applicable.")
+                             "blank_means_na=True if a blank means not applicable.",
+                        cli_hint="Cells listed as (row, column). Write 'not applicable' (or NA), or add "
+                                 "--blank-means-na if a blank means not applicable.")
     answers = pd.DataFrame(parsed, index=pd.Index(case_ids.to_numpy(dtype=object), name="case_id"))
     answers.columns.name = None
     return answers

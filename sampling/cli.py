@@ -37,7 +37,8 @@ FLAGS = {
     "as_of": "--as-of", "months_since_start": "--months-since-start", "share": "--subsample-share",
     "p": "--p", "source": "FILE", "case_id": "CASE_ID", "sheet": "--sheet", "header_row": "--header-row",
     "by": "--by", "frame": "--frame", "pairs": "--pairs", "contrast": "--contrast", "bands": "--bands",
-    "min_cases": "--min-cases", "populations": "--subgroup-population",
+    "min_cases": "--min-cases", "populations": "--subgroup-population", "columns": "--column",
+    "start_column": "--column",
 }
 
 
@@ -135,6 +136,10 @@ def _add_draw(parser: argparse.ArgumentParser) -> None:
                              "NAME_allocation.csv, NAME_balance.csv and NAME_manifest.json)")
     parser.add_argument("--map", action="append", metavar="COLUMN:SPELLING=CATEGORY",
                         help="extra spelling, e.g. gender:X=female (repeatable)")
+    parser.add_argument("--column", action="append", type=parse_assignment("--column", "'YOUR COLUMN=OURS'"),
+                        metavar="'YOURS=OURS'",
+                        help="read a frame column under our name, e.g. 'Offender ID=case_id' or "
+                             "'Sentence start=start_date' (repeatable; common names such as CRN are found without it)")
     parser.add_argument("--months-since-start", type=number_list(float, "--months-since-start"),
                         default=None, metavar="LOW,HIGH",
                         help="eligibility: supervision began LOW to HIGH months before --as-of (e.g. 6,7)")
@@ -300,8 +305,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         flag = FLAGS.get(exc.argument.split("[")[0], exc.argument)
         print(f"sampling {args.command}: error: {ArgumentError(flag, exc.value, exc.expected)}", file=sys.stderr)
         return 2
-    except SamplingError as exc:
-        print(f"sampling {args.command}: error: {exc}", file=sys.stderr)
+    except SamplingError as exc:  # a data error's hint in the command line's terms
+        print(f"sampling {args.command}: error: {exc.cli_text() if hasattr(exc, 'cli_text') else exc}",
+              file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         import os

@@ -63,7 +63,10 @@ class DataError(SamplingError):
     values : tuple
         The offending values, aligned with ``rows`` where that makes sense.
     hint : str or None
-        A suggestion, e.g. the mapping that would fix an unknown category.
+        A suggestion in Python's terms (keywords), e.g. how to say what an unknown category is.
+    cli_hint : str or None
+        The same suggestion in the command line's terms (flags); None when the hint names no
+        keyword. The ``sampling`` command prints :meth:`cli_text`.
     """
 
     def __init__(
@@ -74,23 +77,30 @@ class DataError(SamplingError):
         rows: Iterable[Any] = (),
         values: Iterable[Any] = (),
         hint: str | None = None,
+        cli_hint: str | None = None,
     ):
         self.column = column
         self.rows = tuple(rows)
         self.values = tuple(values)
         self.hint = hint
-        parts = [message]
-        if column is not None:
-            parts.append(f"column {column!r}")
+        self.cli_hint = cli_hint
+        self.message = message
+        super().__init__(self._text(hint))
+
+    def _text(self, hint: str | None) -> str:
+        parts = [self.message]
+        if self.column is not None:
+            parts.append(f"column {self.column!r}")
         if self.rows:
             parts.append(f"rows {_preview(self.rows)}")
         if self.values:
             parts.append(f"values {_preview(self.values)}")
         text = "; ".join(parts)
-        if hint:
-            text += f". {hint}"
-        self.message = message
-        super().__init__(text)
+        return text + (f". {hint}" if hint else "")
+
+    def cli_text(self) -> str:
+        """The message with the command line's form of the hint (flags, not keywords)."""
+        return self._text(self.cli_hint if self.cli_hint is not None else self.hint)
 
     def in_file(self, where: str) -> "DataError":
         """The same error with ``where`` (e.g. "framework file 'x.toml'") in front, unless the
@@ -98,15 +108,15 @@ class DataError(SamplingError):
         if where in self.message:
             return self
         return type(self)(f"{where}: {self.message}", column=self.column, rows=self.rows,
-                          values=self.values, hint=self.hint)
+                          values=self.values, hint=self.hint, cli_hint=self.cli_hint)
 
     def __reduce__(self):
         return (_rebuild_data_error, (type(self), self.message, self.column, self.rows,
-                                      self.values, self.hint))
+                                      self.values, self.hint, self.cli_hint))
 
 
-def _rebuild_data_error(cls, message, column, rows, values, hint):
-    return cls(message, column=column, rows=rows, values=values, hint=hint)
+def _rebuild_data_error(cls, message, column, rows, values, hint, cli_hint=None):
+    return cls(message, column=column, rows=rows, values=values, hint=hint, cli_hint=cli_hint)
 
 
 class OutputError(SamplingError):

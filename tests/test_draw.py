@@ -244,7 +244,7 @@ def test_cli_draw_from_csv_with_auto_n_and_json(tmp_path, capsys):
 
 @pytest.mark.parametrize("make,args,message", [
     (lambda d: d.drop(columns="rosh"), [], "required column"),
-    (lambda d: d.assign(gender=["X"] + d["gender"].tolist()[1:]), [], "mapping"),
+    (lambda d: d.assign(gender=["X"] + d["gender"].tolist()[1:]), [], "--map 'gender:X=<category>'"),
     (lambda d: pd.concat([d, d.head(1)]), [], "duplicate case_id"),
     (lambda d: d, ["--n", "0"], "n=0"),
     (lambda d: d, ["--n", "5000"], "at most"),

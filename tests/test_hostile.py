@@ -132,3 +132,63 @@ def test_csv_cells_cannot_split_rows(tmp_path):
     with path.open(newline="", encoding="utf-8") as fh:  # a spreadsheet's reader: 41 records
         assert len(list(csv.reader(fh))) == 41
     assert "\r\n" in io.open(path, newline="", encoding="utf-8").read()
+
+
+def _frame_csv(tmp_path, **changes):
+    from sampling.examples import synthetic_frame
+
+    f = synthetic_frame(200, rng=1)
+    for column, (row, value) in changes.items():
+        f[column] = f[column].astype(object)
+        f.loc[row, column] = value
+    path = tmp_path / "frame.csv"
+    f.to_csv(path, index=False)
+    return path, f
+
+
+def test_hints_speak_the_callers_terms(tmp_path, capsys):
+    """The same data error: a flag and its command-line form under `sampling`, the keyword
+    under Python; never a substantive mapping the user did not ask for."""
+    path, f = _frame_csv(tmp_path, gender=(3, "Unknown"))
+    assert main(["draw", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "--map 'gender:Unknown=<category>'" in err and "mapping=" not in err and "'male'}" not in err
+    with pytest.raises(DataError) as info:
+        sampling.load_frame(path)
+    assert "mapping={'gender': {'Unknown': '<category>'}}" in str(info.value) and "your decision" in str(info.value)
+    f.loc[3, "gender"] = "female"
+    f.rename(columns={"case_id": "Offender ID"}).to_csv(tmp_path / "renamed.csv", index=False)
+    assert main(["draw", str(tmp_path / "renamed.csv")]) == 2
+    assert "--column '<your column>=case_id'" in capsys.readouterr().err
+    assert main(["draw", str(tmp_path / "renamed.csv"), "--column", "Offender ID=case_id", "--json"]) == 0
+    capsys.readouterr()
+
+
+def test_blank_answers_hint_names_the_flag(tmp_path, capsys):
+    from sampling.examples import synthetic_results
+
+    r = synthetic_results(1, n={"case_supervision": 30})
+    rows = r.cases.join(r.answers).reset_index()
+    rows.to_csv(tmp_path / "results.csv", index=False)
+    assert main(["analyse", str(tmp_path / "results.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "--blank-means-na" in err and "blank_means_na=True" not in err
+    with pytest.raises(DataError, match="blank_means_na=True"):
+        sampling.load_results(rows)
+
+
+def test_markdown_from_input_is_inert(tmp_path):
+    """Framework, provider and override text copied into report.md cannot inject HTML or links."""
+    from sampling.examples import synthetic_results
+
+    r = synthetic_results(1)
+    r = sampling.load_results(r.cases.join(r.answers).reset_index(), blank_means_na=True,
+                              provider="<script>alert(1)</script> CRC",
+                              overrides={"2.1": ("Good", "[click](javascript:alert(1)) <img src=x>")})
+    files = sampling.write_report(sampling.rate(r, n_resamples=200, rng=1), tmp_path / "rep", planning=False,
+                                  misrating=False)
+    md = files.markdown.read_text()
+    assert "<script>" not in md
+    assert "<img" not in md
+    assert "[click](javascript" not in md
+    assert "&lt;script&gt;" in md and "\\[click\\]" in md
