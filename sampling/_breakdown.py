@@ -285,7 +285,8 @@ def _notes(by: str, subs: pd.DataFrame, table: pd.DataFrame, min_cases: int, dif
     if BLANK in set(subs["subgroup"]):
         notes.append(f"Cases with no {by} recorded form the subgroup {BLANK!r}.")
     if len(diffs):
-        notes.append("Differences a − b in points, Newcombe's hybrid score interval"
+        notes.append("Differences a − b in points, Newcombe's hybrid score interval (the subgroups taken as "
+                     "independent samples: exact for strata of the design, close for other columns)"
                      + (f"; {int(diffs['comparisons'].iloc[0])} pairs per key question, each interval at "
                         f"{diffs['confidence_level'].iloc[0]:.2%} (Bonferroni) so all hold together"
                         if adjust else "") + ". 'differs' = the interval excludes 0.")

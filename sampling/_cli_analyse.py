@@ -8,6 +8,8 @@ import textwrap
 import time
 from typing import Callable
 
+import numpy as np
+
 from ._cli_common import inspection_of, to_json
 from ._inspection import DEFAULT_SEED
 from ._format import text_table
@@ -163,11 +165,14 @@ def _print_breakdown(bd, source: str, seed: int) -> None:
     table = bd.table.drop(columns=["standard", "margin", "method", "note"])
     if table["band"].isna().all():
         table = table.drop(columns=["band"])
-    print(text_table(table.assign(few_cases=table["few_cases"].map({True: "few", False: ""}))))
+    whole = {c: table[c].round().astype("Int64") for c in ("yes", "n", "population")}
+    print(text_table(table.assign(**whole, few_cases=np.where(table["n"] == 0, "none", np.where(
+        table["few_cases"], "few", ""))).rename(columns={"population_source": "N from"})))
     if len(bd.differences):
         print("\nDifferences between subgroups (a − b, in percentage points)")
         print(text_table(bd.differences.drop(columns=["note"]).assign(
-            differs=bd.differences["differs"].map({True: "yes", False: ""}))))
+            differs=bd.differences["differs"].map({True: "yes", False: ""}),
+            confidence_level=bd.differences["confidence_level"].map(lambda v: f"{v:.1%}"))))
     print()
     for note in bd.notes:
         print(textwrap.fill(note, width=100))
