@@ -89,7 +89,7 @@ def difference_interval(yes_a, n_a, yes_b, n_b, *, confidence_level: float = 0.8
 
     >>> d, lo, hi = difference_interval(65, 132, 80, 132)
     >>> round(100 * d, 1), round(100 * lo, 1), round(100 * hi, 1)
-    (11.4, 3.6, 18.9)
+    (11.4, 3.5, 19.0)
     """
     cl = check_confidence_level(confidence_level)
     la, ua = proportion_interval(yes_a, n_a, confidence_level=cl, population=population_a)
@@ -357,8 +357,9 @@ def compare(a: Results, b: Results, *, confidence_level: float = 0.8, n_resample
 
     >>> from sampling.examples import synthetic_results
     >>> c = compare(synthetic_results(1), synthetic_results(2), n_resamples=200, rng=3)
-    >>> c.key_questions[["key_question", "difference"]].round(1).iloc[0].tolist()
-    ['2.1.1', -2.3]
+    >>> row = c.key_questions.iloc[0]
+    >>> row["key_question"], round(float(row["difference"]), 1), bool(row["changed_beyond_noise"])
+    ('2.1.1', 8.3, True)
     """
     _check_pair(a, b)
     cl = check_confidence_level(confidence_level)
