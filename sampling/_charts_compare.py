@@ -96,7 +96,7 @@ def _legend(fig, comparison: Comparison, height: float) -> None:
     handles += [Patch(facecolor=c, edgecolor="#6b6b6b", hatch=h, linewidth=0, label=lab)
                 for c, h, lab in zip(band_colours(len(rules.labels), zone=True), zone_hatches(len(rules.labels)),
                                      rules.labels)]
-    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.5 / height), ncol=3, frameon=False,
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.62 / height), ncol=3, frameon=False,
                fontsize=8)
 
 
@@ -135,7 +135,7 @@ def dumbbell(comparison: Comparison, *, save: str | os.PathLike | None = None) -
     data, groups = _rows(comparison.key_questions, comparison.framework)
     low = float(np.nanmin(data[["low_a", "low_b", "percent_a", "percent_b"]].to_numpy(float)))
     xlo = 0.0 if low < 30 else float(np.floor((low - 8) / 10) * 10)
-    top_in, bottom_in = 0.8, 1.6
+    top_in, bottom_in = 0.8, 1.75
     plot_in = 0.34 * len(data) + 0.27 * (len(groups) - 1) + 0.2
     height = top_in + bottom_in + plot_in
     with mpl.rc_context(RC):
