@@ -73,6 +73,9 @@ _EXPORTS = {
     "Breakdown": "_breakdown",
     "Assessment": "_assessment",
     "IntervalOptions": "_options",
+    # compare (two inspections of one framework)
+    "compare": "_compare",
+    "Comparison": "_compare",
     # report (charts live in sampling.charts: forest, rating_probabilities, overall, ...)
     "write_report": "report",
     "ReportFiles": "report",

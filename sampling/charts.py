@@ -13,7 +13,8 @@ this module is their public namespace.
 * :func:`overall` — the distribution of the overall score per basis, with its bands;
 * :func:`balance` — population against sample shares for each stratification variable;
 * :func:`planning_curve` — sample size n against population N, with an inspection's samples;
-* :func:`misrating_curve` — the chance a sample of n puts a key question in the wrong band.
+* :func:`misrating_curve` — the chance a sample of n puts a key question in the wrong band;
+* :func:`dumbbell` — two inspections' % per key question (before and after) against the bands.
 
 Design choices, for readers in print and on screen:
 
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 from ._charts_assessment import forest, overall, rating_probabilities
 from ._charts_breakdown import subgroup_forest
+from ._charts_compare import dumbbell
 from ._charts_planning import balance, misrating_curve, planning_curve
 from ._charts_style import (BAND_COLOURS, FLAG_COLOUR, MIN_FONT_SIZE, SAVE_FORMATS, ZONE_COLOURS, ZONE_HATCHES,
                             band_colours, relative_luminance, save)
@@ -50,5 +52,6 @@ __all__ = [
     "balance",
     "planning_curve",
     "misrating_curve",
+    "dumbbell",
     "save",
 ]

@@ -247,6 +247,22 @@ def _add_report(p: argparse.ArgumentParser) -> None:
 
 
 
+def _add_compare(p: argparse.ArgumentParser) -> None:
+    from ._cli_sources import add_source_options
+
+    add_source_options(p, nargs="+", metavar="RESULTS")
+    p.add_argument("--confidence", type=fraction("--confidence", "0.8"), default=0.8, metavar="C",
+                   help="two-sided confidence level of the intervals, a fraction (default 0.8)")
+    p.add_argument("--resamples", type=int, default=10_000, metavar="B",
+                   help="bootstrap replicates per inspection for the rating probabilities (default 10000)")
+    p.add_argument("--seed", type=int, default=None, metavar="S",
+                   help="random seed, for reproducible output (default 2019; printed in every output)")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="also write the dumbbell chart (dumbbell.png, .svg) and comparison.csv there")
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    p.set_defaults(run=("_cli_compare", "run_compare"))
+
+
 def _add_substitute(p: argparse.ArgumentParser) -> None:
     p.add_argument("workbook", metavar="WORKBOOK",
                    help="the draw workbook (.xlsx) or folder of `sampling draw --sample`")
@@ -274,6 +290,7 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
     ("substitute", "replace a sampled case by the next reserve of its cell, in the draw workbook", _add_substitute),
     ("verify", "re-draw from the frame and check a draw workbook is that draw", _add_verify),
     ("analyse", "key-question intervals, ratings, uncertainty flags and rating probabilities", _add_analyse),
+    ("compare", "two inspections (a re-inspection, two providers): differences per key question, ratings", _add_compare),
     ("report", "every chart (PNG, SVG) and table (report.md/.csv/.xlsx) for a publication", _add_report),
 )
 
