@@ -71,6 +71,10 @@ _EXPORTS = {
     "rate": "_ratings",
     "Assessment": "_assessment",
     "IntervalOptions": "_options",
+    # the national picture (several providers pooled)
+    "pool": "_pool",
+    "Pool": "_pool",
+    "funnel_limits": "_pool_stats",
     # report (charts live in sampling.charts: forest, rating_probabilities, overall, ...)
     "write_report": "report",
     "ReportFiles": "report",

@@ -13,6 +13,7 @@ this module is their public namespace.
 * :func:`balance` — population against sample shares for each stratification variable;
 * :func:`planning_curve` — sample size n against population N, with an inspection's samples;
 * :func:`misrating_curve` — the chance a sample of n puts a key question in the wrong band.
+* :func:`funnel` — providers' % against sample size around the national %, with control limits.
 
 Design choices, for readers in print and on screen:
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 from ._charts_assessment import forest, overall, rating_probabilities
 from ._charts_planning import balance, misrating_curve, planning_curve
+from ._charts_pool import funnel
 from ._charts_style import (BAND_COLOURS, FLAG_COLOUR, MIN_FONT_SIZE, SAVE_FORMATS, ZONE_COLOURS, ZONE_HATCHES,
                             band_colours, relative_luminance, save)
 
@@ -47,5 +49,6 @@ __all__ = [
     "balance",
     "planning_curve",
     "misrating_curve",
+    "funnel",
     "save",
 ]
