@@ -37,6 +37,7 @@ FLAGS = {
     "as_of": "--as-of", "months_since_start": "--months-since-start", "share": "--subsample-share",
     "p": "--p", "source": "FILE", "case_id": "CASE_ID", "sheet": "--sheet", "header_row": "--header-row",
 }
+FLAGS.update({"populations": "RESULTS", "key_questions": "--key-question"})  # sampling pool
 
 
 def _add_inspection(parser: argparse.ArgumentParser) -> None:
@@ -236,6 +237,20 @@ def _add_verify(p: argparse.ArgumentParser) -> None:
     p.set_defaults(run=("_cli_fieldwork", "run_verify"))
 
 
+def _add_pool(p: argparse.ArgumentParser) -> None:
+    from ._cli_sources import add_source_options
+
+    add_source_options(p)
+    p.add_argument("--confidence", type=float, default=0.8, metavar="C",
+                   help="two-sided confidence level of the national and difference intervals (default 0.8)")
+    p.add_argument("--key-question", action="append", type=comma_list, metavar="ID",
+                   help="only these key questions (repeat, or comma-separated; default: all)")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="also write pool.csv, providers.csv and a funnel plot per key question (PNG, SVG)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    p.set_defaults(run=("_cli_pool", "run_pool"))
+
+
 #: (name, help, add-options) of each subcommand, in ``--help`` order.
 COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...] = (
     ("init", "a folder for one inspection, with a commented inspection.toml to edit", _add_init),
@@ -245,6 +260,8 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
     ("verify", "re-draw from the frame and check a draw workbook is that draw", _add_verify),
     ("analyse", "key-question intervals, ratings, uncertainty flags and rating probabilities", _add_analyse),
     ("report", "every chart (PNG, SVG) and table (report.md/.csv/.xlsx) for a publication", _add_report),
+    ("pool", "the national picture: providers pooled by eligible population, each against the pool, "
+             "funnel plots", _add_pool),
 )
 
 
