@@ -159,6 +159,7 @@ def funnel(pool: Pool, key_question: str, *, save: str | os.PathLike | None = No
         ax.set_xlim(ns[0] - 0.5, ns[-1] + 0.5)
         _draw_edges(ax, pool.framework.rules, ylim)
         _draw_providers(ax, rows, labels, float(ns[-1] - ns[0] + 1), ylim[1] - ylim[0])
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
         ax.set_xlabel("Cases answering the key question (n)")
         ax.set_ylabel("% yes")
         _legend(fig, P, rows, labels)
