@@ -115,7 +115,7 @@ def funnel(pool: Pool, key_question: str, *, save: str | os.PathLike | None = No
 
     The national % (from :func:`sampling.pool`) is the horizontal line; the 80% (dashed) and
     95% (solid) control limits are the binomial quantiles ``binom.ppf(q, n, P)/n·100`` at every
-    whole n across the plot (:func:`sampling._pool_stats.funnel_limits`; Spiegelhalter 2005), drawn
+    whole n across the plot (:func:`sampling.funnel_limits`; Spiegelhalter 2005), drawn
     as steps because a provider of n cases can only score whole counts. Providers outside the
     95% limits are vermillion diamonds, outside the 80% limits open circles. Band edges are
     light dotted lines where the rounding rule puts them (49.5 for the published 50%). No
