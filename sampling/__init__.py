@@ -76,6 +76,10 @@ _EXPORTS = {
     # compare (two inspections of one framework)
     "compare": "_compare",
     "Comparison": "_compare",
+    # the national picture (several providers pooled)
+    "pool": "_pool",
+    "Pool": "_pool",
+    "funnel_limits": "_pool_stats",
     # report (charts live in sampling.charts: forest, rating_probabilities, overall, ...)
     "write_report": "report",
     "ReportFiles": "report",

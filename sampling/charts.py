@@ -14,7 +14,8 @@ this module is their public namespace.
 * :func:`balance` — population against sample shares for each stratification variable;
 * :func:`planning_curve` — sample size n against population N, with an inspection's samples;
 * :func:`misrating_curve` — the chance a sample of n puts a key question in the wrong band;
-* :func:`dumbbell` — two inspections' % per key question (before and after) against the bands.
+* :func:`dumbbell` — two inspections' % per key question (before and after) against the bands;
+* :func:`funnel` — providers' % against sample size around the national %, with control limits.
 
 Design choices, for readers in print and on screen:
 
@@ -33,6 +34,7 @@ from ._charts_assessment import forest, overall, rating_probabilities
 from ._charts_breakdown import subgroup_forest
 from ._charts_compare import dumbbell
 from ._charts_planning import balance, misrating_curve, planning_curve
+from ._charts_pool import funnel
 from ._charts_style import (BAND_COLOURS, FLAG_COLOUR, MIN_FONT_SIZE, SAVE_FORMATS, ZONE_COLOURS, ZONE_HATCHES,
                             band_colours, relative_luminance, save)
 
@@ -53,5 +55,6 @@ __all__ = [
     "planning_curve",
     "misrating_curve",
     "dumbbell",
+    "funnel",
     "save",
 ]

@@ -40,6 +40,9 @@ FLAGS = {
     "min_cases": "--min-cases", "populations": "--subgroup-population", "columns": "--column",
     "start_column": "--column",
 }
+FLAGS.update({"key_questions": "--key-question"})  # sampling pool
+#: keywords whose flag differs by command
+COMMAND_FLAGS = {"pool": {"populations": "RESULTS"}, "compare": {"populations": "RESULTS"}}
 
 
 def _add_inspection(parser: argparse.ArgumentParser) -> None:
@@ -282,6 +285,20 @@ def _add_verify(p: argparse.ArgumentParser) -> None:
     p.set_defaults(run=("_cli_fieldwork", "run_verify"))
 
 
+def _add_pool(p: argparse.ArgumentParser) -> None:
+    from ._cli_sources import add_source_options
+
+    add_source_options(p)
+    p.add_argument("--confidence", type=float, default=0.8, metavar="C",
+                   help="two-sided confidence level of the national and difference intervals (default 0.8)")
+    p.add_argument("--key-question", action="append", type=comma_list, metavar="ID",
+                   help="only these key questions (repeat, or comma-separated; default: all)")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="also write pool.csv, providers.csv and a funnel plot per key question (PNG, SVG)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    p.set_defaults(run=("_cli_pool", "run_pool"))
+
+
 #: (name, help, add-options) of each subcommand, in ``--help`` order.
 COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...] = (
     ("init", "a folder for one inspection, with a commented inspection.toml to edit", _add_init),
@@ -292,6 +309,8 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
     ("analyse", "key-question intervals, ratings, uncertainty flags and rating probabilities", _add_analyse),
     ("compare", "two inspections (a re-inspection, two providers): differences per key question, ratings", _add_compare),
     ("report", "every chart (PNG, SVG) and table (report.md/.csv/.xlsx) for a publication", _add_report),
+    ("pool", "the national picture: providers pooled by eligible population, each against the pool, "
+             "funnel plots", _add_pool),
 )
 
 
@@ -319,7 +338,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         module, name = args.run
         status = getattr(importlib.import_module(f".{module}", __package__), name)(args)
     except ArgumentError as exc:  # a keyword of the Python API is the flag that set it
-        flag = FLAGS.get(exc.argument.split("[")[0], exc.argument)
+        flag = {**FLAGS, **COMMAND_FLAGS.get(args.command, {})}.get(exc.argument.split("[")[0], exc.argument)
         print(f"sampling {args.command}: error: {ArgumentError(flag, exc.value, exc.expected)}", file=sys.stderr)
         return 2
     except SamplingError as exc:  # a data error's hint in the command line's terms
