@@ -15,7 +15,7 @@ from ._inspection import DEFAULT_SEED
 from ._format import text_table
 from .errors import ArgumentError
 
-__all__ = ["run_analyse", "run_report", "assess", "load", "subgroups"]
+__all__ = ["run_analyse", "run_report", "assess", "load", "subgroups", "beyond"]
 
 _ANALYSE_LEGEND = (
     "Legend: ? after n = n not published (for a relevant sub-sample the interval assumes the "
@@ -146,6 +146,29 @@ def subgroups(args: argparse.Namespace, results):
                      min_cases=args.min_cases, n_resamples=args.resamples, rng=args.seed)
 
 
+def beyond(args: argparse.Namespace, results, say: Callable[[str], None] = lambda msg: None) -> list:
+    """The comparison (``--compare-with``) and national picture (``--national``) a report asks for."""
+    import dataclasses
+
+    from ._cli_sources import load_source, load_sources
+
+    out = []
+    if results.provider is None:
+        results = dataclasses.replace(results, provider="this inspection")
+    if getattr(args, "compare_with", None):
+        from ._compare import compare
+
+        say(f"comparing with {args.compare_with} …")
+        out.append(compare(load_source(args.compare_with, args), results, confidence_level=args.confidence,
+                           n_resamples=args.resamples, rng=args.seed))
+    if getattr(args, "national", None):
+        from ._pool import pool
+
+        say(f"pooling with {len(args.national)} other provider(s) …")
+        out.append(pool([results, *load_sources(args.national, args)], confidence_level=args.confidence))
+    return out
+
+
 def assess(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: None, results=None):
     """Rate the results the options name (loaded unless given); returns ``(assessment, source)``."""
     from ._ratings import rate
@@ -233,11 +256,11 @@ def run_report(args: argparse.Namespace) -> int:
         raise ArgumentError("--out", None, "give an output folder with RESULTS (figures/ holds "
                             "the built-in example's report)")
     results, source = load(args, say)
-    bd = subgroups(args, results)
+    sections = [x for x in (subgroups(args, results), *beyond(args, results, say)) if x is not None]
     assessment, source = assess(args, say, results=(results, source))
     files = write_report(assessment, args.out if args.out is not None else "figures", sample=args.sample,
                          formats=formats, progress=say, settings={"source": source, "random seed": args.seed},
-                         sections=[bd] if bd is not None else [])
+                         sections=sections)
     say(f"done: {len(files.files)} files in {str(files.out_dir)!r}"
         + (f"; flagged standards {', '.join(files.flagged)}" if files.flagged else "")
         + f" ({time.perf_counter() - t0:.1f} s)")

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import check_bool, check_confidence_level, check_count, check_rng
+from ._difference import newcombe_difference
 from ._display import TableResult
 from ._format import jsonable
 from ._proportion import proportion_interval
@@ -66,7 +67,8 @@ P_DIFFER, P_UP, P_DOWN = "P(differ)", "P(up)", "P(down)"
 
 def difference_interval(yes_a, n_a, yes_b, n_b, *, confidence_level: float = 0.8,
                         population_a=None, population_b=None):
-    """Newcombe's hybrid score interval for p_b − p_a, in proportions (vectorised).
+    """Newcombe's hybrid score interval for p_b − p_a, in proportions (vectorised): the
+    shared :func:`sampling._difference.newcombe_difference` in the comparison's order.
 
     Each side's Wilson limits (finite-population corrected where its population is known,
     NaN = unknown) combined as in Newcombe (1998), method 10.
@@ -95,16 +97,8 @@ def difference_interval(yes_a, n_a, yes_b, n_b, *, confidence_level: float = 0.8
     (11.4, 3.5, 19.0)
     """
     cl = check_confidence_level(confidence_level)
-    la, ua = proportion_interval(yes_a, n_a, confidence_level=cl, population=population_a)
-    lb, ub = proportion_interval(yes_b, n_b, confidence_level=cl, population=population_b)
-    pa = np.asarray(yes_a, dtype=float) / np.asarray(n_a, dtype=float)
-    pb = np.asarray(yes_b, dtype=float) / np.asarray(n_b, dtype=float)
-    d = pb - pa
-    low = d - np.sqrt((pb - lb) ** 2 + (ua - pa) ** 2)
-    high = d + np.sqrt((ub - pb) ** 2 + (pa - la) ** 2)
-    if np.ndim(d) == 0:
-        return float(d), float(low), float(high)
-    return d, low, high
+    return newcombe_difference(yes_b, n_b, yes_a, n_a, confidence_level=cl, population1=population_b,
+                               population2=population_a)
 
 
 def rating_change(p_a, p_b) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

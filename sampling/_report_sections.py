@@ -1,5 +1,6 @@
-"""Extra sections of a report: the analyses beyond one rating (a breakdown by subgroup), each
-with its chart, its Markdown section and its workbook sheets."""
+"""Extra sections of a report: the analyses beyond one rating — a breakdown by subgroup, a
+comparison with another inspection, the national picture — each with its chart(s), its
+Markdown section and its workbook sheets."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,7 +10,9 @@ import numpy as np
 import pandas as pd
 
 from ._breakdown import Breakdown
-from ._format import markdown_table, number, text
+from ._compare import Comparison
+from ._pool import Pool
+from ._format import markdown_table, md_text, number, text
 from ._tables import column_key
 from .errors import ArgumentError
 
@@ -41,7 +44,7 @@ def _breakdown_markdown(bd: Breakdown, chart: str, caption: str) -> list[str]:
         "few cases": np.where(t["few_cases"] & (t["n"] > 0), "few", np.where(t["n"] == 0, "none", "")),
         **({"band": t["band"].map(text)} if t["band"].notna().any() else {}),
     })
-    out = [f"## Key questions by {bd.by}", "", f"![{caption}]({chart}.png)", "", f"*{caption}* ([SVG]({chart}.svg))",
+    out = [f"## Key questions by {md_text(bd.by)}", "", f"![{caption}]({chart}.png)", "", f"*{caption}* ([SVG]({chart}.svg))",
            "", markdown_table(shown), ""]
     if len(bd.differences):
         d = bd.differences
@@ -53,7 +56,7 @@ def _breakdown_markdown(bd: Breakdown, chart: str, caption: str) -> list[str]:
             "differs": np.where(d["differs"], "yes", ""),
         })
         out += ["### Differences between subgroups", "", markdown_table(diff), ""]
-    return out + [f"- {n}" for n in bd.notes] + ["- ≈ = subgroup population estimated from its share of the "
+    return out + [f"- {md_text(n)}" for n in bd.notes] + ["- ≈ = subgroup population estimated from its share of the "
                                                   "sample.", ""]
 
 
@@ -69,8 +72,72 @@ def _breakdown_section(bd: Breakdown) -> Section:
                    markdown=tuple(_breakdown_markdown(bd, chart, caption)), sheets=sheets)
 
 
-def section_of(item: Any) -> Section:
-    """The report section of an analysis object (a :class:`~sampling.Breakdown`)."""
+def _comparison_markdown(c: Comparison, chart: str, caption: str) -> list[str]:
+    a, b = c.labels
+    k = c.key_questions
+    kq = pd.DataFrame({
+        "question": k["key_question"], f"{a} %": k["percent_a"].map(lambda v: number(v, ".1f")),
+        f"{b} %": k["percent_b"].map(lambda v: number(v, ".1f")),
+        "difference (points)": k["difference"].map(lambda v: number(v, "+.1f")),
+        f"{c.confidence_level:.0%} interval": [_interval(lo, hi) for lo, hi in zip(k["low"], k["high"])],
+        "beyond noise": np.where(k["changed_beyond_noise"], "yes", ""),
+    })
+    st = c.standards
+    std = pd.DataFrame({"standard": st["standard"], a: st["rating_a"].map(text), b: st["rating_b"].map(text),
+                        "P(ratings differ on re-sampling)": st["P(differ)"].map(lambda v: number(v, ".2f"))})
+    return ([f"## Compared with {md_text(a)}", "", f"![{caption}]({chart}.png)", "",
+             f"*{caption}* ([SVG]({chart}.svg))", "", markdown_table(kq), "", markdown_table(std), ""]
+            + [f"- {md_text(n)}" for n in c.notes] + [""])
+
+
+def _comparison_section(c: Comparison) -> Section:
+    from .charts import dumbbell
+
+    caption = f"{c.labels[0]} and {c.labels[1]}: % yes per key question against the bands"
+    return Section(chart="compare", caption=caption, make=lambda: dumbbell(c),
+                   markdown=tuple(_comparison_markdown(c, "compare", caption)),
+                   sheets={"compare_key_questions": c.key_questions, "compare_standards": c.standards})
+
+
+def _pool_section(p: Pool, provider: str | None) -> list[Section]:
+    """The provider (default: the first pooled) against the pool: its table, and one funnel chart
+    per key question where it lies outside the 80% limits (else the first key question's)."""
+    from .charts import funnel
+
+    provider = provider if provider in p.provider_names else p.provider_names[0]
+    mine = p.providers[p.providers["provider"] == provider]
+    shown = list(dict.fromkeys(mine.loc[mine["outside_80"], "key_question"])) or [p.national["key_question"].iloc[0]]
+    table = pd.DataFrame({
+        "provider": mine["provider"], "question": mine["key_question"], "%": mine["percent"].map(lambda v: number(v, ".1f")),
+        "national %": mine["national_percent"].map(lambda v: number(v, ".1f")),
+        "difference": mine["difference"].map(lambda v: number(v, "+.1f")),
+        f"{p.confidence_level:.0%} interval": [_interval(a, b) for a, b in zip(mine["difference_low"], mine["difference_high"])],
+        "funnel": np.where(mine["outside_95"], "outside 95%", np.where(mine["outside_80"], "outside 80%", "")),
+    })
+    md = ["## Against the national picture", "",
+          f"{len(p.provider_names)} providers pooled, each weighted by its eligible population; {md_text(provider)} "
+          "against the national % per key question, and funnel plots where it lies outside the 80% control "
+          "limits.", "", markdown_table(table.drop(columns=["provider"])), ""]
+    sections = []
+    for i, kq in enumerate(shown):
+        name, caption = f"funnel_{kq.replace('.', '_')}", f"Key question {kq}: providers against the national %"
+        md += [f"![{caption}]({name}.png)", "", f"*{caption}* ([SVG]({name}.svg))", ""]
+        sections.append(Section(chart=name, caption=caption, make=lambda kq=kq: funnel(p, kq), markdown=(),
+                                sheets={}))
+    sheets = {"national": p.national, "against_national": p.providers}
+    first = sections[0]
+    sections[0] = Section(chart=first.chart, caption=first.caption, make=first.make, markdown=tuple(md), sheets=sheets)
+    return sections
+
+
+def section_of(item: Any, provider: str | None = None) -> list[Section]:
+    """The report sections of an analysis object: a :class:`~sampling.Breakdown`, a
+    :class:`~sampling.Comparison` or a :class:`~sampling.Pool` (placing ``provider``)."""
     if isinstance(item, Breakdown):
-        return _breakdown_section(item)
-    raise ArgumentError("sections", type(item).__name__, "Breakdown objects (sampling.breakdown)")
+        return [_breakdown_section(item)]
+    if isinstance(item, Comparison):
+        return [_comparison_section(item)]
+    if isinstance(item, Pool):
+        return _pool_section(item, provider)
+    raise ArgumentError("sections", type(item).__name__,
+                        "Breakdown, Comparison or Pool objects (sampling.breakdown, compare, pool)")

@@ -42,7 +42,8 @@ FLAGS = {
 }
 FLAGS.update({"key_questions": "--key-question"})  # sampling pool
 #: keywords whose flag differs by command
-COMMAND_FLAGS = {"pool": {"populations": "RESULTS"}, "compare": {"populations": "RESULTS"}}
+COMMAND_FLAGS = {"pool": {"populations": "RESULTS"}, "compare": {"populations": "RESULTS"},
+                 "report": {"populations": "--national"}}
 
 
 def _add_inspection(parser: argparse.ArgumentParser) -> None:
@@ -238,6 +239,14 @@ def _add_analyse(p: argparse.ArgumentParser) -> None:
 def _add_report(p: argparse.ArgumentParser) -> None:
     _add_analysis_options(p)
     _add_breakdown_options(p)
+    g = p.add_argument_group("beyond this inspection")
+    g.add_argument("--compare-with", metavar="EARLIER[=N]", default=None,
+                   help="an earlier inspection's results (or another provider's), as for `sampling compare`: adds "
+                        "the dumbbell chart and the comparison tables")
+    g.add_argument("--national", nargs="+", metavar="OTHER=N", default=None,
+                   help="the other providers' results, each PATH=N (N: its eligible population): adds this "
+                        "provider's place in the national picture (funnel plots, the pooled %%); this "
+                        "inspection needs its own N")
     p.add_argument("--out", metavar="DIR", default=None,
                    help="output folder (default figures/ with --example; required with RESULTS)")
     p.add_argument("--sample", metavar="SAMPLE.xlsx", default=None,

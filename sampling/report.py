@@ -347,8 +347,10 @@ def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures",
     settings : mapping, optional
         Extra ``{name: value}`` lines for report.md and the settings sheet.
     sections : sequence, optional
-        Further analyses of the same inspection, each with its chart, its section of
-        report.md and its sheets: :class:`~sampling.Breakdown` (a breakdown by subgroup).
+        Further analyses of the same inspection, each with its chart(s), its section of
+        report.md and its sheets: :class:`~sampling.Breakdown` (a breakdown by subgroup),
+        :class:`~sampling.Comparison` (with an earlier inspection or another provider) and
+        :class:`~sampling.Pool` (the national picture, this provider placed in it).
     progress : callable, optional
         Called with one line of text per step (the CLI prints them to stderr).
     dpi : int
@@ -376,7 +378,7 @@ def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures",
     check_draw_provider(sample, getattr(assessment, "provider", None))
     balance_table = _load_balance(sample)
     jobs = _chart_jobs(assessment, balance_table, planning=planning, misrating=misrating)
-    extras = [section_of(item) for item in sections]
+    extras = [x for item in sections for x in section_of(item, getattr(assessment, "provider", None))]
     jobs += [(x.chart, x.make) for x in extras]
     out = Path(out_dir)
     names: list[str] = []
