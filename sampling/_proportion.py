@@ -139,7 +139,7 @@ def effective_interval(yes, n, *, method: str = "wilson", confidence_level: floa
        small expected number of positive counts estimated from survey data. *Survey
        Methodology* 24, 193–201.
 
-    >>> lo, hi = effective_interval(32.5, 50.0); round(100 * lo, 1), round(100 * hi, 1)
+    >>> lo, hi = effective_interval(32.5, 50.0); round(100 * float(lo), 1), round(100 * float(hi), 1)
     (56.0, 73.0)
     """
     method = check_method(method, ANALYTIC)
