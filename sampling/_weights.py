@@ -292,7 +292,25 @@ def weighted_estimates(results: Any, fpc: Mapping[str, bool] | None = None) -> p
         ``variance_wr`` (of the proportion, with and without finite-population correction),
         ``domain_population`` (N̂_d = Σ w_i over applicable cases), ``weighted`` and ``fpc``;
         NaN where the sample has no N_h.
+
+    References
+    ----------
+    .. [1] Lohr, S. L. (2022). *Sampling: Design and Analysis*, 3rd ed., §3.2 and ch. 4.
+    .. [2] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., ch. 5.
+
+    Examples
+    --------
+    >>> import pandas as pd, sampling
+    >>> cases = pd.DataFrame({"case_id": list("abcdef"), "h": list("xxxyyy"),
+    ...                       "2.1.1": ["yes", "no", "yes", "yes", "yes", "no"]})
+    >>> cells = pd.DataFrame({"h": ["x", "y"], "population": [30, 10]})
+    >>> r = sampling.load_results(cases, sample="case_supervision", stratum_populations=cells)
+    >>> est = sampling.weighted_estimates(r)
+    >>> round(float(est.loc[0, "weighted_percent"]), 2), round(float(est.loc[0, "variance"]) ** 0.5, 4)
+    (66.67, 0.2472)
     """
+    if getattr(results, "level", None) != "case" or not hasattr(results, "stratum_populations"):
+        raise ArgumentError("results", type(results).__name__, "must be case-level Results (sampling.load_results)")
     summary = results.summary
     out = pd.DataFrame({"weighted_percent": np.nan, "variance": np.nan, "variance_wr": np.nan,
                         "domain_population": np.nan, "weighted": False, "fpc": False},

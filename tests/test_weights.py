@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 
 import sampling
-from sampling._weights import weighted_estimates
+from sampling import weighted_estimates
 from sampling.cli import main
 from sampling.errors import ArgumentError, DataError
 
