@@ -286,3 +286,10 @@ def test_analyse_workbook_shows_weighted_figures_and_the_note(filled, capsys):
     r = sampling.read_fieldwork(filled)
     assert [k["weighted_percent"] for k in data["key_questions"]] == pytest.approx(
         r.summary["weighted_percent"].tolist())
+
+
+def test_the_report_table_shows_the_weighted_percent():
+    from sampling.report import report_markdown
+
+    text = report_markdown(sampling.rate(design_results("A"), n_resamples=300, rng=1))
+    assert "| w% (population) |" in text and "design-weighted" in text
