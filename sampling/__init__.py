@@ -88,6 +88,8 @@ _EXPORTS = {
     "seed_tables": "examples",
     "synthetic_frame": "examples",
     "synthetic_results": "examples",
+    # design weights (stratum populations N_h known)
+    "weighted_estimates": "_weights",
 }
 
 __all__ = ["__version__", "SamplingError", "ArgumentError", "DataError", "OutputError",

@@ -98,7 +98,7 @@ class Assessment(TableResult):
     def key_questions_summary(self) -> pd.DataFrame:
         """A compact key-question table for display."""
         k = self.key_questions
-        return pd.DataFrame({
+        out = pd.DataFrame({
             "key_question": k["key_question"],
             "yes": k["yes"].map(lambda v: f"{v:g}"),
             "n": [f"{n:g}" + ("" if known else "?") for n, known in zip(k["n"], k["n_known"])],
@@ -107,6 +107,9 @@ class Assessment(TableResult):
             "band": k["band"], "edge inside": k["boundary_inside"],
             "flag": np.where(k["flagged"], "FLAG", ""),
         })
+        if "weighted_percent" in k.columns:  # design-weighted: the interval is about w%
+            out.insert(4, "w%", k["weighted_percent"].map(lambda v: "" if pd.isna(v) else _fmt_pct(v)))
+        return out
 
     def overall_summary(self) -> pd.DataFrame:
         """A compact overall table for display."""

@@ -4,8 +4,9 @@ The draw workbook itself (its sheets, the fieldwork sheet's columns, the manifes
 written and read by :mod:`sampling._drawfile`; substitutions and verification are in
 :mod:`sampling._substitution`. :func:`read_fieldwork` reads one or more filled workbooks
 (or draw folders) back as :class:`~sampling.Results`: provider, sample, N (so the finite
-population correction applies without being asked) and strata from the manifest, answers
-from the fieldwork sheet, each case id checked against the draw (a case not drawn is an
+population correction applies without being asked) and strata from the manifest, each
+stratum cell's population N_h from the ``allocation`` sheet (so estimates are design-weighted
+without being asked; see :mod:`sampling._weights`), answers from the fieldwork sheet, each case id checked against the draw (a case not drawn is an
 error; a drawn case missing from the sheet is named in a note).
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from ._drawfile import FIELDWORK, is_draw_workbook, write_draw_folder, write_draw_workbook
+from ._drawfile import FIELDWORK, PLAIN_HEADERS, is_draw_workbook, write_draw_folder, write_draw_workbook
 from .errors import DataError
 
 # the draw workbook's writers stay importable from here
@@ -48,6 +49,21 @@ def _manifest(path: Path) -> dict:
             raise DataError(f"{str(path)!r} sheet 'manifest' has no {key!r}: not a draw workbook written by "
                             "`sampling draw --sample`", column="key")
     return out
+
+
+def _allocation(path: Path, meta: Mapping[str, Any]) -> pd.DataFrame | None:
+    """The stratum cells' populations N_h (stratum columns + ``population``) from the
+    ``allocation`` sheet; None for an unstratified draw."""
+    strata = list(meta.get("strata") or [])
+    if not strata:
+        return None
+    table = _sheet(path, "allocation")
+    table = table.rename(columns={v: k for k, v in PLAIN_HEADERS.items()})
+    missing = [c for c in [*strata, "N_h"] if c not in table.columns]
+    if missing:
+        raise DataError(f"{str(path)!r} sheet 'allocation' lacks column(s) needed for the design weights",
+                        values=missing)
+    return table[strata].assign(population=pd.to_numeric(table["N_h"], errors="coerce"))
 
 
 def _one(path: Path) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
@@ -88,7 +104,10 @@ def read_fieldwork(paths: str | os.PathLike | Sequence[Any], *, blank_means_na: 
     """Filled draw workbooks (one per sample) read back as one inspection's Results.
 
     Provider, framework, N (``population``, unless given) and strata come from each
-    workbook's manifest; cases not yet scored (every key question blank) are listed in
+    workbook's manifest, and each stratum cell's N_h from its ``allocation`` sheet: the
+    results carry ``stratum_populations`` and their estimates are design-weighted (the
+    sample's own percentage stays in ``percent``). A ``population`` given must then equal
+    Σ N_h. Cases not yet scored (every key question blank) are listed in
     ``Results.excluded``, never silently dropped.
 
     Returns
@@ -104,11 +123,14 @@ def read_fieldwork(paths: str | os.PathLike | Sequence[Any], *, blank_means_na: 
     _agree(metas, paths)
     frame = pd.concat([t for t, _, _ in parts])
     pops = population if population is not None else {m["sample"]: int(m["population"]) for m in metas}
+    cells = {m["sample"]: t for m, t in ((m, _allocation(Path(p), m)) for m, p in zip(metas, paths))
+             if t is not None}
     results = load_results(frame, framework=load_framework(metas[0].get("framework") or "hmip-adult"),
                            blank_means_na=blank_means_na, population=pops,
                            strata={m["sample"]: tuple(m["strata"]) for m in metas if m["strata"]} or None,
                            provider=metas[0].get("short_name") or metas[0].get("provider"),
-                           judgements=judgements, published=published, overrides=overrides)
+                           judgements=judgements, published=published, overrides=overrides,
+                           stratum_populations=cells or None)
     gone = [g for _, _, g in parts if len(g)]
     excluded = pd.concat([results.excluded, *gone], ignore_index=True) if gone else results.excluded
     return dataclasses.replace(results, excluded=excluded, source=", ".join(str(p) for p in paths))

@@ -61,6 +61,7 @@ from ._proportion import fpc_factor, proportion_interval
 from ._display import TableResult
 from ._resampling import Boot, question_populations, resample
 from ._results import Results
+from ._weighted_intervals import check_weighted_populations, weighted_table
 from .errors import ArgumentError, DataError
 
 __all__ = [
@@ -292,6 +293,7 @@ def bootstrap_replicates(results: Results, *, n_resamples: int = 10_000, populat
     _check_results(results)
     B, gen = _check_bootstrap_args(n_resamples, rng, stratified, len(results.summary))
     pops = _resolve_populations(results, population, finite_population)
+    check_weighted_populations(results, pops)
     return _replicates(resample(results, pops, bool(stratified), B, gen), results.summary)
 
 
@@ -367,6 +369,7 @@ def intervals(results: Results, *, method: str = "wilson", confidence_level: flo
     if method in BOOTSTRAP:
         B, gen = _check_bootstrap_args(n_resamples, rng, stratified, len(results.summary))
     pops = _resolve_populations(results, population, finite_population)
+    check_weighted_populations(results, pops)
     summary = results.summary
     sizes = results.sample_sizes
     yes = summary["yes"].to_numpy(dtype=float)
@@ -403,6 +406,8 @@ def intervals(results: Results, *, method: str = "wilson", confidence_level: flo
         "method": methods, "finite_population": fin, "population": Nj,
         "note": ["; ".join(x) for x in notes],
     }, columns=TABLE_COLUMNS)
+    if results.stratum_populations:  # N_h known: weighted rows (sampling._weighted_intervals)
+        table = weighted_table(table, results, pops, cl)
     return Intervals(table=table, method=method, confidence_level=cl,
                      n_resamples=B if method in BOOTSTRAP else None, replicates=replicates)
 

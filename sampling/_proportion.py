@@ -21,7 +21,7 @@ from ._checks import check_confidence_level, check_population
 from ._methods import ANALYTIC, check_method
 from .errors import ArgumentError, DataError
 
-__all__ = ["proportion_interval", "fpc_factor", "as_counts", "population_array"]
+__all__ = ["proportion_interval", "fpc_factor", "as_counts", "population_array", "effective_interval"]
 
 _STATSMODELS = {"wilson": "wilson", "clopper-pearson": "beta", "jeffreys": "jeffreys",
                 "agresti-coull": "agresti_coull"}
@@ -126,3 +126,28 @@ def proportion_interval(yes, n, *, method: str = "wilson", confidence_level: flo
     if scalar:
         return float(low), float(high)
     return low, high
+
+
+def effective_interval(yes, n, *, method: str = "wilson", confidence_level: float = 0.8):
+    """``proportion_interval`` on *effective* counts, which need not be whole: the
+    Korn & Graubard (1998) form for a weighted estimate p̂ with effective sample size
+    n_eff (``yes`` = p̂·n_eff, ``n`` = n_eff ≥ 1). No finite-population correction.
+
+    References
+    ----------
+    .. [1] Korn, E. L. & Graubard, B. I. (1998). Confidence intervals for proportions with
+       small expected number of positive counts estimated from survey data. *Survey
+       Methodology* 24, 193–201.
+
+    >>> lo, hi = effective_interval(32.5, 50.0); round(100 * float(lo), 1), round(100 * float(hi), 1)
+    (56.0, 73.0)
+    """
+    method = check_method(method, ANALYTIC)
+    cl = check_confidence_level(confidence_level)
+    y, m = (np.array(a, dtype=float) for a in np.broadcast_arrays(np.asarray(yes, float), np.asarray(n, float)))
+    if (~np.isfinite(m) | (m < 1)).any() or (~np.isfinite(y) | (y < 0) | (y > m)).any():
+        raise DataError("effective counts must satisfy 0 ≤ yes ≤ n and n ≥ 1", column="n")
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(y, m, alpha=1 - cl, method=_STATSMODELS[method])
+    return np.asarray(low, dtype=float), np.asarray(high, dtype=float)

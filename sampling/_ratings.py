@@ -127,6 +127,8 @@ def _key_question_table(inp: _Inputs, iv: Any) -> tuple[pd.DataFrame, dict]:
         "boundary_inside": [", ".join(f"{e:g}" for e in t) for t in inside],
         "flagged": [bool(t) for t in inside], "note": kq_note,
     })
+    if "weighted_percent" in ivt.columns:  # N_h known: the population estimate the interval is about
+        table.insert(table.columns.get_loc("percent") + 1, "weighted_percent", ivt["weighted_percent"].to_numpy(float))
     arrays = {"ids": kq_ids, "pct": pct, "band": band_idx, "low": low, "high": high, "inside": inside}
     return table, arrays
 
@@ -409,6 +411,8 @@ def rate(results: Results, *, rules: Any = None, method: str = "wilson", confide
     kq_table, kq = _key_question_table(inp, iv)
     if (~kq_table["n_known"]).any():
         notes.append(wording.inferred_n_note(kq_table.loc[~kq_table["n_known"], "key_question"].tolist()))
+    if "weighted_percent" in kq_table.columns:
+        notes.append(wording.weighted_note(results.stratum_populations))
     no_n = iv.table.loc[iv.table["population"].isna(), "sample"].drop_duplicates().tolist()
     if no_n and options.finite_population is not False:
         notes.append(wording.unknown_population_note(no_n))

@@ -185,6 +185,8 @@ def _key_question_table(kq: pd.DataFrame, confidence_level: float) -> list[str]:
         "edge inside": kq["boundary_inside"].map(text),
         "flag": np.where(kq["flagged"].map(is_true), "flagged", ""),
     })
+    if "weighted_percent" in kq.columns:  # design-weighted: the interval is about w%
+        kqt.insert(4, "w% (population)", kq["weighted_percent"].map(_pct))
     out = ["## Key questions", "", markdown_table(kqt), ""]
     marks = []
     if kq["relevant_subsample"].map(is_true).any():

@@ -12,7 +12,10 @@ namespace, as scipy keeps ``stats/_resampling.py``).
   is linear in cases and replicates and the memory bounded. With N known, or with strata, the Rao–Wu
   rescaling bootstrap (m_h = n_h − 1, weights w = 1 − λ_h + λ_h (n_h/m_h) r,
   λ_h = √(m_h (1 − f_h)/(n_h − 1))) gives the finite-population variance; single-case strata
-  are pooled (collapsed strata).
+  are pooled (collapsed strata). With stratum populations N_h known
+  (:mod:`sampling._weights`) each pattern's indicators carry the design weight N_h/n_h, so a
+  replicate's totals are weighted (the replicate estimate is the weighted ratio), and each
+  stratum takes its own f_h = n_h/N_h — the weights enter as one vector over patterns.
 * **aggregate level** — the parametric equivalent, independently per key question:
   yes* ~ Binomial(n, p̂), or Hypergeometric(N_j, round(p̂ N_j), n) with N known, drawn by
   inverse transform from the exact CDF.
@@ -40,6 +43,7 @@ import pandas as pd
 from scipy import stats
 
 from ._multinomial import CountPlan, Workspace, count_plan, draw_counts
+from ._weights import SampleDesign, collapse_small_strata, sample_design
 
 __all__ = ["Boot", "resample", "question_populations", "stratum_codes", "collapse_small_strata",
            "jackknife_accel", "CHUNK_CELLS"]
@@ -97,28 +101,6 @@ def stratum_codes(cases: pd.DataFrame, columns: tuple) -> np.ndarray:
 
 
 
-def collapse_small_strata(code: np.ndarray) -> tuple[np.ndarray, int]:
-    """Collapsed strata (Wolter 2007, *Introduction to Variance Estimation*, 2nd ed., §2.5;
-    Rust & Kalton 1987, *J. Official Statistics* 3:69–80): a stratum with a single sampled
-    case has no within-stratum variation to resample, so it would add none to the bootstrap
-    variance. All such strata are pooled into one; if that pool still holds a single case it
-    joins the smallest stratum that has two or more. Returns the new codes and how many
-    strata were pooled."""
-    uniq, inv, cnt = np.unique(code, return_inverse=True, return_counts=True)
-    lonely = cnt < 2
-    if not lonely.any():
-        return code, 0
-    new = code.copy()
-    in_lonely = lonely[inv.ravel()]
-    if in_lonely.sum() >= 2 or lonely.all():
-        new[in_lonely] = uniq[lonely].min()
-    else:
-        big = np.flatnonzero(~lonely)
-        new[in_lonely] = uniq[big[np.argmin(cnt[big])]]
-    return new, int(lonely.sum())
-
-
-
 def jackknife_accel(Yp, Qp, counts, yes_tot, n_tot) -> np.ndarray:
     """BCa acceleration from the delete-one jackknife over cases, computed per distinct
     pattern (Efron & Tibshirani 1993, eq. 14.15): a = Σ c_p u_p³ / (6 (Σ c_p u_p²)^{3/2}),
@@ -148,20 +130,45 @@ class _Patterns:
     Qp: np.ndarray         # (P, k) 1 where the question applies
     strata: bool           # whether the design has strata columns
     pooled: int            # single-case strata pooled
+    block: np.ndarray | None = None    # (P,) resampling stratum of each pattern (None: patterns[:, 0])
+    weight: np.ndarray | None = None   # (P,) design weight N_h/n_h of each pattern (None: unweighted)
+    f: dict | None = None              # resampling stratum -> sampling fraction Σn_h/ΣN_h
 
 
-def _sample_patterns(results: Any, sample: str, columns: list[str], stratified: bool) -> _Patterns:
+def _sample_patterns(results: Any, sample: str, columns: list[str], stratified: bool,
+                     design: SampleDesign | None = None) -> _Patterns:
     in_s = (results.cases["sample"] == sample).to_numpy()
     answers = results.answers.loc[in_s, columns].to_numpy(dtype=float)
+    code = np.where(np.isnan(answers), 2, answers).astype(np.int8)
+    if design is not None:
+        return _weighted_patterns(design, code)
     strata_cols = tuple(results.strata.get(sample, ())) if stratified else ()
     h_code = stratum_codes(results.cases.loc[in_s], strata_cols)
     pooled = 0
     if strata_cols:
         h_code, pooled = collapse_small_strata(h_code)
-    code = np.where(np.isnan(answers), 2, answers).astype(np.int8)
     patterns, inverse, counts = _unique_rows(np.column_stack([h_code, code]).astype(np.int64))
     return _Patterns(patterns, inverse.ravel(), counts, (patterns[:, 1:] == 1).astype(float),
                      (patterns[:, 1:] != 2).astype(float), bool(strata_cols), pooled)
+
+
+def _weighted_patterns(design: SampleDesign, code: np.ndarray) -> _Patterns:
+    """Patterns of a design-weighted sample: keyed by (resampling stratum, cell, answers), so
+    a pooled stratum keeps each cell's own weight; each resampling stratum's fraction is
+    Σ n_h / Σ N_h over its cells."""
+    H = len(design.N_h)
+    group, pooled = collapse_small_strata(design.code)
+    key = group * H + design.code
+    patterns, inverse, counts = _unique_rows(np.column_stack([key, code]).astype(np.int64))
+    cell = patterns[:, 0] % H
+    block = patterns[:, 0] // H
+    f = {}
+    for b in np.unique(block):
+        cells = np.unique(cell[block == b])
+        f[int(b)] = float(design.n_h[cells].sum() / design.N_h[cells].sum())
+    return _Patterns(patterns, inverse.ravel(), counts, (patterns[:, 1:] == 1).astype(float),
+                     (patterns[:, 1:] != 2).astype(float), True, pooled, block,
+                     design.N_h[cell] / design.n_h[cell], f)
 
 
 def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -201,7 +208,7 @@ def _stratum_weights(n_h: int, rescale: bool, f: float) -> tuple[int, float]:
 def _stratum_blocks(pt: _Patterns) -> list[tuple[int, int, int]]:
     """Per stratum: its patterns ``[p0, p1)`` (patterns are sorted with the stratum first,
     so they are contiguous) and its number of cases."""
-    h = pt.patterns[:, 0]
+    h = pt.patterns[:, 0] if pt.block is None else pt.block
     starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
     bounds = np.r_[starts, len(h)]
     return [(int(bounds[i]), int(bounds[i + 1]), int(pt.counts[bounds[i]:bounds[i + 1]].sum()))
@@ -209,10 +216,14 @@ def _stratum_blocks(pt: _Patterns) -> list[tuple[int, int, int]]:
 
 
 def _layout(pt: _Patterns, rescale: bool, f: float, dtype) -> _Layout:
+    """The count plan and scaled indicators; ``f`` is the sample's fraction, or each
+    stratum's (``pt.f``) for a design-weighted sample, whose indicators carry the design
+    weight N_h/n_h (so a replicate's totals are weighted)."""
     blocks = _stratum_blocks(pt)
     draws, scale, offset = [], [], []
     for p0, p1, n_h in blocks:
-        m_h, lam = _stratum_weights(n_h, rescale, f)
+        f_h = f if pt.f is None else pt.f[int(pt.block[p0])]
+        m_h, lam = _stratum_weights(n_h, rescale, f_h)
         draws.append(m_h)
         c_u = pt.counts[p0:p1].astype(float)
         scale.append(np.full(p1 - p0, lam * n_h / m_h if rescale and m_h else (0.0 if rescale else 1.0)))
@@ -222,6 +233,8 @@ def _layout(pt: _Patterns, rescale: bool, f: float, dtype) -> _Layout:
     # per-unit scale folds into M once and each replicate block is a product of raw counts.
     scale, offset = np.concatenate(scale), np.concatenate(offset)
     M = np.hstack([pt.Yp, pt.Qp])
+    if pt.weight is not None:
+        M = pt.weight[:, None] * M
     base = offset @ M if rescale else None
     return _Layout(plan, (scale[:, None] * M if rescale else M)[plan.order].astype(dtype), base)
 
@@ -264,31 +277,44 @@ def _case_bootstrap(results: Any, pops: Mapping[str, int], stratified: bool, B: 
     kqs = list(summary["key_question"])
     k = len(kqs)
     yes_b, n_b = np.empty((B, k)), np.empty((B, k))
+    yes, n = summary["yes"].to_numpy(dtype=float, copy=True), summary["n"].to_numpy(dtype=float, copy=True)
     accel, finite, exact = np.zeros(k), np.zeros(k, dtype=bool), np.ones(k, dtype=bool)
-    any_strata = any_rescaled = False
+    any_strata = any_rescaled = any_weighted = False
     pooled = 0
     for s in dict.fromkeys(summary["sample"]):
         cols = np.flatnonzero(summary["sample"].to_numpy() == s)
-        pt = _sample_patterns(results, s, [kqs[c] for c in cols], stratified)
+        design = sample_design(results, s)
+        pt = _sample_patterns(results, s, [kqs[c] for c in cols], stratified, design)
         any_strata |= pt.strata
         pooled += pt.pooled
-        accel[cols] = jackknife_accel(pt.Yp, pt.Qp, pt.counts, pt.counts @ pt.Yp, pt.counts @ pt.Qp)
         # Rao–Wu rescaling (m_h = n_h − 1) with f = n/N in every stratum when N is known, and
         # with f = 0 for a stratified design without N: the plain with-replacement bootstrap
         # of n_h cases understates a stratum's variance by (n_h − 1)/n_h (Rao & Wu 1988, §3).
+        # With N_h known (a design), each stratum's own f_h = n_h/N_h and weights N_h/n_h.
         N = pops.get(s)
         fin = N is not None
         f = len(pt.inverse) / N if fin else 0.0
-        rescale = fin or len(np.unique(pt.patterns[:, 0])) > 1
+        rescale = fin or len(np.unique(pt.patterns[:, 0])) > 1 or design is not None
         any_rescaled |= rescale and not fin
-        finite[cols], exact[cols] = fin, not rescale or f >= 1.0
+        finite[cols], exact[cols] = fin, (not rescale or f >= 1.0) and design is None
+        if design is not None:
+            any_weighted = True
+            if not fin:
+                pt.f = dict.fromkeys(pt.f, 0.0)
+            Yw, Qw = pt.weight[:, None] * pt.Yp, pt.weight[:, None] * pt.Qp
+            yes[cols], n[cols] = pt.counts @ Yw, pt.counts @ Qw
+            accel[cols] = jackknife_accel(Yw, Qw, pt.counts, yes[cols], n[cols])
+        else:
+            accel[cols] = jackknife_accel(pt.Yp, pt.Qp, pt.counts, pt.counts @ pt.Yp, pt.counts @ pt.Qp)
         # float32 is exact enough for counts times weights ≤ 2 summed over ≤ 10⁵ units, except
         # with N known, where the finer weights get float64.
-        lay = _layout(pt, rescale, f, np.float64 if fin else np.float32)
+        lay = _layout(pt, rescale, f, np.float64 if fin or design is not None else np.float32)
         out = _replicate_totals(lay, B, rng)
         yes_b[:, cols], n_b[:, cols] = out[:, :len(cols)], out[:, len(cols):]
-    return Boot(yes_b, n_b, summary["yes"].to_numpy(dtype=float), summary["n"].to_numpy(dtype=float),
-                accel, finite, exact, _describe(any_strata, finite, any_rescaled, pooled))
+    kind = _describe(any_strata, finite, any_rescaled, pooled)
+    if any_weighted:
+        kind = kind[:-1] + "; design-weighted by N_h, each stratum's own fraction n_h/N_h)"
+    return Boot(yes_b, n_b, yes, n, accel, finite, exact, kind)
 
 
 def _aggregate_bootstrap(results, pops: Mapping[str, int], B: int, rng) -> Boot:

@@ -41,9 +41,10 @@ from ._results_aggregate import load_aggregate, reconstruct_counts
 from ._results_case import EXCLUDED_COLUMNS, load_case, parse_answer
 from ._rules import RatingRules
 from ._tables import is_blank, match_columns, read_table
+from ._weights import WEIGHTED_NOTE, check_stratum_populations, weighted_estimates
 from .errors import ArgumentError, DataError
 
-__all__ = ["Results", "load_results", "reconstruct_counts", "parse_answer"]
+__all__ = ["Results", "load_results", "reconstruct_counts", "parse_answer", "with_weighted_percent"]
 
 #: Our results columns, found by name or alias (e.g. ``CRN`` for ``case_id``).
 RESULT_COLUMNS = ("case_id", "key_question", "sample")
@@ -83,6 +84,13 @@ class Results(TableResult):
         ``sample_n`` column) or else the largest key-question n of the sample (aggregate).
     provider : str or None
         The inspected provider's name, for titles and reports.
+    stratum_populations : Mapping[str, DataFrame]
+        Per sample with known stratum populations: one row per stratum cell of the design —
+        the sample's stratum columns, ``population`` (N_h) and ``n`` (the cell's cases in
+        these results; 0 for a cell with no case). Empty: unweighted (a simple random
+        sample, or strata without N_h). When present, ``summary`` has a ``weighted_percent``
+        column (after ``percent``): the N_h-weighted estimate that the intervals, flags and
+        probabilities describe; ``percent`` stays the sample's own (published) percentage.
     """
 
     framework: Framework
@@ -100,6 +108,7 @@ class Results(TableResult):
     source: str = "results"
     sample_sizes: Mapping[str, int] = field(default_factory=dict)
     provider: str | None = None
+    stratum_populations: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """The summary table (a copy)."""
@@ -130,6 +139,8 @@ class Results(TableResult):
             notes.append(f"{len(self.excluded)} item(s) excluded — see .excluded")
         if self.populations:
             notes.append("populations: " + ", ".join(f"{k} N={v}" for k, v in self.populations.items()))
+        if self.stratum_populations:
+            notes.append(f"{WEIGHTED_NOTE} (samples: {', '.join(self.stratum_populations)})")
         return notes
 
 
@@ -263,7 +274,8 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
                  published: Mapping | None = None, overrides: Mapping | None = None,
                  published_overall: str | None = None,
                  sample_sizes: Mapping[str, int] | None = None, provider: str | None = None,
-                 sheet: str | None = None, header_row: int | None = None) -> Results:
+                 sheet: str | None = None, header_row: int | None = None,
+                 stratum_populations: Any = None) -> Results:
     """Read and validate inspection results.
 
     Parameters
@@ -305,6 +317,13 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
         A workbook's sheet and the header's row number; by default the first sheet and row
         holding ``case_id`` (or an alias such as ``CRN``) or ``key_question``. Error rows are
         the spreadsheet's own row numbers.
+    stratum_populations : DataFrame or {sample: DataFrame}, optional
+        Case level: the population N_h of each stratum cell — the stratum columns and
+        ``population`` (a ``sample`` column splits one table by sample; a table without it
+        applies to every sample). Every sampled cell needs an N_h ≥ its n_h; Σ_h N_h must
+        equal N when ``population`` is given, and is N otherwise; a sample without ``strata``
+        takes the table's columns as its strata. Estimates are then design-weighted
+        (``summary["weighted_percent"]``, see :mod:`sampling._weights`).
 
     Returns
     -------
@@ -334,8 +353,27 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
         excluded = pd.DataFrame(columns=EXCLUDED_COLUMNS)
         st = {}
     pops = check_populations(population, sizes)
+    weights = {}
+    if stratum_populations is not None:
+        if level != "case":
+            raise ArgumentError("stratum_populations", type(stratum_populations).__name__,
+                                "applies to case-level results only")
+        weights, st, pops = check_stratum_populations(stratum_populations, cases, st, pops)
+        pops = check_populations(None, sizes, base=pops)
     jd, pb, ov, po = _ratings(fw, judgements, published, overrides, published_overall)
-    return Results(framework=fw, level=level, summary=summary, answers=answers, cases=cases,
-                   populations=pops, strata=st, judgements=jd, published=pb, overrides=ov,
-                   published_overall=po, excluded=excluded, source=desc, sample_sizes=sizes,
-                   provider=provider)
+    results = Results(framework=fw, level=level, summary=summary, answers=answers, cases=cases,
+                      populations=pops, strata=st, judgements=jd, published=pb, overrides=ov,
+                      published_overall=po, excluded=excluded, source=desc, sample_sizes=sizes,
+                      provider=provider, stratum_populations=weights)
+    return with_weighted_percent(results) if weights else results
+
+
+def with_weighted_percent(results: Results) -> Results:
+    """``results`` with ``summary["weighted_percent"]`` (after ``percent``) computed from its
+    stratum populations (NaN for a sample without them)."""
+    import dataclasses
+
+    summary = results.summary.drop(columns="weighted_percent", errors="ignore")
+    summary.insert(summary.columns.get_loc("percent") + 1, "weighted_percent",
+                   weighted_estimates(results)["weighted_percent"].to_numpy())
+    return dataclasses.replace(results, summary=summary)

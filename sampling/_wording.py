@@ -69,6 +69,21 @@ def unknown_population_note(samples: Sequence[str]) -> str:
             "give it with --population sample=N (population= in Python, or population in inspection.toml)")
 
 
+def weighted_note(tables: Any) -> str:
+    """The note for design-weighted samples (stratum populations N_h known): which figure is
+    which, and any cells the weighted estimate cannot represent."""
+    parts = []
+    for sample, t in dict(tables).items():
+        empty = t[t["n"] == 0]
+        extra = (f", {len(empty)} cell(s) with no case ({int(empty['population'].sum())} of "
+                 f"{int(t['population'].sum())} cases) unrepresented" if len(empty) else "")
+        parts.append(f"{sample}: {int((t['n'] > 0).sum())} cells{extra}")
+    return ("design-weighted (stratum populations N_h known; " + "; ".join(parts) + "): % is the "
+            "sample's own percentage, as published and banded (the rule rating); w% weights each "
+            "stratum cell by its share of the population, and the intervals, flags and probabilities "
+            "are about that population percentage (each stratum's own finite-population correction).")
+
+
 def incomplete_note(n_standards: int, rules_name: str, n_rated: int) -> str:
     return (f"overall rating incomplete: {n_rated} of {n_standards} standards rated (rules "
             f"{rules_name!r} sum all {n_standards}); the total is shown without an overall rating")
