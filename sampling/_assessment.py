@@ -46,7 +46,8 @@ class Assessment(TableResult):
         is fixed and shown beside it).
     overall : DataFrame
         One row per basis (:data:`BASES`): ``basis, score, rating, P(<label>)…,
-        modal_rating, modal_probability, flagged``.
+        modal_rating, modal_probability, p_rating`` (the probability of the rating given: what
+        the flag and the report use), ``flagged``.
     overall_scores : DataFrame
         ``basis, score, probability``: the distribution of the total score per basis.
     provider : str or None

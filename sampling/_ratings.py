@@ -17,10 +17,12 @@ its own binomial (or hypergeometric) distribution — a parametric bootstrap tha
 correlation; ``probability_source`` says which. A probability is the share of replicates
 giving a band: the bootstrap distribution of the rating statistic, not a Bayesian posterior.
 
-A rating is **flagged** when a band edge lies inside the confidence interval of the key
-question that drives it, when the most likely rating has a probability below ``threshold``
-(default 0.9), or when the most likely rating is not the rule rating. Another key question
-whose interval reaches below the standard's lower edge is named in ``flag_reason``.
+A standard's rating is **flagged** when a band edge lies inside the confidence interval of the
+key question that drives it, and **graded** by P(rule rating) (:mod:`sampling._grades`).
+The overall rating is flagged when the probability of the rating given (on its basis) is below
+``threshold`` (default 0.9). The bootstrap's favourite band is kept in the tables
+(``modal_rating``) but never reported as "the most likely rating": in simulation it was no
+better than a coin where it differed from the rule rating.
 
 References
 ----------
@@ -280,12 +282,13 @@ def _overall_row(inp: _Inputs, basis: str, point: int, totals: np.ndarray, compl
     row = {"basis": basis, "score": point}
     if not complete:
         return {**row, "rating": None, **{_p(l): np.nan for l in labels}, "modal_rating": None,
-                "modal_probability": np.nan, "flagged": False}
+                "modal_probability": np.nan, "p_rating": np.nan, "flagged": False}
     probs, _ = band_probabilities_from_replicates(rules.overall_band(totals), len(labels))
-    modal = int(np.argmax(probs))
-    return {**row, "rating": labels[int(rules.overall_band(point))],
-            **{_p(l): float(probs[j]) for j, l in enumerate(labels)}, "modal_rating": labels[modal],
-            "modal_probability": float(probs[modal]), "flagged": bool(probs[modal] < inp.threshold)}
+    modal, band = int(np.argmax(probs)), int(rules.overall_band(point))
+    # flagged on P(the rating given), never on the bootstrap's favourite band (see _grades)
+    return {**row, "rating": labels[band], **{_p(l): float(probs[j]) for j, l in enumerate(labels)},
+            "modal_rating": labels[modal], "modal_probability": float(probs[modal]),
+            "p_rating": float(probs[band]), "flagged": bool(probs[band] < inp.threshold)}
 
 
 def _bases(inp: _Inputs, std: _Standards) -> list[str]:
@@ -320,7 +323,7 @@ def _overall(inp: _Inputs, std: _Standards, B: int, notes: list) -> tuple[pd.Dat
         dist += [{"basis": basis, "score": int(v), "probability": c / totals.size} for v, c in zip(values, counts)]
         rows.append(_overall_row(inp, basis, point, totals, complete))
     overall = pd.DataFrame(rows, columns=["basis", "score", "rating", *[_p(l) for l in inp.labels],
-                                          "modal_rating", "modal_probability", "flagged"])
+                                          "modal_rating", "modal_probability", "p_rating", "flagged"])
     return overall, pd.DataFrame(dist, columns=["basis", "score", "probability"]), complete
 
 
@@ -381,7 +384,7 @@ def rate(results: Results, *, rules: Any = None, method: str = "wilson", confide
         The interval and resampling options (see :class:`IntervalOptions`); one generator
         serves intervals and replicates, so a seed reproduces the whole assessment.
     threshold : float in (0, 1]
-        The overall rating is flagged when its most likely band has a probability below
+        The overall rating is flagged when the probability of the rating given is below
         this. (A standard is flagged when a band edge lies inside its deciding question's
         interval, and graded by the probability of its rule rating.)
     partial : bool or None

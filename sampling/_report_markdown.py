@@ -66,9 +66,9 @@ def _summary(st: pd.DataFrame, ov: pd.DataFrame) -> list[str]:
     for rec in ov.to_dict("records"):
         rating = _md(rec.get("rating")) or "(no overall rating)"
         line = f"- Overall, {_md(rec['basis'])}: score {_count(rec.get('score'))} → **{rating}**"
-        pm = rec.get("modal_probability")
-        if pm is not None and not pd.isna(pm):
-            line += f" (most likely {_md(rec.get('modal_rating'))}, probability {float(pm):.2f})"
+        pr = rec.get("p_rating")
+        if pr is not None and not pd.isna(pr):
+            line += f" (probability of this rating over the bootstrap replicates {float(pr):.2f})"
         if is_true(rec.get("flagged")):
             line += " — flagged"
         out.append(line)
@@ -137,8 +137,8 @@ def _flags(assessment: Any) -> list[str]:
     for rec in ov[ov["flagged"].map(is_true)].to_dict("records"):
         probs = ", ".join(f"{lab} {p:.0%}" for lab, p in shown_probabilities(rec, assessment.rules.labels))
         out += [f"- **Overall ({_md(rec['basis'])})** — {_md(rec.get('rating'))} on a score of "
-                f"{_count(rec.get('score'))}, but the most likely rating has probability only "
-                f"{float(rec['modal_probability']):.2f} ({probs}).", ""]
+                f"{_count(rec.get('score'))}, but the probability of that rating is only "
+                f"{float(rec['p_rating']):.2f} ({probs}).", ""]
     return out
 
 

@@ -125,7 +125,7 @@ def report_table(assessment: Assessment) -> pd.DataFrame:
                  "band": "key_question_band", "boundary_inside": "edge_inside_interval"})
     std_cols = ["name", "rated_by", "driving_key_question", "rule_rating", "published_rating",
                 "override_rating", "override_reason", "rating", "agrees_with_published",
-                *[f"P({lab})" for lab in labels], "modal_rating", "modal_probability", "flagged",
+                *[f"P({lab})" for lab in labels], "grade", "flagged",
                 "flag_reason"]
     std = st[["standard", *[c for c in std_cols if c in st.columns]]].copy()
     std = std.rename(columns=lambda c: c if c == "standard" else f"standard_{c}")
