@@ -40,7 +40,7 @@ MIN_CASES = 10
 
 BLANK = "(blank)"
 
-TABLE_COLUMNS = ["subgroup", "key_question", "standard", "sample", "cases", "yes", "n", "percent", "low",
+TABLE_COLUMNS = ["subgroup", "key_question", "standard", "sample", "cases", "yes", "n", "percent", "weighted_percent", "low",
                  "high", "margin", "population", "population_source", "method", "few_cases", "band", "note"]
 DIFFERENCE_COLUMNS = ["key_question", "subgroup_a", "subgroup_b", "percent_a", "percent_b", "difference",
                       "low", "high", "confidence_level", "comparisons", "differs", "note"]
@@ -57,7 +57,9 @@ class Breakdown(TableResult):
     table : DataFrame
         One row per subgroup and key question: ``subgroup, key_question, standard, sample,
         cases`` (the subgroup's cases in that sample), ``yes, n, percent, low, high, margin``
-        (points), ``population`` (N used, NaN if none), ``population_source`` (frame / given /
+        (points; about ``weighted_percent``, the N_h-weighted estimate, when the design's stratum
+        populations are known, else about ``percent``), ``population`` (N used, NaN if none),
+        ``population_source`` (frame / given / N_h — summed over the subgroup's stratum cells /
         estimated / unknown), ``method``, ``few_cases``, ``band`` (only with ``bands=True``),
         ``note``.
     differences : DataFrame
@@ -165,6 +167,13 @@ def _frame_populations(frame: Any, by: str, groups: list[str]) -> dict[str, int]
     return {g: int(counts[norm_label(g)]) for g in groups if norm_label(g) in counts.index}
 
 
+def _cell_populations(cells: pd.DataFrame, by: str, groups: list[str]) -> dict[str, int]:
+    """N_g = Σ N_h over the stratum cells of each subgroup (``by`` a stratum column)."""
+    labels, _ = _labels(cells[by], by)
+    totals = cells["population"].groupby(labels.map(norm_label).to_numpy()).sum()
+    return {g: int(totals[norm_label(g)]) for g in groups if norm_label(g) in totals.index}
+
+
 def _populations(results: Any, by: str, labels: pd.Series, groups: list[str], population: Any,
                  frame: Any) -> pd.DataFrame:
     """One row per (subgroup, sample): its cases n_g and eligible population N_g, with the source."""
@@ -179,6 +188,8 @@ def _populations(results: Any, by: str, labels: pd.Series, groups: list[str], po
         elif population is not None:
             given = _given_populations(population, s, present)
             known, source = (given, "given") if given is not None else ({}, "unknown")
+        if not known and by in getattr(results.stratum_populations.get(s), "columns", ()):
+            known, source = _cell_populations(results.stratum_populations[s], by, present), "N_h"
         for g in present:
             n_g, N_g, src = int(counts[g]), known.get(g, np.nan), source
             if g not in known and source in ("frame", "given"):
@@ -226,6 +237,8 @@ def _subgroup_rows(results: Any, g: str, mask: np.ndarray, subs: pd.DataFrame, o
     table["population_source"] = table["sample"].map(dict(zip(mine["sample"], mine["population_source"])))
     table["yes"], table["n"] = table["yes"].fillna(0.0), table["n"].fillna(0.0)
     table["note"] = table["note"].where(table["n"] > 0, "no applicable case in this subgroup")
+    if "weighted_percent" not in table.columns:
+        table["weighted_percent"] = np.nan
     table["population_source"] = table["population_source"].fillna("unknown")
     return table
 

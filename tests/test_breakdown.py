@@ -211,3 +211,19 @@ def test_cli_analyse_and_report_by(res, tmp_path, capsys):
     assert "## Key questions by gender" in md and (tmp_path / "rep" / "by_gender.png").exists()
     sheets = pd.ExcelFile(tmp_path / "rep" / "report.xlsx").sheet_names
     assert "by_gender" in sheets and "by_gender_differences" in sheets
+
+
+def test_stratum_populations_give_each_stratum_subgroup_its_exact_population():
+    """With the design's N_h known (a draw workbook's allocation), a subgroup of a stratum
+    column has N_g = Σ N_h over its cells, and its interval is about the weighted %."""
+    r = synthetic_results(1, n={"case_supervision": 60})
+    cells = r.cases.groupby(["gender", "disposal", "rosh"]).size().rename("n").reset_index()
+    cells["population"] = cells["n"] * 5 + (cells["gender"] == "female") * 3
+    rows = r.cases.join(r.answers).reset_index()
+    r2 = load_results(rows, blank_means_na=True, strata=["gender", "disposal", "rosh"], stratum_populations=cells)
+    bd = breakdown(r2, "gender")
+    s = bd.subgroups.set_index("subgroup")
+    for g in ("male", "female"):
+        assert s.loc[g, "population"] == cells.loc[cells["gender"] == g, "population"].sum()
+        assert s.loc[g, "population_source"] == "N_h"
+    assert bd.table.loc[bd.table["n"] > 0, "weighted_percent"].notna().all()
