@@ -49,7 +49,8 @@ def _load_example(args: argparse.Namespace, say: Callable[[str], None]):
                             "applies to a RESULTS file; --example analyses the built-in seed inspection "
                             "(with its own framework)")
     say("loading the built-in seed inspection …")
-    return seed_inspection(population=args.population), "the built-in seed inspection (HMI Probation, KSS CRC 2019)"
+    return (seed_inspection(population=args.population, subsample_share=getattr(args, "subsample_share", None)),
+            "the built-in seed inspection (HMI Probation, KSS CRC 2019)")
 
 
 def _load_file(args: argparse.Namespace, say: Callable[[str], None], inspection=None):
@@ -75,6 +76,7 @@ def _load_file(args: argparse.Namespace, say: Callable[[str], None], inspection=
             provider=inspection.short_name if inspection is not None else None, sheet=args.sheet,
             header_row=args.header_row,
             blank_means_na=args.blank_means_na, population=population, strata=args.strata or None,
+            subsample_share=args.subsample_share,
             judgements=dict(args.judgement or []) or None,
             published=dict(args.published or []) or None, overrides=overrides or None,
         )
@@ -96,6 +98,9 @@ def _load_workbooks(args: argparse.Namespace, inspection):
     """Filled draw workbooks: provider, N and strata from their manifests (flags win)."""
     from ._fieldwork import read_fieldwork
 
+    if getattr(args, "subsample_share", None) is not None:
+        raise ArgumentError("--subsample-share", args.subsample_share, "applies to published percentages; a "
+                            "draw workbook holds every case, so each question's n is counted")
     if args.framework is not None or args.strata:
         raise ArgumentError("--framework" if args.framework is not None else "--strata",
                             args.framework or args.strata, "comes from the draw workbook's manifest")

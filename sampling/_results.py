@@ -34,7 +34,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from ._checks import check_populations
+from ._checks import check_fraction, check_populations
 from ._display import TableResult
 from ._framework import Framework, load_framework
 from ._results_aggregate import load_aggregate, reconstruct_counts
@@ -275,7 +275,7 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
                  published_overall: str | None = None,
                  sample_sizes: Mapping[str, int] | None = None, provider: str | None = None,
                  sheet: str | None = None, header_row: int | None = None,
-                 stratum_populations: Any = None) -> Results:
+                 stratum_populations: Any = None, subsample_share: float | None = None) -> Results:
     """Read and validate inspection results.
 
     Parameters
@@ -313,6 +313,12 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
 
     provider : str, optional
         The inspected provider's name, carried to the assessment and the report's titles.
+    subsample_share : float in (0, 1], optional
+        Aggregate level: the share of a sample's cases that a relevant sub-sample holds (for
+        example the share of cases with medium or higher RoSH in the frame), used where the
+        sub-sample's n is not published. By default the smallest plausible sub-sample (at
+        least 40% of cases) consistent with the published %, so the interval is as wide as
+        the data allow; the note of each question says which was used.
     sheet, header_row : optional
         A workbook's sheet and the header's row number; by default the first sheet and row
         holding ``case_id`` (or an alias such as ``CRN``) or ``key_question``. Error rows are
@@ -344,11 +350,16 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
     frame, desc = _read(source, sheet, header_row)
     level = _level(frame, level)
     if level == "case":
+        if subsample_share is not None:
+            raise ArgumentError("subsample_share", subsample_share, "applies to aggregate results (published "
+                                "percentages); case-level results count each question's n")
         summary, answers, cases, excluded, sizes, st = _case_level(frame, fw, blank_means_na, sample, strata)
     else:
         if strata:
             raise ArgumentError("strata", strata, "applies to case-level results only")
-        summary, sizes = load_aggregate(frame, fw, sample=sample, sample_sizes=sample_sizes)
+        share = None if subsample_share is None else check_fraction(subsample_share, "subsample_share",
+                                                                     high_open=False)
+        summary, sizes = load_aggregate(frame, fw, sample=sample, sample_sizes=sample_sizes, subsample_share=share)
         answers = cases = None
         excluded = pd.DataFrame(columns=EXCLUDED_COLUMNS)
         st = {}

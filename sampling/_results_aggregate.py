@@ -116,7 +116,7 @@ def _fmt(x: float) -> str:
 
 
 def _reconstruct(percent: float, text: str | None, n_max: int, rules: RatingRules, *,
-                 subsample_unknown: bool, n_given: bool, row: Any):
+                 subsample_unknown: bool, n_given: bool, row: Any, share: float | None = None):
     """(yes, n, candidates str, n_known, note) for a published percentage."""
     d = _decimals(percent, text)
     shown = f"{percent:.{d}f}%"
@@ -132,6 +132,8 @@ def _reconstruct(percent: float, text: str | None, n_max: int, rules: RatingRule
                     f"percentage is nearest {shown} (ambiguous)")
             return float(cands[best]), float(n_max), ", ".join(map(str, cands)), True, note
     if subsample_unknown:
+        if share is not None:
+            return _subsample_at_share(percent, d, shown, n_max, rules, row, share)
         return _smallest_subsample(percent, d, shown, n_max, rules, row)
     # no count fits n_max: the largest n' that admits one
     found = _first_admitting(percent, d, range(n_max - 1, 0, -1), rules)
@@ -176,6 +178,22 @@ def _smallest_subsample(percent: float, decimals: int, shown: str, n_max: int, r
         return float(best), float(m), ", ".join(map(str, cands)), False, note
     raise DataError(f"no count out of any n from {low} to {n_max} gives {shown}", column="percent",
                     rows=(row,), values=(shown,))
+
+
+def _subsample_at_share(percent: float, decimals: int, shown: str, n_max: int, rules: RatingRules, row: Any,
+                        share: float):
+    """An unpublished sub-sample whose share of the cases the user gives: the n nearest
+    ``share``·n_max (ties: the smaller) that admits the published %."""
+    target = share * n_max
+    found = _first_admitting(percent, decimals, sorted(range(1, n_max + 1), key=lambda m: (abs(m - target), m)),
+                             rules)
+    if found is None:
+        raise DataError(f"no count out of any n ≤ {n_max} gives {shown}", column="percent", rows=(row,),
+                        values=(shown,))
+    m, cands, best = found
+    note = (f"sub-sample size not published; assumed n={m}, the n nearest the given share {share:g} of the "
+            f"{n_max} cases that is consistent with {shown} ({best} yes)")
+    return float(best), float(m), ", ".join(map(str, cands)), False, note
 
 
 def _aggregate_ids(frame: pd.DataFrame, framework: Framework) -> pd.Series:
@@ -257,7 +275,7 @@ def _from_count(rec: dict, n_given: float | None, upper: int, rules: RatingRules
     return float(y), nn, "" if n_given is not None else f"n taken from the sample size ({int(nn)})"
 
 
-def _summary_row(rec: dict, sizes: Mapping[str, int], rules: RatingRules) -> dict:
+def _summary_row(rec: dict, sizes: Mapping[str, int], rules: RatingRules, share: float | None = None) -> dict:
     r, s = rec["row"], rec["sample"]
     n_given = None if rec["n_flag"] is False else rec["n_given"]  # False: "n" is the sample's size
     upper = n_given if n_given is not None else (rec["sample_n"] or sizes.get(s) or rec["n_given"])
@@ -273,7 +291,7 @@ def _summary_row(rec: dict, sizes: Mapping[str, int], rules: RatingRules) -> dic
     else:
         yes, nn, cands, n_known, note = _reconstruct(
             p, rec["percent_text"], upper, rules, subsample_unknown=n_given is None and rec["relevant_subsample"],
-            n_given=n_given is not None, row=r)
+            n_given=n_given is not None, row=r, share=share)
         if n_given is None and n_known:
             note = "; ".join(x for x in (f"n taken from the sample size ({upper})", note) if x)
     return dict(key_question=rec["key_question"], standard=rec["standard"], sample=s,
@@ -283,7 +301,8 @@ def _summary_row(rec: dict, sizes: Mapping[str, int], rules: RatingRules) -> dic
 
 
 def load_aggregate(frame: pd.DataFrame, framework: Framework, *, sample: Any,
-                   sample_sizes: Mapping[str, int] | None) -> tuple[pd.DataFrame, dict[str, int]]:
+                   sample_sizes: Mapping[str, int] | None,
+                   subsample_share: float | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
     """Aggregate results checked, with counts reconstructed from rounded percentages.
 
     Parameters
@@ -295,6 +314,9 @@ def load_aggregate(frame: pd.DataFrame, framework: Framework, *, sample: Any,
         The sample of rows without a ``sample`` cell.
     sample_sizes : mapping, optional
         The size of each sample.
+    subsample_share : float in (0, 1], optional
+        The share of cases a relevant sub-sample holds, where its n is not published (else
+        the smallest plausible sub-sample, at least :data:`MIN_SUBSAMPLE_SHARE`).
 
     Returns
     -------
@@ -305,7 +327,8 @@ def load_aggregate(frame: pd.DataFrame, framework: Framework, *, sample: Any,
     ids = _aggregate_ids(frame, framework)
     recs = [_record(frame, r, kid, framework, sample) for r, kid in ids.items()]
     sizes = _sizes(recs, sample_sizes)
-    summary = pd.DataFrame([_summary_row(rec, sizes, framework.rules) for rec in recs], columns=SUMMARY_COLUMNS)
+    summary = pd.DataFrame([_summary_row(rec, sizes, framework.rules, subsample_share) for rec in recs],
+                           columns=SUMMARY_COLUMNS)
     order = {k: i for i, k in enumerate(framework.key_question_ids)}
     summary = summary.sort_values("key_question", key=lambda s: s.map(order)).reset_index(drop=True)
     # a sample is at least as large as any n used in it (an inferred n never exceeds it)

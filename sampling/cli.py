@@ -38,6 +38,7 @@ FLAGS = {
     "p": "--p", "source": "FILE", "case_id": "CASE_ID", "sheet": "--sheet", "header_row": "--header-row",
     "by": "--by", "frame": "--frame", "pairs": "--pairs", "contrast": "--contrast", "bands": "--bands",
     "min_cases": "--min-cases", "populations": "--subgroup-population", "columns": "--column",
+    "subsample_share": "--subsample-share",
     "start_column": "--column",
 }
 FLAGS.update({"key_questions": "--key-question"})  # sampling pool
@@ -196,6 +197,10 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
                         "interval, and graded by P(rule rating)")
     p.add_argument("--blank-means-na", action="store_true",
                    help="treat blank answer cells as 'not applicable' (otherwise they are an error)")
+    p.add_argument("--subsample-share", type=fraction("--subsample-share", "0.6", closed=True), default=None,
+                   metavar="R", help="published percentages: the share (0, 1] of cases a relevant sub-sample holds "
+                                     "where its n is not published, e.g. the frame's share of medium-or-higher RoSH "
+                                     "(default: the smallest plausible sub-sample, at least 40%% of cases)")
     p.add_argument("--judgement", action="append", type=parse_assignment("--judgement"), metavar="ID=RATING",
                    help="rating of a judgement-rated standard, e.g. 1.1=Good (repeat)")
     p.add_argument("--published", action="append", type=parse_assignment("--published"), metavar="ID=RATING",

@@ -187,7 +187,7 @@ def _seed_judgements(framework: Any, published: Mapping[str, str]) -> dict[str, 
             if not s.key_questions and published.get(s.id)}
 
 
-def seed_inspection(population: Any = None):
+def seed_inspection(population: Any = None, *, subsample_share: float | None = None):
     """The seed inspection's published results as an aggregate :class:`~sampling.Results`.
 
     Built from ``seeds/``: each key question's published whole-number % yes
@@ -206,6 +206,9 @@ def seed_inspection(population: Any = None):
         correction). ``"implied"``: the largest N for which the inspectorate's sample-size
         rule gives the published n (:func:`sampling.implied_population`; 668, 79 and 56).
         An int applies to every sample.
+    subsample_share : float in (0, 1], optional
+        The share of cases the unpublished relevant sub-samples hold (default: the smallest
+        plausible sub-sample; see :func:`~sampling.load_results`).
 
     Returns
     -------
@@ -238,7 +241,7 @@ def seed_inspection(population: Any = None):
         judgements=judgements, published=published, overrides=overrides,
         published_overall=seed.inspection["inspection"].get("published_overall"),
         sample_sizes={name: int(s["n"]) for name, s in samples.items()},
-        provider=seed.inspection["inspection"]["short_name"],
+        provider=seed.inspection["inspection"]["short_name"], subsample_share=subsample_share,
     )
 
 

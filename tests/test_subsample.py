@@ -52,3 +52,32 @@ def test_assuming_the_whole_sample_would_not():
         lo, hi = sampling.proportion_interval(np.round(wide * 1.32), 132, confidence_level=0.8)
         narrow.append(float((pmf(p) * ((100 * lo <= p) & (p <= 100 * hi))).sum()))
     assert np.mean(narrow) < 0.65
+
+
+def test_a_given_subsample_share_sets_the_assumed_n():
+    """The user's share of cases (e.g. the frame's medium-or-higher RoSH share): n is the one
+    nearest share × n that admits the published %, and the note says so."""
+    r = sampling.seed_inspection(subsample_share=0.6)
+    row = r.summary.set_index("key_question").loc["2.2.3"]
+    assert row["n"] == 79 and row["yes"] == 37 and not row["n_known"]
+    assert "given share 0.6" in row["note"]
+    assert round(100 * 37 / 79) == 47  # the published 47%
+    full = sampling.seed_inspection(subsample_share=1.0).summary.set_index("key_question").loc["2.2.3"]
+    assert full["n"] in (131, 132)
+    default = sampling.seed_inspection().summary.set_index("key_question").loc["2.2.3"]
+    assert default["n"] == 53   # the smallest plausible sub-sample (at least 40% of 132)
+
+
+def test_subsample_share_bad_input(tmp_path, capsys):
+    from sampling.cli import main
+
+    with pytest.raises(sampling.ArgumentError, match="subsample_share"):
+        sampling.seed_inspection(subsample_share=1.5)
+    r = sampling.synthetic_results(1, n={"case_supervision": 20})
+    with pytest.raises(sampling.ArgumentError, match="aggregate results"):
+        sampling.load_results(r.cases.join(r.answers).reset_index(), blank_means_na=True, subsample_share=0.5)
+    with pytest.raises(SystemExit) as stop:   # argparse: a fraction, not a percentage
+        main(["analyse", "--example", "--subsample-share", "60"])
+    assert stop.value.code == 2 and "--subsample-share" in capsys.readouterr().err
+    assert main(["analyse", "--example", "--subsample-share", "0.6", "--json"]) == 0
+    assert '"n": 79' in capsys.readouterr().out
