@@ -360,7 +360,7 @@ def breakdown(results: Results, by: str, *, method: str = "wilson", confidence_l
                             f"hold {len(results.samples)} samples ({', '.join(results.samples)})")
     if frame is not None and len(results.samples) > 1:
         raise ArgumentError("frame", "one frame", f"a frame is one sample's population; these results hold "
-                            f"{len(results.samples)} samples ({', '.join(results.samples)}): give population= instead")
+                            f"{len(results.samples)} samples ({', '.join(results.samples)}): give populations= instead")
     labels, groups = _labels(results.cases[by], by)
     subs = _populations(results, by, labels, groups, populations, frame)
     options = dict(method=method, confidence_level=cl, n_resamples=n_resamples, rng=rng)

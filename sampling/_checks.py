@@ -32,7 +32,9 @@ def _is_real(value: Any) -> bool:
 def check_confidence_level(value: Any, name: str = "confidence_level") -> float:
     """A two-sided confidence level strictly between 0 and 1."""
     if not _is_real(value) or not np.isfinite(value) or not 0 < value < 1:
-        raise ArgumentError(name, value, "must be a number strictly between 0 and 1 (e.g. 0.8)")
+        hint = f": a fraction, not a percentage ({value / 100:g} for {value:g}%)" if (
+            _is_real(value) and np.isfinite(value) and 1 < value < 100) else " (e.g. 0.8)"
+        raise ArgumentError(name, value, f"must be a number strictly between 0 and 1{hint}")
     return float(value)
 
 

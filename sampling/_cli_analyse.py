@@ -133,6 +133,18 @@ def subgroups(args: argparse.Namespace, results):
             if given:
                 raise ArgumentError(flag, given, "applies with --by COLUMN (a breakdown by subgroup)")
         return None
+    if args.frame is not None and len(results.samples) > 1:
+        raise ArgumentError("--frame", args.frame, f"a frame is one sample's population; these results hold "
+                            f"{len(results.samples)} samples ({', '.join(results.samples)}): give each subgroup's "
+                            "population with --subgroup-population SAMPLE:VALUE=N instead")
+    return breakdown(results, args.by, method=args.method, confidence_level=args.confidence,
+                     populations=_subgroup_populations(args, results),
+                     frame=args.frame, pairs=args.pairs, contrast=args.contrast, bands=args.bands,
+                     min_cases=args.min_cases, n_resamples=args.resamples, rng=args.seed)
+
+
+def _subgroup_populations(args: argparse.Namespace, results) -> dict | None:
+    """--subgroup-population [SAMPLE:]VALUE=N entries as {sample: {value: N}} (or {value: N})."""
     populations = None
     for key, N in args.subgroup_population or []:
         sample, sep, value = key.rpartition(":")
@@ -145,10 +157,7 @@ def subgroups(args: argparse.Namespace, results):
                                 f"{results.samples[0]}:{key}={N}")
         else:
             populations[value.strip()] = N
-    return breakdown(results, args.by, method=args.method, confidence_level=args.confidence,
-                     populations=populations,
-                     frame=args.frame, pairs=args.pairs, contrast=args.contrast, bands=args.bands,
-                     min_cases=args.min_cases, n_resamples=args.resamples, rng=args.seed)
+    return populations
 
 
 def beyond(args: argparse.Namespace, results, say: Callable[[str], None] = lambda msg: None) -> list:

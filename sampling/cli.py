@@ -185,14 +185,14 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--method", default="wilson", metavar="M",
                    help="interval method: " + ", ".join(INTERVAL_METHODS) + " (default wilson)")
     p.add_argument("--confidence", type=float, default=0.8, metavar="C",
-                   help="two-sided confidence level (default 0.8)")
+                   help="two-sided confidence level, a fraction in (0, 1): 0.8 = 80%% (default 0.8)")
     p.add_argument("--resamples", type=int, default=10_000, metavar="B",
-                   help="bootstrap replicates for the rating probabilities (default 10000)")
+                   help="bootstrap replicates for the rating probabilities, a count (default 10000)")
     p.add_argument("--seed", type=int, default=None, metavar="S",
                    help="random seed, for reproducible output (default: the inspection's seed, else 2019; "
                         "printed in every output)")
     p.add_argument("--threshold", type=float, default=0.9, metavar="T",
-                   help="flag the overall rating when its probability is below T, a fraction (default 0.9); "
+                   help="flag the overall rating when its probability is below T, a fraction in (0, 1] (default 0.9); "
                         "standards are flagged when a band edge lies inside their deciding question's "
                         "interval, and graded by P(rule rating)")
     p.add_argument("--blank-means-na", action="store_true",
@@ -230,7 +230,8 @@ def _add_breakdown_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--bands", action="store_true",
                    help="with --by: give each subgroup's rating band (never for fewer than --min-cases cases)")
     g.add_argument("--min-cases", type=int, default=10, metavar="K",
-                   help="with --by: fewer applicable cases than K are shown with a warning (default 10)")
+                   help="with --by: a count of cases; fewer applicable cases than K are shown with a warning "
+                        "(default 10)")
 
 
 def _add_analyse(p: argparse.ArgumentParser) -> None:
@@ -304,7 +305,8 @@ def _add_pool(p: argparse.ArgumentParser) -> None:
 
     add_source_options(p)
     p.add_argument("--confidence", type=float, default=0.8, metavar="C",
-                   help="two-sided confidence level of the national and difference intervals (default 0.8)")
+                   help="two-sided confidence level of the national and difference intervals, a fraction in "
+                        "(0, 1): 0.8 = 80%% (default 0.8)")
     p.add_argument("--key-question", action="append", type=comma_list, metavar="ID",
                    help="only these key questions (repeat, or comma-separated; default: all)")
     p.add_argument("--out", metavar="DIR", default=None,
