@@ -286,8 +286,8 @@ def _notes(by: str, subs: pd.DataFrame, table: pd.DataFrame, min_cases: int, dif
     notes = []
     src = set(subs["population_source"])
     if "estimated" in src:
-        notes.append(f"Subgroup populations estimated as N × n_g / n (each subgroup's share of the sample); "
-                     f"give the eligible frame (or each subgroup's N) for the exact finite-population correction.")
+        notes.append("Subgroup populations estimated as N × n_g / n (each subgroup's share of the sample); "
+                     "give the eligible frame (or each subgroup's N) for the exact finite-population correction.")
     if "unknown" in src:
         notes.append("Eligible population unknown for some subgroups: no finite-population correction there.")
     few = table[table["few_cases"] & (table["n"] > 0)]

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable
+from typing import Iterable
 
 import matplotlib as mpl
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D

@@ -297,7 +297,7 @@ def draw_counts(plan: CountPlan, c: int, rng: np.random.Generator,
     """(c, U) float32 counts (exact integers) of ``c`` replicates in plan column order; each
     stratum's counts are Multinomial(m_h, c_u/n_h), independently of the others. With
     ``work`` (sized for at least c rows) the counts are written into ``work.X[:c]``."""
-    U, Hp = plan.units, len(plan.p_m)
+    U = plan.units
     work = Workspace(plan, c) if work is None else work
     X = work.X[:c]
     X[:, plan.n_poisson:] = 0.0  # the Poisson columns are all written over

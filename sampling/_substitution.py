@@ -23,7 +23,7 @@ import pandas as pd
 
 from ._display import TableResult
 from ._draw import verify_manifest
-from ._drawfile import FIELDWORK, SUBSTITUTION_COLUMNS, read_draw, read_sheet
+from ._drawfile import FIELDWORK, SUBSTITUTION_COLUMNS, read_draw
 from ._frame import frame_fingerprint, load_frame
 from ._io import atomic_dir, atomic_path, escape_cell, write_csv
 from ._workbook import format_workbook, make_reproducible

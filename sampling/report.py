@@ -39,7 +39,7 @@ from ._assessment import Assessment
 from ._checks import check_bool
 from ._display import TableResult
 from ._format import is_true, text
-from ._io import atomic_dir, atomic_path, escape_formulas, write_csv
+from ._io import atomic_dir, escape_formulas, write_csv
 from ._workbook import format_workbook
 from ._report_markdown import check_assessment, report_markdown
 from ._report_sections import section_of
@@ -171,26 +171,6 @@ def _for_sheet(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 
-def _reproducible_xlsx(path: Path) -> None:
-    """Make a workbook byte-identical across runs: drop the created/modified timestamps that
-    openpyxl writes into docProps/core.xml (both optional in OPC core properties) and store
-    every zip entry with a fixed date (1980-01-01, the zip epoch)."""
-    import re
-    import zipfile
-
-    with zipfile.ZipFile(path) as src:
-        entries = [(info, src.read(info.filename)) for info in src.infolist()]
-    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>", b"", data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            dst.writestr(fixed, data)
-
-
-
 def _balance_path(path: Path) -> Path:
     """Where a draw's balance table is: the workbook, ``folder/balance.csv``, or
     ``<name>_balance.csv`` beside a ``<name>.csv`` sample list."""
@@ -315,8 +295,7 @@ def _write_tables(staging: Path, assessment: Any, md: str, extra: Mapping[str, A
     with pd.ExcelWriter(staging / "report.xlsx", engine="openpyxl") as writer:
         for sheet, table in sheets.items():
             _for_sheet(table).to_excel(writer, sheet_name=sheet, index=False)
-    format_workbook(staging / "report.xlsx")
-    _reproducible_xlsx(staging / "report.xlsx")
+    format_workbook(staging / "report.xlsx", reproducible=True)
     return ["report.md", "report.csv", "report.xlsx"]
 
 
