@@ -2,8 +2,9 @@
 each argument one provider's results, loaded with the options the commands share.
 
 A source is a results file (CSV/XLSX, case level or aggregate) or a filled draw workbook /
-folder of ``sampling draw --sample``; ``PATH=N`` gives its eligible population (a draw
-workbook's manifest carries its own). Each source is labelled by its provider (the manifest's,
+folder of ``sampling draw --sample``; ``PATH=N`` gives its eligible population, or
+``PATH=sample=N,…`` one per sample when it holds several (a draw workbook's manifest carries
+its own). Each source is labelled by its provider (the manifest's,
 else the file's name), so tables and charts name providers, never paths.
 """
 from __future__ import annotations
@@ -23,7 +24,8 @@ def add_source_options(p: argparse.ArgumentParser, *, nargs: str = "+", metavar:
     """The positional sources and the loading options they share."""
     p.add_argument("sources", nargs=nargs, metavar=metavar,
                    help="one provider's results each: a results file (CSV/XLSX) or a filled draw workbook/folder "
-                        "of `sampling draw --sample`; PATH=N gives its eligible population N (draw workbooks "
+                        "of `sampling draw --sample`; PATH=N gives its eligible population N, PATH=sample=N,… one per "
+                        "sample when it holds several (draw workbooks "
                         "carry theirs)")
     p.add_argument("--framework", metavar="F", default=None,
                    help="framework of every source: hmip-adult (default), hmip-youth, a TOML file or a folder")
@@ -35,18 +37,29 @@ def add_source_options(p: argparse.ArgumentParser, *, nargs: str = "+", metavar:
                    help="treat blank answer cells as 'not applicable' (otherwise they are an error)")
 
 
-def split_source(text: str) -> tuple[str, int | None]:
-    """``'a.csv=668'`` -> ``('a.csv', 668)``; ``'a.csv'`` -> ``('a.csv', None)``. A path that
-    exists as given is never split (a file may have '=' in its name)."""
+def split_source(text: str) -> tuple[str, int | dict | None]:
+    """``'a.csv=668'`` -> ``('a.csv', 668)``; ``'a.csv=case_supervision=668,unpaid_work=79'``
+    -> ``('a.csv', {'case_supervision': 668, 'unpaid_work': 79})``; ``'a.csv'`` ->
+    ``('a.csv', None)``. A path that exists as given is never split (a file may have '=' in
+    its name); otherwise the path ends at the first '='."""
+    import argparse
+
+    from ._cli_common import parse_population
+
     text = str(text)
     if os.path.exists(text) or "=" not in text:
         return text, None
-    path, _, n = text.rpartition("=")
-    digits = n.strip().replace("_", "")
-    if not digits.isdigit() or int(digits) < 1:
-        raise ArgumentError("RESULTS", text, "PATH=N with N the eligible population, a whole number of "
-                            "at least 1 (e.g. northshire.csv=668)")
-    return path, int(digits)
+    path, _, spec = text.partition("=")
+    fix = ("PATH=N with N the eligible population, a whole number of at least 1 (e.g. northshire.csv=668), "
+           "or PATH=sample=N,… per sample (northshire.csv=case_supervision=668,unpaid_work=79)")
+    try:
+        population = parse_population(spec.replace("_", "") if spec.replace("_", "").isdigit() else spec)
+    except argparse.ArgumentTypeError:
+        raise ArgumentError("RESULTS", text, fix) from None
+    values = population.values() if isinstance(population, dict) else [population]
+    if population == "implied" or not values or any(v < 1 for v in values):
+        raise ArgumentError("RESULTS", text, fix)
+    return path, population
 
 
 def _label(results: Any, path: str) -> str:
@@ -72,6 +85,10 @@ def load_source(text: str, args: argparse.Namespace) -> Any:
         framework = load_framework(args.framework, rules=args.rules)
         results = load_results(path, framework=framework, sheet=args.sheet, header_row=args.header_row,
                                blank_means_na=args.blank_means_na, population=population)
+    if isinstance(population, int) and len(results.samples) > 1:  # each sample has its own N
+        raise ArgumentError("RESULTS", f"{path}={population}", f"{path} holds {len(results.samples)} samples, each "
+                            f"with its own eligible population: write {path}="
+                            + ",".join(f"{s}=N" for s in results.samples))
     return dataclasses.replace(results, provider=_label(results, path))
 
 

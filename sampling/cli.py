@@ -250,7 +250,8 @@ def _add_report(p: argparse.ArgumentParser) -> None:
                    help="an earlier inspection's results (or another provider's), as for `sampling compare`: adds "
                         "the dumbbell chart and the comparison tables")
     g.add_argument("--national", nargs="+", metavar="OTHER=N", default=None,
-                   help="the other providers' results, each PATH=N (N: its eligible population): adds this "
+                   help="the other providers' results, each PATH=N (N: its eligible population; PATH=sample=N,… "
+                        "when it holds several samples): adds this "
                         "provider's place in the national picture (funnel plots, the pooled %%); this "
                         "inspection needs its own N")
     p.add_argument("--out", metavar="DIR", default=None,

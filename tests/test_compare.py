@@ -261,7 +261,7 @@ def csvs(tmp_path_factory, pair):
 
 def test_cli_text_and_out(csvs, tmp_path, capsys):
     out = tmp_path / "out"
-    assert main(["compare", f"{csvs[0]}=668", csvs[1], "--resamples", "300", "--seed", "5", "--out", str(out)]) == 0
+    assert main(["compare", f"{csvs[0]}=case_supervision=668,unpaid_work=79,through_the_gate=56", csvs[1], "--resamples", "300", "--seed", "5", "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "northshire_2021 minus northshire_2019" in text and "Standards" in text and "--seed 5" in text
     assert "2.4.3" in text and "P(ratings differ on re-sampling)" in text

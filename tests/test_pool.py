@@ -267,7 +267,7 @@ def csv_sources(tmp_path_factory):
 
 def test_cli_end_to_end(csv_sources, capsys):
     folder, paths = csv_sources
-    srcs = [f"{p}={N}" for p, N in zip(paths, (200, 350, 500))]
+    srcs = [f"{p}=case_supervision={N},unpaid_work=100,through_the_gate=60" for p, N in zip(paths, (200, 350, 500))]
     out = folder / "out"
     assert main(["pool", *srcs, "--blank-means-na", "--json", "--out", str(out),
                  "--key-question", "2.1.1,2.2.3", "--key-question", "4.1.1"]) == 0
@@ -279,7 +279,8 @@ def test_cli_end_to_end(csv_sources, capsys):
                                                          for e in ("png", "svg")])
     assert pd.read_csv(out / "pool.csv")["percent"].tolist() == pytest.approx([r["percent"] for r in data["national"]])
     # the same figure from Python
-    res = [dataclasses.replace(load_results(p, population=N, blank_means_na=True), provider=name)
+    res = [dataclasses.replace(load_results(p, population={"case_supervision": N, "unpaid_work": 100,
+                                                           "through_the_gate": 60}, blank_means_na=True), provider=name)
            for p, N, name in zip(paths, (200, 350, 500), data["providers_pooled"])]
     assert pool(res).national.set_index("key_question").loc["2.1.1", "percent"] == pytest.approx(
         data["national"][0]["percent"])
@@ -290,13 +291,16 @@ def test_cli_end_to_end(csv_sources, capsys):
 
 def test_cli_bad_input(csv_sources, capsys):
     _, paths = csv_sources
-    assert main(["pool", f"{paths[0]}=200", paths[1], "--blank-means-na"]) == 2
+    every = "case_supervision=200,unpaid_work=100,through_the_gate=60"
+    assert main(["pool", f"{paths[0]}={every}", paths[1], "--blank-means-na"]) == 2
     err = capsys.readouterr().err
     assert "westmoor" in err and "PATH=N" in err and "Traceback" not in err
+    assert main(["pool", f"{paths[0]}=200", "--blank-means-na"]) == 2   # one N for three samples
+    assert "holds 3 samples" in capsys.readouterr().err
     assert main(["pool", f"{paths[0]}=abc", "--blank-means-na"]) == 2
     assert "RESULTS" in capsys.readouterr().err
     assert main(["pool", "missing.csv=100"]) == 2
-    assert main(["pool", f"{paths[0]}=200", "--blank-means-na", "--confidence", "2"]) == 2
+    assert main(["pool", f"{paths[0]}={every}", "--blank-means-na", "--confidence", "2"]) == 2
     assert "--confidence" in capsys.readouterr().err
-    assert main(["pool", f"{paths[0]}=200", "--blank-means-na", "--key-question", "9.9"]) == 2
+    assert main(["pool", f"{paths[0]}={every}", "--blank-means-na", "--key-question", "9.9"]) == 2
     assert "--key-question" in capsys.readouterr().err

@@ -27,7 +27,9 @@ def test_report_holds_comparison_and_national_sections(tmp_path, capsys):
     east, west = _csv(tmp_path, "eastvale", 31), _csv(tmp_path, "westmoor", 32)
     out = tmp_path / "rep"
     assert main(["report", str(now), "--population", "case_supervision=668,unpaid_work=300,through_the_gate=100",
-                 "--by", "rosh", "--compare-with", f"{before}=668", "--national", f"{east}=500", f"{west}=900",
+                 "--by", "rosh", "--compare-with", f"{before}=case_supervision=668,unpaid_work=300,through_the_gate=100",
+                 "--national", f"{east}=case_supervision=500,unpaid_work=300,through_the_gate=100",
+                 f"{west}=case_supervision=900,unpaid_work=300,through_the_gate=100",
                  "--resamples", "300", "--out", str(out), "--quiet"]) == 0
     capsys.readouterr()
     md = (out / "report.md").read_text()
