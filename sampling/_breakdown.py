@@ -40,6 +40,9 @@ MIN_CASES = 10
 
 BLANK = "(blank)"
 
+#: all pairs are compared for at most this many subgroups (190 pairs)
+MAX_PAIR_GROUPS = 20
+
 TABLE_COLUMNS = ["subgroup", "key_question", "standard", "sample", "cases", "yes", "n", "percent", "weighted_percent", "low",
                  "high", "margin", "population", "population_source", "method", "few_cases", "band", "note"]
 DIFFERENCE_COLUMNS = ["key_question", "subgroup_a", "subgroup_b", "percent_a", "percent_b", "difference",
@@ -256,6 +259,10 @@ def _pairs(groups: list[str], pairs: bool, contrast: Any) -> list[tuple[str, str
             out.append(found[norm_label(c)])
         return [tuple(out)]
     if pairs:
+        if len(groups) > MAX_PAIR_GROUPS:
+            raise ArgumentError("pairs", f"{len(groups)} subgroups", f"every pair of at most {MAX_PAIR_GROUPS} "
+                                f"subgroups ({MAX_PAIR_GROUPS * (MAX_PAIR_GROUPS - 1) // 2} pairs, each interval "
+                                "Bonferroni-widened until it says little); compare two with contrast=(a, b)")
         return list(itertools.combinations(groups, 2))
     return [tuple(groups)] if len(groups) == 2 else []
 

@@ -72,7 +72,7 @@ def _check_path(path: Path, what: str) -> None:
         raise DataError(f"cannot read {str(path)!r}: a legacy .xls workbook",
                         hint="Open it in a spreadsheet and save it as .xlsx (or CSV UTF-8).")
     if suffix not in SUFFIXES:
-        raise DataError(f"cannot read {str(path)!r}: a {what} must be a .csv or .xlsx file",
+        raise DataError(f"cannot read {str(path)!r}: {what} must be a .csv or .xlsx file",
                         hint="Save the table as CSV (UTF-8) or Excel .xlsx.")
     if not path.exists():
         raise ArgumentError("source", str(path), f"does not exist: give the path of the {what} file (.csv or .xlsx)")

@@ -227,3 +227,11 @@ def test_stratum_populations_give_each_stratum_subgroup_its_exact_population():
         assert s.loc[g, "population"] == cells.loc[cells["gender"] == g, "population"].sum()
         assert s.loc[g, "population_source"] == "N_h"
     assert bd.table.loc[bd.table["n"] > 0, "weighted_percent"].notna().all()
+
+
+def test_all_pairs_of_too_many_subgroups_is_refused(res, capsys):
+    offices = load_results(_rows(res).assign(office=[f"O{i % 25}" for i in range(len(res.cases))]),
+                           blank_means_na=True)
+    with pytest.raises(ArgumentError, match="at most 20"):
+        breakdown(offices, "office", pairs=True)
+    assert len(breakdown(offices, "office", contrast=("O1", "O2")).differences) == len(offices.summary)
