@@ -19,6 +19,7 @@ from ._format import jsonable
 from ._pool_stats import (POOL_METHODS, difference_variance, funnel_limits, pooled_interval,
                           stratified_proportion, z_value)
 from ._resampling import question_populations
+from ._weights import weighted_estimates
 from .errors import ArgumentError, DataError
 
 __all__ = ["pool", "Pool", "NATIONAL_COLUMNS", "PROVIDER_COLUMNS"]
@@ -127,8 +128,12 @@ def _provider_rows(results: list, labels: list[str], pops: list[dict], key_quest
     frames = []
     for r, lab, pop in zip(results, labels, pops):
         s = r.summary
-        s = s[pd.to_numeric(s["n"], errors="coerce").fillna(0) >= 1]
+        keep = (pd.to_numeric(s["n"], errors="coerce").fillna(0) >= 1).to_numpy()
+        design = _design(r, pop)[keep]
+        s = s[keep]
         frames.append(pd.DataFrame({
+            "design_p": design["weighted_percent"].to_numpy(float) / 100,
+            "design_v": design["variance"].to_numpy(float),
             "provider": lab, "key_question": s["key_question"].to_numpy(), "standard": s["standard"].to_numpy(),
             "sample": s["sample"].to_numpy(), "yes": s["yes"].astype(float).to_numpy(),
             "n": s["n"].astype(float).to_numpy(), "population": question_populations(s, pop, r.sample_sizes),
@@ -146,6 +151,14 @@ def _provider_rows(results: list, labels: list[str], pops: list[dict], key_quest
         rows = rows[rows["key_question"].isin(wanted)]
     rows = rows.assign(_kq=rows["key_question"].map(order), _prov=rows["provider"].map(labels.index))
     return rows.sort_values(["_kq", "_prov"], kind="stable").drop(columns=["_kq", "_prov"]).reset_index(drop=True)
+
+
+def _design(results: Any, populations: Mapping[str, int]) -> pd.DataFrame:
+    """A provider's N_h-weighted estimates and stratified variances, for the samples whose
+    stratum populations are known (NaN elsewhere: simple random sampling within provider)."""
+    if not getattr(results, "stratum_populations", None):
+        return pd.DataFrame({"weighted_percent": np.nan, "variance": np.nan}, index=results.summary.index)
+    return weighted_estimates(results, fpc={s: True for s in populations})
 
 
 def _require_populations(rows: pd.DataFrame) -> None:
@@ -168,11 +181,14 @@ def _note(g: pd.DataFrame, n_providers: int) -> str:
         notes.append("relevant sub-sample: each provider's N estimated as N·n_j/n")
     if not g["n_known"].all():
         notes.append("n inferred for " + ", ".join(g.loc[~g["n_known"], "provider"]))
+    if g["design_p"].notna().any():
+        notes.append("design-weighted (N_h) estimate and stratified variance for "
+                     + ", ".join(g.loc[g["design_p"].notna(), "provider"]))
     return "; ".join(notes)
 
 
 def _national_row(g: pd.DataFrame, n_providers: int, confidence_level: float, method: str) -> dict:
-    P, v, _, _ = stratified_proportion(g["yes"], g["n"], g["population"])
+    P, v, _, _ = stratified_proportion(g["yes"], g["n"], g["population"], g["design_p"], g["design_v"])
     low, high, m = pooled_interval(P, v, g["n"].sum(), confidence_level, method)
     return {"key_question": g["key_question"].iat[0], "standard": g["standard"].iat[0],
             "sample": g["sample"].iat[0], "providers": len(g), "cases": int(g["n"].sum()),
@@ -183,10 +199,11 @@ def _national_row(g: pd.DataFrame, n_providers: int, confidence_level: float, me
 
 def _against_pool(g: pd.DataFrame, confidence_level: float) -> pd.DataFrame:
     """A key question's providers against its pool: difference, interval, funnel limits."""
-    P, _, W, V = stratified_proportion(g["yes"], g["n"], g["population"])
-    d = 100 * (g["yes"].to_numpy() / g["n"].to_numpy() - P)
+    P, _, W, V = stratified_proportion(g["yes"], g["n"], g["population"], g["design_p"], g["design_v"])
+    own = g["design_p"].to_numpy(float)
+    pct = 100 * np.where(np.isnan(own), g["yes"].to_numpy() / g["n"].to_numpy(), own)
+    d = pct - 100 * P
     half = 100 * z_value(confidence_level) * np.sqrt(difference_variance(W, V))
-    pct = 100 * g["yes"].to_numpy() / g["n"].to_numpy()
     lim = pd.concat([funnel_limits(100 * float(P), [int(round(n))]) for n in g["n"]], ignore_index=True)
     tol = 1e-9
     out95 = (pct < lim["low_95"].to_numpy() - tol) | (pct > lim["high_95"].to_numpy() + tol)

@@ -48,13 +48,18 @@ def z_value(confidence_level: float) -> float:
     return float(ndtri(0.5 + confidence_level / 2))
 
 
-def stratified_proportion(yes, n, N):
+def stratified_proportion(yes, n, N, p=None, V=None):
     """Stratified estimate of a proportion, providers along the last axis.
 
     Parameters
     ----------
     yes, n, N : array_like
         Yes answers, answered cases and eligible population per provider (broadcast together).
+    p, V : array_like, optional
+        A provider's own design-based proportion and its variance where it has one (a
+        provider whose stratum populations N_h are known: its N_h-weighted estimate and
+        stratified variance); NaN (or None) elsewhere, where p = yes/n and V is the simple
+        random sample's.
 
     Returns
     -------
@@ -71,11 +76,13 @@ def stratified_proportion(yes, n, N):
     (0.6, [0.667, 0.333])
     """
     yes, n, N = (np.asarray(a, dtype=float) for a in (yes, n, N))
-    p = yes / n
+    srs = yes / n
     W = N / N.sum(axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        s2 = np.where(n > 1, n * p * (1 - p) / (n - 1), 0.0)
-    V = (1 - n / N) * s2 / n
+        s2 = np.where(n > 1, n * srs * (1 - srs) / (n - 1), 0.0)
+    V_srs = (1 - n / N) * s2 / n
+    p = srs if p is None else np.where(np.isnan(np.asarray(p, dtype=float)), srs, np.asarray(p, dtype=float))
+    V = V_srs if V is None else np.where(np.isnan(np.asarray(V, dtype=float)), V_srs, np.asarray(V, dtype=float))
     return (W * p).sum(axis=-1), (W ** 2 * V).sum(axis=-1), W, V
 
 

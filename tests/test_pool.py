@@ -16,7 +16,7 @@ from scipy.stats import binom
 from statsmodels.stats.proportion import proportion_confint
 
 from bench_loader import load_benchmark
-from sampling import ArgumentError, DataError, Pool, funnel_limits, load_results, pool
+from sampling import ArgumentError, DataError, Pool, funnel_limits, load_results, pool, weighted_estimates
 from sampling.charts import funnel
 from sampling.cli import main
 from sampling.examples import synthetic_results
@@ -304,3 +304,31 @@ def test_cli_bad_input(csv_sources, capsys):
     assert "--confidence" in capsys.readouterr().err
     assert main(["pool", f"{paths[0]}={every}", "--blank-means-na", "--key-question", "9.9"]) == 2
     assert "--key-question" in capsys.readouterr().err
+
+
+def test_a_design_weighted_provider_enters_with_its_weighted_estimate_and_variance():
+    """A provider whose stratum populations N_h are known enters the pool with its N_h-weighted
+    % and stratified variance (sampling.weighted_estimates), not its raw sample %."""
+    r = synthetic_results(8, n={"case_supervision": 60})
+    cells = r.cases.groupby(["gender", "disposal", "rosh"]).size().rename("n").reset_index()
+    cells["population"] = cells["n"] * 4 + (cells["rosh"] == "medium") * 9
+    rows = r.cases.join(r.answers).reset_index()
+    weighted = dataclasses.replace(load_results(rows, blank_means_na=True, strata=["gender", "disposal", "rosh"],
+                                                stratum_populations=cells), provider="Weighted")
+    plain = dataclasses.replace(synthetic_results(9, n={"case_supervision": 80},
+                                                  population={"case_supervision": 500}), provider="Plain")
+    p = pool([weighted, plain], key_questions="2.1.1")
+    est = weighted_estimates(weighted).set_index(weighted.summary["key_question"]).loc["2.1.1"]
+    Nw, Np = weighted.populations["case_supervision"], 500
+    row = plain.summary.set_index("key_question").loc["2.1.1"]
+    pp = row["yes"] / row["n"]
+    Vp = (1 - row["n"] / Np) * pp * (1 - pp) / (row["n"] - 1)
+    W = np.array([Nw, Np]) / (Nw + Np)
+    P = W[0] * est["weighted_percent"] / 100 + W[1] * pp
+    v = W[0] ** 2 * est["variance"] + W[1] ** 2 * Vp
+    nat = p.national.iloc[0]
+    assert nat["percent"] == pytest.approx(100 * P, abs=1e-10)
+    assert nat["se"] == pytest.approx(100 * np.sqrt(v), abs=1e-10)
+    mine = p.providers.set_index("provider").loc["Weighted"]
+    assert mine["percent"] == pytest.approx(est["weighted_percent"], abs=1e-10)
+    assert "design-weighted" in nat["note"]
