@@ -73,11 +73,13 @@ def _load(args: argparse.Namespace):
 
     # --example: a synthetic caseload the size of the seed provider's (seeds/inspection.toml)
     size = seed_tables().inspection["inspection"]["caseload"] if args.example else args.synthetic
-    source = synthetic_frame(size, rng=0 if args.synthetic_seed is None else args.synthetic_seed)
+    source = synthetic_frame(size, rng=0 if args.synthetic_seed is None else args.synthetic_seed,
+                             neutral=not args.example)
     if args.example and not filters:  # the report's rule: supervised six to seven months
         filters = {"months_since_start": (6.0, 7.0), "as_of": "2019-02-01"}
     frame = load_frame(source, mapping=spelling_map(args.map), **filters)
-    return dataclasses.replace(frame, source=f"a synthetic KSS CRC caseload of {len(source):,}")
+    what = "a synthetic KSS CRC caseload" if args.example else "a synthetic caseload"
+    return dataclasses.replace(frame, source=f"{what} of {len(source):,}")
 
 
 def _print(frame, sample, args: argparse.Namespace, n_note: str, written: list, context) -> None:

@@ -111,7 +111,7 @@ def _draw_categories(gen, shares: Mapping[str, float], size: int):
 
 
 def synthetic_frame(size: int, rng=None, *, offices: int = 14,
-                    as_of: str = "2019-02-01") -> pd.DataFrame:
+                    as_of: str = "2019-02-01", neutral: bool = False) -> pd.DataFrame:
     """A synthetic eligible-population frame for trying the draw without real data.
 
     Columns: ``case_id`` (``KSS0000001``…), ``office``, ``gender``, ``disposal``, ``rosh``,
@@ -130,6 +130,10 @@ def synthetic_frame(size: int, rng=None, *, offices: int = 14,
         Number of offices.
     as_of : date text
         The reference date start dates are drawn back from.
+    neutral : bool
+        Name no real place: case ids ``C0000001``… and offices ``Office 1``…, instead of the
+        seed provider's flavour (``KSS…`` ids, its towns as offices). The categories, shares
+        and random draws are the same.
 
     Returns
     -------
@@ -137,12 +141,14 @@ def synthetic_frame(size: int, rng=None, *, offices: int = 14,
     """
     import numpy as np
 
-    from ._checks import check_count, check_rng
+    from ._checks import check_bool, check_count, check_rng
 
     size = check_count(size, "size", maximum=5_000_000)  # about 1 GB of frame at the most
     offices = check_count(offices, "offices", maximum=1_000)
     gen = check_rng(rng)
-    names = list(SYNTHETIC_OFFICES[:offices]) + [f"Office {i}" for i in range(len(SYNTHETIC_OFFICES) + 1, offices + 1)]
+    neutral = check_bool(neutral, "neutral")
+    names = ([f"Office {i}" for i in range(1, offices + 1)] if neutral else
+             list(SYNTHETIC_OFFICES[:offices]) + [f"Office {i}" for i in range(len(SYNTHETIC_OFFICES) + 1, offices + 1)])
     weights = gen.gamma(4.0, size=offices)
     weights /= weights.sum()
 
@@ -154,7 +160,7 @@ def synthetic_frame(size: int, rng=None, *, offices: int = 14,
     grade = np.where(gen.random(size) < p_po, "PO", "PSO")
     days = gen.integers(0, 366, size=size)
     start = pd.Timestamp(as_of) - pd.to_timedelta(days, unit="D")
-    ids = np.array([f"KSS{i:07d}" for i in range(1, size + 1)], dtype=object)
+    ids = np.array([f"{'C' if neutral else 'KSS'}{i:07d}" for i in range(1, size + 1)], dtype=object)
     return pd.DataFrame({
         "case_id": ids, "office": office, "gender": gender, "disposal": disposal,
         "rosh": rosh, "officer_grade": grade, "start_date": start,

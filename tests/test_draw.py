@@ -269,3 +269,18 @@ def test_cli_rejects_non_frame_files(tmp_path, capsys):
     assert ".csv or .xlsx" in capsys.readouterr().err
     assert main(["draw", "--n", "5"]) == 2  # no frame at all
     assert main(["draw", "--synthetic", "500", "--n", "20", "--seed", "1", "--map", "gender:X=female"]) == 0
+
+
+def test_synthetic_draw_names_no_real_provider_or_place(capsys):
+    """`sampling draw --synthetic` is a neutral demo: no seed-provider ids or towns (only
+    --example is the seed's caseload)."""
+    from sampling.cli import main
+    from sampling.examples import SYNTHETIC_OFFICES
+
+    assert main(["draw", "--synthetic", "2000", "--n", "60", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "KSS" not in out and not any(town in out for town in SYNTHETIC_OFFICES)
+    neutral = synthetic_frame(500, rng=1, neutral=True)
+    flavoured = synthetic_frame(500, rng=1)
+    assert neutral["case_id"].iloc[0] == "C0000001" and set(neutral["office"]) <= {f"Office {i}" for i in range(1, 15)}
+    assert (neutral[["gender", "disposal", "rosh"]].to_numpy() == flavoured[["gender", "disposal", "rosh"]].to_numpy()).all()
