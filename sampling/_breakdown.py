@@ -30,7 +30,7 @@ from ._frame import VOCABULARY
 from ._intervals import intervals
 from ._results import Results
 from ._results_case import SUMMARY_COLUMNS
-from ._tables import column_key, is_blank, norm_label, read_table
+from ._tables import column_key, is_blank, match_columns, norm_label, read_table
 from .errors import ArgumentError, DataError
 
 __all__ = ["breakdown", "Breakdown", "MIN_CASES"]
@@ -115,6 +115,8 @@ def _check_by(results: Any, by: Any) -> str:
     columns = [c for c in results.cases.columns if c != "sample"]
     if not isinstance(by, str) or by not in results.cases.columns:
         found = {column_key(c): c for c in columns}.get(column_key(by)) if isinstance(by, str) else None
+        if found is None and isinstance(by, str):  # a frame's own name for one of ours ("RoSH Level")
+            found = match_columns([by], columns, what="cases").get(by)
         if found is None:
             raise ArgumentError("by", by, f"a column of the cases: {', '.join(map(str, columns)) or '(none)'}")
         by = found

@@ -95,7 +95,18 @@ def _one(path: Path) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
         pd.DataFrame({"row": sheet.index[blank], "case_id": sheet.loc[blank, "case_id"], "column": None,
                       "value": None, "reason": "not yet scored (every key question blank)"}),
     ], ignore_index=True)
-    return sheet.loc[~blank].assign(sample=meta["sample"]), meta, gone
+    return _with_frame_columns(path, sheet.loc[~blank]).assign(sample=meta["sample"]), meta, gone
+
+
+def _with_frame_columns(path: Path, sheet: pd.DataFrame) -> pd.DataFrame:
+    """The fieldwork rows with the frame's other columns (office, officer grade, dates …) from
+    the ``cases`` and ``reserves`` sheets, so that any of them can break the results down."""
+    drawn = pd.concat([_sheet(path, "cases"), _sheet(path, "reserves")], ignore_index=True)
+    extra = [c for c in drawn.columns if c not in sheet.columns and c not in ("selection_order", "cell", "reserve_rank")]
+    if not extra:
+        return sheet
+    lookup = drawn.drop_duplicates("case_id").set_index("case_id")[extra]
+    return sheet.join(lookup, on="case_id")
 
 
 def read_fieldwork(paths: str | os.PathLike | Sequence[Any], *, blank_means_na: bool = False,

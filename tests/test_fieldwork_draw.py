@@ -457,3 +457,30 @@ def test_a_chain_of_substitutions_reads_back_for_analysis(drawn, tmp_path):
     with pytest.raises(DataError, match="not in this draw") as info:
         sampling.read_fieldwork(path)
     assert info.value.rows == (2,) and info.value.values == (r1,)
+
+
+def test_filled_workbook_breaks_down_by_any_frame_column_in_the_users_words(drawn, tmp_path, capsys):
+    """The fieldwork sheet carries only the id and strata, but the frame's other columns
+    (Office here) come back from the cases/reserves sheets, and a stratum may be named as
+    the frame names it ("RoSH Level")."""
+    import shutil
+
+    filled = tmp_path / "filled.xlsx"
+    shutil.copy(drawn, filled)
+    wb = openpyxl.load_workbook(filled)
+    ws = wb["fieldwork"]
+    head = [c.value for c in ws[1]]
+    rng = np.random.default_rng(3)
+    for row in ws.iter_rows(min_row=2):
+        for i, h in enumerate(head):
+            if h and str(h)[:1].isdigit() and ":" in str(h):
+                row[i].value = "Yes" if rng.random() < 0.7 else "No"
+    wb.save(filled)
+    results = sampling.read_fieldwork([filled])
+    assert "Office" in results.cases.columns and results.cases["Office"].ne("").all()
+    by_office = sampling.breakdown(results, "Office")
+    assert set(by_office.subgroups["subgroup"]) <= {"Northgate", "Riverside", "Hillcrest"}
+    assert by_office.table.groupby("subgroup")["cases"].max().sum() == len(results.cases)
+    status, out, err = cli(capsys, "analyse", filled, "--by", "RoSH Level")
+    assert status == 0 and "key questions by rosh" in out
+    assert set(sampling.breakdown(results, "rosh").subgroups["population_source"]) == {"N_h"}
