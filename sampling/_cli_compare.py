@@ -17,19 +17,19 @@ __all__ = ["run_compare"]
 
 
 def _write(comparison, out: str) -> list[Path]:
-    """The dumbbell chart (PNG, SVG) and the two tables as CSV, in ``out``."""
+    """The dumbbell chart (PNG, SVG) and the two tables as CSV, in ``out``: all or nothing
+    (built in a staging folder, moved in when every file is written)."""
     from ._charts_compare import dumbbell
     from ._charts_style import save
-    from ._io import atomic_path, ensure_writable_dir, write_csv
+    from ._io import atomic_dir, write_csv
 
-    folder = ensure_writable_dir(out)
-    files = list(save(dumbbell(comparison), folder / "dumbbell", ("png", "svg")))
-    for name, table in (("comparison.csv", comparison.key_questions),
-                        ("comparison_standards.csv", comparison.standards)):
-        with atomic_path(folder / name) as tmp:
-            write_csv(table, tmp)
-        files.append(folder / name)
-    return files
+    with atomic_dir(out) as staging:
+        names = [p.name for p in save(dumbbell(comparison), staging / "dumbbell", ("png", "svg"))]
+        for name, table in (("comparison.csv", comparison.key_questions),
+                            ("comparison_standards.csv", comparison.standards)):
+            write_csv(table, staging / name)
+            names.append(name)
+    return [Path(out) / n for n in names]
 
 
 def run_compare(args: argparse.Namespace) -> int:

@@ -57,21 +57,20 @@ def _stem(key_question: str) -> str:
 
 def write_pool(pool, out: str | Path) -> list[Path]:
     """Write ``pool.csv`` (national), ``providers.csv`` and ``funnel_<key question>.png/.svg``
-    into ``out`` (created if needed), each file atomically; returns the paths."""
+    into ``out`` (created if needed): all or nothing (built in a staging folder, moved in when
+    every file is written); returns the paths."""
     from ._charts_pool import funnel
     from ._charts_style import save
-    from ._io import atomic_path, ensure_writable_dir, write_csv
+    from ._io import atomic_dir, write_csv
 
-    folder = ensure_writable_dir(out)
-    files = []
-    for name, frame in (("pool.csv", pool.national), ("providers.csv", pool.providers)):
-        with atomic_path(folder / name) as tmp:
-            write_csv(frame, tmp)
-        files.append(folder / name)
-    for kq in pool.national["key_question"]:
-        fig = funnel(pool, kq)
-        files += list(save(fig, folder / _stem(kq)))
-    return files
+    names = []
+    with atomic_dir(out) as staging:
+        for name, frame in (("pool.csv", pool.national), ("providers.csv", pool.providers)):
+            write_csv(frame, staging / name)
+            names.append(name)
+        for kq in pool.national["key_question"]:
+            names += [p.name for p in save(funnel(pool, kq), staging / _stem(kq))]
+    return [Path(out) / n for n in names]
 
 
 def run_pool(args: argparse.Namespace) -> int:

@@ -192,3 +192,28 @@ def test_markdown_from_input_is_inert(tmp_path):
     assert "<img" not in md
     assert "[click](javascript" not in md
     assert "&lt;script&gt;" in md and "\\[click\\]" in md
+
+
+@pytest.mark.parametrize("command", ["compare", "pool"])
+def test_compare_and_pool_outputs_are_all_or_nothing(tmp_path, capsys, command):
+    """--out under a file: one line, exit 2, and no staging folder or partial file left."""
+    from sampling.examples import synthetic_results
+
+    paths = []
+    for seed in (1, 2):
+        r = synthetic_results(seed, n={"case_supervision": 40})
+        path = tmp_path / f"p{seed}.csv"
+        rows = r.cases.join(r.answers).reset_index()
+        rows.astype(object).where(rows.notna(), "NA").to_csv(path, index=False)
+        paths.append(f"{path}=300")
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    before = set(tmp_path.rglob("*"))
+    assert main([command, *paths, "--resamples" if command == "compare" else "--confidence",
+                 "200" if command == "compare" else "0.8", "--out", str(tmp_path / "blocker" / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert set(tmp_path.rglob("*")) == before
+    assert main([command, *paths, "--resamples" if command == "compare" else "--confidence",
+                 "200" if command == "compare" else "0.8", "--out", str(tmp_path / "ok"), "--json"]) == 0
+    capsys.readouterr()
+    assert not [p for p in tmp_path.rglob(".*") if p.name.endswith(".tmp")]
