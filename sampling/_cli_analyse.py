@@ -203,8 +203,7 @@ def assess(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: No
 def _print_breakdown(bd, source: str, seed: int) -> None:
     print(f"{bd._title()}\nSource: {source}; seed {seed}\n")
     table = bd.table.drop(columns=["standard", "margin", "method", "note"])
-    if table["band"].isna().all():
-        table = table.drop(columns=["band"])
+    table = table.drop(columns=[c for c in ("band", "weighted_percent") if table[c].isna().all()])
     whole = {c: table[c].round().astype("Int64") for c in ("yes", "n", "population")}
     print(text_table(table.assign(**whole, few_cases=np.where(table["n"] == 0, "none", np.where(
         table["few_cases"], "few", ""))).rename(columns={"population_source": "N from"})))
