@@ -179,6 +179,18 @@ def _cell_populations(cells: pd.DataFrame, by: str, groups: list[str]) -> dict[s
     return {g: int(totals[norm_label(g)]) for g in groups if norm_label(g) in totals.index}
 
 
+def _weighted_populations(results: Any, sample: str, cells: pd.DataFrame, labels: pd.Series,
+                          groups: list[str]) -> dict[str, int]:
+    """N̂_g = Σ N_h/n_h over the subgroup's cases (any column, with the design's N_h known):
+    the weighted domain size the design-weighted interval uses."""
+    strata = [c for c in cells.columns if c not in ("population", "n")]
+    cases = results.cases.loc[results.cases["sample"] == sample, strata].astype(str)
+    key = cells[strata].astype(str)
+    w = cases.merge(key.assign(w=(cells["population"] / cells["n"]).to_numpy()), on=strata, how="left")["w"]
+    totals = pd.Series(w.to_numpy(), index=labels.to_numpy()).groupby(level=0).sum()
+    return {g: int(np.floor(totals[g] + 0.5)) for g in groups if g in totals.index}
+
+
 def _populations(results: Any, by: str, labels: pd.Series, groups: list[str], population: Any,
                  frame: Any) -> pd.DataFrame:
     """One row per (subgroup, sample): its cases n_g and eligible population N_g, with the source."""
@@ -193,8 +205,11 @@ def _populations(results: Any, by: str, labels: pd.Series, groups: list[str], po
         elif population is not None:
             given = _given_populations(population, s, present)
             known, source = (given, "given") if given is not None else ({}, "unknown")
-        if not known and by in getattr(results.stratum_populations.get(s), "columns", ()):
-            known, source = _cell_populations(results.stratum_populations[s], by, present), "N_h"
+        cells = results.stratum_populations.get(s) if results.stratum_populations else None
+        if not known and cells is not None and by in cells.columns:
+            known, source = _cell_populations(cells, by, present), "N_h"
+        elif not known and cells is not None:
+            known, source = _weighted_populations(results, s, cells, labels[in_s], present), "N_h weights"
         for g in present:
             n_g, N_g, src = int(counts[g]), known.get(g, np.nan), source
             if g not in known and source in ("frame", "given"):

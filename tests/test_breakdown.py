@@ -235,3 +235,20 @@ def test_all_pairs_of_too_many_subgroups_is_refused(res, capsys):
     with pytest.raises(ArgumentError, match="at most 20"):
         breakdown(offices, "office", pairs=True)
     assert len(breakdown(offices, "office", contrast=("O1", "O2")).differences) == len(offices.summary)
+
+
+def test_any_column_with_design_weights_takes_the_weighted_domain_size():
+    r = synthetic_results(1, n={"case_supervision": 60})
+    cells = r.cases.groupby(["gender", "disposal", "rosh"]).size().rename("n").reset_index()
+    cells["population"] = cells["n"] * 5 + (cells["gender"] == "female") * 3
+    rows = r.cases.join(r.answers).reset_index()
+    rows["office"] = np.where(np.arange(len(rows)) % 3 == 0, "North", "South")
+    r2 = load_results(rows, blank_means_na=True, strata=["gender", "disposal", "rosh"], stratum_populations=cells)
+    bd = breakdown(r2, "office")
+    w = rows.merge(cells, on=["gender", "disposal", "rosh"]).assign(w=lambda d: d["population"] / d["n"])
+    expected = w.groupby("office")["w"].sum().round()
+    s = bd.subgroups.set_index("subgroup")
+    assert s.loc["North", "population"] == expected["North"] and s.loc["South", "population"] == expected["South"]
+    assert set(s["population_source"]) == {"N_h weights"}
+    # the interval's population is the same weighted domain size
+    assert (bd.table.loc[bd.table["n"] > 0].groupby("subgroup")["population"].max() == s["population"]).all()
