@@ -26,7 +26,7 @@ import pandas as pd
 from ._checks import check_bool, check_confidence_level, check_count
 from ._difference import bonferroni_level, newcombe_difference
 from ._display import TableResult
-from ._frame import VOCABULARY
+from ._frame import VOCABULARY, category_spellings
 from ._intervals import intervals
 from ._results import Results
 from ._results_case import SUMMARY_COLUMNS
@@ -110,8 +110,8 @@ def _check_by(results: Any, by: Any) -> str:
     if not isinstance(results, Results):
         raise ArgumentError("results", type(results).__name__, "must be a Results object (see sampling.load_results)")
     if results.level != "case" or results.cases is None:
-        raise ArgumentError("results", "aggregate", "a breakdown needs case-level results (one row per case "
-                            "with its answers); published percentages hold no subgroups")
+        raise ArgumentError("by", by, "needs case-level results (one row per case with its answers): "
+                            "published percentages hold no subgroups")
     columns = [c for c in results.cases.columns if c != "sample"]
     if not isinstance(by, str) or by not in results.cases.columns:
         found = {column_key(c): c for c in columns}.get(column_key(by)) if isinstance(by, str) else None
@@ -130,7 +130,7 @@ def _labels(values: pd.Series, by: str = "") -> tuple[pd.Series, list[str]]:
     Subgroups come in the vocabulary's order for gender, disposal and RoSH (low … very high),
     else alphabetically; "(blank)" last."""
     vocabulary = VOCABULARY.get(column_key(by), {})
-    canonical = {norm_label(sp): cat for cat, spellings in vocabulary.items() for sp in (cat, *spellings)}
+    canonical = category_spellings().get(column_key(by), {})
     text = values.map(lambda v: BLANK if is_blank(v) else str(v).strip())
     text = text.map(lambda t: canonical.get(norm_label(t), t))
     key = text.map(lambda t: t if t == BLANK else norm_label(t))
@@ -383,8 +383,10 @@ def breakdown(results: Results, by: str, *, method: str = "wilson", confidence_l
         raise ArgumentError("populations", populations, f"per sample, {{sample: {{subgroup: N}}}}: these results "
                             f"hold {len(results.samples)} samples ({', '.join(results.samples)})")
     if frame is not None and len(results.samples) > 1:
-        raise ArgumentError("frame", "one frame", f"a frame is one sample's population; these results hold "
-                            f"{len(results.samples)} samples ({', '.join(results.samples)}): give populations= instead")
+        raise ArgumentError("frame", frame, f"a frame is one sample's population; these results hold "
+                            f"{len(results.samples)} samples ({', '.join(results.samples)}): give each subgroup's "
+                            "population per sample instead (populations={sample: {subgroup: N}} in Python, "
+                            "--subgroup-population SAMPLE:VALUE=N on the command line)")
     labels, groups = _labels(results.cases[by], by)
     subs = _populations(results, by, labels, groups, populations, frame)
     options = dict(method=method, confidence_level=cl, n_resamples=n_resamples, rng=rng)

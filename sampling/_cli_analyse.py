@@ -133,13 +133,6 @@ def subgroups(args: argparse.Namespace, results):
             if given:
                 raise ArgumentError(flag, given, "applies with --by COLUMN (a breakdown by subgroup)")
         return None
-    if results.level != "case":
-        raise ArgumentError("--by", args.by, "needs case-level results (one row per case with its answers): "
-                            "published percentages hold no subgroups")
-    if args.frame is not None and len(results.samples) > 1:
-        raise ArgumentError("--frame", args.frame, f"a frame is one sample's population; these results hold "
-                            f"{len(results.samples)} samples ({', '.join(results.samples)}): give each subgroup's "
-                            "population with --subgroup-population SAMPLE:VALUE=N instead")
     return breakdown(results, args.by, method=args.method, confidence_level=args.confidence,
                      populations=_subgroup_populations(args, results),
                      frame=args.frame, pairs=args.pairs, contrast=args.contrast, bands=args.bands,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._cli_common import to_json
-from ._format import text_table
+from ._format import interval_text, text_table
 
 __all__ = ["run_pool", "write_pool", "national_summary", "providers_summary"]
 
@@ -27,8 +27,7 @@ _LEGEND = (
 
 
 def _interval(low: pd.Series, high: pd.Series, signed: bool = False) -> list[str]:
-    fmt = "{:+.1f} to {:+.1f}" if signed else "{:.1f}–{:.1f}"
-    return [fmt.format(round(a, 1) + 0.0, round(b, 1) + 0.0) for a, b in zip(low, high)]  # no "-0.0"
+    return [interval_text(a, b, signed=signed) for a, b in zip(low, high)]
 
 
 def national_summary(pool) -> pd.DataFrame:

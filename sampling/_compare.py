@@ -52,7 +52,7 @@ import pandas as pd
 from ._checks import check_bool, check_confidence_level, check_count, check_rng
 from ._difference import newcombe_difference
 from ._display import TableResult
-from ._format import jsonable
+from ._format import interval_text, jsonable
 from ._proportion import proportion_interval
 from ._ratings import rate
 from ._resampling import question_populations
@@ -269,7 +269,7 @@ class Comparison(TableResult):
             f"% {self.labels[0]}": t["percent_a"], "n a": t["n_a"].map(lambda v: f"{v:.0f}"),
             f"% {self.labels[1]}": t["percent_b"], "n b": t["n_b"].map(lambda v: f"{v:.0f}"),
             "difference": t["difference"], f"{self.confidence_level:.0%} interval":
-                [f"{lo:+.1f} to {hi:+.1f}" for lo, hi in zip(t["low"], t["high"])],
+                [interval_text(lo, hi, signed=True) for lo, hi in zip(t["low"], t["high"])],
             "beyond noise": t["changed_beyond_noise"],
         })
 

@@ -75,7 +75,8 @@ def _one(path: Path) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
     renamed = {c: ours.get(str(c), str(c).split(":", 1)[0].strip() if ":" in str(c) else str(c))
                for c in sheet.columns}
     sheet = sheet.rename(columns=renamed).drop(columns=["notes"], errors="ignore")
-    drawn = _sheet(path, "cases")["case_id"]
+    cases = _sheet(path, "cases")
+    drawn = cases["case_id"]
     subs = _sheet(path, "substitutions")
     # a reserve that was itself replaced later is out too
     allowed = (set(drawn) | set(subs.get("reserve_case_id", []))) - set(subs.get("replaced_case_id", []))
@@ -95,13 +96,13 @@ def _one(path: Path) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
         pd.DataFrame({"row": sheet.index[blank], "case_id": sheet.loc[blank, "case_id"], "column": None,
                       "value": None, "reason": "not yet scored (every key question blank)"}),
     ], ignore_index=True)
-    return _with_frame_columns(path, sheet.loc[~blank]).assign(sample=meta["sample"]), meta, gone
+    return _with_frame_columns(path, sheet.loc[~blank], cases).assign(sample=meta["sample"]), meta, gone
 
 
-def _with_frame_columns(path: Path, sheet: pd.DataFrame) -> pd.DataFrame:
+def _with_frame_columns(path: Path, sheet: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
     """The fieldwork rows with the frame's other columns (office, officer grade, dates …) from
     the ``cases`` and ``reserves`` sheets, so that any of them can break the results down."""
-    drawn = pd.concat([_sheet(path, "cases"), _sheet(path, "reserves")], ignore_index=True)
+    drawn = pd.concat([cases, _sheet(path, "reserves")], ignore_index=True)
     extra = [c for c in drawn.columns if c not in sheet.columns and c not in ("selection_order", "cell", "reserve_rank")]
     if not extra:
         return sheet

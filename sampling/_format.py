@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["is_missing", "is_true", "text", "number", "jsonable", "text_table", "markdown_table", "md_text"]
+__all__ = ["is_missing", "is_true", "text", "number", "jsonable", "text_table", "markdown_table", "md_text",
+           "interval_text"]
 
 
 def is_missing(value: Any) -> bool:
@@ -98,6 +99,19 @@ def jsonable(obj: Any) -> Any:
 def _numeric_columns(frame: pd.DataFrame) -> list[bool]:
     return [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
             for c in frame.columns]
+
+
+def interval_text(low: Any, high: Any, *, signed: bool = False) -> str:
+    """An interval in points to one decimal: ``"43.7–54.8"``, or with ``signed`` (for a
+    difference) ``"-9.8 to +2.3"``; "" when missing (never ``-0.0``).
+
+    >>> interval_text(43.71, 54.84), interval_text(-9.81, 2.3, signed=True), interval_text(None, 1)
+    ('43.7–54.8', '-9.8 to +2.3', '')
+    """
+    if is_missing(low) or is_missing(high):
+        return ""
+    a, b = round(float(low), 1) + 0.0, round(float(high), 1) + 0.0
+    return f"{a:+.1f} to {b:+.1f}" if signed else f"{a:.1f}–{b:.1f}"
 
 
 def text_table(frame: pd.DataFrame, *, floatfmt: str = "{:.1f}") -> str:

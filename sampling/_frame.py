@@ -29,7 +29,7 @@ from ._tables import COLUMN_ALIASES, column_key, match_columns, norm_label, read
 from .errors import ArgumentError, DataError
 
 __all__ = ["Frame", "load_frame", "VOCABULARY", "REQUIRED_COLUMNS", "COLUMN_ALIASES",
-           "frame_fingerprint"]
+           "frame_fingerprint", "category_spellings"]
 
 #: Columns every frame must have (after column-name matching).
 REQUIRED_COLUMNS: tuple[str, ...] = ("case_id", "gender", "disposal", "rosh")
@@ -152,11 +152,15 @@ def frame_fingerprint(frame: Frame | pd.DataFrame, columns: Sequence[str] = REQU
     return digest.hexdigest()
 
 
+def category_spellings() -> dict[str, dict[str, str]]:
+    """Per vocabulary column, every known spelling's matching key → its category
+    (``{"gender": {"m": "male", "male": "male", …}, …}``)."""
+    return {column: {norm_label(s): canon for canon, spellings in cats.items() for s in (canon, *spellings)}
+            for column, cats in VOCABULARY.items()}
+
+
 def _vocabulary(mapping: Mapping[str, Mapping[str, str]] | None) -> dict[str, dict[str, str]]:
-    vocab: dict[str, dict[str, str]] = {
-        column: {norm_label(s): canon for canon, spellings in cats.items() for s in (canon, *spellings)}
-        for column, cats in VOCABULARY.items()
-    }
+    vocab = category_spellings()
     if mapping is None:
         return vocab
     if not isinstance(mapping, Mapping):

@@ -12,7 +12,7 @@ import pandas as pd
 from ._breakdown import Breakdown
 from ._compare import Comparison
 from ._pool import Pool
-from ._format import markdown_table, md_text, number, text
+from ._format import interval_text, markdown_table, md_text, number, text
 from ._tables import column_key
 from .errors import ArgumentError
 
@@ -30,16 +30,12 @@ class Section:
     sheets: Mapping[str, pd.DataFrame]
 
 
-def _interval(low: Any, high: Any) -> str:
-    return "" if pd.isna(low) else f"{number(low, '.1f')}–{number(high, '.1f')}"
-
-
 def _breakdown_markdown(bd: Breakdown, chart: str, caption: str) -> list[str]:
     t = bd.table
     shown = pd.DataFrame({
         "subgroup": t["subgroup"], "question": t["key_question"], "n": t["n"].map(lambda v: number(v, "g")),
         "% yes": t["percent"].map(lambda v: number(v, ".1f")),
-        f"{bd.confidence_level:.0%} interval": [_interval(a, b) for a, b in zip(t["low"], t["high"])],
+        f"{bd.confidence_level:.0%} interval": [interval_text(a, b) for a, b in zip(t["low"], t["high"])],
         "N": t["population"].map(lambda v: number(v, "g")) + np.where(t["population_source"] == "estimated", "≈", ""),
         "few cases": np.where(t["few_cases"] & (t["n"] > 0), "few", np.where(t["n"] == 0, "none", "")),
         **({"band": t["band"].map(text)} if t["band"].notna().any() else {}),
@@ -51,7 +47,7 @@ def _breakdown_markdown(bd: Breakdown, chart: str, caption: str) -> list[str]:
         diff = pd.DataFrame({
             "question": d["key_question"], "a": d["subgroup_a"], "b": d["subgroup_b"],
             "a − b (points)": d["difference"].map(lambda v: number(v, "+.1f")),
-            "interval": [_interval(a, b) for a, b in zip(d["low"], d["high"])],
+            "interval": [interval_text(a, b, signed=True) for a, b in zip(d["low"], d["high"])],
             "level": d["confidence_level"].map(lambda v: f"{v:.1%}"),
             "differs": np.where(d["differs"], "yes", ""),
         })
@@ -79,7 +75,7 @@ def _comparison_markdown(c: Comparison, chart: str, caption: str) -> list[str]:
         "question": k["key_question"], f"{a} %": k["percent_a"].map(lambda v: number(v, ".1f")),
         f"{b} %": k["percent_b"].map(lambda v: number(v, ".1f")),
         "difference (points)": k["difference"].map(lambda v: number(v, "+.1f")),
-        f"{c.confidence_level:.0%} interval": [_interval(lo, hi) for lo, hi in zip(k["low"], k["high"])],
+        f"{c.confidence_level:.0%} interval": [interval_text(lo, hi, signed=True) for lo, hi in zip(k["low"], k["high"])],
         "beyond noise": np.where(k["changed_beyond_noise"], "yes", ""),
     })
     st = c.standards
@@ -111,7 +107,7 @@ def _pool_section(p: Pool, provider: str | None) -> list[Section]:
         "provider": mine["provider"], "question": mine["key_question"], "%": mine["percent"].map(lambda v: number(v, ".1f")),
         "national %": mine["national_percent"].map(lambda v: number(v, ".1f")),
         "difference": mine["difference"].map(lambda v: number(v, "+.1f")),
-        f"{p.confidence_level:.0%} interval": [_interval(a, b) for a, b in zip(mine["difference_low"], mine["difference_high"])],
+        f"{p.confidence_level:.0%} interval": [interval_text(a, b, signed=True) for a, b in zip(mine["difference_low"], mine["difference_high"])],
         "funnel": np.where(mine["outside_95"], "outside 95%", np.where(mine["outside_80"], "outside 80%", "")),
     })
     md = ["## Against the national picture", "",
