@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pandas as pd  # noqa: E402
 
-from sampling._allocate import allocate, milp_round_cached as _milp_round_cached  # noqa: E402
-from sampling._draw import draw_sample  # noqa: E402
+from sampling.draw._allocate import allocate, milp_round_cached as _milp_round_cached  # noqa: E402
+from sampling.draw._draw import draw_sample  # noqa: E402
 from sampling.examples import synthetic_frame  # noqa: E402
-from sampling._frame import load_frame  # noqa: E402
+from sampling.draw._frame import load_frame  # noqa: E402
 
 STRATA = ["gender", "disposal", "rosh"]
 

@@ -35,8 +35,8 @@ import numpy as np  # noqa: E402
 from scipy import stats  # noqa: E402
 
 import bench_intervals  # noqa: E402
-from sampling._ratings import rate  # noqa: E402
-from sampling._results import load_results  # noqa: E402
+from sampling.rating._ratings import rate  # noqa: E402
+from sampling.results._results import load_results  # noqa: E402
 
 SIZES = (2_772, 27_720, 277_200)
 REPLICATES = (1_000, 10_000, 100_000)

@@ -32,9 +32,9 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from sampling._framework import load_framework
-from sampling._intervals import intervals, proportion_interval
-from sampling._results import load_results
+from sampling.design._framework import load_framework
+from sampling.estimation._intervals import intervals, proportion_interval
+from sampling.results._results import load_results
 
 B = 10_000
 

@@ -45,7 +45,7 @@ if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))
 
 from sampling import load_framework, load_results  # noqa: E402
-from sampling._compare import compare, difference_interval  # noqa: E402
+from sampling.comparison._compare import compare, difference_interval  # noqa: E402
 
 DESIGNS = ((79, 54), (668, 132))
 #: (first %, second %) pairs: differences near 0 and near ±15 points

@@ -5,7 +5,7 @@ eligible-population size N and true percentage, build one finite population whos
 number of "yes" cases M is fixed, so the true percentage 100·M/N is known exactly; then
 repeat the inspection's design many times - draw the planned stratified sample
 (n = ``sample_size(N)``, proportional allocation over gender × disposal × RoSH) with our
-own :func:`sampling._draw.draw_sample` - and compute the 80% interval of every method we
+own :func:`sampling.draw._draw.draw_sample` - and compute the 80% interval of every method we
 offer on every sample. Coverage = share of samples whose interval contains 100·M/N.
 
 Populations: :func:`sampling.examples.synthetic_frame` gives the strata (a CRC caseload);
@@ -47,11 +47,11 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:  # run as a script from anywhere in a source checkout
     sys.path.insert(0, str(HERE.parent))
 
-from sampling._io import atomic_path, atomic_write, ensure_writable_dir, escape_formulas  # noqa: E402
-from sampling._allocate import allocate_cells, cell_index  # noqa: E402
+from sampling._utils._io import atomic_path, atomic_write, ensure_writable_dir, escape_formulas  # noqa: E402
+from sampling.draw._allocate import allocate_cells, cell_index  # noqa: E402
 from sampling.examples import synthetic_frame  # noqa: E402
-from sampling._framework import load_rules  # noqa: E402
-from sampling._plan import sample_size  # noqa: E402
+from sampling.design._framework import load_rules  # noqa: E402
+from sampling.plan._plan import sample_size  # noqa: E402
 
 CONFIDENCE = 0.80
 STRATA = ("gender", "disposal", "rosh")
@@ -104,7 +104,7 @@ class Method:
 
 
 def analytic_methods() -> list[Method]:
-    from sampling._intervals import ANALYTIC
+    from sampling.estimation._intervals import ANALYTIC
 
     out = []
     for m in ANALYTIC:
@@ -127,7 +127,7 @@ def analytic_interval(method: Method, yes: np.ndarray, n: int, N: int) -> tuple[
     """Low and high (in %) of ``method`` for every count in ``yes`` (vectorised)."""
     if method.func is not None:
         return method.func(yes, n, N)
-    from sampling._intervals import proportion_interval
+    from sampling.estimation._intervals import proportion_interval
 
     low, high = proportion_interval(np.asarray(yes), n, method=method.method, confidence_level=CONFIDENCE,
                                     population=N if method.finite_population else None)
@@ -213,13 +213,13 @@ def exact_count_pmf(pop: Population) -> np.ndarray:
 
 # --------------------------------------------------------------------------- samplers
 def draw_counts(pop: Population, reps: int, rng, *, keep: int = 0):
-    """Draw ``reps`` samples with :func:`sampling._draw.draw_sample`.
+    """Draw ``reps`` samples with :func:`sampling.draw._draw.draw_sample`.
 
     Returns the yes count of each sample and, for the first ``keep`` samples, the drawn
     cases (stratum columns and yes) for the bootstrap methods.
     """
-    from sampling._draw import draw_sample
-    from sampling._frame import load_frame
+    from sampling.draw._draw import draw_sample
+    from sampling.draw._frame import load_frame
 
     gen = np.random.default_rng(rng)
     frame = load_frame(pop.frame)
@@ -245,9 +245,9 @@ def hypergeometric_counts(pop: Population, reps: int, rng) -> np.ndarray:
 
 # --------------------------------------------------------------------------- bootstrap
 def case_results(cases: pd.DataFrame, N: int):
-    """The drawn cases as case-level :class:`~sampling._results.Results` (one key question,
+    """The drawn cases as case-level :class:`~sampling.results._results.Results` (one key question,
     the design's strata recorded, population N)."""
-    from sampling._results import load_results
+    from sampling.results._results import load_results
 
     frame = pd.DataFrame({
         "case_id": [f"C{i:05d}" for i in range(len(cases))],
@@ -259,8 +259,8 @@ def case_results(cases: pd.DataFrame, N: int):
 
 
 def bootstrap_interval(method: Method, results, B: int, rng) -> tuple[float, float]:
-    """One bootstrap interval (in %) from the library's :func:`sampling._intervals.intervals`."""
-    from sampling._intervals import intervals
+    """One bootstrap interval (in %) from the library's :func:`sampling.estimation._intervals.intervals`."""
+    from sampling.estimation._intervals import intervals
 
     out = intervals(results, method=method.method, confidence_level=CONFIDENCE,
                     finite_population=method.finite_population, n_resamples=B,
@@ -375,7 +375,7 @@ def hypergeometric_exact(yes, n: int, N: int) -> tuple[np.ndarray, np.ndarray]:
     """Exact 80% interval for M/N under simple random sampling without replacement, by
     test inversion (Buonaccorsi 1987), using the bound search of :mod:`sampling.plan`.
     Not a method the library offers for analysis: a candidate shown for comparison."""
-    from sampling._plan_exact import hypergeom_upper as _hypergeom_upper
+    from sampling.plan._exact import hypergeom_upper as _hypergeom_upper
 
     y = np.asarray(yes, dtype=np.int64)
     need = np.union1d(y, n - y)

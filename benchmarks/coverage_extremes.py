@@ -1,5 +1,5 @@
 """Coverage of the stratified bootstraps at extreme true percentages (85, 90, 95%), with the
-Wilson fallback of ``sampling._intervals`` (fewer than 10 answers on one side → Wilson+fpc).
+Wilson fallback of ``sampling.estimation._intervals`` (fewer than 10 answers on one side → Wilson+fpc).
 
 Before the fallback the full study (``coverage.py``) measured, at a true 95%, 55–76% for
 ``bca/strat+fpc`` and ``percentile/strat+fpc`` at N = 79 and 668. Run:

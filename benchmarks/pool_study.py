@@ -31,7 +31,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sampling import sample_size  # noqa: E402
-from sampling._pool_stats import (difference_variance, pooled_interval, stratified_proportion,  # noqa: E402
+from sampling.stats._pool_stats import (difference_variance, pooled_interval, stratified_proportion,  # noqa: E402
                                   z_value)
 
 PROVIDERS = (5, 21)

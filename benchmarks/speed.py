@@ -46,7 +46,7 @@ from scipy import stats  # noqa: E402
 import bench_draw  # noqa: E402
 import bench_engine  # noqa: E402
 import bench_intervals  # noqa: E402
-from sampling._io import atomic_write  # noqa: E402
+from sampling._utils._io import atomic_write  # noqa: E402
 
 B = 10_000
 SEED_TARGET_S = 0.5
@@ -72,8 +72,8 @@ def bench_vectorised(n_cases: int, repeats: int) -> dict:
     (``intervals(..., stratified=False)``) vs one ``scipy.stats.bootstrap`` call on the
     (questions × cases) matrix with ``np.nanmean`` (scipy resamples the cases - the last axis -
     with the same indices for every question; not-applicable answers are NaN)."""
-    from sampling._intervals import intervals
-    from sampling._results import load_results
+    from sampling.estimation._intervals import intervals
+    from sampling.results._results import load_results
 
     res = load_results(bench_intervals.synthetic_cases(n_cases))
     X = res.answers[list(res.summary["key_question"])].to_numpy(dtype=float).T  # (k, n)
@@ -102,7 +102,7 @@ def bench_vectorised(n_cases: int, repeats: int) -> dict:
 # --------------------------------------------------------------------------- full analysis
 def bench_rate(repeats: int) -> dict:
     from sampling.examples import seed_inspection, synthetic_results
-    from sampling._ratings import rate
+    from sampling.rating._ratings import rate
 
     seed = seed_inspection()
     seed_implied = seed_inspection(population="implied")

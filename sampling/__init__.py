@@ -1,8 +1,8 @@
 """inspection-sampling: plan, draw and analyse case-file inspection samples.
 
-The pipeline runs one way, one module per stage::
+The pipeline runs one way, one subpackage per stage::
 
-    plan → frame → allocate → draw → (fieldwork) → results → intervals → ratings → charts
+    design → plan → draw → (fieldwork) → results → estimation → rating → comparison → charts → report
 
 Everything a notebook needs is importable from here, e.g. ``sampling.sample_size(668)``.
 Names are loaded lazily so ``import sampling`` stays fast.
@@ -22,64 +22,64 @@ from .errors import ArgumentError, DataError, OutputError, SamplingError
 # public name -> module that defines it (each stage adds its own line(s))
 _EXPORTS = {
     # inspection (a folder with inspection.toml)
-    "Inspection": "_inspection",
-    "InspectionSample": "_inspection",
-    "load_inspection": "_inspection",
-    "find_inspection": "_inspection",
-    "init_inspection": "_inspection",
-    "DEFAULT_SEED": "_inspection",
+    "Inspection": "design._inspection",
+    "InspectionSample": "design._inspection",
+    "load_inspection": "design._inspection",
+    "find_inspection": "design._inspection",
+    "init_inspection": "design._inspection",
+    "DEFAULT_SEED": "design._inspection",
     # plan
-    "sample_size": "_plan_sizes",
-    "achieved_margin": "_plan_sizes",
-    "implied_population": "_plan",
-    "subsample_plan": "_plan",
-    "misrating_risk": "_plan",
-    "plan_table": "_plan",
-    "band_probabilities": "_plan",
-    "Plan": "_plan",
+    "sample_size": "plan._sizes",
+    "achieved_margin": "plan._sizes",
+    "implied_population": "plan._plan",
+    "subsample_plan": "plan._plan",
+    "misrating_risk": "plan._plan",
+    "plan_table": "plan._plan",
+    "band_probabilities": "plan._plan",
+    "Plan": "plan._plan",
     # frame / allocate / draw
-    "load_frame": "_frame",
-    "Frame": "_frame",
-    "VOCABULARY": "_frame",
-    "allocate": "_allocate",
-    "Allocation": "_allocate",
-    "draw_sample": "_draw",
-    "Sample": "_draw",
-    "write_draw_workbook": "_drawfile",
-    "write_draw_folder": "_drawfile",
-    "read_draw": "_drawfile",
-    "check_draw_matches": "_drawfile",
-    "substitute_case": "_substitution",
-    "verify_draw": "_substitution",
-    "DrawCheck": "_substitution",
-    "read_fieldwork": "_fieldwork",
+    "load_frame": "draw._frame",
+    "Frame": "draw._frame",
+    "VOCABULARY": "draw._frame",
+    "allocate": "draw._allocate",
+    "Allocation": "draw._allocate",
+    "draw_sample": "draw._draw",
+    "Sample": "draw._draw",
+    "write_draw_workbook": "draw._drawfile",
+    "write_draw_folder": "draw._drawfile",
+    "read_draw": "draw._drawfile",
+    "check_draw_matches": "draw._drawfile",
+    "substitute_case": "draw._substitution",
+    "verify_draw": "draw._substitution",
+    "DrawCheck": "draw._substitution",
+    "read_fieldwork": "results._fieldwork",
     # framework / results / intervals / ratings
-    "Framework": "_framework",
-    "load_framework": "_framework",
-    "available_frameworks": "_framework",
-    "RatingRules": "_rules",
-    "load_rules": "_rules",
-    "load_results": "_results",
-    "Results": "_results",
-    "reconstruct_counts": "_results",
-    "intervals": "_intervals",
-    "bootstrap": "_intervals",
-    "bootstrap_replicates": "_intervals",
-    "proportion_interval": "_proportion",
-    "Intervals": "_intervals",
-    "Replicates": "_intervals",
-    "rate": "_ratings",
-    "breakdown": "_breakdown",
-    "Breakdown": "_breakdown",
-    "Assessment": "_assessment",
-    "IntervalOptions": "_options",
+    "Framework": "design._framework",
+    "load_framework": "design._framework",
+    "available_frameworks": "design._framework",
+    "RatingRules": "design._rules",
+    "load_rules": "design._rules",
+    "load_results": "results._results",
+    "Results": "results._results",
+    "reconstruct_counts": "results._results",
+    "intervals": "estimation._intervals",
+    "bootstrap": "estimation._intervals",
+    "bootstrap_replicates": "estimation._intervals",
+    "proportion_interval": "stats._proportion",
+    "Intervals": "estimation._intervals",
+    "Replicates": "estimation._intervals",
+    "rate": "rating._ratings",
+    "breakdown": "comparison._breakdown",
+    "Breakdown": "comparison._breakdown",
+    "Assessment": "rating._assessment",
+    "IntervalOptions": "stats._options",
     # compare (two inspections of one framework)
-    "compare": "_compare",
-    "Comparison": "_compare",
+    "compare": "comparison._compare",
+    "Comparison": "comparison._compare",
     # the national picture (several providers pooled)
-    "pool": "_pool",
-    "Pool": "_pool",
-    "funnel_limits": "_pool_stats",
+    "pool": "comparison._pool",
+    "Pool": "comparison._pool",
+    "funnel_limits": "stats._pool_stats",
     # report (charts live in sampling.charts: forest, rating_probabilities, overall, ...)
     "write_report": "report",
     "ReportFiles": "report",
@@ -89,7 +89,7 @@ _EXPORTS = {
     "synthetic_frame": "examples",
     "synthetic_results": "examples",
     # design weights (stratum populations N_h known)
-    "weighted_estimates": "_weights",
+    "weighted_estimates": "results._weights",
 }
 
 __all__ = ["__version__", "SamplingError", "ArgumentError", "DataError", "OutputError",
@@ -98,7 +98,15 @@ __all__ = ["__version__", "SamplingError", "ArgumentError", "DataError", "Output
 
 
 
+#: public subpackages reachable as attributes
+_SUBPACKAGES = ("charts", "report", "examples")
+
+
 def __getattr__(name: str):
+    if name in _SUBPACKAGES:  # sampling.charts.forest without importing sampling.charts first
+        value = importlib.import_module(f".{name}", __name__)
+        globals()[name] = value
+        return value
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'sampling' has no attribute {name!r}")
@@ -108,4 +116,4 @@ def __getattr__(name: str):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_EXPORTS))
+    return sorted(set(globals()) | set(_EXPORTS) | set(_SUBPACKAGES))

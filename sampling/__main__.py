@@ -1,6 +1,6 @@
 """``python -m sampling`` is the same as the ``sampling`` command."""
 import sys
 
-from .cli import main
+from .cli._main import main
 
 sys.exit(main())

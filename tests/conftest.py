@@ -3,7 +3,7 @@ immutable or read-only in the tests)."""
 import pytest
 
 from sampling.examples import seed_inspection, seed_tables, synthetic_results
-from sampling._rules import load_rules
+from sampling.design._rules import load_rules
 
 
 @pytest.fixture(scope="session")

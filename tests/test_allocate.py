@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sampling import ArgumentError, DataError
-from sampling._allocate import allocate, largest_remainder
+from sampling.draw._allocate import allocate, largest_remainder
 from sampling.examples import synthetic_frame
-from sampling._frame import load_frame
+from sampling.draw._frame import load_frame
 
 
 def _counts(values, levels, names):
@@ -195,7 +195,7 @@ def test_allocation_is_deterministic_and_independent_of_row_order():
 
 def test_package_level_allocate_is_callable_and_strata_match_case_insensitively():
     import sampling
-    import sampling._draw  # noqa: F401  (binds the submodule on the package)
+    import sampling.draw._draw  # noqa: F401  (binds the submodule on the package)
 
     df = synthetic_frame(500, rng=1).rename(columns={"office": "Office"})
     a = sampling.allocate(load_frame(df), 20, strata=["GENDER", "office"])

@@ -10,7 +10,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 import sampling
 from sampling import ArgumentError, DataError, breakdown, intervals, load_results
-from sampling._difference import bonferroni_level, newcombe_difference
+from sampling.stats._difference import bonferroni_level, newcombe_difference
 from sampling.cli import main
 from sampling.examples import synthetic_results
 

@@ -16,10 +16,10 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
 from sampling import ArgumentError, DataError, OutputError, charts
-from sampling._draw import draw_sample
+from sampling.draw._draw import draw_sample
 from sampling.examples import seed_inspection, seed_tables, synthetic_frame, synthetic_results
-from sampling._plan import implied_population, misrating_risk, sample_size
-from sampling._ratings import rate
+from sampling.plan._plan import implied_population, misrating_risk, sample_size
+from sampling.rating._ratings import rate
 
 B = 1000
 

@@ -11,7 +11,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 import sampling
 from sampling import ArgumentError, compare, load_framework, load_results
-from sampling._compare import Comparison, difference_interval, rating_change
+from sampling.comparison._compare import Comparison, difference_interval, rating_change
 from sampling.cli import main
 from sampling.examples import synthetic_results
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from bench_loader import load_benchmark
-from sampling._framework import load_rules
+from sampling.design._framework import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 

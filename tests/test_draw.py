@@ -10,9 +10,9 @@ from scipy import stats
 
 from sampling import ArgumentError, DataError, OutputError
 from sampling.cli import main
-from sampling._draw import BALANCE_COLUMNS, draw_sample, gof_pvalue, reserve_counts, verify_manifest
+from sampling.draw._draw import BALANCE_COLUMNS, draw_sample, gof_pvalue, reserve_counts, verify_manifest
 from sampling.examples import synthetic_frame
-from sampling._frame import frame_fingerprint, load_frame
+from sampling.draw._frame import frame_fingerprint, load_frame
 
 
 @pytest.fixture(scope="module")

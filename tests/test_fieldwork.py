@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 import sampling
-from sampling._fieldwork import is_draw_workbook, read_fieldwork, write_draw_workbook
+from sampling.results._fieldwork import is_draw_workbook, read_fieldwork, write_draw_workbook
 from sampling.errors import DataError, OutputError
 
 from test_own_inspection import fill_fieldwork, provider_frame
@@ -141,7 +141,7 @@ def test_the_csv_folder_form_reads_back_like_the_workbook(drawn, tmp_path):
 
     import pandas as pd
 
-    from sampling._fieldwork import write_draw_folder
+    from sampling.results._fieldwork import write_draw_folder
 
     folder, path, sample = drawn
     inspection = sampling.load_inspection(folder)

@@ -1,4 +1,4 @@
-"""Rating rules and frameworks as data (sampling._rules, sampling._framework)."""
+"""Rating rules and frameworks as data (sampling.design._rules, sampling.design._framework)."""
 from pathlib import Path
 
 import numpy as np
@@ -7,8 +7,8 @@ import pytest
 
 from sampling import DataError, ArgumentError
 from sampling.examples import seed_tables
-from sampling._framework import Framework, available_frameworks, load_framework
-from sampling._rules import available_rules, load_rules
+from sampling.design._framework import Framework, available_frameworks, load_framework
+from sampling.design._rules import available_rules, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 

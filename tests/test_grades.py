@@ -11,7 +11,7 @@ import pytest
 
 from bench_loader import load_benchmark
 import sampling
-from sampling._grades import GRADES, LEANING, SETTLED, grade_of
+from sampling.rating._grades import GRADES, LEANING, SETTLED, grade_of
 
 _load = load_benchmark
 

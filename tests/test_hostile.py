@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import sampling
-from sampling._io import escape_cell, write_csv
+from sampling._utils._io import escape_cell, write_csv
 from sampling.cli import main
 from sampling.errors import ArgumentError, DataError
 

@@ -10,7 +10,7 @@ from sampling import DEFAULT_SEED, find_inspection, init_inspection, load_inspec
 from sampling.cli import main
 from sampling.errors import ArgumentError, DataError, OutputError
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parent.parent / "sampling" / "examples" / "seeds"
 
 
 def cli(capsys, *argv):

@@ -10,14 +10,14 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from sampling.errors import ArgumentError, DataError
-from sampling._intervals import (ANALYTIC, BOOTSTRAP, Intervals, Replicates, bootstrap, bootstrap_replicates,
+from sampling.estimation._intervals import (ANALYTIC, BOOTSTRAP, Intervals, Replicates, bootstrap, bootstrap_replicates,
                                 fpc_factor, intervals, proportion_interval)
-from sampling._results import load_results
+from sampling.results._results import load_results
 
 # the module (the package binds `sampling.intervals` to the function of that name)
-iv = importlib.import_module("sampling._intervals")
-engine = importlib.import_module("sampling._resampling")
-counts = importlib.import_module("sampling._multinomial")
+iv = importlib.import_module("sampling.estimation._intervals")
+engine = importlib.import_module("sampling.estimation._resampling")
+counts = importlib.import_module("sampling.stats._multinomial")
 
 CS = ["2.1.1", "2.1.2", "2.1.3", "2.2.1", "2.2.2", "2.2.3"]
 
@@ -384,7 +384,7 @@ def test_quantiles_match_numpy_per_column():
     q = rng.random((3, 4))
     ref = np.array([[np.nanquantile(x[:, j], q[i, j]) if j < 3 else np.nan for j in range(4)]
                     for i in range(3)])
-    np.testing.assert_allclose(importlib.import_module("sampling._bootstrap_limits").quantiles(x, q), ref, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(importlib.import_module("sampling.estimation._bootstrap_limits").quantiles(x, q), ref, rtol=0, atol=1e-12)
 
 
 def test_fpc_wilson_covers_under_without_replacement_sampling():

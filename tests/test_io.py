@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from sampling import ArgumentError, DataError, OutputError, SamplingError
-from sampling._checks import check_confidence_level, check_count, check_fraction, check_population, check_rng
-from sampling._io import atomic_write, ensure_writable_dir, escape_formulas
+from sampling._utils._checks import check_confidence_level, check_count, check_fraction, check_population, check_rng
+from sampling._utils._io import atomic_write, ensure_writable_dir, escape_formulas
 
 
 def test_escape_formulas_neutralises_only_text_that_starts_a_formula():

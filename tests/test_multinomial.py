@@ -1,4 +1,4 @@
-"""Exactness of the resampling engine's counts (sampling._multinomial) and of the joint case
+"""Exactness of the resampling engine's counts (sampling.stats._multinomial) and of the joint case
 bootstrap built on them, against closed forms and direct index resampling.
 
 Monte Carlo tolerances are stated per test: a frequency is compared within 5 of its standard
@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sampling._intervals import bootstrap_replicates
-from sampling._results import load_results
+from sampling.estimation._intervals import bootstrap_replicates
+from sampling.results._results import load_results
 
-counts = importlib.import_module("sampling._multinomial")
+counts = importlib.import_module("sampling.stats._multinomial")
 
 
 def plan_for(unit_counts: list[list[int]], draws: list[int]):

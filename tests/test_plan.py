@@ -17,7 +17,7 @@ from statsmodels.stats.proportion import samplesize_confint_proportion
 from sampling import ArgumentError
 from sampling.cli import main
 from sampling.examples import seed_tables
-from sampling._plan import (
+from sampling.plan._plan import (
     Plan,
     achieved_margin,
     band_probabilities,
@@ -181,7 +181,7 @@ def brute_exact_n(N, margin=0.05, start=1):
 
 @pytest.mark.parametrize("N,n", [(20, 7), (100, 30), (668, 132)])
 def test_exact_halfwidth_matches_brute_force_interval(N, n):
-    from sampling._plan_exact import hypergeom_upper as _hypergeom_upper
+    from sampling.plan._exact import hypergeom_upper as _hypergeom_upper
 
     for x in (0, 1, n // 3, n // 2, n):
         lo, hi = brute_hypergeom_interval(x, n, N, 0.2)
@@ -191,7 +191,7 @@ def test_exact_halfwidth_matches_brute_force_interval(N, n):
 
 
 def test_fast_hypergeometric_cdf_matches_scipy():
-    from sampling._plan_exact import hypergeom_cdf as _hypergeom_cdf
+    from sampling.plan._exact import hypergeom_cdf as _hypergeom_cdf
 
     rng = np.random.default_rng(7)
     for N, n in [(20, 7), (668, 132), (10_000, 180), (200_000, 183)]:
@@ -261,7 +261,7 @@ def test_misrating_closed_forms():
 
 def test_published_rounding_is_half_up():
     """The seed's 4.1.3: 35/54 = 64.8% is published as 65 (Good); exact ties go up."""
-    from sampling._plan_risk import observed_percent as _observed_percent
+    from sampling.plan._risk import observed_percent as _observed_percent
 
     assert _observed_percent(np.array([35]), 54, "half_up")[0] == 65
     assert _observed_percent(np.array([1, 3]), 8, "half_up").tolist() == [13, 38]    # 12.5, 37.5

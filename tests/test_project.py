@@ -27,7 +27,7 @@ def test_ci_runs_the_readme_test_command_verbatim():
 
 
 def test_seed_files_carry_a_citation_and_licence():
-    text = (ROOT / "seeds" / "README.md").read_text()
+    text = (ROOT / "sampling" / "examples" / "seeds" / "README.md").read_text()
     for needle in ("HM Inspectorate of Probation", "Kent, Surrey and Sussex", "2019", "Open Government Licence"):
         assert needle in text
 

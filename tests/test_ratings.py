@@ -1,4 +1,4 @@
-"""sampling._ratings.rate: bands, overrides, flags and rating probabilities."""
+"""sampling.rating._ratings.rate: bands, overrides, flags and rating probabilities."""
 from __future__ import annotations
 
 import json
@@ -10,9 +10,9 @@ from scipy import stats
 
 from sampling import ArgumentError, DataError, SamplingError
 from sampling.examples import seed_inspection, seed_tables, synthetic_results
-from sampling._framework import Framework, load_rules
-from sampling._ratings import BASES, Assessment, rate
-from sampling._results import load_results
+from sampling.design._framework import Framework, load_rules
+from sampling.rating._ratings import BASES, Assessment, rate
+from sampling.results._results import load_results
 
 B = 2000
 
@@ -188,7 +188,7 @@ def _patched_rate(monkeypatch, results, values, kqs, **kw):
     """rate() with hand-made replicates (to test the aggregation exactly)."""
     import importlib
 
-    iv = importlib.import_module("sampling._intervals")  # the module, not sampling.intervals()
+    iv = importlib.import_module("sampling.estimation._intervals")  # the module, not sampling.intervals()
 
     def fake(results, **_):
         return iv.Replicates(values=np.asarray(values, dtype=float), key_questions=tuple(kqs),

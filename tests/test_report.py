@@ -12,9 +12,9 @@ import pytest
 
 from sampling import ArgumentError, DataError, OutputError, charts
 from sampling.cli import main
-from sampling._draw import draw_sample
+from sampling.draw._draw import draw_sample
 from sampling.examples import seed_inspection, synthetic_frame, synthetic_results
-from sampling._ratings import rate
+from sampling.rating._ratings import rate
 from sampling.report import CHARTS, ReportFiles, report_table, write_report
 
 B = 1000

@@ -10,8 +10,8 @@ from hypothesis import given, settings, strategies as st
 
 from sampling.errors import ArgumentError, DataError, SamplingError
 from sampling.examples import seed_tables
-from sampling._framework import load_framework
-from sampling._results import Results, load_results, parse_answer, reconstruct_counts
+from sampling.design._framework import load_framework
+from sampling.results._results import Results, load_results, parse_answer, reconstruct_counts
 
 FW = load_framework()
 CS = [k.id for k in FW.key_questions if k.sample == "case_supervision"]
@@ -361,7 +361,7 @@ def test_results_and_frames_share_one_reader_and_its_aliases(tmp_path):
     assert res.level == "case" and len(res.answers) == 12
     assert res.answers.index.tolist() == frame["CRN"].astype(str).tolist()
     # the same reader refuses the same bad files with the same words
-    from sampling._tables import read_table
+    from sampling._utils._tables import read_table
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     for loader in (load_results, sampling.load_frame):
         with pytest.raises(DataError, match="legacy .xls"):

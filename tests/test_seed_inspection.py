@@ -7,8 +7,8 @@ import pytest
 
 from sampling import ArgumentError, SamplingError
 from sampling.examples import seed_inspection, synthetic_results
-from sampling._framework import load_framework
-from sampling._plan import implied_population
+from sampling.design._framework import load_framework
+from sampling.plan._plan import implied_population
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,27 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "sampling"
+#: The layers, top to bottom: a subpackage imports only itself and the layers below it.
+#: (``errors`` sits beside ``_utils`` at the bottom; ``examples`` stands apart, above the
+#: library and reached only by ``cli``.)
+LAYERS = ("cli", "report", "charts", "comparison", "rating", "estimation", "results", "draw", "plan",
+          "stats", "design", "_utils")
+
+
 #: Modules at the top (the interface layer: the command line and the examples): the only
 #: ones that may import the seed.
 def _is_top(module: str) -> bool:
-    return module in ("sampling.cli", "sampling.examples", "sampling.__main__") or module.startswith("sampling._cli")
+    return module == "sampling.__main__" or module.split(".")[:2] in (["sampling", "cli"], ["sampling", "examples"])
+
+
+def _layer(module: str) -> int | None:
+    """Index of the module's layer in LAYERS (errors counts as the bottom), None otherwise."""
+    parts = module.split(".")
+    if len(parts) < 2:
+        return None
+    if parts[1] == "errors":
+        return len(LAYERS)
+    return LAYERS.index(parts[1]) if parts[1] in LAYERS else None
 
 
 def _modules() -> dict[str, Path]:
@@ -85,6 +102,36 @@ def test_only_the_interface_reaches_the_seed(graph):
     assert not bad, f"library modules importing the seed: {bad}"
     text = [m for m, p in _modules().items() if not _is_top(m) and "sampling.seeds" in p.read_text()]
     assert not text, f"library modules naming the seed package: {text}"
+
+
+def test_every_module_lives_in_a_stage():
+    """The file listing is the map: only __init__, __main__ and errors stay at the top."""
+    loose = [m for m, p in _modules().items() if m.count(".") == 1 and p.name != "__init__.py"
+             and m not in ("sampling.__main__", "sampling.errors") and _layer(m) is None
+             and not m.startswith("sampling.examples")]
+    assert not loose, loose
+
+
+def test_imports_flow_down_the_layers(graph):
+    modules, imports = graph
+    up = []
+    for m, pairs in imports.items():
+        here = _layer(m)
+        for t, _ in pairs:
+            there = _layer(t)
+            if here is not None and there is not None and there < here:
+                up.append(f"{m} imports {t}")
+            if t.startswith("sampling.examples") and not _is_top(m) and not m.startswith("tests"):
+                up.append(f"{m} imports the examples")
+    assert not up, up
+
+
+def test_the_layer_contract_holds():
+    """import-linter's contracts in pyproject.toml (layers, and only cli reaches examples)."""
+    from pathlib import Path as _P
+    lint = _P(sys.executable).with_name("lint-imports")
+    out = subprocess.run([str(lint)], capture_output=True, text=True, cwd=PKG.parent)
+    assert out.returncode == 0, out.stdout + out.stderr
 
 
 def test_import_sampling_is_light():

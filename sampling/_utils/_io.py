@@ -1,0 +1,193 @@
+"""Safe file output shared by every stage that writes files.
+
+* :func:`atomic_write` writes to a temporary file in the target folder and renames it into
+  place, so a reader never sees a half-written file and a failure leaves nothing behind.
+* :func:`atomic_dir` does the same for a set of files written into a folder: they are built
+  in a hidden staging folder beside it and moved into place only when all are complete.
+* :func:`escape_formulas` neutralises spreadsheet formulas: a text cell whose first
+  character after any leading whitespace is ``=``, ``+``, ``-`` or ``@`` (or that begins with
+  a tab or carriage return) gets a leading apostrophe, as OWASP's CSV-injection guidance
+  recommends, so a sample list opened in Excel runs nothing.
+* :func:`write_csv` writes a table escaped that way, with CRLF line ends (as Excel writes
+  CSV), so every field holding a carriage return, a line feed, a comma or a quote is quoted
+  and no cell can split its row.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pandas as pd
+
+from ..errors import OutputError
+
+__all__ = ["atomic_write", "atomic_path", "atomic_dir", "escape_formulas", "escape_cell", "write_csv",
+           "ensure_writable_dir", "default_mode"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_cell(value):
+    """``value`` with a leading apostrophe if it is text that a spreadsheet could read as a
+    formula: starting with a tab or CR, or with ``=``, ``+``, ``-``, ``@`` after any
+    leading whitespace (spreadsheets trim it).
+
+    >>> [escape_cell(v) for v in ("=1+1", " @SUM(1)", "Yes", 3)]
+    ["'=1+1", "' @SUM(1)", 'Yes', 3]
+    """
+    if isinstance(value, str) and (value.startswith(_FORMULA_START) or value.lstrip().startswith(_FORMULA_START)):
+        return "'" + value
+    return value
+
+
+def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frame`` whose text cells (and column names) cannot start a
+    spreadsheet formula (see :func:`escape_cell`)."""
+    esc = escape_cell
+
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+            out[column] = series.map(esc, na_action="ignore").astype(object)
+    # Column names are cells too.
+    out.columns = [esc(c) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write ``frame`` (formula-escaped, without its index) as UTF-8 CSV with CRLF line ends:
+    the csv module then quotes every field holding CR, LF, a comma or a quote, so a cell can
+    neither split its row nor start a formula."""
+    escape_formulas(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\r\n")
+
+
+def default_mode(*, directory: bool = False) -> int:
+    """The permission bits an ordinary ``open()`` (or ``mkdir``) would give under the umask."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return (0o777 if directory else 0o666) & ~umask
+
+
+def ensure_writable_dir(directory: str | os.PathLike) -> Path:
+    """Create ``directory`` if needed and check that files can be created in it."""
+    path = Path(directory)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"output path {str(path)!r} exists and is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create output directory {str(path)!r}: {exc.strerror or exc}") from None
+    if not path.is_dir():
+        raise OutputError(f"output path {str(path)!r} exists and is not a directory")
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise OutputError(f"output directory {str(path)!r} is not writable")
+    return path
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success rename it onto ``path``.
+
+    On any exception the temporary file is removed and ``path`` is left untouched.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise OutputError(f"cannot write {str(target)!r}: folder {str(directory)!r} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + target.suffix, dir=directory)
+    except OSError as exc:
+        raise OutputError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from None
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        # mkstemp creates 0600; give the file the permissions an ordinary open() would.
+        os.chmod(tmp_path, default_mode())
+        os.replace(tmp_path, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
+        raise
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[Path], object]) -> Path:
+    """Call ``write(tmp_path)`` then move the result onto ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        write(tmp)
+    return Path(path)
+
+
+def _prepare_parent(out: Path) -> Path:
+    """Check that ``out`` can be a folder and create its parent; return the parent."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"cannot write to {str(out)!r}: it exists and is not a folder")
+    for ancestor in [out, *out.parents]:
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise OutputError(f"cannot write to {str(out)!r}: {str(ancestor)!r} is a file, not a folder")
+            break
+    parent = out.parent if str(out.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder {str(parent)!r}: {exc.strerror or exc}") from None
+    if not os.access(parent, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK | os.X_OK)):
+        raise OutputError(f"cannot write to {str(out)!r}: the folder is not writable")
+    return parent
+
+
+def _commit(staging: Path, out: Path) -> None:
+    """Move the staged files into ``out`` (renaming the whole folder when ``out`` is new)."""
+    if not out.exists():
+        os.chmod(staging, default_mode(directory=True))
+        try:
+            os.rename(staging, out)
+            return
+        except OSError:
+            if not out.is_dir():
+                raise
+            # created meanwhile: fall through and move file by file
+    for entry in sorted(staging.iterdir()):
+        os.replace(entry, out / entry.name)
+    staging.rmdir()
+
+
+@contextlib.contextmanager
+def atomic_dir(out: str | os.PathLike) -> Iterator[Path]:
+    """Yield a hidden staging folder beside ``out``; on success move its files into ``out``.
+
+    Files already in ``out`` with other names are left alone; files of the same names are
+    replaced. On any error the staging folder and everything in it are removed, and an
+    ``OSError`` becomes an :class:`OutputError` naming ``out``.
+
+    Parameters
+    ----------
+    out : path
+        The output folder (created, with its parents, if needed).
+
+    Yields
+    ------
+    Path
+        The staging folder to write into.
+    """
+    target = Path(out)
+    parent = _prepare_parent(target)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name or 'out'}.", suffix=".tmp", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"cannot write to {str(target)!r}: {exc.strerror or exc}") from None
+    try:
+        yield staging
+        _commit(staging, target)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"cannot write to {str(target)!r}: {exc.strerror or exc}") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

@@ -1,0 +1,60 @@
+"""Report figures: uncertainty made visible.
+
+Every function returns a :class:`matplotlib.figure.Figure` built with matplotlib's object
+API (no pyplot state, so nothing leaks between calls and any backend, including
+``matplotlib.use("Agg")``, works) and accepts ``save=PATH_STEM`` to write PNG and SVG
+atomically (see :func:`save`). The figures live in private modules
+of this package (``_assessment``, ``_planning``, … with the shared style in ``_style``);
+this package is their public namespace.
+
+* :func:`forest` — each key question's % yes and its interval against the rating bands;
+* :func:`subgroup_forest` — a breakdown's key questions per subgroup, against the bands;
+* :func:`rating_probabilities` — per standard, the probability of each rating;
+* :func:`overall` — the distribution of the overall score per basis, with its bands;
+* :func:`balance` — population against sample shares for each stratification variable;
+* :func:`planning_curve` — sample size n against population N, with an inspection's samples;
+* :func:`misrating_curve` — the chance a sample of n puts a key question in the wrong band;
+* :func:`dumbbell` — two inspections' % per key question (before and after) against the bands;
+* :func:`funnel` — providers' % against sample size around the national %, with control limits.
+
+Design choices, for readers in print and on screen:
+
+* the four rating bands use an ordinal palette sampled from *cividis* (Nuñez, Anderton &
+  Renslow 2018, "Optimizing colormaps with consideration for color vision deficiency",
+  PLOS ONE 13(7): e0199239), dark = worst, light = best, with strictly increasing relative
+  luminance (WCAG 2.1) so that the order survives greyscale printing and colour-vision
+  deficiency; adjacent band zones alternate plain and hatched fills;
+* every text is at least 8 pt at the saved size; no case identifier is ever drawn;
+* SVG keeps text as text (searchable, editable) and is written without a timestamp, so a
+  figure rebuilt from the same inputs is byte-identical.
+"""
+from __future__ import annotations
+
+from ._assessment import forest, overall, rating_probabilities
+from ._breakdown import subgroup_forest
+from ._compare import dumbbell
+from ._planning import balance, misrating_curve, planning_curve
+from ._pool import funnel
+from ._style import (BAND_COLOURS, FLAG_COLOUR, MIN_FONT_SIZE, SAVE_FORMATS, ZONE_COLOURS, ZONE_HATCHES,
+                            band_colours, relative_luminance, save)
+
+__all__ = [
+    "BAND_COLOURS",
+    "ZONE_COLOURS",
+    "ZONE_HATCHES",
+    "FLAG_COLOUR",
+    "MIN_FONT_SIZE",
+    "SAVE_FORMATS",
+    "relative_luminance",
+    "band_colours",
+    "forest",
+    "subgroup_forest",
+    "rating_probabilities",
+    "overall",
+    "balance",
+    "planning_curve",
+    "misrating_curve",
+    "dumbbell",
+    "funnel",
+    "save",
+]

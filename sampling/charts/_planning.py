@@ -1,0 +1,255 @@
+"""Planning and drawing charts: sample balance, the planning curve and the misrating curve.
+
+References
+----------
+.. [1] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §4.4. Wiley.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping, Sequence
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from ._style import BAND_COLOURS, FLAG_COLOUR, GRID, INK, RC, draw_zones, finish
+from ..errors import ArgumentError, DataError
+
+__all__ = ["balance", "planning_curve", "misrating_curve"]
+
+
+def balance(sample: Any, *, save: str | os.PathLike | None = None) -> Figure:
+    """Population against sample shares (%) of each category of each stratification variable.
+
+    Reads ``sample.balance`` (columns variable, category, population_pct, sample_pct,
+    difference_pts, p_value); each variable is a panel, the difference in points is written
+    beside each pair, and the panel title gives the balance test's p-value.
+
+    Parameters
+    ----------
+    sample : Sample or DataFrame
+        A drawn sample, or its balance table.
+    save : path stem, optional
+        Also write ``<save>.png`` and ``<save>.svg`` atomically.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    table = getattr(sample, "balance", sample)
+    if not isinstance(table, pd.DataFrame):
+        raise ArgumentError("sample", type(sample).__name__, "must be a Sample from sampling.draw_sample "
+                            "(or its balance table)")
+    need = ("variable", "category", "population_pct", "sample_pct")
+    missing = [c for c in need if c not in table.columns]
+    if missing:
+        raise DataError("balance table is missing columns", column=missing[0],
+                        hint=f"Needs: {', '.join(need)}.")
+    if len(table) == 0:
+        raise DataError("the sample has no balance table to chart (no stratification variables)")
+    variables = list(dict.fromkeys(table["variable"].astype(str)))
+    counts = [int((table["variable"].astype(str) == v).sum()) for v in variables]
+    height = 0.95 + sum(0.42 * c + 0.75 for c in counts)
+    pop_colour, sample_colour = "#c9c9c9", BAND_COLOURS[0]
+    with mpl.rc_context(RC):
+        fig = Figure(figsize=(8, height))
+        top = 1 - 0.55 / height
+        for v, c in zip(variables, counts):
+            h = 0.42 * c / height
+            ax = fig.add_axes((0.25, top - h, 0.62, h))
+            top -= h + 0.75 / height
+            sub = table[table["variable"].astype(str) == v]
+            ys = np.arange(len(sub), dtype=float)
+            pop = sub["population_pct"].astype(float).to_numpy()
+            smp = sub["sample_pct"].astype(float).to_numpy()
+            ax.barh(ys - 0.19, pop, height=0.36, color=pop_colour, edgecolor=INK, linewidth=0.5,
+                    hatch="///", label="Population")
+            ax.barh(ys + 0.19, smp, height=0.36, color=sample_colour, label="Sample")
+            for y, a, b in zip(ys, pop, smp):
+                ax.text(max(a, b) + 1, y, f"{b - a:+.1f} pts", va="center", fontsize=8, color=INK)
+            ax.set_yticks(ys, [str(x) for x in sub["category"]])
+            ax.set_ylim(len(sub) - 0.5, -0.5)
+            ax.set_xlim(0, min(100, max(float(np.nanmax(np.r_[pop, smp])) * 1.25 + 8, 10)))
+            ax.tick_params(axis="y", length=0)
+            title = v
+            if "p_value" in sub.columns:
+                pv = sub["p_value"].dropna().unique()
+                if len(pv) == 1:
+                    title += f"  (balance test p = {float(pv[0]):.2f})"
+            ax.set_title(title, loc="left", fontsize=9, pad=3)
+        ax.set_xlabel("Share of cases (%)")
+        fig.legend(handles=[Patch(facecolor=pop_colour, edgecolor=INK, hatch="///", label="Population"),
+                            Patch(facecolor=sample_colour, label="Sample")],
+                   loc="lower left", bbox_to_anchor=(0.01, 0.0), ncol=2, frameon=False, fontsize=8)
+        fig.suptitle("Sample balance: population and sample shares", x=0.01, ha="left",
+                     y=1 - 0.08 / height, va="top", fontsize=11)
+    return finish(fig, save)
+
+
+def planning_curve(*, populations: Sequence[int] | None = None, confidence_level: float = 0.8,
+                   margin: float = 0.05, p: float = 0.5, method: str = "cochran",
+                   marks: Mapping[str, int] | None = None,
+                   save: str | os.PathLike | None = None) -> Figure:
+    """Sample size n against eligible population N (log scale), with samples marked.
+
+    The curve is :func:`sampling.sample_size` at each N of ``populations`` (default: 80
+    values from 10 to 100,000), with the infinite-population size ⌈n₀⌉ dashed (Cochran 1977,
+    §4.4).
+
+    Parameters
+    ----------
+    populations : sequence of int, optional
+        The populations N to draw the curve at.
+    confidence_level, margin, p, method
+        As for :func:`sampling.sample_size`.
+    marks : mapping {label: n}, optional
+        Samples to mark, each over the populations that give exactly that n
+        (:func:`sampling.implied_population`); the caller's own samples, e.g. an
+        inspection's. None marks nothing.
+    save : path stem, optional
+        Also write ``<save>.png`` and ``<save>.svg`` atomically.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    References
+    ----------
+    .. [1] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §4.4. Wiley.
+    """
+    from ..plan._plan import implied_population, sample_size
+
+    kw = dict(confidence_level=confidence_level, margin=margin, p=p, method=method)
+    if populations is None:
+        pops = np.unique(np.round(np.geomspace(10, 100_000, 80)).astype(int))
+    else:
+        try:
+            pops = np.unique(np.asarray(list(populations), dtype=float))
+        except (TypeError, ValueError):
+            raise ArgumentError("populations", populations, "must be whole numbers ≥ 1") from None
+        if pops.size == 0 or not np.all(np.isfinite(pops)) or np.any(pops < 1) or np.any(pops != np.round(pops)):
+            raise ArgumentError("populations", populations, "must be whole numbers ≥ 1")
+        pops = pops.astype(int)
+    ns = np.array([sample_size(int(N), **kw) for N in pops])
+    n_inf = sample_size(None, **kw)
+    if marks is None:
+        marks = {}
+    elif not isinstance(marks, Mapping):
+        raise ArgumentError("marks", marks, "must be None or a mapping {label: n}")
+    marks = {str(k): v for k, v in marks.items()}
+    with mpl.rc_context(RC):
+        fig = Figure(figsize=(8, 5))
+        ax = fig.add_axes((0.1, 0.2, 0.86, 0.7))
+        ax.plot(pops, ns, color=INK, linewidth=1.8, label=f"n needed ({method})", zorder=3)
+        ax.axhline(n_inf, color=GRID, linestyle="--", linewidth=1,
+                   label=f"infinite population: n = {n_inf}")
+        ax.set_xscale("log")
+        markers = ["o", "s", "^", "D", "v", "P"]
+        xmax = float(pops.max())
+        for i, (label, n) in enumerate(marks.items()):
+            imp = implied_population(n, **kw)
+            if imp.empty:
+                continue
+            hi = imp.high if imp.high is not None else xmax
+            ax.hlines(n, imp.low, hi, color=FLAG_COLOUR, linewidth=4, alpha=0.9, zorder=4)
+            ax.plot(hi, n, marker=markers[i % len(markers)], color=FLAG_COLOUR, markeredgecolor=INK,
+                    linestyle="none", markersize=7, zorder=5,
+                    label=f"{label}: n = {n}, N = {imp.low:,}–{imp.high:,}" if imp.high is not None
+                    else f"{label}: n = {n}, N ≥ {imp.low:,}")
+            xmax = max(xmax, hi)
+        ax.set_xlabel("Eligible population N (log scale)")
+        ax.set_ylabel("Cases to inspect n")
+        ax.set_ylim(0, n_inf * 1.12)
+        ax.grid(True, which="major", color="#dddddd", linewidth=0.6)
+        ax.legend(loc="lower right", frameon=False, fontsize=8)
+        fig.text(0.01, 0.02, f"{confidence_level:.0%} confidence, ±{100 * margin:g} points, p = {p:g}; "
+                 "Cochran (1977) §4.4 with the finite population correction." if method == "cochran"
+                 else f"{confidence_level:.0%} confidence, ±{100 * margin:g} points, exact method.",
+                 fontsize=8, color=INK)
+        fig.suptitle("How many cases? Sample size against population", x=0.01, ha="left", fontsize=11)
+    return finish(fig, save)
+
+
+def misrating_curve(n: int | Sequence[int], population: int | Sequence[int | None] | None = None, *,
+                    bands: Sequence[float] | None = None, rounding: str = "half_up", rules: Any = None,
+                    step: float = 0.25, save: str | os.PathLike | None = None) -> Figure:
+    """Chance that a sample of ``n`` puts a key question in the wrong band, against the true %.
+
+    Exact sums over the binomial (no population) or hypergeometric (``population`` N)
+    distribution of the yes count, via :func:`sampling.misrating_risk`. ``n`` may be
+    several sample sizes (one curve each); ``population`` then is one N for all or one per n.
+    ``bands`` default to the rules' key-question edges (``rules`` default: hmip-adult),
+    drawn as zones with dashed edges. The risk peaks at each edge, where a sample is nearly
+    as likely to land on either side.
+
+    Parameters
+    ----------
+    n : int or sequence of int
+        Sample size(s), one curve each.
+    population : int, sequence or None
+        Eligible population N, one for all or one per n (None: binomial).
+    bands : sequence of float, optional
+        Band edges (default: the rules' key-question edges).
+    rounding : {"half_up", "half_even", "none"}
+        How the observed percentage is rounded.
+    rules : RatingRules or name, optional
+        Default ``hmip-adult``.
+    step : float
+        Spacing of the true percentages, in points.
+    save : path stem, optional
+        Also write ``<save>.png`` and ``<save>.svg`` atomically.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    References
+    ----------
+    .. [1] Johnson, N. L., Kemp, A. W. & Kotz, S. (2005). *Univariate Discrete Distributions*,
+       3rd ed., ch. 3 and 6. Wiley.
+    """
+    from ..design._rules import load_rules
+    from ..plan._plan import misrating_risk
+
+    rules = load_rules(rules if rules is not None else "hmip-adult")
+    edges = tuple(rules.kq_edges) if bands is None else tuple(bands)
+    ns = [n] if np.ndim(n) == 0 else list(n)
+    if not ns:
+        raise ArgumentError("n", n, "must be one or more sample sizes")
+    if population is None or np.ndim(population) == 0:
+        pops = [population] * len(ns)
+    else:
+        pops = list(population)
+        if len(pops) != len(ns):
+            raise ArgumentError("population", population, f"must be one N or one per n ({len(ns)})")
+    if not (isinstance(step, (int, float)) and 0 < step <= 10):
+        raise ArgumentError("step", step, "must be a number in (0, 10]")
+    x = np.arange(0, 100 + step / 2, step)
+    curves = [misrating_risk(x, k, N, bands=edges, rounding=rounding) for k, N in zip(ns, pops)]
+    styles = ["-", "--", "-.", ":"]
+    with mpl.rc_context(RC):
+        fig = Figure(figsize=(8, 4.8))
+        ax = fig.add_axes((0.1, 0.2, 0.86, 0.68))
+        if bands is None:
+            draw_zones(ax, rules, alpha=0.5)
+        else:
+            for e in edges:
+                ax.axvline(e, color=INK, linewidth=0.9, linestyle="--", zorder=1)
+            ax.set_xlim(0, 100)
+        for i, (k, N, risk) in enumerate(zip(ns, pops, curves)):
+            ax.plot(x, risk, color=INK if i == 0 else FLAG_COLOUR if i == 1 else "#0072B2",
+                    linestyle=styles[i % len(styles)], linewidth=1.8, zorder=3,
+                    label=f"n = {k}" + (f", N = {N:,}" if N is not None else ""))
+        ax.set_ylim(0, 1.0)
+        ax.set_yticks(np.linspace(0, 1, 6), [f"{t:.0%}" for t in np.linspace(0, 1, 6)])
+        ax.set_ylabel("Risk of the wrong band")
+        ax.set_xlabel("True % yes in the population")
+        ax.legend(loc="upper right", frameon=True, framealpha=0.9, fontsize=8)
+        fig.text(0.01, 0.02, "Exact " + ("hypergeometric" if any(N is not None for N in pops) else "binomial")
+                 + f" probability that the published % ({rounding.replace('_', ' ')} rounding) falls in a "
+                 "different band from the true %.", fontsize=8, color=INK)
+        fig.suptitle("Misrating risk against the true percentage", x=0.01, ha="left", fontsize=11)
+    return finish(fig, save)

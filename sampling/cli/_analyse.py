@@ -1,0 +1,277 @@
+"""``sampling analyse`` and ``sampling report``: load results (a file, or the built-in seed
+inspection with ``--example``), rate them, and print the assessment or write the report."""
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+import time
+from typing import Callable
+
+import numpy as np
+
+from ._common import inspection_of, to_json
+from ..design._inspection import DEFAULT_SEED
+from .._utils._format import text_table
+from ..errors import ArgumentError
+
+__all__ = ["run_analyse", "run_report", "assess", "load", "subgroups", "beyond"]
+
+_ANALYSE_LEGEND = (
+    "Legend: ? after n = n not published (for a relevant sub-sample the interval assumes the "
+    "smallest sub-sample, at least 40% of cases, consistent with the %, so it is never narrower "
+    "than the data allow). 'edge inside' = a band edge (%) lies "
+    "inside the key question's interval, so the sample cannot tell which side of it the provider "
+    "is on. FLAG on a standard = that happens to the key question driving its rating. P(rule) = "
+    "share of bootstrap replicates giving the rule rating; grade: settled (P(rule) at least 0.9: "
+    "wrong about 2 times in 100 in simulated inspections), leaning (0.7 to 0.9: about 1 in 5), "
+    "could go either way (below 0.7: about 2 in 5)."
+)
+
+
+def _source_given(args: argparse.Namespace) -> None:
+    args.results = list(args.results or []) or None
+    if args.results is not None and len(args.results) > 1 and not all(map(_is_workbook, args.results)):
+        raise ArgumentError("RESULTS", args.results, "give one results file, or several draw workbooks "
+                            "(one per sample)")
+    if args.results is None and not args.example:
+        raise ArgumentError("RESULTS", None, "give a results file (CSV/XLSX), or --example for the "
+                            "built-in seed inspection")
+    if args.results is not None and args.example:
+        raise ArgumentError("--example", True, "give either a RESULTS file or --example, not both")
+
+
+def _load_example(args: argparse.Namespace, say: Callable[[str], None]):
+    from ..examples._examples import seed_inspection
+
+    if args.framework is not None:
+        raise ArgumentError("--framework", args.framework,
+                            "applies to a RESULTS file; --example analyses the built-in seed inspection "
+                            "(with its own framework)")
+    say("loading the built-in seed inspection …")
+    return (seed_inspection(population=args.population, subsample_share=getattr(args, "subsample_share", None)),
+            "the built-in seed inspection (HMI Probation, KSS CRC 2019)")
+
+
+def _load_file(args: argparse.Namespace, say: Callable[[str], None], inspection=None):
+    from ..design._framework import load_framework
+    from ..results._results import load_results
+
+    if args.population == "implied":
+        raise ArgumentError("--population", "implied", "'implied' applies to the built-in seed "
+                            "inspection (--example) only; give N or sample=N,…")
+    say(f"loading {args.results} …")
+    overrides = {}
+    for sid, text in args.override or []:
+        label, _, reason = text.partition(":")
+        overrides[sid] = (label.strip(), reason.strip())
+    framework = args.framework if args.framework is not None else (
+        inspection.framework_source() if inspection is not None else None)
+    if all(map(_is_workbook, args.results)):
+        return _load_workbooks(args, inspection), ", ".join(args.results)
+
+    def load(population):
+        return load_results(
+            args.results[0], framework=load_framework(framework, rules=args.rules),
+            provider=inspection.short_name if inspection is not None else None, sheet=args.sheet,
+            header_row=args.header_row,
+            blank_means_na=args.blank_means_na, population=population, strata=args.strata or None,
+            subsample_share=args.subsample_share,
+            judgements=dict(args.judgement or []) or None,
+            published=dict(args.published or []) or None, overrides=overrides or None,
+        )
+
+    if args.population is not None or inspection is None or not inspection.populations:
+        return load(args.population), str(args.results[0])
+    samples = load(None).samples  # the inspection's N for the samples these results hold
+    known = {s: N for s, N in inspection.populations.items() if s in samples}
+    return load(known or None), str(args.results[0])
+
+
+def _is_workbook(path: str) -> bool:
+    from ..results._fieldwork import is_draw_workbook
+
+    return is_draw_workbook(path)
+
+
+def _load_workbooks(args: argparse.Namespace, inspection):
+    """Filled draw workbooks: provider, N and strata from their manifests (flags win)."""
+    from ..results._fieldwork import read_fieldwork
+
+    if getattr(args, "subsample_share", None) is not None:
+        raise ArgumentError("--subsample-share", args.subsample_share, "applies to published percentages; a "
+                            "draw workbook holds every case, so each question's n is counted")
+    if args.framework is not None or args.strata:
+        raise ArgumentError("--framework" if args.framework is not None else "--strata",
+                            args.framework or args.strata, "comes from the draw workbook's manifest")
+    overrides = {sid: (t.partition(":")[0].strip(), t.partition(":")[2].strip()) for sid, t in args.override or []}
+    return read_fieldwork(args.results, blank_means_na=args.blank_means_na, population=args.population,
+                          judgements=dict(args.judgement or []) or None,
+                          published=dict(args.published or []) or None, overrides=overrides or None)
+
+
+def load(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: None):
+    """Load the results the options name (a file, or the seed with ``--example``); returns
+    ``(results, source)`` and settles the seed."""
+    from .._utils._methods import check_method
+
+    args.method = check_method(args.method)
+    _source_given(args)
+    inspection = None if args.example else inspection_of(args)
+    if args.seed is None:  # one default seed everywhere: the inspection's, else DEFAULT_SEED
+        args.seed = inspection.seed if inspection is not None else DEFAULT_SEED
+    return _load_example(args, say) if args.example else _load_file(args, say, inspection)
+
+
+def subgroups(args: argparse.Namespace, results):
+    """The breakdown ``--by`` asks for (None without it)."""
+    from ..comparison._breakdown import breakdown
+
+    if getattr(args, "by", None) is None:
+        for flag, given in (("--frame", args.frame), ("--subgroup-population", args.subgroup_population),
+                            ("--pairs", args.pairs), ("--contrast", args.contrast), ("--bands", args.bands)):
+            if given:
+                raise ArgumentError(flag, given, "applies with --by COLUMN (a breakdown by subgroup)")
+        return None
+    return breakdown(results, args.by, method=args.method, confidence_level=args.confidence,
+                     populations=_subgroup_populations(args, results),
+                     frame=args.frame, pairs=args.pairs, contrast=args.contrast, bands=args.bands,
+                     min_cases=args.min_cases, n_resamples=args.resamples, rng=args.seed)
+
+
+def _subgroup_populations(args: argparse.Namespace, results) -> dict | None:
+    """--subgroup-population [SAMPLE:]VALUE=N entries as {sample: {value: N}} (or {value: N})."""
+    populations = None
+    for key, N in args.subgroup_population or []:
+        sample, sep, value = key.rpartition(":")
+        populations = populations or {}
+        if sep:
+            populations.setdefault(sample.strip(), {})[value.strip()] = N
+        elif len(results.samples) > 1:
+            raise ArgumentError("--subgroup-population", f"{key}={N}", f"SAMPLE:VALUE=N: these results hold "
+                                f"{len(results.samples)} samples ({', '.join(results.samples)}), e.g. "
+                                f"{results.samples[0]}:{key}={N}")
+        else:
+            populations[value.strip()] = N
+    return populations
+
+
+def beyond(args: argparse.Namespace, results, say: Callable[[str], None] = lambda msg: None) -> list:
+    """The comparison (``--compare-with``) and national picture (``--national``) a report asks for."""
+    import dataclasses
+
+    from ._sources import load_source, load_sources
+
+    out = []
+    if results.provider is None:
+        results = dataclasses.replace(results, provider="this inspection")
+    if getattr(args, "compare_with", None):
+        from ..comparison._compare import compare
+
+        say(f"comparing with {args.compare_with} …")
+        out.append(compare(load_source(args.compare_with, args), results, confidence_level=args.confidence,
+                           n_resamples=args.resamples, rng=args.seed))
+    if getattr(args, "national", None):
+        from ..comparison._pool import pool
+
+        say(f"pooling with {len(args.national)} other provider(s) …")
+        out.append(pool([results, *load_sources(args.national, args)], confidence_level=args.confidence))
+    return out
+
+
+def assess(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: None, results=None):
+    """Rate the results the options name (loaded unless given); returns ``(assessment, source)``."""
+    from ..rating._ratings import rate
+
+    results, source = load(args, say) if results is None else results
+    say(f"rating: {args.method} {args.confidence:g} intervals, {args.resamples:,} replicates, "
+        f"seed {args.seed} …")
+    assessment = rate(results, rules=args.rules, method=args.method, confidence_level=args.confidence,
+                      population=None if args.example else args.population,
+                      n_resamples=args.resamples, rng=args.seed, threshold=args.threshold,
+                      partial=True if args.partial else None)
+    return assessment, source
+
+
+def _print_breakdown(bd, source: str, seed: int) -> None:
+    print(f"{bd._title()}\nSource: {source}; seed {seed}\n")
+    table = bd.table.drop(columns=["standard", "margin", "method", "note"])
+    table = table.drop(columns=[c for c in ("band", "weighted_percent") if table[c].isna().all()])
+    whole = {c: table[c].round().astype("Int64") for c in ("yes", "n", "population")}
+    print(text_table(table.assign(**whole, few_cases=np.where(table["n"] == 0, "none", np.where(
+        table["few_cases"], "few", ""))).rename(columns={"population_source": "N from"})))
+    if len(bd.differences):
+        print("\nDifferences between subgroups (a − b, in percentage points)")
+        print(text_table(bd.differences.drop(columns=["note"]).assign(
+            differs=bd.differences["differs"].map({True: "yes", False: ""}),
+            confidence_level=bd.differences["confidence_level"].map(lambda v: f"{v:.1%}"))))
+    print()
+    for note in bd.notes:
+        print(textwrap.fill(note, width=100))
+
+
+def run_analyse(args: argparse.Namespace) -> int:
+    """Run ``sampling analyse``: print the key questions, standards, overall and notes (with
+    ``--by``: the breakdown by subgroup instead)."""
+    results, source = load(args)
+    bd = subgroups(args, results)
+    if bd is not None:
+        if args.json:
+            print(to_json({**bd.to_dict(), "seed": args.seed, "source": source}))
+        else:
+            _print_breakdown(bd, source, args.seed)
+        return 0
+    assessment, source = assess(args, results=(results, source))
+    if args.json:
+        print(to_json({**assessment.to_dict(), "seed": args.seed, "source": source}))
+        return 0
+    print(f"{assessment._title()}\nSource: {source}; seed {args.seed} (re-run with --seed {args.seed} "
+          "for the same figures)\n")
+    print("Key questions")
+    print(text_table(assessment.key_questions_summary()))
+    print("\nStandards")
+    print(text_table(assessment.standards_summary()))
+    for rec in assessment.standards[assessment.standards["flagged"]].itertuples():
+        print(f"  {rec.standard}: {rec.flag_reason}")
+    for rec in assessment.standards[assessment.standards["override_rating"].notna()].itertuples():
+        print(f"  {rec.standard}: recorded override {rec.rule_rating} -> {rec.override_rating}"
+              + (f" ({rec.override_reason})" if rec.override_reason else ""))
+    print("\nOverall")
+    print(text_table(assessment.overall_summary()))
+    print()
+    for note in assessment.notes:
+        print(note)
+    print()
+    print(textwrap.fill(_ANALYSE_LEGEND, width=100))
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Run ``sampling report``: rate, then write every chart and table; one progress line per
+    step on stderr and the path of report.md on stdout."""
+    from ..charts._style import SAVE_FORMATS
+    from ..report._report import write_report
+
+    t0 = time.perf_counter()
+
+    def say(msg: str) -> None:
+        if not args.quiet:
+            print(f"sampling report [{time.perf_counter() - t0:4.1f}s] {msg}", file=sys.stderr, flush=True)
+
+    formats = tuple(f.strip().lower() for f in str(args.formats).split(",") if f.strip())
+    if not formats or any(f not in SAVE_FORMATS for f in formats):
+        raise ArgumentError("--formats", args.formats, "must be png, svg and/or pdf, comma-separated")
+    if args.results and args.out is None:
+        raise ArgumentError("--out", None, "give an output folder with RESULTS (figures/ holds "
+                            "the built-in example's report)")
+    results, source = load(args, say)
+    sections = [x for x in (subgroups(args, results), *beyond(args, results, say)) if x is not None]
+    assessment, source = assess(args, say, results=(results, source))
+    files = write_report(assessment, args.out if args.out is not None else "figures", sample=args.sample,
+                         formats=formats, progress=say, settings={"source": source, "random seed": args.seed},
+                         sections=sections)
+    say(f"done: {len(files.files)} files in {str(files.out_dir)!r}"
+        + (f"; flagged standards {', '.join(files.flagged)}" if files.flagged else "")
+        + f" ({time.perf_counter() - t0:.1f} s)")
+    print(str(files.markdown))
+    return 0

@@ -1,0 +1,62 @@
+"""``sampling compare A B``: two inspections of one framework (a re-inspection, or two
+providers) side by side: per key question the difference and its interval, per standard the
+two ratings, and with ``--out`` the dumbbell chart and the tables as CSV."""
+from __future__ import annotations
+
+import argparse
+import textwrap
+from pathlib import Path
+
+from ._common import to_json
+from ._sources import load_sources
+from .._utils._format import text_table
+from ..design._inspection import DEFAULT_SEED
+from ..errors import ArgumentError
+
+__all__ = ["run_compare"]
+
+
+def _write(comparison, out: str) -> list[Path]:
+    """The dumbbell chart (PNG, SVG) and the two tables as CSV, in ``out``: all or nothing
+    (built in a staging folder, moved in when every file is written)."""
+    from ..charts._compare import dumbbell
+    from ..charts._style import save
+    from .._utils._io import atomic_dir, write_csv
+
+    with atomic_dir(out) as staging:
+        names = [p.name for p in save(dumbbell(comparison), staging / "dumbbell", ("png", "svg"))]
+        for name, table in (("comparison.csv", comparison.key_questions),
+                            ("comparison_standards.csv", comparison.standards)):
+            write_csv(table, staging / name)
+            names.append(name)
+    return [Path(out) / n for n in names]
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    """Run ``sampling compare``: load two sources, compare, print (or JSON) and write."""
+    from ..comparison._compare import compare
+
+    if len(args.sources) != 2:
+        raise ArgumentError("RESULTS", args.sources, "give exactly two results (first, then second: "
+                            "e.g. the inspection, then the re-inspection)")
+    if args.seed is None:
+        args.seed = DEFAULT_SEED
+    a, b = load_sources(list(args.sources), args)
+    comparison = compare(a, b, confidence_level=args.confidence, n_resamples=args.resamples, rng=args.seed)
+    files = _write(comparison, args.out) if args.out is not None else []
+    if args.json:
+        print(to_json({**comparison.to_dict(), "seed": args.seed, "sources": list(args.sources),
+                       "files": [str(f) for f in files]}))
+        return 0
+    print(f"{comparison._title()}\nFirst: {comparison.labels[0]}; second: {comparison.labels[1]}; seed "
+          f"{args.seed} (re-run with --seed {args.seed} for the same figures)\n")
+    print("Key questions (difference = second minus first, percentage points)")
+    print(text_table(comparison.key_questions_summary()))
+    print("\nStandards (rule ratings; P = share of independent re-samplings of the two inspections)")
+    print(text_table(comparison.standards_summary()))
+    print()
+    for note in comparison.notes:
+        print(textwrap.fill(note, width=100))
+    for f in files:
+        print(f"wrote {f}")
+    return 0

@@ -1,0 +1,200 @@
+"""``sampling draw``: a stratified random sample from an eligible-population frame."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, Sequence
+
+from ._common import inspection_of, to_json
+from .._utils._format import text_table
+from ..errors import ArgumentError, OutputError
+
+__all__ = ["run", "spelling_map"]
+
+
+def spelling_map(entries: Sequence[str] | None) -> dict | None:
+    """'gender:X=female' entries -> {"gender": {"X": "female"}}."""
+    if not entries:
+        return None
+    out: dict[str, dict[str, str]] = {}
+    for entry in entries:
+        column, sep, rest = entry.partition(":")
+        spelling, eq, category = rest.partition("=")
+        if not (sep and eq and column.strip() and spelling.strip() and category.strip()):
+            raise ArgumentError("--map", entry, "must look like COLUMN:SPELLING=CATEGORY, e.g. gender:X=female")
+        out.setdefault(column.strip(), {})[spelling.strip()] = category.strip()
+    return out
+
+
+def _check_out(out: str | None) -> Path | None:
+    """The --out path, checked before any work (nothing is written on error): an .xlsx
+    workbook, a .csv (with --sample: the folder of that name), or a folder."""
+    if not out:
+        return None
+    out_path = Path(out)
+    suffix = out_path.suffix.lower()
+    if out_path.is_dir():
+        if suffix in (".xlsx", ".csv"):
+            raise OutputError(f"--out {str(out_path)!r} is a folder")
+        return out_path
+    if suffix not in (".xlsx", ".csv", ""):
+        raise OutputError(f"--out {str(out_path)!r}: must end in .xlsx or .csv, or be a folder")
+    if out_path.exists() and not suffix:
+        raise OutputError(f"--out {str(out_path)!r} is a file, not a folder")
+    folder = out_path.parent if str(out_path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"--out {str(out_path)!r}: folder {str(folder)!r} does not exist")
+    return out_path
+
+
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    if args.months_since_start is None:
+        return {}
+    if len(args.months_since_start) != 2:
+        raise ArgumentError("--months-since-start", args.months_since_start, "must be two numbers LOW,HIGH")
+    return {"months_since_start": tuple(args.months_since_start), "as_of": args.as_of}
+
+
+def _load(args: argparse.Namespace):
+    """The frame the options name: a file, --example (the seed's caseload) or --synthetic."""
+    import dataclasses
+
+    from ..draw._frame import load_frame
+
+    sources = sum(x is not None and x is not False for x in (args.frame, args.synthetic)) + bool(args.example)
+    if sources != 1:
+        raise ArgumentError("FRAME", args.frame,
+                            "give exactly one of: a frame file (.csv/.xlsx), --example, --synthetic SIZE")
+    filters = _filters(args)
+    if args.frame is not None:
+        return load_frame(args.frame, mapping=spelling_map(args.map), sheet=args.sheet, header_row=args.header_row,
+                          columns=dict(args.column) if args.column else None, **filters)
+    from ..examples._examples import seed_tables, synthetic_frame
+
+    # --example: a synthetic caseload the size of the seed provider's (seeds/inspection.toml)
+    size = seed_tables().inspection["inspection"]["caseload"] if args.example else args.synthetic
+    source = synthetic_frame(size, rng=0 if args.synthetic_seed is None else args.synthetic_seed,
+                             neutral=not args.example)
+    if args.example and not filters:  # the report's rule: supervised six to seven months
+        filters = {"months_since_start": (6.0, 7.0), "as_of": "2019-02-01"}
+    frame = load_frame(source, mapping=spelling_map(args.map), **filters)
+    what = "a synthetic KSS CRC caseload" if args.example else "a synthetic caseload"
+    return dataclasses.replace(frame, source=f"{what} of {len(source):,}")
+
+
+def _print(frame, sample, args: argparse.Namespace, n_note: str, written: list, context) -> None:
+    inspection, framework, spec = context
+    if args.sample:
+        who = inspection.provider if inspection is not None else "no inspection folder"
+        label = getattr(spec, "label", "") or args.sample
+        print(f"Inspection: {who}; sample {args.sample} ({label}) of {framework.short_name or framework.name}, "
+              f"strata {', '.join(sample.manifest['strata']) or '(none)'}")
+    print(f"Frame: {len(frame):,} eligible cases from {frame.source}"
+          + (f" ({len(frame.excluded):,} excluded by eligibility filters)" if len(frame.excluded) else ""))
+    print(f"Sample: n={sample.n}{n_note}, seed {args.seed} (re-run with --seed {args.seed} for the same draw)")
+    print()
+    table = sample.allocation.drop(columns=[c for c in sample.manifest["strata"]] + ["reserves_wanted"])
+    print(text_table(table, floatfmt="{:.2f}"))
+    print()
+    print(text_table(sample.balance.assign(p_value=sample.balance["p_value"].map(lambda v: f"{v:.3f}")),
+                     floatfmt="{:.1f}"))
+    for note in [*sample.notes, *_context_notes(frame, args, inspection, framework)]:
+        print(f"note: {note}")
+    for path in written:
+        print(f"wrote {path}")
+    if not written:
+        print("(no --out given: nothing written)")
+
+
+def _context_notes(frame, args: argparse.Namespace, inspection, framework) -> list[str]:
+    """What the user may not expect: no fieldwork sheet without --sample; an N that differs
+    from the inspection's."""
+    if not args.sample:
+        samples = getattr(framework, "samples", None) or getattr(inspection, "samples", ())
+        names = ", ".join(s.name for s in samples) or "e.g. case_supervision"
+        return [f"--sample NAME ({names}) adds the fieldwork sheet inspectors fill in (one Yes/No/N/A column "
+                "per key question), with the provider, N and column names in its manifest"]
+    known = inspection.populations.get(args.sample) if inspection is not None else None
+    if known is not None and known != len(frame):
+        return [f"inspection.toml gives population {known:,} for {args.sample}; this frame has N={len(frame):,} "
+                "eligible cases (the draw's manifest records the frame's)"]
+    return []
+
+
+def _framework(args: argparse.Namespace, inspection):
+    from ..design._framework import load_framework
+
+    if args.framework is not None:
+        return load_framework(args.framework)
+    return load_framework(inspection.framework_source() if inspection is not None else None)
+
+
+def _spec(args: argparse.Namespace, inspection, framework):
+    """The sample's definition: the inspection's, else the framework's (--sample checked)."""
+    ours = {s.name: s for s in getattr(inspection, "samples", ())}
+    theirs = {s.name: s for s in framework.samples}
+    spec = ours.get(args.sample) or theirs.get(args.sample)
+    if spec is None:
+        raise ArgumentError("--sample", args.sample, "must be a sample of the "
+                            + ("inspection or its framework: " if inspection is not None else "framework: ")
+                            + (", ".join(dict.fromkeys([*ours, *theirs])) or "(none defined)"))
+    return spec
+
+
+def _settings(args: argparse.Namespace):
+    """(inspection, framework, sample spec, strata, seed): the flags first, then the
+    inspection's, then the framework's, then the defaults."""
+    from ..design._inspection import DEFAULT_SEED
+
+    inspection = None if args.example else inspection_of(args)
+    framework = _framework(args, inspection) if (args.sample or args.framework) else None
+    spec = _spec(args, inspection, framework) if args.sample else None
+    strata = args.strata if args.strata is not None else (
+        list(spec.strata) if spec is not None else ["gender", "disposal", "rosh"])
+    seed = args.seed if args.seed is not None else (inspection.seed if inspection is not None else DEFAULT_SEED)
+    return inspection, framework, spec, strata, seed
+
+
+def _sample_size(frame, inspection) -> tuple[int, str]:
+    from ..plan._plan import sample_size
+
+    cl = inspection.confidence_level if inspection is not None else 0.8
+    e = inspection.margin if inspection is not None else 0.05
+    n = int(sample_size(len(frame), confidence_level=cl, margin=e))
+    return n, f" (--n auto: Cochran at {cl:.0%} confidence, ±{100 * e:g} points, N={len(frame):,})"
+
+
+def _write(sample, out_path: Path, args: argparse.Namespace, inspection, framework, frame) -> list:
+    """The draw workbook (or its folder) with --sample; else the sample's own tables."""
+    suffix = out_path.suffix.lower()
+    if args.sample:
+        from ..draw._drawfile import write_draw_folder, write_draw_workbook
+
+        kw = dict(framework=framework, sample_name=args.sample, inspection=inspection, frame=frame)
+        if suffix == ".xlsx":
+            return [write_draw_workbook(sample, out_path, **kw)]
+        return write_draw_folder(sample, out_path.with_suffix("") if suffix == ".csv" else out_path, **kw)
+    return [sample.to_excel(out_path)] if suffix == ".xlsx" else sample.to_csv(out_path)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``sampling draw`` with parsed ``args``; print the sample's tables (or JSON)."""
+    from ..draw._draw import draw_sample
+
+    out_path = _check_out(args.out)
+    inspection, framework, spec, strata, args.seed = _settings(args)
+    frame = _load(args)
+    n, n_note = args.n, ""
+    if n == "auto":
+        n, n_note = _sample_size(frame, inspection)
+    sample = draw_sample(frame, n, strata=strata, rng=args.seed, reserves=args.reserves)
+    written = [] if out_path is None else _write(sample, out_path, args, inspection, framework, frame)
+    if args.json:
+        print(to_json({"seed": args.seed, "n": sample.n, "sample": args.sample,
+                       "provider": getattr(inspection, "provider", None), "allocation": sample.allocation,
+                       "marginals": sample.marginals, "balance": sample.balance,
+                       "notes": [*sample.notes, *_context_notes(frame, args, inspection, framework)],
+                       "manifest": sample.manifest, "written": [str(p) for p in written]}))
+        return 0
+    _print(frame, sample, args, n_note, written, (inspection, framework, spec))
+    return 0

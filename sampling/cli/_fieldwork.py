@@ -1,0 +1,58 @@
+"""``sampling substitute`` and ``sampling verify``: a draw workbook through fieldwork."""
+from __future__ import annotations
+
+import argparse
+import contextlib
+from typing import Iterator
+
+from ..errors import ArgumentError, DataError
+
+__all__ = ["run_substitute", "run_verify"]
+
+#: the Python keywords of these commands' errors, as the command line names them
+_WORDS = {"path": "WORKBOOK", "case_id": "CASE_ID", "reason": "--reason", "frame": "FRAME", "source": "FRAME",
+          "mapping": "--map", "sheet": "--sheet", "header_row": "--header-row"}
+
+
+@contextlib.contextmanager
+def _in_cli_terms() -> Iterator[None]:
+    try:
+        yield
+    except ArgumentError as exc:
+        raise ArgumentError(_WORDS.get(exc.argument, exc.argument), exc.value, exc.expected) from None
+
+
+def run_substitute(args: argparse.Namespace) -> int:
+    """Replace a case by the next reserve of its cell, recorded in the workbook."""
+    from ..draw._substitution import substitute_case
+
+    with _in_cli_terms():
+        rec = substitute_case(args.workbook, args.case_id, args.reason)
+    print(f"{rec['replaced_case_id']} replaced by {rec['reserve_case_id']} (cell {rec['cell']}, reserve "
+          f"{rec['reserve_rank']}): {rec['reason']}")
+    print(f"recorded in {args.workbook} (its fieldwork row now holds {rec['reserve_case_id']}, answers blank; "
+          "sheet substitutions; sheet cases keeps the draw as drawn)")
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """Re-draw from the frame with the workbook's manifest and say whether it is the same."""
+    from ._draw import spelling_map
+    from ..draw._substitution import verify_draw
+
+    with _in_cli_terms():
+        check = verify_draw(args.workbook, args.frame, mapping=spelling_map(args.map), sheet=args.sheet,
+                            header_row=args.header_row)
+    if not check.identical:
+        raise DataError(check.headline.removeprefix("NOT verified: "),
+                        hint="Give the frame the draw was made from, read with the same --map, --sheet and "
+                             "--header-row (its fingerprint is in the manifest).")
+    print(check.headline)
+    for rec in check.substitutions.itertuples(index=False):
+        print(f"  substitution: {rec.replaced_case_id} -> {rec.reserve_case_id} (cell {rec.cell}, reserve "
+              f"{rec.reserve_rank}): {rec.reason}")
+    if check.problems:
+        raise DataError("the draw verifies, but " + "; ".join(check.problems),
+                        hint="Restore the fieldwork sheet's rows, and record replacements with `sampling substitute`.")
+    print(f"fieldwork sheet: {check.manifest.get('n')} cases, every sampled case once (none lost or duplicated)")
+    return 0

@@ -1,0 +1,96 @@
+"""``sampling pool A=N B=N C=N …``: several providers' results pooled into the national picture —
+the national % per key question with its interval, each provider against the pool, and with
+``--out DIR`` the tables as CSV and a funnel plot per key question."""
+from __future__ import annotations
+
+import argparse
+import re
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+
+from ._common import to_json
+from .._utils._format import interval_text, text_table
+
+__all__ = ["run_pool", "write_pool", "national_summary", "providers_summary"]
+
+_LEGEND = (
+    "National % = Σ W_i p_i, each provider weighted by its eligible population (W_i = N_i/ΣN); "
+    "interval: stratified variance without replacement (Cochran 1977 §5.3), Wilson at the "
+    "effective sample size (Korn & Graubard 1998). difference = provider % − national % in "
+    "points, with its interval (P contains the provider's own %). funnel = where the provider's "
+    "% sits against the funnel plot's control limits at its n (binomial quantiles around the "
+    "national %, Spiegelhalter 2005): outside the 95% limits is unusual for a provider at the "
+    "national level; outside the 80% limits happens to 1 provider in 5 by chance alone."
+)
+
+
+def _interval(low: pd.Series, high: pd.Series, signed: bool = False) -> list[str]:
+    return [interval_text(a, b, signed=signed) for a, b in zip(low, high)]
+
+
+def national_summary(pool) -> pd.DataFrame:
+    """The national table as printed: key question, providers, cases, national %, interval."""
+    t = pool.national
+    return pd.DataFrame({"key question": t["key_question"], "providers": t["providers"], "cases": t["cases"],
+                         "N": t["population"], "national %": t["percent"],
+                         f"{pool.confidence_level:.0%} interval": _interval(t["low"], t["high"]),
+                         "note": t["note"]})
+
+
+def providers_summary(pool) -> pd.DataFrame:
+    """The provider-against-pool table as printed."""
+    t = pool.providers
+    return pd.DataFrame({"key question": t["key_question"], "provider": t["provider"], "n": t["n"].astype(int),
+                         "N": t["population"].round().astype(int), "weight %": 100 * t["weight"],
+                         "%": t["percent"], "difference": t["difference"],
+                         f"{pool.confidence_level:.0%} interval": _interval(t["difference_low"],
+                                                                          t["difference_high"], True),
+                         "funnel": t["position"]})
+
+
+def _stem(key_question: str) -> str:
+    return "funnel_" + re.sub(r"[^A-Za-z0-9._-]+", "_", key_question)
+
+
+def write_pool(pool, out: str | Path) -> list[Path]:
+    """Write ``pool.csv`` (national), ``providers.csv`` and ``funnel_<key question>.png/.svg``
+    into ``out`` (created if needed): all or nothing (built in a staging folder, moved in when
+    every file is written); returns the paths."""
+    from ..charts._pool import funnel
+    from ..charts._style import save
+    from .._utils._io import atomic_dir, write_csv
+
+    names = []
+    with atomic_dir(out) as staging:
+        for name, frame in (("pool.csv", pool.national), ("providers.csv", pool.providers)):
+            write_csv(frame, staging / name)
+            names.append(name)
+        for kq in pool.national["key_question"]:
+            names += [p.name for p in save(funnel(pool, kq), staging / _stem(kq))]
+    return [Path(out) / n for n in names]
+
+
+def run_pool(args: argparse.Namespace) -> int:
+    """Run ``sampling pool``: load every source, pool, print tables or JSON, write --out."""
+    from ._sources import load_sources
+    from ..comparison._pool import pool
+
+    results = load_sources(args.sources, args)
+    wanted = [k for group in (args.key_question or []) for k in group]
+    pooled = pool(results, confidence_level=args.confidence, key_questions=wanted or None)
+    files = write_pool(pooled, args.out) if args.out is not None else []
+    if args.json:
+        print(to_json({**pooled.to_dict(), "files": [str(f) for f in files]}))
+        return 0
+    print(f"{pooled._title()}\nProviders: {', '.join(pooled.provider_names)}\n")
+    print("National picture")
+    print(text_table(national_summary(pooled)))
+    print("\nEach provider against the pool")
+    print(text_table(providers_summary(pooled)))
+    print()
+    print(textwrap.fill(_LEGEND, width=100))
+    if files:
+        print(f"\nWrote {len(files)} files to {args.out}")
+    return 0

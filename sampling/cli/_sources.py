@@ -1,0 +1,103 @@
+"""Several inspections on one command line (``sampling compare A B``, ``sampling pool A B C``):
+each argument one provider's results, loaded with the options the commands share.
+
+A source is a results file (CSV/XLSX, case level or aggregate) or a filled draw workbook /
+folder of ``sampling draw --sample``; ``PATH=N`` gives its eligible population, or
+``PATH=sample=N,…`` one per sample when it holds several (a draw workbook's manifest carries
+its own). Each source is labelled by its provider (the manifest's,
+else the file's name), so tables and charts name providers, never paths.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any
+
+from ..errors import ArgumentError
+
+__all__ = ["add_source_options", "split_source", "load_source", "load_sources"]
+
+
+def add_source_options(p: argparse.ArgumentParser, *, nargs: str = "+", metavar: str = "RESULTS") -> None:
+    """The positional sources and the loading options they share."""
+    p.add_argument("sources", nargs=nargs, metavar=metavar,
+                   help="one provider's results each: a results file (CSV/XLSX) or a filled draw workbook/folder "
+                        "of `sampling draw --sample`; PATH=N gives its eligible population N, PATH=sample=N,… one per "
+                        "sample when it holds several (draw workbooks "
+                        "carry theirs)")
+    p.add_argument("--framework", metavar="F", default=None,
+                   help="framework of every source: hmip-adult (default), hmip-youth, a TOML file or a folder")
+    p.add_argument("--rules", metavar="R", default=None, help="rating rules (default: the framework's)")
+    p.add_argument("--sheet", default=None, metavar="NAME", help="the results workbooks' sheet (default: found)")
+    p.add_argument("--header-row", type=int, default=None, metavar="K",
+                   help="the header's row number, 1 or more (default: found)")
+    p.add_argument("--blank-means-na", action="store_true",
+                   help="treat blank answer cells as 'not applicable' (otherwise they are an error)")
+
+
+def split_source(text: str) -> tuple[str, int | dict | None]:
+    """``'a.csv=668'`` -> ``('a.csv', 668)``; ``'a.csv=case_supervision=668,unpaid_work=79'``
+    -> ``('a.csv', {'case_supervision': 668, 'unpaid_work': 79})``; ``'a.csv'`` ->
+    ``('a.csv', None)``. A path that exists as given is never split (a file may have '=' in
+    its name); otherwise the path ends at the first '='."""
+    import argparse
+
+    from ._common import parse_population
+
+    text = str(text)
+    if os.path.exists(text) or "=" not in text:
+        return text, None
+    path, _, spec = text.partition("=")
+    fix = ("PATH=N with N the eligible population, a whole number of at least 1 (e.g. northshire.csv=668), "
+           "or PATH=sample=N,… per sample (northshire.csv=case_supervision=668,unpaid_work=79)")
+    try:
+        population = parse_population(spec.replace("_", "") if spec.replace("_", "").isdigit() else spec)
+    except argparse.ArgumentTypeError:
+        raise ArgumentError("RESULTS", text, fix) from None
+    values = population.values() if isinstance(population, dict) else [population]
+    if population == "implied" or not values or any(v < 1 for v in values):
+        raise ArgumentError("RESULTS", text, fix)
+    return path, population
+
+
+def _label(results: Any, path: str) -> str:
+    return results.provider or Path(path).stem
+
+
+def load_source(text: str, args: argparse.Namespace) -> Any:
+    """One source (``PATH`` or ``PATH=N``) as :class:`~sampling.Results`, its provider set."""
+    from ..draw._drawfile import is_draw_workbook
+    from ..results._fieldwork import read_fieldwork
+    from ..design._framework import load_framework
+    from ..results._results import load_results
+
+    path, population = split_source(text)
+    if not os.path.exists(path):
+        raise ArgumentError("RESULTS", path, "an existing results file, draw workbook or folder")
+    if is_draw_workbook(path):
+        if args.framework is not None:
+            raise ArgumentError("--framework", args.framework, f"{path} is a draw workbook: its framework "
+                                "comes from its manifest")
+        results = read_fieldwork([path], blank_means_na=args.blank_means_na, population=population)
+    else:
+        framework = load_framework(args.framework, rules=args.rules)
+        results = load_results(path, framework=framework, sheet=args.sheet, header_row=args.header_row,
+                               blank_means_na=args.blank_means_na, population=population)
+    if isinstance(population, int) and len(results.samples) > 1:  # each sample has its own N
+        raise ArgumentError("RESULTS", f"{path}={population}", f"{path} holds {len(results.samples)} samples, each "
+                            f"with its own eligible population: write {path}="
+                            + ",".join(f"{s}=N" for s in results.samples))
+    return dataclasses.replace(results, provider=_label(results, path))
+
+
+def load_sources(texts: list[str], args: argparse.Namespace) -> list[Any]:
+    """Every source, in order; two sources with the same provider label are told apart by
+    their file names."""
+    loaded = [load_source(t, args) for t in texts]
+    labels = [r.provider for r in loaded]
+    if len(set(labels)) < len(labels):
+        loaded = [dataclasses.replace(r, provider=f"{r.provider} ({Path(split_source(t)[0]).stem})")
+                  if labels.count(r.provider) > 1 else r for r, t in zip(loaded, texts)]
+    return loaded

@@ -1,0 +1,1 @@
+"""One set of results against another: re-inspection (compare), breakdowns by subgroup, national pools."""

@@ -1,0 +1,404 @@
+"""Breakdowns by subgroup: each key question's percentage and interval per subgroup (domain)
+of the sample — the inspection analyst's ``svyby``.
+
+A subgroup (women, high-RoSH cases, one office) is a *domain*: its size in the sample is
+random, and its eligible population N_g is known only when the frame carries the column.
+Each subgroup's interval is the single-sample interval of its own cases, with its own
+population: N_g from ``population=`` or a ``frame=`` (counted), else estimated as
+N · n_g / n (the domain's share of the sample, Lohr 2022 §4.2 — as for relevant
+sub-samples), else unknown (no finite-population correction; the note says which).
+Subgroups with few cases are shown with their n and a warning, never hidden, and given no
+band unless ``bands=True`` (and then only with enough cases). Two subgroups are compared by
+Newcombe's hybrid score interval for the difference (:mod:`sampling._difference`); with
+``pairs=True`` every pair is compared and each interval widened by Bonferroni so that all of
+a key question's pair intervals hold together at the confidence level asked.
+"""
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .._utils._checks import check_bool, check_confidence_level, check_count
+from ..stats._difference import bonferroni_level, newcombe_difference
+from .._utils._display import TableResult
+from ..draw._frame import VOCABULARY, category_spellings
+from ..estimation._intervals import intervals
+from ..results._results import Results
+from ..results._case import SUMMARY_COLUMNS
+from .._utils._tables import column_key, is_blank, match_columns, norm_label, read_table
+from ..errors import ArgumentError, DataError
+
+__all__ = ["breakdown", "Breakdown", "MIN_CASES"]
+
+#: a subgroup's key question with fewer applicable cases than this is shown with a warning and no band
+MIN_CASES = 10
+
+BLANK = "(blank)"
+
+#: all pairs are compared for at most this many subgroups (190 pairs)
+MAX_PAIR_GROUPS = 20
+
+TABLE_COLUMNS = ["subgroup", "key_question", "standard", "sample", "cases", "yes", "n", "percent", "weighted_percent", "low",
+                 "high", "margin", "population", "population_source", "method", "few_cases", "band", "note"]
+DIFFERENCE_COLUMNS = ["key_question", "subgroup_a", "subgroup_b", "percent_a", "percent_b", "difference",
+                      "low", "high", "confidence_level", "comparisons", "differs", "note"]
+
+
+@dataclass(frozen=True, repr=False)
+class Breakdown(TableResult):
+    """Key-question percentages per subgroup (see :func:`breakdown`).
+
+    Attributes
+    ----------
+    by : str
+        The case column broken down by.
+    table : DataFrame
+        One row per subgroup and key question: ``subgroup, key_question, standard, sample,
+        cases`` (the subgroup's cases in that sample), ``yes, n, percent, low, high, margin``
+        (points; about ``weighted_percent``, the N_h-weighted estimate, when the design's stratum
+        populations are known, else about ``percent``), ``population`` (N used, NaN if none),
+        ``population_source`` (frame / given / N_h — summed over the subgroup's stratum cells /
+        estimated / unknown), ``method``, ``few_cases``, ``band`` (only with ``bands=True``),
+        ``note``.
+    differences : DataFrame
+        Subgroup a minus subgroup b per key question, in points, with its interval, the
+        confidence level each interval was built at (Bonferroni-adjusted for all pairs), the
+        number of comparisons, and ``differs`` (the interval excludes 0).
+    subgroups : DataFrame
+        ``subgroup, sample, cases, population, population_source``.
+    """
+
+    by: str
+    table: pd.DataFrame
+    differences: pd.DataFrame
+    subgroups: pd.DataFrame
+    method: str
+    confidence_level: float
+    min_cases: int
+    notes: tuple[str, ...] = ()
+    provider: str | None = None
+    rules: Any = None
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-subgroup table (a copy)."""
+        return self.table.copy()
+
+    def _title(self) -> str:
+        who = f"{self.provider}: " if self.provider else ""
+        k = self.subgroups["subgroup"].nunique()
+        return (f"{who}key questions by {self.by} ({k} subgroups; {self.method}, "
+                f"{self.confidence_level:.0%} intervals)")
+
+    def _notes(self) -> list[str]:
+        return list(self.notes)
+
+    def to_dict(self) -> dict:
+        """Everything, as plain data (for JSON)."""
+        return {"by": self.by, "provider": self.provider, "method": self.method,
+                "confidence_level": self.confidence_level, "min_cases": self.min_cases,
+                "subgroups": self.subgroups.to_dict("records"), "table": self.table.to_dict("records"),
+                "differences": self.differences.to_dict("records"), "notes": list(self.notes)}
+
+
+# --------------------------------------------------------------------------- subgroups
+def _check_by(results: Any, by: Any) -> str:
+    if not isinstance(results, Results):
+        raise ArgumentError("results", type(results).__name__, "must be a Results object (see sampling.load_results)")
+    if results.level != "case" or results.cases is None:
+        raise ArgumentError("by", by, "needs case-level results (one row per case with its answers): "
+                            "published percentages hold no subgroups")
+    columns = [c for c in results.cases.columns if c != "sample"]
+    if not isinstance(by, str) or by not in results.cases.columns:
+        found = {column_key(c): c for c in columns}.get(column_key(by)) if isinstance(by, str) else None
+        if found is None and isinstance(by, str):  # a frame's own name for one of ours ("RoSH Level")
+            found = match_columns([by], columns, what="cases").get(by)
+        if found is None:
+            raise ArgumentError("by", by, f"a column of the cases: {', '.join(map(str, columns)) or '(none)'}")
+        by = found
+    return by
+
+
+def _labels(values: pd.Series, by: str = "") -> tuple[pd.Series, list[str]]:
+    """Each case's subgroup label: spellings that differ only in case, spaces or '-'/'_' are one
+    subgroup (labelled by their most frequent spelling), and a known spelling of gender,
+    disposal or RoSH is its category ("M" → male); blanks are the subgroup "(blank)".
+    Subgroups come in the vocabulary's order for gender, disposal and RoSH (low … very high),
+    else alphabetically; "(blank)" last."""
+    vocabulary = VOCABULARY.get(column_key(by), {})
+    canonical = category_spellings().get(column_key(by), {})
+    text = values.map(lambda v: BLANK if is_blank(v) else str(v).strip())
+    text = text.map(lambda t: canonical.get(norm_label(t), t))
+    key = text.map(lambda t: t if t == BLANK else norm_label(t))
+    spelling = text.groupby(key).agg(lambda s: s.value_counts().index[0])
+    labels = key.map(spelling)
+    order = {norm_label(v): i for i, v in enumerate(vocabulary)}
+    return labels, sorted(labels.unique(), key=lambda x: (x == BLANK, order.get(norm_label(x), len(order)),
+                                                          norm_label(x)))
+
+
+def _given_populations(population: Any, sample: str, groups: list[str]) -> dict[str, int] | None:
+    """{subgroup: N} given for this sample (None: this sample's populations are not given)."""
+    if isinstance(population, Mapping) and population and all(isinstance(v, Mapping) for v in population.values()):
+        population = population.get(sample)
+        if population is None:
+            return None
+    if not isinstance(population, Mapping):
+        raise ArgumentError("populations", population, "{subgroup: N}, or {sample: {subgroup: N}}")
+    given = {norm_label(k): v for k, v in population.items()}
+    out = {}
+    for g in groups:
+        N = given.get(norm_label(g))
+        if N is None:
+            continue
+        if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
+            raise ArgumentError(f"populations[{g!r}]", N, "a whole number of eligible cases, at least 1")
+        out[g] = int(N)
+    return out
+
+
+def _frame_populations(frame: Any, by: str, groups: list[str]) -> dict[str, int]:
+    table, desc, _ = read_table(frame, what="frame", find=[(by,)])
+    col = {column_key(c): c for c in table.columns}.get(column_key(by))
+    if col is None:
+        raise DataError(f"the frame has no column {by!r} to count the subgroups' populations in",
+                        values=list(map(str, table.columns))[:12], hint=f"Frame: {desc}.")
+    labels, _ = _labels(table[col], by)
+    counts = labels.map(norm_label).value_counts()
+    return {g: int(counts[norm_label(g)]) for g in groups if norm_label(g) in counts.index}
+
+
+def _cell_populations(cells: pd.DataFrame, by: str, groups: list[str]) -> dict[str, int]:
+    """N_g = Σ N_h over the stratum cells of each subgroup (``by`` a stratum column)."""
+    labels, _ = _labels(cells[by], by)
+    totals = cells["population"].groupby(labels.map(norm_label).to_numpy()).sum()
+    return {g: int(totals[norm_label(g)]) for g in groups if norm_label(g) in totals.index}
+
+
+def _weighted_populations(results: Any, sample: str, cells: pd.DataFrame, labels: pd.Series,
+                          groups: list[str]) -> dict[str, int]:
+    """N̂_g = Σ N_h/n_h over the subgroup's cases (any column, with the design's N_h known):
+    the weighted domain size the design-weighted interval uses."""
+    strata = [c for c in cells.columns if c not in ("population", "n")]
+    cases = results.cases.loc[results.cases["sample"] == sample, strata].astype(str)
+    key = cells[strata].astype(str)
+    w = cases.merge(key.assign(w=(cells["population"] / cells["n"]).to_numpy()), on=strata, how="left")["w"]
+    totals = pd.Series(w.to_numpy(), index=labels.to_numpy()).groupby(level=0).sum()
+    return {g: int(np.floor(totals[g] + 0.5)) for g in groups if g in totals.index}
+
+
+def _populations(results: Any, by: str, labels: pd.Series, groups: list[str], population: Any,
+                 frame: Any) -> pd.DataFrame:
+    """One row per (subgroup, sample): its cases n_g and eligible population N_g, with the source."""
+    rows = []
+    for s in results.samples:
+        in_s = (results.cases["sample"] == s).to_numpy()
+        counts = labels[in_s].value_counts()
+        present = [g for g in groups if g in counts.index]
+        known, source = {}, "unknown"
+        if frame is not None:
+            known, source = _frame_populations(frame, by, present), "frame"
+        elif population is not None:
+            given = _given_populations(population, s, present)
+            known, source = (given, "given") if given is not None else ({}, "unknown")
+        cells = results.stratum_populations.get(s) if results.stratum_populations else None
+        if not known and cells is not None and by in cells.columns:
+            known, source = _cell_populations(cells, by, present), "N_h"
+        elif not known and cells is not None:
+            known, source = _weighted_populations(results, s, cells, labels[in_s], present), "N_h weights"
+        for g in present:
+            n_g, N_g, src = int(counts[g]), known.get(g, np.nan), source
+            if g not in known and source in ("frame", "given"):
+                raise DataError(f"no eligible population for subgroup {g!r} of {by!r} (sample {s!r})",
+                                column=by, values=(g,), hint="Every subgroup of the sample needs its N_g "
+                                "(count it in the eligible frame), or give none to estimate them all.")
+            if g not in known and s in results.populations:
+                N, n = results.populations[s], results.sample_sizes[s]
+                N_g, src = max(n_g, int(np.floor(N * n_g / n + 0.5))), "estimated"
+            if not np.isnan(N_g) and N_g < n_g:
+                raise DataError(f"subgroup {g!r} of {by!r} has {n_g} cases in the sample but an eligible "
+                                f"population of only {int(N_g)}", column=by, values=(g,))
+            rows.append(dict(subgroup=g, sample=s, cases=n_g, population=N_g,
+                             population_source=src if not np.isnan(N_g) else "unknown"))
+    return pd.DataFrame(rows, columns=["subgroup", "sample", "cases", "population", "population_source"])
+
+
+# --------------------------------------------------------------------------- one subgroup
+def _subgroup_results(results: Any, mask: np.ndarray, pops: Mapping[str, int]) -> Any:
+    """The subgroup's own cases as Results (key questions it has applicable cases for)."""
+    answers = results.answers[mask]
+    cases = results.cases[mask]
+    n = answers.notna().sum()
+    yes = answers.sum(skipna=True)
+    summary = results.summary[results.summary["key_question"].map(lambda q: n[q] > 0)].copy()
+    summary["yes"] = summary["key_question"].map(yes).astype(float)
+    summary["n"] = summary["key_question"].map(n).astype(float)
+    summary["percent"] = 100 * summary["yes"] / summary["n"]
+    summary["published_percent"], summary["n_known"], summary["note"] = np.nan, True, ""
+    sizes = {s: int((cases["sample"] == s).sum()) for s in results.samples if (cases["sample"] == s).any()}
+    return dataclasses.replace(results, summary=summary[SUMMARY_COLUMNS].reset_index(drop=True), answers=answers,
+                               cases=cases, populations={s: N for s, N in pops.items() if s in sizes},
+                               sample_sizes=sizes, judgements={}, published={}, overrides={})
+
+
+def _subgroup_rows(results: Any, g: str, mask: np.ndarray, subs: pd.DataFrame, options: dict) -> pd.DataFrame:
+    mine = subs[subs["subgroup"] == g]
+    pops = {r.sample: int(r.population) for r in mine.itertuples() if not np.isnan(r.population)}
+    sub = _subgroup_results(results, mask, pops)
+    table = intervals(sub, **options).table if len(sub.summary) else pd.DataFrame(columns=TABLE_COLUMNS)
+    table = results.summary[["key_question", "standard", "sample"]].merge(
+        table.drop(columns=["standard", "sample"]), on="key_question", how="left")
+    table.insert(0, "subgroup", g)
+    table["cases"] = table["sample"].map(dict(zip(mine["sample"], mine["cases"]))).fillna(0).astype(int)
+    table["population_source"] = table["sample"].map(dict(zip(mine["sample"], mine["population_source"])))
+    table["yes"], table["n"] = table["yes"].fillna(0.0), table["n"].fillna(0.0)
+    table["note"] = table["note"].where(table["n"] > 0, "no applicable case in this subgroup")
+    if "weighted_percent" not in table.columns:
+        table["weighted_percent"] = np.nan
+    table["population_source"] = table["population_source"].fillna("unknown")
+    return table
+
+
+# --------------------------------------------------------------------------- differences
+def _pairs(groups: list[str], pairs: bool, contrast: Any) -> list[tuple[str, str]]:
+    if contrast is not None:
+        if isinstance(contrast, str) or len(contrast) != 2:
+            raise ArgumentError("contrast", contrast, "two subgroups, (a, b): the difference a − b")
+        found = {norm_label(g): g for g in groups}
+        out = []
+        for c in contrast:
+            if norm_label(c) not in found:
+                raise ArgumentError("contrast", c, f"one of the subgroups: {', '.join(groups)}")
+            out.append(found[norm_label(c)])
+        return [tuple(out)]
+    if pairs:
+        if len(groups) > MAX_PAIR_GROUPS:
+            raise ArgumentError("pairs", f"{len(groups)} subgroups", f"every pair of at most {MAX_PAIR_GROUPS} "
+                                f"subgroups ({MAX_PAIR_GROUPS * (MAX_PAIR_GROUPS - 1) // 2} pairs, each interval "
+                                "Bonferroni-widened until it says little); compare two with contrast=(a, b)")
+        return list(itertools.combinations(groups, 2))
+    return [tuple(groups)] if len(groups) == 2 else []
+
+
+def _differences(table: pd.DataFrame, pair_list: list, cl: float, adjust: bool) -> pd.DataFrame:
+    level = bonferroni_level(cl, len(pair_list)) if adjust else cl
+    rows = []
+    for kq in dict.fromkeys(table["key_question"]):
+        rows_kq = table[table["key_question"] == kq].set_index("subgroup")
+        for a, b in pair_list:
+            ra, rb = rows_kq.loc[a], rows_kq.loc[b]
+            row = dict(key_question=kq, subgroup_a=a, subgroup_b=b, percent_a=ra["percent"], percent_b=rb["percent"],
+                       confidence_level=level, comparisons=len(pair_list) if adjust else 1)
+            if ra["n"] > 0 and rb["n"] > 0:
+                d, lo, hi = newcombe_difference(ra["yes"], ra["n"], rb["yes"], rb["n"], confidence_level=level,
+                                                population1=ra["population"], population2=rb["population"])
+                row.update(difference=100 * d, low=100 * lo, high=100 * hi, differs=bool(lo > 0 or hi < 0), note="")
+            else:
+                row.update(difference=np.nan, low=np.nan, high=np.nan, differs=False,
+                           note="a subgroup has no applicable case")
+            rows.append(row)
+    return pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)
+
+
+# --------------------------------------------------------------------------- entry point
+def _notes(by: str, subs: pd.DataFrame, table: pd.DataFrame, min_cases: int, diffs: pd.DataFrame,
+           adjust: bool) -> list[str]:
+    notes = []
+    src = set(subs["population_source"])
+    if "estimated" in src:
+        notes.append("Subgroup populations estimated as N × n_g / n (each subgroup's share of the sample); "
+                     "give the eligible frame (or each subgroup's N) for the exact finite-population correction.")
+    if "unknown" in src:
+        notes.append("Eligible population unknown for some subgroups: no finite-population correction there.")
+    few = table[table["few_cases"] & (table["n"] > 0)]
+    if len(few):
+        groups = ", ".join(f"{g} (n={int(few[few['subgroup'] == g]['n'].min())})" for g in dict.fromkeys(few["subgroup"]))
+        notes.append(f"Fewer than {min_cases} applicable cases for some key questions of: {groups}. Their "
+                     "percentages are shown but too few to read; they get no band.")
+    if BLANK in set(subs["subgroup"]):
+        notes.append(f"Cases with no {by} recorded form the subgroup {BLANK!r}.")
+    if len(diffs):
+        notes.append("Differences a − b in points, Newcombe's hybrid score interval (the subgroups taken as "
+                     "independent samples: exact for strata of the design, close for other columns)"
+                     + (f"; {int(diffs['comparisons'].iloc[0])} pairs per key question, each interval at "
+                        f"{diffs['confidence_level'].iloc[0]:.2%} (Bonferroni) so all hold together"
+                        if adjust else "") + ". 'differs' = the interval excludes 0.")
+    return notes
+
+
+def breakdown(results: Results, by: str, *, method: str = "wilson", confidence_level: float = 0.8,
+              populations: Mapping | None = None, frame: Any = None, pairs: bool = False,
+              contrast: Sequence[str] | None = None, bands: bool = False, min_cases: int = MIN_CASES,
+              n_resamples: int = 10_000, rng: Any = None) -> Breakdown:
+    """Each key question's percentage and interval per subgroup of a case column.
+
+    Parameters
+    ----------
+    results : Results
+        Case-level results (:func:`~sampling.load_results`, :func:`~sampling.read_fieldwork`).
+    by : str
+        A case column: a stratum (gender, disposal, rosh) or any other (office, …).
+    method, confidence_level, n_resamples, rng
+        As for :func:`~sampling.intervals`; each subgroup's interval is the single-sample
+        interval of its own cases (the bootstrap methods resample within it, by the design's
+        strata).
+    populations : {sample: {subgroup: N}} or {subgroup: N}, optional
+        Each subgroup's eligible population (the short form when the results hold one sample).
+    frame : DataFrame or path, optional
+        The eligible-population frame the sample was drawn from (one sample's): N_g is the
+        count of its rows in each subgroup.
+    pairs : bool
+        Compare every pair of subgroups (Bonferroni-adjusted); by default two subgroups are
+        compared, more only with ``pairs`` or ``contrast``.
+    contrast : (a, b), optional
+        The one difference a − b to show.
+    bands : bool
+        Add each subgroup's rating band (not for key questions under ``min_cases``).
+    min_cases : int
+        A key question with fewer applicable cases in a subgroup is flagged ``few_cases``.
+
+    Returns
+    -------
+    Breakdown
+
+    References
+    ----------
+    .. [1] Lohr, S. L. (2022). *Sampling: Design and Analysis*, 3rd ed., §4.2 (domains). CRC Press.
+    .. [2] Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*, §2.3 (``svyby``). Wiley.
+    .. [3] Newcombe, R. G. (1998). Interval estimation for the difference between independent
+       proportions. *Statistics in Medicine* 17, 873–890.
+    """
+    by = _check_by(results, by)
+    cl = check_confidence_level(confidence_level)
+    min_cases = check_count(min_cases, "min_cases")
+    bands, pairs = check_bool(bands, "bands"), check_bool(pairs, "pairs")
+    if frame is not None and populations is not None:
+        raise ArgumentError("frame", "given with populations", "give the frame or the populations, not both")
+    if isinstance(populations, Mapping) and len(results.samples) > 1 and populations and not all(
+            isinstance(v, Mapping) for v in populations.values()):
+        raise ArgumentError("populations", populations, f"per sample, {{sample: {{subgroup: N}}}}: these results "
+                            f"hold {len(results.samples)} samples ({', '.join(results.samples)})")
+    if frame is not None and len(results.samples) > 1:
+        raise ArgumentError("frame", frame, f"a frame is one sample's population; these results hold "
+                            f"{len(results.samples)} samples ({', '.join(results.samples)}): give each subgroup's "
+                            "population per sample instead (populations={sample: {subgroup: N}} in Python, "
+                            "--subgroup-population SAMPLE:VALUE=N on the command line)")
+    labels, groups = _labels(results.cases[by], by)
+    subs = _populations(results, by, labels, groups, populations, frame)
+    options = dict(method=method, confidence_level=cl, n_resamples=n_resamples, rng=rng)
+    table = pd.concat([_subgroup_rows(results, g, (labels == g).to_numpy(), subs, options) for g in groups],
+                      ignore_index=True)
+    table["few_cases"] = table["n"] < min_cases
+    band = results.rules.label(results.rules.kq_band(table["percent"].to_numpy(dtype=float)))
+    table["band"] = np.where(bands & ~table["few_cases"].to_numpy(), band, None)
+    table = table[TABLE_COLUMNS]
+    pair_list = _pairs(groups, pairs, contrast)
+    diffs = _differences(table, pair_list, cl, pairs and contrast is None and len(pair_list) > 1)
+    return Breakdown(by=by, table=table, differences=diffs, subgroups=subs, method=str(table["method"].dropna().iloc[0]
+                     if table["method"].notna().any() else method), confidence_level=cl, min_cases=min_cases,
+                     notes=tuple(_notes(by, subs, table, min_cases, diffs, pairs and contrast is None)),
+                     provider=results.provider, rules=results.rules)

@@ -1,0 +1,1 @@
+"""Intervals over results: analytic and design-weighted intervals, the resampling engine and its limits."""

@@ -1,0 +1,82 @@
+"""Intervals for design-weighted samples (stratum populations N_h known).
+
+:func:`sampling.intervals` computes every row as for a simple random sample, then
+:func:`weighted_table` replaces the rows of samples with known N_h: the analytic rows (and a
+bootstrap row that fell back to Clopper–Pearson) become the Korn–Graubard interval around
+the weighted estimate with each stratum's own finite-population correction
+(:func:`sampling._weights.weighted_interval`); bootstrap rows already come from the
+weighted Rao–Wu replicates. The table gains ``weighted_percent`` after ``percent``, which
+stays the sample's own percentage.
+
+References
+----------
+.. [1] Korn, E. L. & Graubard, B. I. (1998). Confidence intervals for proportions with small
+   expected number of positive counts estimated from survey data. *Survey Methodology* 24,
+   193–201.
+.. [2] Lohr, S. L. (2022). *Sampling: Design and Analysis*, 3rd ed., §3.2 and ch. 4. CRC Press.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .._utils._methods import ANALYTIC
+from ..results._weights import weighted_estimates, weighted_interval
+from ..errors import DataError
+
+__all__ = ["weighted_table", "check_weighted_populations"]
+
+
+def check_weighted_populations(results: Any, pops: Mapping[str, int]) -> None:
+    """A population N given for a sample with known N_h must be Σ_h N_h."""
+    for s in getattr(results, "stratum_populations", {}) or {}:
+        if s in pops and pops[s] != results.populations.get(s):
+            raise DataError(f"sample {s!r}: population N={pops[s]} disagrees with its stratum populations "
+                            f"(Σ N_h = {results.populations.get(s)})", column="population",
+                            values=(pops[s], results.populations.get(s)))
+
+
+def _row_note(note: str, N: float, fpc: bool) -> str:
+    kept = [x for x in str(note).split("; ") if x and not x.startswith("finite-population correction")]
+    what = (f"design-weighted by N_h, each stratum's own finite-population correction (N≈{N:.0f})" if fpc
+            else "design-weighted by N_h, no finite-population correction")
+    return "; ".join([what, *kept])
+
+
+def weighted_table(table: pd.DataFrame, results: Any, pops: Mapping[str, int], confidence_level: float) -> pd.DataFrame:
+    """``table`` (an :class:`~sampling.Intervals` table) with the rows of design-weighted
+    samples recomputed and a ``weighted_percent`` column.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The intervals table, row for row with ``results.summary``.
+    results : Results
+        With ``stratum_populations``.
+    pops : {sample: N}
+        The populations in use (a sample absent here gets no finite-population correction).
+    confidence_level : float
+
+    Returns
+    -------
+    DataFrame
+    """
+    check_weighted_populations(results, pops)
+    est = weighted_estimates(results, fpc={s: True for s in pops})
+    w = est["weighted"].to_numpy(bool)
+    out = table.copy()
+    out.insert(out.columns.get_loc("percent") + 1, "weighted_percent", est["weighted_percent"].to_numpy())
+    fpc = est["fpc"].to_numpy(bool)
+    Nd = est["domain_population"].to_numpy(float)
+    out.loc[w, "finite_population"] = fpc[w]
+    out.loc[w, "population"] = np.where(fpc[w], np.round(Nd[w]), np.nan)
+    redo = w & out["method"].isin(ANALYTIC).to_numpy()
+    for method in out.loc[redo, "method"].unique():
+        rows = redo & (out["method"] == method).to_numpy()
+        low, high = weighted_interval(est[rows], out.loc[rows, "n"].to_numpy(float), method, confidence_level)
+        out.loc[rows, "low"], out.loc[rows, "high"] = low, high
+    out["margin"] = (out["high"] - out["low"]) / 2
+    out.loc[w, "note"] = [_row_note(t, N, f) for t, N, f in zip(out.loc[w, "note"], Nd[w], fpc[w])]
+    return out

@@ -1,0 +1,1 @@
+"""Planning: sample sizes, achieved margins, implied populations and misrating risk."""

@@ -1,0 +1,1 @@
+"""Ratings: bands, the lowest-question rule, the overall rating, graded flags, rating probabilities and their wording."""

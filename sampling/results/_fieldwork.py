@@ -1,0 +1,161 @@
+"""Filled draw workbooks read back as an inspection's Results.
+
+The draw workbook itself (its sheets, the fieldwork sheet's columns, the manifest) is
+written and read by :mod:`sampling._drawfile`; substitutions and verification are in
+:mod:`sampling._substitution`. :func:`read_fieldwork` reads one or more filled workbooks
+(or draw folders) back as :class:`~sampling.Results`: provider, sample, N (so the finite
+population correction applies without being asked) and strata from the manifest, each
+stratum cell's population N_h from the ``allocation`` sheet (so estimates are design-weighted
+without being asked; see :mod:`sampling._weights`), answers from the fieldwork sheet, each case id checked against the draw (a case not drawn is an
+error; a drawn case missing from the sheet is named in a note).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from ..draw._drawfile import FIELDWORK, PLAIN_HEADERS, is_draw_workbook, write_draw_folder, write_draw_workbook
+from ..errors import DataError
+
+# the draw workbook's writers stay importable from here
+__all__ = ["read_fieldwork", "is_draw_workbook", "write_draw_workbook", "write_draw_folder"]
+
+
+def _sheet(path: Path, name: str) -> pd.DataFrame:
+    """One sheet of a draw workbook, or the same-named CSV of a draw folder, as text."""
+    if path.is_dir():
+        return pd.read_csv(path / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8")
+    return pd.read_excel(path, sheet_name=name, dtype=str, keep_default_na=False)
+
+
+def _manifest(path: Path) -> dict:
+    if path.is_dir():
+        out = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    else:
+        table = _sheet(path, "manifest")
+        out = {}
+        for key, value in zip(table["key"], table["value"]):
+            try:
+                out[key] = json.loads(value)
+            except (TypeError, ValueError):
+                out[key] = value
+    for key in ("sample", "population", "strata", "columns", "key_questions"):
+        if key not in out:
+            raise DataError(f"{str(path)!r} sheet 'manifest' has no {key!r}: not a draw workbook written by "
+                            "`sampling draw --sample`", column="key")
+    return out
+
+
+def _allocation(path: Path, meta: Mapping[str, Any]) -> pd.DataFrame | None:
+    """The stratum cells' populations N_h (stratum columns + ``population``) from the
+    ``allocation`` sheet; None for an unstratified draw."""
+    strata = list(meta.get("strata") or [])
+    if not strata:
+        return None
+    table = _sheet(path, "allocation")
+    table = table.rename(columns={v: k for k, v in PLAIN_HEADERS.items()})
+    missing = [c for c in [*strata, "N_h"] if c not in table.columns]
+    if missing:
+        raise DataError(f"{str(path)!r} sheet 'allocation' lacks column(s) needed for the design weights",
+                        values=missing)
+    return table[strata].assign(population=pd.to_numeric(table["N_h"], errors="coerce"))
+
+
+def _one(path: Path) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
+    """The fieldwork sheet in our column names (with ``sample``), its manifest, and the drawn
+    cases missing from it (as rows of ``Results.excluded``)."""
+    meta = _manifest(path)
+    sheet = _sheet(path, FIELDWORK)
+    ours = {theirs: ours for ours, theirs in meta["columns"].items()}
+    renamed = {c: ours.get(str(c), str(c).split(":", 1)[0].strip() if ":" in str(c) else str(c))
+               for c in sheet.columns}
+    sheet = sheet.rename(columns=renamed).drop(columns=["notes"], errors="ignore")
+    cases = _sheet(path, "cases")
+    drawn = cases["case_id"]
+    subs = _sheet(path, "substitutions")
+    # a reserve that was itself replaced later is out too
+    allowed = (set(drawn) | set(subs.get("reserve_case_id", []))) - set(subs.get("replaced_case_id", []))
+    unknown = [(i + 2, v) for i, v in enumerate(sheet["case_id"]) if v not in allowed]
+    if unknown:
+        raise DataError(f"{str(path)!r} sheet {FIELDWORK!r}: case(s) not in this draw (nor a recorded "
+                        "substitution)", column=meta["columns"].get("case_id", "case_id"),
+                        rows=[r for r, _ in unknown], values=[v for _, v in unknown],
+                        hint="Record a replacement with `sampling substitute`, or remove the row.")
+    sheet.index = [f"{path.name} row {i + 2}" for i in range(len(sheet))]  # the spreadsheet's rows
+    kq_cols = [k for k in meta["key_questions"] if k in sheet.columns]
+    blank = sheet[kq_cols].apply(lambda col: col.str.strip() == "").all(axis=1) if kq_cols else sheet["case_id"] == ""
+    missing = sorted(allowed - set(sheet["case_id"]))
+    gone = pd.concat([
+        pd.DataFrame({"row": None, "case_id": missing, "column": None, "value": None,
+                      "reason": f"drawn for {meta['sample']} but missing from the fieldwork sheet of {path.name}"}),
+        pd.DataFrame({"row": sheet.index[blank], "case_id": sheet.loc[blank, "case_id"], "column": None,
+                      "value": None, "reason": "not yet scored (every key question blank)"}),
+    ], ignore_index=True)
+    return _with_frame_columns(path, sheet.loc[~blank], cases).assign(sample=meta["sample"]), meta, gone
+
+
+def _with_frame_columns(path: Path, sheet: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
+    """The fieldwork rows with the frame's other columns (office, officer grade, dates …) from
+    the ``cases`` and ``reserves`` sheets, so that any of them can break the results down."""
+    drawn = pd.concat([cases, _sheet(path, "reserves")], ignore_index=True)
+    extra = [c for c in drawn.columns if c not in sheet.columns and c not in ("selection_order", "cell", "reserve_rank")]
+    if not extra:
+        return sheet
+    lookup = drawn.drop_duplicates("case_id").set_index("case_id")[extra]
+    return sheet.join(lookup, on="case_id")
+
+
+def read_fieldwork(paths: str | os.PathLike | Sequence[Any], *, blank_means_na: bool = False,
+                   population: Any = None, judgements: Any = None, published: Any = None,
+                   overrides: Any = None) -> Any:
+    """Filled draw workbooks (one per sample) read back as one inspection's Results.
+
+    Provider, framework, N (``population``, unless given) and strata come from each
+    workbook's manifest, and each stratum cell's N_h from its ``allocation`` sheet: the
+    results carry ``stratum_populations`` and their estimates are design-weighted (the
+    sample's own percentage stays in ``percent``). A ``population`` given must then equal
+    Σ N_h. Cases not yet scored (every key question blank) are listed in
+    ``Results.excluded``, never silently dropped.
+
+    Returns
+    -------
+    Results
+    """
+    from ..design._framework import load_framework
+    from ._results import load_results
+
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    parts = [_one(Path(p)) for p in paths]
+    metas = [m for _, m, _ in parts]
+    _agree(metas, paths)
+    frame = pd.concat([t for t, _, _ in parts])
+    pops = population if population is not None else {m["sample"]: int(m["population"]) for m in metas}
+    cells = {m["sample"]: t for m, t in ((m, _allocation(Path(p), m)) for m, p in zip(metas, paths))
+             if t is not None}
+    results = load_results(frame, framework=load_framework(metas[0].get("framework") or "hmip-adult"),
+                           blank_means_na=blank_means_na, population=pops,
+                           strata={m["sample"]: tuple(m["strata"]) for m in metas if m["strata"]} or None,
+                           provider=metas[0].get("short_name") or metas[0].get("provider"),
+                           judgements=judgements, published=published, overrides=overrides,
+                           stratum_populations=cells or None)
+    gone = [g for _, _, g in parts if len(g)]
+    excluded = pd.concat([results.excluded, *gone], ignore_index=True) if gone else results.excluded
+    return dataclasses.replace(results, excluded=excluded, source=", ".join(str(p) for p in paths))
+
+
+def _agree(metas: Iterable[Mapping[str, Any]], paths: Sequence[Any]) -> None:
+    metas = list(metas)
+    for key in ("provider", "framework"):
+        values = {str(m.get(key)) for m in metas}
+        if len(values) > 1:
+            raise DataError(f"the workbooks name different {key}s: one inspection's workbooks must agree",
+                            column=key, values=sorted(values))
+    samples = [m["sample"] for m in metas]
+    if len(set(samples)) < len(samples):
+        raise DataError("two workbooks hold the same sample", column="sample", values=samples,
+                        hint="Give one workbook per sample.")

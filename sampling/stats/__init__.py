@@ -1,0 +1,1 @@
+"""Pure arithmetic on counts: proportion intervals, differences, multinomial counts, pool statistics, interval options."""

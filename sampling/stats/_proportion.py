@@ -1,0 +1,153 @@
+"""Proportion intervals, the base both planning and analysis use.
+
+:func:`proportion_interval` is statsmodels' ``proportion_confint`` (Wilson, Clopper–Pearson,
+Jeffreys, Agresti–Coull), vectorised, with the finite population correction applied to each
+side's distance from p̂ when the eligible population N is known.
+
+References
+----------
+.. [1] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §3.3. Wiley.
+.. [2] Lohr, S. L. (2010). *Sampling: Design and Analysis*, 2nd ed., §2.3. Brooks/Cole.
+.. [3] Brown, L. D., Cai, T. T. & DasGupta, A. (2001). Interval estimation for a binomial
+   proportion. *Statistical Science* 16(2), 101–133.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .._utils._checks import check_confidence_level, check_population
+from .._utils._methods import ANALYTIC, check_method
+from ..errors import ArgumentError, DataError
+
+__all__ = ["proportion_interval", "fpc_factor", "as_counts", "population_array", "effective_interval"]
+
+_STATSMODELS = {"wilson": "wilson", "clopper-pearson": "beta", "jeffreys": "jeffreys",
+                "agresti-coull": "agresti_coull"}
+
+
+def fpc_factor(n, population) -> np.ndarray:
+    """√((N − n)/(N − 1)): the finite-population correction of a standard error
+    (Cochran 1977, §3.3). 1 where N is NaN (unknown); 0 for a census (N = n)."""
+    n = np.asarray(n, dtype=float)
+    N = np.asarray(population, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = np.sqrt(np.clip((N - n) / (N - 1), 0.0, 1.0))
+    f = np.where(N <= n, 0.0, f)
+    return np.where(np.isnan(N), 1.0, f)
+
+
+def as_counts(yes, n):
+    y = np.asarray(yes, dtype=float)
+    m = np.asarray(n, dtype=float)
+    try:
+        # copies: statsmodels writes into its inputs' views, which numpy ≥ 2.4 warns about
+        y, m = (np.array(a) for a in np.broadcast_arrays(y, m))
+    except ValueError:
+        raise ArgumentError("yes", np.shape(yes), f"must broadcast with n of shape {np.shape(n)}") from None
+    bad = ~np.isfinite(m) | (m < 1) | (m != np.round(m))
+    if bad.any():
+        raise DataError("n must be a whole number ≥ 1", column="n", rows=tuple(np.argwhere(bad)[:, -1] if m.ndim else ()),
+                        values=tuple(m[bad].tolist()))
+    bad = ~np.isfinite(y) | (y < 0) | (y > m) | (y != np.round(y))
+    if bad.any():
+        raise DataError("yes must be a whole number between 0 and n", column="yes",
+                        rows=tuple(np.argwhere(bad)[:, -1] if y.ndim else ()), values=tuple(y[bad].tolist()))
+    return y, m
+
+
+def population_array(population, n) -> np.ndarray:
+    if population is None:
+        return np.full(np.shape(n), np.nan)
+    if isinstance(population, numbers.Real) and not isinstance(population, bool) and not np.isnan(population):
+        check_population(population)
+    N = np.broadcast_to(np.asarray(population, dtype=float), np.shape(n)).copy()
+    known = ~np.isnan(N)
+    bad = known & ((N < 1) | (N != np.round(N)) | ~np.isfinite(N))
+    if bad.any():
+        raise ArgumentError("population", population, "must be whole numbers ≥ 1 (NaN = unknown)")
+    small = known & (N < n)
+    if small.any():
+        raise DataError("population N is smaller than n", column="population",
+                        values=[f"N={a:g} < n={b:g}" for a, b in zip(N[small], np.asarray(n)[small])],
+                        hint="N is the eligible population the sample was drawn from; it must be ≥ n.")
+    return N
+
+
+def proportion_interval(yes, n, *, method: str = "wilson", confidence_level: float = 0.8,
+                        population=None):
+    """Two-sided interval for a proportion, vectorised: ``(low, high)`` in [0, 1].
+
+    ``statsmodels.stats.proportion.proportion_confint`` underneath (``method`` one of
+    :data:`ANALYTIC`). With ``population`` (N, scalar or array; NaN = unknown) each side's
+    distance from p̂ = yes/n is multiplied by √((N−n)/(N−1)) and the ends clipped to [0, 1]
+    (Cochran 1977, §3.3; Lohr, *Sampling: Design and Analysis*, §2.3).
+
+    Parameters
+    ----------
+    yes, n : int or array
+        Yes counts and sample sizes (broadcast together).
+    method : {"wilson", "clopper-pearson", "jeffreys", "agresti-coull"}
+        The interval (aliases such as "exact" and "beta" accepted).
+    confidence_level : float
+        Two-sided, in (0, 1).
+    population : int, array or None
+        Eligible population N (NaN or None: unknown, no correction).
+
+    Returns
+    -------
+    (low, high)
+        Floats for scalar input, else arrays.
+
+    References
+    ----------
+    .. [1] Brown, L. D., Cai, T. T. & DasGupta, A. (2001). Interval estimation for a binomial
+       proportion. *Statistical Science* 16, 101–133.
+    .. [2] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §3.3. Wiley.
+
+    >>> lo, hi = proportion_interval(65, 132); round(100 * lo, 1), round(100 * hi, 1)
+    (43.7, 54.8)
+    """
+    method = check_method(method, ANALYTIC)
+    cl = check_confidence_level(confidence_level)
+    scalar = np.ndim(yes) == 0 and np.ndim(n) == 0 and np.ndim(population) == 0
+    y, m = as_counts(yes, n)
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(y, m, alpha=1 - cl, method=_STATSMODELS[method])
+    low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+    if population is not None:
+        N = population_array(population, m)
+        f = fpc_factor(m, N)
+        p = y / m
+        low = np.clip(p - (p - low) * f, 0.0, 1.0)
+        high = np.clip(p + (high - p) * f, 0.0, 1.0)
+    if scalar:
+        return float(low), float(high)
+    return low, high
+
+
+def effective_interval(yes, n, *, method: str = "wilson", confidence_level: float = 0.8):
+    """``proportion_interval`` on *effective* counts, which need not be whole: the
+    Korn & Graubard (1998) form for a weighted estimate p̂ with effective sample size
+    n_eff (``yes`` = p̂·n_eff, ``n`` = n_eff ≥ 1). No finite-population correction.
+
+    References
+    ----------
+    .. [1] Korn, E. L. & Graubard, B. I. (1998). Confidence intervals for proportions with
+       small expected number of positive counts estimated from survey data. *Survey
+       Methodology* 24, 193–201.
+
+    >>> lo, hi = effective_interval(32.5, 50.0); round(100 * float(lo), 1), round(100 * float(hi), 1)
+    (56.0, 73.0)
+    """
+    method = check_method(method, ANALYTIC)
+    cl = check_confidence_level(confidence_level)
+    y, m = (np.array(a, dtype=float) for a in np.broadcast_arrays(np.asarray(yes, float), np.asarray(n, float)))
+    if (~np.isfinite(m) | (m < 1)).any() or (~np.isfinite(y) | (y < 0) | (y > m)).any():
+        raise DataError("effective counts must satisfy 0 ≤ yes ≤ n and n ≥ 1", column="n")
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(y, m, alpha=1 - cl, method=_STATSMODELS[method])
+    return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
