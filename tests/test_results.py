@@ -377,3 +377,16 @@ def test_results_carry_the_provider_name():
     assert load_results(case_frame(5), provider=" Northshire CRC ").provider == "Northshire CRC"
     with pytest.raises(ArgumentError, match="provider"):
         load_results(case_frame(5), provider="")
+
+
+def test_blank_answers_are_named_in_words_with_case_ids():
+    df = case_frame(5)
+    df.loc[2, "2.1.2"] = ""
+    df.loc[2, "2.1.3"] = ""
+    df.loc[4, "2.1.3"] = np.nan
+    with pytest.raises(DataError) as exc:
+        load_results(df)
+    text = str(exc.value)
+    cid2, cid4 = df.loc[2, "case_id"], df.loc[4, "case_id"]
+    assert f"2 (case {cid2}): 2.1.2, 2.1.3" in text and f"4 (case {cid4}): 2.1.3" in text
+    assert "3 cell(s) in 2 case(s)" in text and "('" not in text and "N/A" in text

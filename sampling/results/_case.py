@@ -124,6 +124,22 @@ def _parse_column(col: pd.Series, column: str, blank_means_na: bool, bad: list, 
     return out
 
 
+def _blank_answers_error(blank_cells: list, case_ids: pd.Series) -> DataError:
+    """Blank answer cells, in words: each spreadsheet row with its case id and its blank questions."""
+    by_row: dict = {}
+    for r, c, _ in blank_cells:
+        by_row.setdefault(r, []).append(str(c))
+    shown = [f"{r} (case {case_ids[r]}): {', '.join(qs)}" for r, qs in list(by_row.items())[:10]]
+    more = f"; and {len(by_row) - 10} more cases" if len(by_row) > 10 else ""
+    message = (f"blank answers: {len(blank_cells)} cell(s) in {len(by_row)} case(s) - " + "; ".join(shown) + more)
+    error = DataError(message, hint="Answer Yes, No or N/A in each, or pass blank_means_na=True if every "
+                                   "blank means not applicable.",
+                     cli_hint="Answer Yes, No or N/A in each, or add --blank-means-na if every blank means "
+                              "not applicable.")
+    error.rows = tuple((r, c) for r, c, _ in blank_cells)  # the cells, for callers; the text says them in words
+    return error
+
+
 def _answers(frame: pd.DataFrame, kq_cols: list[str], case_ids: pd.Series, blank_means_na: bool) -> pd.DataFrame:
     bad_cells, blank_cells = [], []
     parsed = {c: _parse_column(frame[c], c, blank_means_na, bad_cells, blank_cells) for c in kq_cols}
@@ -132,12 +148,7 @@ def _answers(frame: pd.DataFrame, kq_cols: list[str], case_ids: pd.Series, blank
                         rows=[(r, c) for r, c, _ in bad_cells], values=[v for *_, v in bad_cells],
                         hint="Cells listed as (row, column). Accepted: yes/no/n/a, Y/N/NA, 1/0, True/False.")
     if blank_cells:
-        raise DataError("blank answers", rows=[(r, c) for r, c, _ in blank_cells],
-                        values=[v for *_, v in blank_cells],
-                        hint="Cells listed as (row, column). Write 'not applicable' (or NA), or pass "
-                             "blank_means_na=True if a blank means not applicable.",
-                        cli_hint="Cells listed as (row, column). Write 'not applicable' (or NA), or add "
-                                 "--blank-means-na if a blank means not applicable.")
+        raise _blank_answers_error(blank_cells, case_ids)
     answers = pd.DataFrame(parsed, index=pd.Index(case_ids.to_numpy(dtype=object), name="case_id"))
     answers.columns.name = None
     return answers
