@@ -190,3 +190,11 @@ def test_report_is_about_the_users_provider(tmp_path, capsys):
         text += "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
     assert "Inspection results: Northshire CRC" in text
     assert not re.search(r"Kent|Surrey|Sussex|KSS", text)
+
+
+def test_an_unset_population_reads_unknown(tmp_path):
+    import sampling
+    path = sampling.init_inspection(tmp_path / "x", "X CRC")
+    inspection = sampling.load_inspection(path)
+    assert "unknown" in repr(inspection) and "None" not in repr(inspection)
+    assert inspection.to_frame()["population"].isna().all()

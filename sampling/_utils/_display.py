@@ -16,6 +16,9 @@ __all__ = ["TableResult"]
 class TableResult:
     """Mixin: ``__repr__`` and ``_repr_html_`` built from ``to_frame()`` and ``_title()``."""
 
+    #: how a missing value reads in the text display (a subclass may say "unknown")
+    na_text = "NaN"
+
     def to_frame(self) -> pd.DataFrame:  # pragma: no cover - every subclass overrides it
         raise TypeError(f"{type(self).__name__} must define to_frame()")
 
@@ -27,8 +30,10 @@ class TableResult:
 
     def __repr__(self) -> str:
         frame = self.to_frame()
+        if self.na_text != "NaN":  # pandas prints <NA> for missing whole numbers whatever na_rep says
+            frame = frame.astype(object).where(frame.notna(), self.na_text)
         with pd.option_context("display.max_rows", 60, "display.max_columns", 30, "display.width", 120):
-            body = frame.to_string(index=False) if len(frame.columns) else "(empty)"
+            body = frame.to_string(index=False, na_rep=self.na_text) if len(frame.columns) else "(empty)"
         notes = "".join(f"\n{note}" for note in self._notes())
         return f"{self._title()}\n{body}{notes}"
 

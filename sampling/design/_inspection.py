@@ -114,10 +114,13 @@ class Inspection(TableResult):
         local = self.folder / self.framework
         return str(local) if local.exists() else self.framework
 
+    na_text = "unknown"  # an eligible population not set yet
+
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([{"sample": s.name, "label": s.label, "strata": ", ".join(s.strata) or "(none)",
-                              "standards": ", ".join(s.standards), "population": s.population}
-                             for s in self.samples])
+        frame = pd.DataFrame([{"sample": s.name, "label": s.label, "strata": ", ".join(s.strata) or "(none)",
+                               "standards": ", ".join(s.standards), "population": s.population}
+                              for s in self.samples])
+        return frame.astype({"population": "Int64"})
 
     def _title(self) -> str:
         return (f"Inspection of {self.provider} ({self.short_name}); framework {self.framework}, "
