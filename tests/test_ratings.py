@@ -346,4 +346,4 @@ def test_no_case_is_silently_dropped():
     assert frame.loc[0, "case_id"] in listed
     assert excluded["reason"].str.len().gt(0).all()
     a = rate(res, n_resamples=200, rng=1, partial=True)
-    assert any("results.excluded" in n for n in a.notes)
+    assert any("listed with its reason among the excluded cases" in n for n in a.notes)

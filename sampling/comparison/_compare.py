@@ -306,7 +306,7 @@ def _method_notes(kq: pd.DataFrame, labels, cl: float, n_resamples: int, level: 
              "independent: how often re-sampling the two inspections gives different ratings (up: the second "
              "higher). It is not the probability that the true rating changed: two inspections with the same "
              "true % near a band edge differ on re-sampling about half the time, and in simulation "
-             "(benchmarks/compare_study.py) it overstated the share of true changes except near 0 and 1."]
+             "of 1,000 pairs of inspections, half with no true change, it overstated the share of true changes except near 0 and 1."]
     if "aggregate" in level:
         notes.append("Aggregate results: the rating probabilities draw each key question independently.")
     return notes

@@ -111,8 +111,8 @@ def closing_notes(n_excluded: int, flagged: Sequence[str], probability_source: s
     """Excluded input, flagged standards, and where the probabilities come from."""
     out = []
     if n_excluded:
-        out.append(f"{n_excluded} input cell(s)/row(s) were not used; see results.excluded.")
+        out.append(f"{n_excluded} input cell(s)/row(s) were not used; each is listed with its reason among the excluded cases.")
     if flagged:
-        out.append(f"Flagged standards: {', '.join(flagged)} (see flag_reason).")
+        out.append(f"Flagged standards: {', '.join(flagged)} (each flag's reason is given with its standard).")
     out.append(f"Probabilities: {probability_source}.")
     return out
