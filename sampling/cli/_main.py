@@ -118,7 +118,8 @@ def _add_draw(parser: argparse.ArgumentParser) -> None:
                         help="eligible-population frame, .csv or .xlsx, one row per case "
                              "(case_id, gender, disposal, rosh, …)")
     parser.add_argument("--n", type=parse_n, default="auto",
-                        help="sample size, or 'auto' for sampling.sample_size(N) (default auto)")
+                        help="sample size, or 'auto': Cochran's size for the frame's eligible population N at the "
+                             "inspection's confidence and margin (default auto)")
     _add_sheet_options(parser, "FRAME")
     parser.add_argument("--sample", metavar="NAME", default=None,
                         help="the framework's sample being drawn (case_supervision, unpaid_work, "
@@ -331,12 +332,30 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
 )
 
 
+#: the top-level help's epilog: the workflow in order, one example per stage
+WORKFLOW = """\
+an inspection, stage by stage (plan, draw, analyse and report also take --example: the built-in one):
+  1. set up     sampling init northshire --provider "Northshire CRC"   (then cd northshire)
+  2. plan       sampling plan --population 668
+  3. draw       sampling draw frame.xlsx --sample case_supervision --out draw.xlsx
+  4. fieldwork  sampling substitute draw.xlsx CASE_ID --reason "transferred out of area"
+                sampling verify draw.xlsx frame.xlsx
+  5. analyse    sampling analyse draw.xlsx
+  6. report     sampling report draw.xlsx --out report
+  7. beyond     sampling compare earlier.xlsx draw.xlsx · sampling pool A.xlsx=668 B.xlsx=700
+
+'sampling COMMAND --help' describes each command's options.
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
 
     parser = argparse.ArgumentParser(
         prog="sampling",
         description="Plan, draw and analyse case-file inspection samples.",
+        epilog=WORKFLOW,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"inspection-sampling {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
