@@ -66,6 +66,8 @@ _EXPORTS = {
     "bootstrap": "estimation._intervals",
     "bootstrap_replicates": "estimation._intervals",
     "proportion_interval": "stats._proportion",
+    "hypergeometric_exact_interval": "stats._hypergeometric",
+    "hypergeometric_midp_interval": "stats._hypergeometric",
     "Intervals": "estimation._intervals",
     "Replicates": "estimation._intervals",
     "rate": "rating._ratings",

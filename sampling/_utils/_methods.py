@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import ArgumentError
 
-__all__ = ["ROUNDINGS", "PLAN_METHODS", "ANALYTIC", "BOOTSTRAP", "INTERVAL_METHODS", "ALIASES",
+__all__ = ["ROUNDINGS", "PLAN_METHODS", "ANALYTIC", "FINITE", "BOOTSTRAP", "INTERVAL_METHODS", "ALIASES",
            "check_method", "method_name"]
 
 #: Rounding rules for published percentages a set of rating rules may name.
@@ -19,20 +19,25 @@ ROUNDINGS = ("half_up", "half_even", "none")
 PLAN_METHODS = ("cochran", "exact")
 #: Analytic proportion intervals (statsmodels' ``proportion_confint`` behind them).
 ANALYTIC = ("wilson", "clopper-pearson", "jeffreys", "agresti-coull")
+#: Finite-population intervals from the hypergeometric distribution (N must be known).
+FINITE = ("hypergeometric", "hypergeometric-midp")
 #: Case-bootstrap intervals.
 BOOTSTRAP = ("bootstrap-percentile", "bootstrap-bca")
 #: Every interval method, in display order.
-INTERVAL_METHODS = ANALYTIC + BOOTSTRAP
+INTERVAL_METHODS = ANALYTIC + FINITE + BOOTSTRAP
 
 #: Other spellings accepted for interval methods (case-insensitive).
 ALIASES = {"beta": "clopper-pearson", "exact": "clopper-pearson", "clopper_pearson": "clopper-pearson",
            "agresti_coull": "agresti-coull", "percentile": "bootstrap-percentile",
            "bca": "bootstrap-bca", "bootstrap_percentile": "bootstrap-percentile",
-           "bootstrap_bca": "bootstrap-bca"}
+           "bootstrap_bca": "bootstrap-bca", "hypergeometric-exact": "hypergeometric",
+           "hypergeometric_exact": "hypergeometric", "hypergeometric_midp": "hypergeometric-midp",
+           "midp": "hypergeometric-midp", "mid-p": "hypergeometric-midp"}
 
 _NAMES = {"wilson": "Wilson", "clopper-pearson": "Clopper–Pearson", "jeffreys": "Jeffreys",
           "agresti-coull": "Agresti–Coull", "bootstrap-percentile": "bootstrap percentile",
-          "bootstrap-bca": "bootstrap BCa", "cochran": "Cochran", "exact": "exact"}
+          "bootstrap-bca": "bootstrap BCa", "hypergeometric": "exact hypergeometric",
+          "hypergeometric-midp": "mid-p hypergeometric", "cochran": "Cochran", "exact": "exact"}
 
 
 def check_method(method: Any, allowed: tuple[str, ...] = INTERVAL_METHODS, *, name: str = "method",

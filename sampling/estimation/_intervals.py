@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from .._utils._checks import check_bool, check_confidence_level, check_count, check_memory, check_populations, check_rng
-from .._utils._methods import ANALYTIC, BOOTSTRAP, INTERVAL_METHODS as METHODS, check_method as _check_method
+from .._utils._methods import ANALYTIC, BOOTSTRAP, FINITE, INTERVAL_METHODS as METHODS, check_method as _check_method
 from ..stats._proportion import fpc_factor, proportion_interval
 from .._utils._display import TableResult
 from ._resampling import Boot, question_populations, resample
@@ -67,6 +67,7 @@ from ..errors import ArgumentError, DataError
 __all__ = [
     "ANALYTIC",
     "BOOTSTRAP",
+    "FINITE",
     "METHODS",
     "MIN_BOOTSTRAP_N",
     "MIN_MINORITY",
@@ -169,6 +170,35 @@ def _resolve_populations(results, population, finite_population) -> dict[str, in
     return pops
 
 
+def _finite_populations(Nj: np.ndarray, n: np.ndarray, summary: pd.DataFrame, method: str) -> np.ndarray:
+    """Whole-number populations for the hypergeometric methods, which need N for every row:
+    a sub-population N_j = N·n_j/n is rounded (and kept ≥ n_j)."""
+    missing = list(dict.fromkeys(summary.loc[np.isnan(Nj), "sample"]))
+    if missing:
+        raise DataError(f"the {method} interval needs the eligible population N, unknown for some samples",
+                        column="population", values=missing,
+                        hint="Give population=N or {sample: N}, or use method='wilson'.",
+                        cli_hint="Give --population N or SAMPLE=N,…, or use --method wilson.")
+    return np.maximum(np.round(Nj), n)
+
+
+def _row_notes(summary: pd.DataFrame, Nj: np.ndarray, pops, sizes, what: str) -> list[list[str]]:
+    """Each row's notes: the population it was corrected for (``what``: how) and an inferred n."""
+    notes = [[] for _ in range(len(summary))]
+    for i, (s, N) in enumerate(zip(summary["sample"], Nj)):
+        if not np.isnan(N):
+            if N == pops[s]:
+                notes[i].append(f"{what}, N={int(N)}")
+            else:
+                notes[i].append(f"{what}, N≈{int(N)} (the sample's N={pops[s]} "
+                                f"× n/{sizes[s]}: this question's sub-population)")
+    n = summary["n"].to_numpy(dtype=float)
+    for i, known in enumerate(summary["n_known"].to_numpy(dtype=bool)):
+        if not known:
+            notes[i].append(f"n={int(n[i])} inferred, not published (see the results note)")
+    return notes
+
+
 def _check_results(results: Any) -> None:
     if not isinstance(results, Results):
         raise ArgumentError("results", type(results).__name__,
@@ -246,8 +276,10 @@ def intervals(results: Results, *, method: str = "wilson", confidence_level: flo
     results : Results
         From :func:`~sampling.load_results`.
     method : str
-        One of :data:`ANALYTIC` (statsmodels ``proportion_confint``) or :data:`BOOTSTRAP`
-        (case resampling at case level, parametric at aggregate level; see the module notes).
+        One of :data:`ANALYTIC` (statsmodels ``proportion_confint``), :data:`FINITE` (the
+        hypergeometric intervals, exact or mid-p, for a known N: every sample's population
+        must be known, else :class:`DataError`) or :data:`BOOTSTRAP` (case resampling at case
+        level, parametric at aggregate level; see the module notes).
     confidence_level : float
         Two-sided, default 0.8 (the inspectorate's).
     population : None, int or {sample: int}
@@ -284,20 +316,13 @@ def intervals(results: Results, *, method: str = "wilson", confidence_level: flo
     n = summary["n"].to_numpy(dtype=float)
     Nj = question_populations(summary, pops, sizes)
     k = len(yes)
-    notes = [[] for _ in range(k)]
+    if method in FINITE:
+        Nj = _finite_populations(Nj, n, summary, method)
+    notes = _row_notes(summary, Nj, pops, sizes, "hypergeometric" if method in FINITE
+                       else "finite-population correction")
     methods = np.full(k, method, dtype=object)
-    for i, (s, N) in enumerate(zip(summary["sample"], Nj)):
-        if not np.isnan(N):
-            if N == pops[s]:
-                notes[i].append(f"finite-population correction, N={int(N)}")
-            else:
-                notes[i].append(f"finite-population correction, N≈{int(N)} (the sample's N={pops[s]} "
-                                f"× n/{sizes[s]}: this question's sub-population)")
-    for i, known in enumerate(summary["n_known"].to_numpy(dtype=bool)):
-        if not known:
-            notes[i].append(f"n={int(n[i])} inferred, not published (see the results note)")
     replicates = None
-    if method in ANALYTIC:
+    if method in ANALYTIC or method in FINITE:
         low, high = proportion_interval(yes, n, method=method, confidence_level=cl, population=Nj)
         low, high = 100 * low, 100 * high
     else:

@@ -22,11 +22,15 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .._utils._methods import ANALYTIC
-from ..results._weights import weighted_estimates, weighted_interval
+from .._utils._methods import ANALYTIC, FINITE
+from ..results._weights import DEGENERATE_NOTE, degenerate_rows, weighted_estimates, weighted_interval
 from ..errors import DataError
 
 __all__ = ["weighted_table", "check_weighted_populations"]
+
+
+_FINITE_NOTE = ("a hypergeometric interval assumes a simple random sample; this design-weighted row "
+                "uses Clopper–Pearson on its effective sample instead")
 
 
 def check_weighted_populations(results: Any, pops: Mapping[str, int]) -> None:
@@ -39,7 +43,8 @@ def check_weighted_populations(results: Any, pops: Mapping[str, int]) -> None:
 
 
 def _row_note(note: str, N: float, fpc: bool) -> str:
-    kept = [x for x in str(note).split("; ") if x and not x.startswith("finite-population correction")]
+    kept = [x for x in str(note).split("; ")
+            if x and not x.startswith(("finite-population correction", "hypergeometric"))]
     what = (f"design-weighted by N_h, each stratum's own finite-population correction (N≈{N:.0f})" if fpc
             else "design-weighted by N_h, no finite-population correction")
     return "; ".join([what, *kept])
@@ -72,11 +77,17 @@ def weighted_table(table: pd.DataFrame, results: Any, pops: Mapping[str, int], c
     Nd = est["domain_population"].to_numpy(float)
     out.loc[w, "finite_population"] = fpc[w]
     out.loc[w, "population"] = np.where(fpc[w], np.round(Nd[w]), np.nan)
+    finite = w & out["method"].isin(FINITE).to_numpy()
+    out.loc[finite, "method"] = "clopper-pearson"
+    out.loc[finite, "note"] = [_FINITE_NOTE + ("; " + t if t else "") for t in out.loc[finite, "note"]]
     redo = w & out["method"].isin(ANALYTIC).to_numpy()
     for method in out.loc[redo, "method"].unique():
         rows = redo & (out["method"] == method).to_numpy()
-        low, high = weighted_interval(est[rows], out.loc[rows, "n"].to_numpy(float), method, confidence_level)
+        low, high = weighted_interval(est[rows], out.loc[rows, "n"].to_numpy(float), method, confidence_level,
+                                      yes=out.loc[rows, "yes"].to_numpy(float))
         out.loc[rows, "low"], out.loc[rows, "high"] = low, high
     out["margin"] = (out["high"] - out["low"]) / 2
     out.loc[w, "note"] = [_row_note(t, N, f) for t, N, f in zip(out.loc[w, "note"], Nd[w], fpc[w])]
+    flat = redo & degenerate_rows(est, out["n"].to_numpy(float))
+    out.loc[flat, "note"] = [f"{t}; {DEGENERATE_NOTE}" for t in out.loc[flat, "note"]]
     return out

@@ -29,6 +29,15 @@ a simple random sample of the same size would; the chosen method (Wilson by defa
 stratum-by-stratum finite-population correction. With one stratum and N unknown this is
 the package's unweighted interval on n − 1 cases (the variance estimator's divisor).
 
+No false certainty: the linearised variance is zero when every stratum cell with a spread of
+answers is a complete census and the cells with unobserved cases were unanimous (R's
+``svymean`` gives SE 0 too), yet an unobserved case could still answer the other way. Where
+v̂ = 0 while cases of the domain remain unobserved (N̂_d > n) — :func:`degenerate_rows` — the
+interval is widened to hold the exact hypergeometric interval of the domain taken as a simple
+random sample of n from round(N̂_d) (:func:`sampling.hypergeometric_exact_interval`, Wright
+1991), and the row says so (:data:`DEGENERATE_NOTE`). An interval has zero width only when
+every case of the domain was observed.
+
 References
 ----------
 .. [1] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., ch. 5 (stratified random
@@ -43,6 +52,8 @@ References
 .. [5] Wolter, K. M. (2007). *Introduction to Variance Estimation*, 2nd ed., §2.5. Springer.
 .. [6] Lumley, T. (2004). Analysis of complex survey samples. *J. Statistical Software*
    9(8), 1–19 (R package ``survey``).
+.. [7] Wright, T. (1991). Exact confidence bounds when sampling from small finite universes.
+   *Lecture Notes in Statistics* 66. Springer.
 """
 from __future__ import annotations
 
@@ -52,11 +63,12 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from ..stats._hypergeometric import hypergeometric_exact_interval
 from ..stats._proportion import effective_interval
 from ..errors import ArgumentError, DataError
 
 __all__ = ["POPULATION", "SampleDesign", "check_stratum_populations", "sample_design", "collapse_small_strata",
-           "weighted_estimates", "weighted_interval", "WEIGHTED_NOTE"]
+           "weighted_estimates", "weighted_interval", "degenerate_rows", "WEIGHTED_NOTE", "DEGENERATE_NOTE"]
 
 #: the N_h column of a stratum-populations table
 POPULATION = "population"
@@ -66,6 +78,10 @@ _ALIASES = ("population", "N_h", "n_population", "cases in population (N_h)")
 WEIGHTED_NOTE = ("design-weighted: 'percent' is the sample's own percentage (published and banded); "
                  "'weighted_percent' weights each stratum cell by its population N_h, and the interval, "
                  "flags and probabilities describe that population percentage")
+#: the note of a row whose design variance is zero while cases remain unobserved
+DEGENERATE_NOTE = ("the design variance is zero (the cells with unobserved cases were unanimous), but "
+                   "unobserved cases could answer otherwise: the interval is widened to the exact "
+                   "hypergeometric one of a simple random sample from the cases it covers")
 
 
 @dataclass(frozen=True)
@@ -332,8 +348,17 @@ def weighted_estimates(results: Any, fpc: Mapping[str, bool] | None = None) -> p
     return out
 
 
+def degenerate_rows(estimates: pd.DataFrame, n: np.ndarray) -> np.ndarray:
+    """Rows whose design variance (with finite-population correction) is zero although at
+    least one case of the domain is unobserved (round(N̂_d) > n): an interval there would
+    claim a certainty the sample does not give."""
+    v = estimates["variance"].to_numpy(float)
+    Nd, fpc = estimates["domain_population"].to_numpy(float), estimates["fpc"].to_numpy(bool)
+    return fpc & np.isfinite(Nd) & (np.round(Nd) > np.asarray(n, dtype=float)) & (np.nan_to_num(v) <= 1e-15)
+
+
 def weighted_interval(estimates: pd.DataFrame, n: np.ndarray, method: str,
-                      confidence_level: float) -> tuple[np.ndarray, np.ndarray]:
+                      confidence_level: float, yes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Analytic intervals (0–100) for weighted rows: ``method`` on the Korn–Graubard
     effective sample (capped at n), then each side's distance from p̂ shrunk by √(v̂/v̂_wr),
     the stratum-by-stratum finite-population correction (see the module notes). Where
@@ -348,10 +373,19 @@ def weighted_interval(estimates: pd.DataFrame, n: np.ndarray, method: str,
         Applicable cases of each row.
     method, confidence_level
         As for :func:`sampling.proportion_interval`.
+    yes : array, optional
+        Yes answers of each row; with it, rows of :func:`degenerate_rows` are widened to hold
+        the exact hypergeometric interval of yes of n from round(N̂_d) (no false certainty).
 
     Returns
     -------
     (low, high) : arrays, percentages
+
+    References
+    ----------
+    .. [1] Korn, E. L. & Graubard, B. I. (1998). *Survey Methodology* 24, 193–201.
+    .. [2] Wright, T. (1991). Exact confidence bounds when sampling from small finite
+       universes. *Lecture Notes in Statistics* 66. Springer.
     """
     p = estimates["weighted_percent"].to_numpy(float) / 100
     v, v_wr = estimates["variance"].to_numpy(float), estimates["variance_wr"].to_numpy(float)
@@ -365,4 +399,9 @@ def weighted_interval(estimates: pd.DataFrame, n: np.ndarray, method: str,
     low, high = effective_interval(p * n_eff, n_eff, method=method, confidence_level=confidence_level)
     low = np.clip(p - (p - low) * shrink, 0.0, 1.0)
     high = np.clip(p + (high - p) * shrink, 0.0, 1.0)
+    bad = degenerate_rows(estimates, n) if yes is not None else np.zeros(len(p), dtype=bool)
+    if bad.any():
+        y = np.asarray(yes, dtype=float)[bad]
+        lo, hi = hypergeometric_exact_interval(y, n[bad], np.round(Nd[bad]), confidence_level=confidence_level)
+        low[bad], high[bad] = np.minimum(low[bad], lo), np.maximum(high[bad], hi)
     return 100 * low, 100 * high

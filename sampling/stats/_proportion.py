@@ -18,7 +18,7 @@ import numbers
 import numpy as np
 
 from .._utils._checks import check_confidence_level, check_population
-from .._utils._methods import ANALYTIC, check_method
+from .._utils._methods import ANALYTIC, FINITE, check_method
 from ..errors import ArgumentError, DataError
 
 __all__ = ["proportion_interval", "fpc_factor", "as_counts", "population_array", "effective_interval"]
@@ -88,8 +88,11 @@ def proportion_interval(yes, n, *, method: str = "wilson", confidence_level: flo
     ----------
     yes, n : int or array
         Yes counts and sample sizes (broadcast together).
-    method : {"wilson", "clopper-pearson", "jeffreys", "agresti-coull"}
-        The interval (aliases such as "exact" and "beta" accepted).
+    method : {"wilson", "clopper-pearson", "jeffreys", "agresti-coull", "hypergeometric", "hypergeometric-midp"}
+        The interval (aliases such as "exact" and "beta" accepted). The two hypergeometric
+        methods (:func:`~sampling.hypergeometric_exact_interval`,
+        :func:`~sampling.hypergeometric_midp_interval`) need N known for every row and apply
+        no correction: they are finite-population intervals already.
     confidence_level : float
         Two-sided, in (0, 1).
     population : int, array or None
@@ -109,10 +112,12 @@ def proportion_interval(yes, n, *, method: str = "wilson", confidence_level: flo
     >>> lo, hi = proportion_interval(65, 132); round(100 * lo, 1), round(100 * hi, 1)
     (43.7, 54.8)
     """
-    method = check_method(method, ANALYTIC)
+    method = check_method(method, ANALYTIC + FINITE)
     cl = check_confidence_level(confidence_level)
     scalar = np.ndim(yes) == 0 and np.ndim(n) == 0 and np.ndim(population) == 0
     y, m = as_counts(yes, n)
+    if method in FINITE:
+        return _finite(y, m, method, cl, population, scalar)
     from statsmodels.stats.proportion import proportion_confint
 
     low, high = proportion_confint(y, m, alpha=1 - cl, method=_STATSMODELS[method])
@@ -126,6 +131,20 @@ def proportion_interval(yes, n, *, method: str = "wilson", confidence_level: flo
     if scalar:
         return float(low), float(high)
     return low, high
+
+
+def _finite(y, m, method, cl, population, scalar):
+    from ._hypergeometric import hypergeometric_exact_interval, hypergeometric_midp_interval
+
+    N = population_array(population, m)
+    if np.isnan(N).any():
+        raise ArgumentError("method", method, "needs the eligible population N (population=N); "
+                            "without it use wilson or clopper-pearson")
+    f = hypergeometric_midp_interval if method == "hypergeometric-midp" else hypergeometric_exact_interval
+    low, high = f(y, m, N, confidence_level=cl)
+    if scalar:
+        return float(low), float(high)
+    return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
 
 
 def effective_interval(yes, n, *, method: str = "wilson", confidence_level: float = 0.8):
