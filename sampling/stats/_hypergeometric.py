@@ -152,8 +152,8 @@ def hypergeometric_exact_interval(yes, n, population, *, confidence_level: float
     The lower limit is K_L/N, K_L the smallest count with P(X ≥ yes; K) > α/2; the upper K_U/N,
     K_U the largest with P(X ≤ yes; K) > α/2, X ~ Hypergeometric(N, K, n). Coverage is at least
     ``confidence_level`` for every possible K. The limits are then widened, where needed, to
-hold p̂ = yes/n and to at least one count (1/N) while any case is unobserved, so that the
-interval has zero width only for a census (n = N); this can only raise coverage.
+    hold p̂ = yes/n and to at least one count (1/N) while any case is unobserved, so that the
+    interval has zero width only for a census (n = N); this can only raise coverage.
 
     Parameters
     ----------
