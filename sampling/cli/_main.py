@@ -316,6 +316,21 @@ def _add_pool(p: argparse.ArgumentParser) -> None:
     p.set_defaults(run=("_pool", "run_pool"))
 
 
+def _add_export(p: argparse.ArgumentParser) -> None:
+    p.add_argument("draw", nargs="+", metavar="DRAW.xlsx",
+                   help="filled draw workbook(s) of one inspection (one per sample)")
+    p.add_argument("--to", required=True, metavar="FILE.csv",
+                   help="the CSV to write: case id, sample, strata, N_h, n_h, weight, fpc, answers 1/0/blank")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--wide", dest="layout", action="store_const", const="wide",
+                      help="one row per case, one column per key question (default)")
+    form.add_argument("--long", dest="layout", action="store_const", const="long",
+                      help="one row per case and key question")
+    p.add_argument("--blank-means-na", action="store_true",
+                   help="read a blank key-question answer as not applicable")
+    p.set_defaults(run=("_export", "run_export"), layout="wide")
+
+
 #: (name, help, add-options) of each subcommand, in ``--help`` order.
 COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...] = (
     ("init", "a folder for one inspection, with a commented inspection.toml to edit", _add_init),
@@ -328,6 +343,8 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
     ("report", "every chart (PNG, SVG) and table (report.md/.csv/.xlsx) for a publication", _add_report),
     ("pool", "the national picture: providers pooled by eligible population, each against the pool, "
              "funnel plots", _add_pool),
+    ("export", "a filled draw workbook as a design R survey, SPSS or Stata reads (CSV with strata, "
+               "weights, fpc)", _add_export),
 )
 
 
