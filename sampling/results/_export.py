@@ -143,11 +143,11 @@ def export_design(results: Any, path: str | os.PathLike | None = None, *, layout
     --------
     >>> import pandas as pd, sampling
     >>> cases = pd.DataFrame({"case_id": list("abcd"), "h": list("xxyy"),
-    ...                       "2.1.1": ["yes", "no", "yes", "n/a"]})
+    ...                       "2.1.1": ["yes", "no", "yes", "n/a"], "2.1.2": ["no", "no", "yes", "yes"]})
     >>> cells = pd.DataFrame({"h": ["x", "y"], "population": [30, 10]})
     >>> r = sampling.load_results(cases, sample="case_supervision", stratum_populations=cells)
     >>> sampling.export_design(r)[["case_id", "stratum", "N_h", "n_h", "weight", "q_2.1.1"]]
-      case_id                stratum  N_h  n_h  weight  q_2.1.1
+      case_id              stratum  N_h  n_h  weight  q_2.1.1
     0       a  case_supervision: x   30    2    15.0        1
     1       b  case_supervision: x   30    2    15.0        0
     2       c  case_supervision: y   10    2     5.0        1
