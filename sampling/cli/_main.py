@@ -278,6 +278,12 @@ def _add_compare(p: argparse.ArgumentParser) -> None:
                    help="random seed, for reproducible output (default 2019; printed in every output)")
     p.add_argument("--out", metavar="DIR", default=None,
                    help="also write the dumbbell chart (dumbbell.png, .svg) and comparison.csv there")
+    p.add_argument("--label", action="append", metavar="TEXT", default=None,
+                   help="the name of a side in tables and charts: give it twice, first then second "
+                        "(default: each side's provider, then its file name)")
+    p.add_argument("--adjust", choices=("none", "holm", "bonferroni"), default="none",
+                   help="adjust 'beyond noise' for the number of key questions compared: holm or bonferroni "
+                        "(default none: the multiplicity is stated, not adjusted)")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.set_defaults(run=("_compare", "run_compare"))
 
