@@ -84,3 +84,23 @@ def test_cli_label_and_adjust(sources, capsys):
     assert main(["compare", *sources, "--blank-means-na", "--label", "only one"]) == 2
     err = capsys.readouterr().err
     assert "--label" in err and "Traceback" not in err
+
+
+def test_default_label_from_the_inspection_folder(tmp_path, capsys):
+    from sampling import init_inspection
+
+    paths = []
+    for i, (folder, short) in enumerate((("north", "Northshire CRC"), ("west", "Westmoor CRC")), start=1):
+        init_inspection(tmp_path / folder, short, short_name=short)
+        r = synthetic_results(i)
+        path = tmp_path / folder / "results.csv"
+        r.cases.join(r.answers).reset_index().to_csv(path, index=False)
+        paths.append(f"{path}=case_supervision=668,unpaid_work=200,through_the_gate=80")
+    assert main(["compare", *paths, "--blank-means-na", "--resamples", "50"]) == 0
+    assert "First: Northshire CRC; second: Westmoor CRC" in capsys.readouterr().out
+    # --inspection names both sides alike: each is then told apart by its file name and its order
+    assert main(["compare", *paths, "--blank-means-na", "--resamples", "50", "--inspection",
+                 str(tmp_path / "north")]) == 0
+    assert "First: Northshire CRC (results)" in capsys.readouterr().out
+    assert main(["compare", *paths, "--blank-means-na", "--inspection", str(tmp_path / "nowhere")]) == 2
+    assert "--inspection" in capsys.readouterr().err

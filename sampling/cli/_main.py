@@ -270,6 +270,7 @@ def _add_compare(p: argparse.ArgumentParser) -> None:
     from ._sources import add_source_options
 
     add_source_options(p, nargs="+", metavar="RESULTS")
+    _add_inspection(p)
     p.add_argument("--confidence", type=fraction("--confidence", "0.8"), default=0.8, metavar="C",
                    help="two-sided confidence level of the intervals, a fraction (default 0.8)")
     p.add_argument("--resamples", type=int, default=10_000, metavar="B",
@@ -311,6 +312,7 @@ def _add_pool(p: argparse.ArgumentParser) -> None:
     from ._sources import add_source_options
 
     add_source_options(p)
+    _add_inspection(p)
     p.add_argument("--confidence", type=float, default=0.8, metavar="C",
                    help="two-sided confidence level of the national and difference intervals, a fraction in "
                         "(0, 1): 0.8 = 80%% (default 0.8)")
