@@ -92,6 +92,8 @@ _EXPORTS = {
     "synthetic_results": "examples",
     # design weights (stratum populations N_h known)
     "weighted_estimates": "results._weights",
+    # export for other packages (R survey, SPSS, Stata)
+    "export_design": "results._export",
 }
 
 __all__ = ["__version__", "SamplingError", "ArgumentError", "DataError", "OutputError",

@@ -24,7 +24,7 @@ from ..comparison._pool import Pool
 from ..stats._pool_stats import funnel_limits
 from ..errors import ArgumentError
 
-__all__ = ["funnel", "short_labels", "funnel_range"]
+__all__ = ["funnel", "short_labels", "funnel_range", "label_width"]
 
 NATIONAL_COLOUR = "#0072B2"  # Okabe–Ito blue: the national line, distinct from flagged vermillion
 _SMALL_WORDS = {"and", "of", "the", "for", "in", "on"}
@@ -50,6 +50,16 @@ def short_labels(names: list[str], width: int = 12) -> list[str]:
             label = name[: width - 1] + "…"
         out.append(label)
     return [f"{lab}{out[:i].count(lab) + 1}" if out.count(lab) > 1 else lab for i, lab in enumerate(out)]
+
+
+def label_width(providers: int, budget: int = 90) -> int:
+    """Characters a provider's label may take in a funnel plot: full names while the
+    providers' labels fit in about ``budget`` characters together (at least 12, at most 40).
+
+    >>> label_width(3), label_width(12)
+    (30, 12)
+    """
+    return max(12, min(40, budget // max(1, int(providers))))
 
 
 def funnel_range(n: Any) -> np.ndarray:
@@ -148,7 +158,7 @@ def funnel(pool: Pool, key_question: str, *, save: str | os.PathLike | None = No
     nat = pool.national.set_index("key_question").loc[str(key_question)]
     P = float(nat["percent"])
     ns = funnel_range(rows["n"])
-    labels = short_labels(list(rows["provider"]))
+    labels = short_labels(list(rows["provider"]), width=label_width(len(rows)))
     with mpl.rc_context(RC):
         fig = Figure(figsize=(8.5, 5.2))
         ax = fig.add_axes((0.09, 0.2, 0.78, 0.68))

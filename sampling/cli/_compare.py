@@ -35,28 +35,42 @@ def _write(comparison, out: str) -> list[Path]:
 def run_compare(args: argparse.Namespace) -> int:
     """Run ``sampling compare``: load two sources, compare, print (or JSON) and write."""
     from ..comparison._compare import compare
+    from ..comparison._multiplicity import adjust_beyond_noise, multiplicity_note
 
     if len(args.sources) != 2:
         raise ArgumentError("RESULTS", args.sources, "give exactly two results (first, then second: "
                             "e.g. the inspection, then the re-inspection)")
     if args.seed is None:
         args.seed = DEFAULT_SEED
+    labels = getattr(args, "label", None)
+    if labels is not None and len(labels) != 2:
+        raise ArgumentError("--label", labels, "give --label twice: the first side's name, then the second's")
+    adjust = getattr(args, "adjust", "none")
     a, b = load_sources(list(args.sources), args)
-    comparison = compare(a, b, confidence_level=args.confidence, n_resamples=args.resamples, rng=args.seed)
+    comparison = compare(a, b, confidence_level=args.confidence, n_resamples=args.resamples, rng=args.seed,
+                         labels=tuple(labels) if labels else None)
+    adjusted = adjust_beyond_noise(comparison, adjust)
+    note = multiplicity_note(comparison, adjust, adjusted)
     files = _write(comparison, args.out) if args.out is not None else []
     if args.json:
         print(to_json({**comparison.to_dict(), "seed": args.seed, "sources": list(args.sources),
+                       "adjust": adjust, "multiplicity": note,
+                       "beyond_noise_adjusted": dict(zip(adjusted["key_question"],
+                                                         map(bool, adjusted["beyond_noise_adjusted"]))),
                        "files": [str(f) for f in files]}))
         return 0
     print(f"{comparison._title()}\nFirst: {comparison.labels[0]}; second: {comparison.labels[1]}; seed "
           f"{args.seed} (re-run with --seed {args.seed} for the same figures)\n")
     print("Key questions (difference = second minus first, percentage points)")
-    print(text_table(comparison.key_questions_summary()))
+    table = comparison.key_questions_summary()
+    if adjust != "none":
+        table[f"beyond noise ({adjust})"] = adjusted["beyond_noise_adjusted"].to_numpy()
+    print(text_table(table))
     print("\nStandards (rule ratings; P = share of independent re-samplings of the two inspections)")
     print(text_table(comparison.standards_summary()))
     print()
-    for note in comparison.notes:
-        print(textwrap.fill(note, width=100))
+    for text in (*comparison.notes, note):
+        print(textwrap.fill(text, width=100))
     for f in files:
         print(f"wrote {f}")
     return 0

@@ -271,6 +271,7 @@ def _add_compare(p: argparse.ArgumentParser) -> None:
     from ._sources import add_source_options
 
     add_source_options(p, nargs="+", metavar="RESULTS")
+    _add_inspection(p)
     p.add_argument("--confidence", type=fraction("--confidence", "0.8"), default=0.8, metavar="C",
                    help="two-sided confidence level of the intervals, a fraction (default 0.8)")
     p.add_argument("--resamples", type=int, default=10_000, metavar="B",
@@ -279,6 +280,12 @@ def _add_compare(p: argparse.ArgumentParser) -> None:
                    help="random seed, for reproducible output (default 2019; printed in every output)")
     p.add_argument("--out", metavar="DIR", default=None,
                    help="also write the dumbbell chart (dumbbell.png, .svg) and comparison.csv there")
+    p.add_argument("--label", action="append", metavar="TEXT", default=None,
+                   help="the name of a side in tables and charts: give it twice, first then second "
+                        "(default: each side's provider, then its file name)")
+    p.add_argument("--adjust", choices=("none", "holm", "bonferroni"), default="none",
+                   help="adjust 'beyond noise' for the number of key questions compared: holm or bonferroni "
+                        "(default none: the multiplicity is stated, not adjusted)")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.set_defaults(run=("_compare", "run_compare"))
 
@@ -306,6 +313,7 @@ def _add_pool(p: argparse.ArgumentParser) -> None:
     from ._sources import add_source_options
 
     add_source_options(p)
+    _add_inspection(p)
     p.add_argument("--confidence", type=float, default=0.8, metavar="C",
                    help="two-sided confidence level of the national and difference intervals, a fraction in "
                         "(0, 1): 0.8 = 80%% (default 0.8)")
@@ -315,6 +323,21 @@ def _add_pool(p: argparse.ArgumentParser) -> None:
                    help="also write pool.csv, providers.csv and a funnel plot per key question (PNG, SVG)")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.set_defaults(run=("_pool", "run_pool"))
+
+
+def _add_export(p: argparse.ArgumentParser) -> None:
+    p.add_argument("draw", nargs="+", metavar="DRAW.xlsx",
+                   help="filled draw workbook(s) of one inspection (one per sample)")
+    p.add_argument("--to", required=True, metavar="FILE.csv",
+                   help="the CSV to write: case id, sample, strata, N_h, n_h, weight, fpc, answers 1/0/blank")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--wide", dest="layout", action="store_const", const="wide",
+                      help="one row per case, one column per key question (default)")
+    form.add_argument("--long", dest="layout", action="store_const", const="long",
+                      help="one row per case and key question")
+    p.add_argument("--blank-means-na", action="store_true",
+                   help="read a blank key-question answer as not applicable")
+    p.set_defaults(run=("_export", "run_export"), layout="wide")
 
 
 #: (name, help, add-options) of each subcommand, in ``--help`` order.
@@ -329,6 +352,8 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
     ("report", "every chart (PNG, SVG) and table (report.md/.csv/.xlsx) for a publication", _add_report),
     ("pool", "the national picture: providers pooled by eligible population, each against the pool, "
              "funnel plots", _add_pool),
+    ("export", "a filled draw workbook as a design R survey, SPSS or Stata reads (CSV with strata, "
+               "weights, fpc)", _add_export),
 )
 
 

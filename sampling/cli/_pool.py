@@ -13,7 +13,7 @@ import pandas as pd
 from ._common import to_json
 from .._utils._format import interval_text, text_table
 
-__all__ = ["run_pool", "write_pool", "national_summary", "providers_summary"]
+__all__ = ["run_pool", "write_pool", "national_summary", "providers_summary", "numbered_notes"]
 
 _LEGEND = (
     "National % = Σ W_i p_i, each provider weighted by its eligible population (W_i = N_i/ΣN); "
@@ -30,13 +30,23 @@ def _interval(low: pd.Series, high: pd.Series, signed: bool = False) -> list[str
     return [interval_text(a, b, signed=signed) for a, b in zip(low, high)]
 
 
+def numbered_notes(notes) -> tuple[list[str], list[str]]:
+    """Each row's note as a short marker (``[1]``, blank for none), and the distinct notes in
+    order, so that a long note is printed once under the table and not on every row."""
+    distinct = list(dict.fromkeys(str(n) for n in notes if isinstance(n, str) and n))
+    index = {n: i for i, n in enumerate(distinct, start=1)}
+    return [f"[{index[n]}]" if isinstance(n, str) and n else "" for n in notes], distinct
+
+
 def national_summary(pool) -> pd.DataFrame:
-    """The national table as printed: key question, providers, cases, national %, interval."""
+    """The national table as printed: key question, providers, cases, national %, interval,
+    and a note marker (the notes themselves: :func:`numbered_notes`)."""
     t = pool.national
+    markers, _ = numbered_notes(t["note"])
     return pd.DataFrame({"key question": t["key_question"], "providers": t["providers"], "cases": t["cases"],
                          "N": t["population"], "national %": t["percent"],
                          f"{pool.confidence_level:.0%} interval": _interval(t["low"], t["high"]),
-                         "note": t["note"]})
+                         "note": markers})
 
 
 def providers_summary(pool) -> pd.DataFrame:
@@ -87,6 +97,8 @@ def run_pool(args: argparse.Namespace) -> int:
     print(f"{pooled._title()}\nProviders: {', '.join(pooled.provider_names)}\n")
     print("National picture")
     print(text_table(national_summary(pooled)))
+    for i, note in enumerate(numbered_notes(pooled.national["note"])[1], start=1):
+        print(textwrap.fill(f"[{i}] {note}", width=100, subsequent_indent="    "))
     print("\nEach provider against the pool")
     print(text_table(providers_summary(pooled)))
     print()

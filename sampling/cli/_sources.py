@@ -62,8 +62,29 @@ def split_source(text: str) -> tuple[str, int | dict | None]:
     return path, population
 
 
-def _label(results: Any, path: str) -> str:
-    return results.provider or Path(path).stem
+def _inspection_near(path: str, args: argparse.Namespace):
+    """``--inspection DIR`` if given, else the inspection whose folder holds the source (or
+    is the source, for a folder), else None."""
+    from ._common import inspection_of
+    from ..design._inspection import find_inspection
+
+    if getattr(args, "inspection", None) is not None:
+        return inspection_of(args)
+    where = Path(path)
+    for folder in ((where,) if where.is_dir() else ()) + (where.parent,):
+        found = find_inspection(folder)
+        if found is not None:
+            return found
+    return None
+
+
+def _label(results: Any, path: str, args: argparse.Namespace | None = None) -> str:
+    """A side's name: the provider the results carry, else the inspection's short name
+    (``--inspection``, or the inspection.toml beside the file), else the file's name."""
+    if results.provider:
+        return results.provider
+    inspection = _inspection_near(path, args) if args is not None else None
+    return inspection.short_name if inspection is not None else Path(path).stem
 
 
 def load_source(text: str, args: argparse.Namespace) -> Any:
@@ -89,7 +110,7 @@ def load_source(text: str, args: argparse.Namespace) -> Any:
         raise ArgumentError("RESULTS", f"{path}={population}", f"{path} holds {len(results.samples)} samples, each "
                             f"with its own eligible population: write {path}="
                             + ",".join(f"{s}=N" for s in results.samples))
-    return dataclasses.replace(results, provider=_label(results, path))
+    return dataclasses.replace(results, provider=_label(results, path, args))
 
 
 def load_sources(texts: list[str], args: argparse.Namespace) -> list[Any]:

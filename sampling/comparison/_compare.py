@@ -133,6 +133,15 @@ def _labels(a: Results, b: Results) -> tuple[str, str]:
     return la, lb
 
 
+def _given_labels(labels: Any) -> tuple[str, str]:
+    if isinstance(labels, str) or len(tuple(labels)) != 2:
+        raise ArgumentError("labels", labels, "two names, first then second")
+    la, lb = (str(x).strip() for x in labels)
+    if not la or not lb or la == lb:
+        raise ArgumentError("labels", labels, "two different, non-empty names")
+    return la, lb
+
+
 def _check_pair(a: Any, b: Any) -> None:
     for name, r in (("a", a), ("b", b)):
         if not isinstance(r, Results):
@@ -313,7 +322,8 @@ def _method_notes(kq: pd.DataFrame, labels, cl: float, n_resamples: int, level: 
 
 
 def compare(a: Results, b: Results, *, confidence_level: float = 0.8, n_resamples: int = 10_000,
-            rng: Any = None, finite_population: bool | None = None) -> Comparison:
+            rng: Any = None, finite_population: bool | None = None,
+            labels: tuple[str, str] | None = None) -> Comparison:
     """Compare two inspections of one framework: a re-inspection, or two providers.
 
     Per key question both have: each side's yes, n, % and interval, and the difference
@@ -337,6 +347,8 @@ def compare(a: Results, b: Results, *, confidence_level: float = 0.8, n_resample
     finite_population : bool or None
         None: correct each side where its population is known; True: require both
         populations; False: never correct.
+    labels : (str, str), optional
+        Names of the two sides in tables and charts (default: each side's provider).
 
     Returns
     -------
@@ -364,7 +376,7 @@ def compare(a: Results, b: Results, *, confidence_level: float = 0.8, n_resample
     B = check_count(n_resamples, "n_resamples", minimum=1)
     fp = check_bool(finite_population, "finite_population", allow_none=True)
     gen_a, gen_b = check_rng(rng).spawn(2)
-    labels = _labels(a, b)
+    labels = _labels(a, b) if labels is None else _given_labels(labels)
     kq, notes = _key_question_table(a, b, labels, cl, fp)
     opts = dict(confidence_level=cl, n_resamples=B, finite_population=fp)
     ass_a, ass_b = rate(a, rng=gen_a, **opts), rate(b, rng=gen_b, **opts)

@@ -1,0 +1,34 @@
+"""``sampling export DRAW.xlsx --to FILE.csv [--wide|--long]``: filled draw workbooks as a
+design another package reads (R ``survey``, SPSS, Stata)."""
+from __future__ import annotations
+
+import argparse
+
+from ..errors import ArgumentError
+
+__all__ = ["run_export"]
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from ..results._export import export_design
+    from ..results._fieldwork import read_fieldwork
+
+    if not str(args.to).lower().endswith(".csv"):
+        raise ArgumentError("--to", args.to, "must name a .csv file")
+    results = read_fieldwork(args.draw, blank_means_na=args.blank_means_na)
+    table = export_design(results, args.to, layout=args.layout)
+    samples = table["sample"].nunique()
+    cases = table["case_id"].nunique()
+    print(f"wrote {args.to}: {cases} cases of {samples} sample(s), {len(table)} rows ({args.layout} layout)")
+    if args.layout == "wide":
+        strata = "var_stratum, fpc=~var_N" if (table["n_h"] == 1).any() else "stratum, fpc=~N_h"
+        print(f"R: des <- svydesign(ids=~1, strata=~{strata}, weights=~weight, data=read.csv(\"{args.to}\"))")
+        if (table["n_h"] == 1).any():
+            print("(some strata hold one case: var_stratum pools them as the package's variance does)")
+    missing = sum(int(t.loc[t["n"] == 0, "population"].sum()) for t in (results.stratum_populations or {}).values())
+    if missing:
+        print(f"note: {missing} eligible case(s) in stratum cells with no sampled case are not represented "
+              "by any weight (the estimates describe the sampled cells)")
+    if results.excluded is not None and len(results.excluded):
+        print(f"not exported: {len(results.excluded)} case(s) not yet scored or excluded, as analyse lists them")
+    return 0
