@@ -32,7 +32,7 @@ FLAGS = {
     "n_resamples": "--resamples", "confidence_level": "--confidence", "rng": "--seed", "seed": "--seed",
     "population": "--population", "margin": "--margin", "threshold": "--threshold", "method": "--method",
     "strata": "--strata", "reserves": "--reserves", "n": "--n", "rules": "--rules",
-    "framework": "--framework", "blank_means_na": "--blank-means-na", "judgements": "--judgement",
+    "framework": "--framework", "blank_means_na": "--blank-means-na", "complete": "--complete", "judgements": "--judgement",
     "published": "--published", "overrides": "--override", "mapping": "--map", "size": "--synthetic",
     "as_of": "--as-of", "months_since_start": "--months-since-start", "share": "--subsample-share",
     "p": "--p", "source": "FILE", "case_id": "CASE_ID", "sheet": "--sheet", "header_row": "--header-row",
@@ -196,7 +196,10 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
                         "standards are flagged when a band edge lies inside their deciding question's "
                         "interval, and graded by P(rule rating)")
     p.add_argument("--blank-means-na", action="store_true",
-                   help="treat blank answer cells as 'not applicable' (otherwise they are an error)")
+                   help="treat blank answer cells as 'not applicable' (otherwise a blank answer of a partly "
+                        "answered case is missing for that question, and a wholly blank row not yet scored)")
+    p.add_argument("--complete", action="store_true",
+                   help="the final analysis: any blank answer of a scored case is an error")
     p.add_argument("--subsample-share", type=fraction("--subsample-share", "0.6", closed=True), default=None,
                    metavar="R", help="published percentages: the share (0, 1] of cases a relevant sub-sample holds "
                                      "where its n is not published, e.g. the frame's share of medium-or-higher RoSH "
