@@ -304,6 +304,14 @@ def _add_verify(p: argparse.ArgumentParser) -> None:
     p.set_defaults(run=("_fieldwork", "run_verify"))
 
 
+def _add_progress(p: argparse.ArgumentParser) -> None:
+    p.add_argument("workbook", metavar="WORKBOOK",
+                   help="the draw workbook (.xlsx) or folder of `sampling draw --sample`, as filled so far")
+    p.add_argument("--level", type=fraction("--level", "0.05"), default=0.05, metavar="A",
+                   help="warn when a balance test's p-value is below A, a fraction in (0, 1) (default 0.05)")
+    p.set_defaults(run=("_progress", "run_progress"))
+
+
 def _add_pool(p: argparse.ArgumentParser) -> None:
     from ._sources import add_source_options
 
@@ -326,6 +334,8 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
     ("draw", "a stratified random sample from an eligible-population frame", _add_draw),
     ("substitute", "replace a sampled case by the next reserve of its cell, in the draw workbook", _add_substitute),
     ("verify", "re-draw from the frame and check a draw workbook is that draw", _add_verify),
+    ("progress", "fieldwork so far: cases complete, partly answered, not started; balance; reserves used",
+     _add_progress),
     ("analyse", "key-question intervals, ratings, uncertainty flags and rating probabilities", _add_analyse),
     ("compare", "two inspections (a re-inspection, two providers): differences per key question, ratings", _add_compare),
     ("report", "every chart (PNG, SVG) and table (report.md/.csv/.xlsx) for a publication", _add_report),

@@ -161,3 +161,13 @@ def _agree(metas: Iterable[Mapping[str, Any]], paths: Sequence[Any]) -> None:
     if len(set(samples)) < len(samples):
         raise DataError("two workbooks hold the same sample", column="sample", values=samples,
                         hint="Give one workbook per sample.")
+
+
+def draw_sheet(path: str | os.PathLike, name: str) -> pd.DataFrame:
+    """One sheet of a draw workbook (or the same-named CSV of a draw folder), as text."""
+    return _sheet(Path(path), name)
+
+
+def draw_manifest(path: str | os.PathLike) -> dict:
+    """A draw workbook's manifest (checked to be one ``sampling draw --sample`` wrote)."""
+    return _manifest(Path(path))
