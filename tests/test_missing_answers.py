@@ -114,3 +114,14 @@ def test_dataframe_source_and_bad_input():
         sampling.load_results(cases, sample=SAMPLE, complete=True)
     with pytest.raises(DataError, match="unreadable"):
         sampling.load_results(cases.assign(**{"2.1.1": ["yes", "maybe", "no", ""]}), sample=SAMPLE)
+
+
+def test_report_table_and_assessment_carry_missing(partly, tmp_path):
+    r = sampling.read_fieldwork(partly)
+    a = sampling.rate(r, n_resamples=200, rng=1)
+    assert a.key_questions["missing"].sum() == 6
+    assert any("like the answered ones in the same stratum" in n for n in a.notes)
+    assert main(["report", str(partly), "--out", str(tmp_path / "rep"), "--resamples", "200"]) == 0
+    md = (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
+    assert "| missing |" in md.replace("  ", " ") or " missing " in md
+    assert "like the answered ones in the same stratum" in md
