@@ -53,6 +53,8 @@ _EXPORTS = {
     "verify_draw": "draw._substitution",
     "DrawCheck": "draw._substitution",
     "read_fieldwork": "results._fieldwork",
+    "fieldwork_progress": "results._progress",
+    "Progress": "results._progress",
     # framework / results / intervals / ratings
     "Framework": "design._framework",
     "load_framework": "design._framework",

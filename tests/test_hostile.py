@@ -170,11 +170,12 @@ def test_blank_answers_hint_names_the_flag(tmp_path, capsys):
     r = synthetic_results(1, n={"case_supervision": 30})
     rows = r.cases.join(r.answers).reset_index()
     rows.to_csv(tmp_path / "results.csv", index=False)
-    assert main(["analyse", str(tmp_path / "results.csv")]) == 2
+    # issue 21: blanks are missing by default; --complete (complete=True) makes them an error
+    assert main(["analyse", str(tmp_path / "results.csv"), "--complete"]) == 2
     err = capsys.readouterr().err
-    assert "--blank-means-na" in err and "blank_means_na=True" not in err
-    with pytest.raises(DataError, match="blank_means_na=True"):
-        sampling.load_results(rows)
+    assert "--complete" in err and "complete=True" not in err
+    with pytest.raises(DataError, match="complete=True"):
+        sampling.load_results(rows, complete=True)
 
 
 def test_markdown_from_input_is_inert(tmp_path):

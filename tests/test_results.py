@@ -51,7 +51,7 @@ def test_case_level_summary_and_tables():
     assert r.level == "case" and isinstance(r, Results)
     s = r.summary.set_index("key_question")
     assert list(r.summary.columns) == ["key_question", "standard", "sample", "relevant_subsample", "yes",
-                                       "n", "percent", "published_percent", "yes_candidates", "n_known", "note"]
+                                       "n", "missing", "percent", "published_percent", "yes_candidates", "n_known", "note"]
     assert (s.loc["2.1.1", "yes"], s.loc["2.1.1", "n"]) == (3.0, 4.0)
     assert (s.loc["2.2.3", "yes"], s.loc["2.2.3", "n"]) == (1.0, 2.0)  # its own n
     assert s.loc["2.2.3", "relevant_subsample"] and s.loc["2.2.3", "percent"] == 50.0
@@ -73,9 +73,12 @@ def test_blank_answers_are_an_error_unless_blank_means_na():
     df = case_frame(5)
     df.loc[2, "2.1.2"] = ""
     df.loc[4, "2.1.3"] = np.nan
-    with pytest.raises(DataError, match="blank answers") as exc:
-        load_results(df)
-    assert exc.value.rows == ((2, "2.1.2"), (4, "2.1.3"))
+    # issue 21: a blank is missing for its question (an error only with complete=True)
+    missing = load_results(df).summary.set_index("key_question")
+    assert missing.loc["2.1.2", "n"] == 4 and missing.loc["2.1.2", "missing"] == 1
+    with pytest.raises(DataError, match="blank answer") as exc:
+        load_results(df, complete=True)
+    assert "question 2.1.2 (row 2)" in str(exc.value) and "question 2.1.3 (row 4)" in str(exc.value)
     r = load_results(df, blank_means_na=True)
     assert r.summary.set_index("key_question").loc["2.1.2", "n"] == 4
 
@@ -385,8 +388,8 @@ def test_blank_answers_are_named_in_words_with_case_ids():
     df.loc[2, "2.1.3"] = ""
     df.loc[4, "2.1.3"] = np.nan
     with pytest.raises(DataError) as exc:
-        load_results(df)
+        load_results(df, complete=True)
     text = str(exc.value)
     cid2, cid4 = df.loc[2, "case_id"], df.loc[4, "case_id"]
-    assert f"2 (case {cid2}): 2.1.2, 2.1.3" in text and f"4 (case {cid4}): 2.1.3" in text
-    assert "3 cell(s) in 2 case(s)" in text and "('" not in text and "N/A" in text
+    assert f"case {cid2} question 2.1.2" in text and f"case {cid4} question 2.1.3" in text
+    assert "3 blank answer(s) in 2 case(s)" in text and "('" not in text and "N/A" in text

@@ -75,7 +75,7 @@ def _load_file(args: argparse.Namespace, say: Callable[[str], None], inspection=
             args.results[0], framework=load_framework(framework, rules=args.rules),
             provider=inspection.short_name if inspection is not None else None, sheet=args.sheet,
             header_row=args.header_row,
-            blank_means_na=args.blank_means_na, population=population, strata=args.strata or None,
+            blank_means_na=args.blank_means_na, complete=getattr(args, "complete", False), population=population, strata=args.strata or None,
             subsample_share=args.subsample_share,
             judgements=dict(args.judgement or []) or None,
             published=dict(args.published or []) or None, overrides=overrides or None,
@@ -105,7 +105,7 @@ def _load_workbooks(args: argparse.Namespace, inspection):
         raise ArgumentError("--framework" if args.framework is not None else "--strata",
                             args.framework or args.strata, "comes from the draw workbook's manifest")
     overrides = {sid: (t.partition(":")[0].strip(), t.partition(":")[2].strip()) for sid, t in args.override or []}
-    return read_fieldwork(args.results, blank_means_na=args.blank_means_na, population=args.population,
+    return read_fieldwork(args.results, blank_means_na=args.blank_means_na, complete=getattr(args, "complete", False), population=args.population,
                           judgements=dict(args.judgement or []) or None,
                           published=dict(args.published or []) or None, overrides=overrides or None)
 
@@ -210,6 +210,25 @@ def _print_breakdown(bd, source: str, seed: int) -> None:
         print(textwrap.fill(note, width=100))
 
 
+def interim_text(results) -> str:
+    """A plain note when the results are unfinished: cases not yet scored, blank answers."""
+    excluded = getattr(results, "excluded", None)
+    unscored = 0 if excluded is None or not len(excluded) else int(
+        excluded["reason"].astype(str).str.startswith("not yet scored").sum())
+    missing = getattr(results, "missing", None)
+    blanks = 0 if missing is None else len(missing)
+    if not unscored and not blanks:
+        return ""
+    parts = []
+    if unscored:
+        parts.append(f"{unscored} case(s) not yet scored")
+    if blanks:
+        parts.append(f"{blanks} blank answer(s) in {missing['case_id'].nunique()} partly answered case(s)")
+    return ("This is an interim result: " + " and ".join(parts) + " are outstanding. Blank answers are "
+            "left out of their question's n; missing answers are taken to be like the answered ones "
+            "in the same stratum. Add --complete for the final analysis.")
+
+
 def run_analyse(args: argparse.Namespace) -> int:
     """Run ``sampling analyse``: print the key questions, standards, overall and notes (with
     ``--by``: the breakdown by subgroup instead)."""
@@ -227,6 +246,9 @@ def run_analyse(args: argparse.Namespace) -> int:
         return 0
     print(f"{assessment._title()}\nSource: {source}; seed {args.seed} (re-run with --seed {args.seed} "
           "for the same figures)\n")
+    interim = interim_text(results[0] if isinstance(results, tuple) else results)
+    if interim:
+        print(textwrap.fill(interim, width=100) + "\n")
     print("Key questions")
     print(text_table(assessment.key_questions_summary()))
     print("\nStandards")

@@ -32,7 +32,7 @@ FLAGS = {
     "n_resamples": "--resamples", "confidence_level": "--confidence", "rng": "--seed", "seed": "--seed",
     "population": "--population", "margin": "--margin", "threshold": "--threshold", "method": "--method",
     "strata": "--strata", "reserves": "--reserves", "n": "--n", "rules": "--rules",
-    "framework": "--framework", "blank_means_na": "--blank-means-na", "judgements": "--judgement",
+    "framework": "--framework", "blank_means_na": "--blank-means-na", "complete": "--complete", "judgements": "--judgement",
     "published": "--published", "overrides": "--override", "mapping": "--map", "size": "--synthetic",
     "as_of": "--as-of", "months_since_start": "--months-since-start", "share": "--subsample-share",
     "p": "--p", "source": "FILE", "case_id": "CASE_ID", "sheet": "--sheet", "header_row": "--header-row",
@@ -197,7 +197,10 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
                         "standards are flagged when a band edge lies inside their deciding question's "
                         "interval, and graded by P(rule rating)")
     p.add_argument("--blank-means-na", action="store_true",
-                   help="treat blank answer cells as 'not applicable' (otherwise they are an error)")
+                   help="treat blank answer cells as 'not applicable' (otherwise a blank answer of a partly "
+                        "answered case is missing for that question, and a wholly blank row not yet scored)")
+    p.add_argument("--complete", action="store_true",
+                   help="the final analysis: any blank answer of a scored case is an error")
     p.add_argument("--subsample-share", type=fraction("--subsample-share", "0.6", closed=True), default=None,
                    metavar="R", help="published percentages: the share (0, 1] of cases a relevant sub-sample holds "
                                      "where its n is not published, e.g. the frame's share of medium-or-higher RoSH "
@@ -309,6 +312,14 @@ def _add_verify(p: argparse.ArgumentParser) -> None:
     p.set_defaults(run=("_fieldwork", "run_verify"))
 
 
+def _add_progress(p: argparse.ArgumentParser) -> None:
+    p.add_argument("workbook", metavar="WORKBOOK",
+                   help="the draw workbook (.xlsx) or folder of `sampling draw --sample`, as filled so far")
+    p.add_argument("--level", type=fraction("--level", "0.05"), default=0.05, metavar="A",
+                   help="warn when a balance test's p-value is below A, a fraction in (0, 1) (default 0.05)")
+    p.set_defaults(run=("_progress", "run_progress"))
+
+
 def _add_pool(p: argparse.ArgumentParser) -> None:
     from ._sources import add_source_options
 
@@ -347,6 +358,8 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
     ("draw", "a stratified random sample from an eligible-population frame", _add_draw),
     ("substitute", "replace a sampled case by the next reserve of its cell, in the draw workbook", _add_substitute),
     ("verify", "re-draw from the frame and check a draw workbook is that draw", _add_verify),
+    ("progress", "fieldwork so far: cases complete, partly answered, not started; balance; reserves used",
+     _add_progress),
     ("analyse", "key-question intervals, ratings, uncertainty flags and rating probabilities", _add_analyse),
     ("compare", "two inspections (a re-inspection, two providers): differences per key question, ratings", _add_compare),
     ("report", "every chart (PNG, SVG) and table (report.md/.csv/.xlsx) for a publication", _add_report),
@@ -363,7 +376,8 @@ an inspection, stage by stage (plan, draw, analyse and report also take --exampl
   1. set up     sampling init northshire --provider "Northshire CRC"   (then cd northshire)
   2. plan       sampling plan --population 668
   3. draw       sampling draw frame.xlsx --sample case_supervision --out draw.xlsx
-  4. fieldwork  sampling substitute draw.xlsx CASE_ID --reason "transferred out of area"
+  4. fieldwork  sampling progress draw.xlsx
+                sampling substitute draw.xlsx CASE_ID --reason "transferred out of area"
                 sampling verify draw.xlsx frame.xlsx
   5. analyse    sampling analyse draw.xlsx
   6. report     sampling report draw.xlsx --out report

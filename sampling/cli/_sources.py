@@ -34,7 +34,10 @@ def add_source_options(p: argparse.ArgumentParser, *, nargs: str = "+", metavar:
     p.add_argument("--header-row", type=int, default=None, metavar="K",
                    help="the header's row number, 1 or more (default: found)")
     p.add_argument("--blank-means-na", action="store_true",
-                   help="treat blank answer cells as 'not applicable' (otherwise they are an error)")
+                   help="treat blank answer cells as 'not applicable' (otherwise a blank answer of a partly "
+                        "answered case is missing for that question, and a wholly blank row not yet scored)")
+    p.add_argument("--complete", action="store_true",
+                   help="the final analysis: any blank answer of a scored case is an error")
 
 
 def split_source(text: str) -> tuple[str, int | dict | None]:
@@ -101,11 +104,11 @@ def load_source(text: str, args: argparse.Namespace) -> Any:
         if args.framework is not None:
             raise ArgumentError("--framework", args.framework, f"{path} is a draw workbook: its framework "
                                 "comes from its manifest")
-        results = read_fieldwork([path], blank_means_na=args.blank_means_na, population=population)
+        results = read_fieldwork([path], blank_means_na=args.blank_means_na, complete=getattr(args, "complete", False), population=population)
     else:
         framework = load_framework(args.framework, rules=args.rules)
         results = load_results(path, framework=framework, sheet=args.sheet, header_row=args.header_row,
-                               blank_means_na=args.blank_means_na, population=population)
+                               blank_means_na=args.blank_means_na, complete=getattr(args, "complete", False), population=population)
     if isinstance(population, int) and len(results.samples) > 1:  # each sample has its own N
         raise ArgumentError("RESULTS", f"{path}={population}", f"{path} holds {len(results.samples)} samples, each "
                             f"with its own eligible population: write {path}="

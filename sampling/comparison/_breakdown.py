@@ -239,8 +239,11 @@ def _subgroup_results(results: Any, mask: np.ndarray, pops: Mapping[str, int]) -
     summary["n"] = summary["key_question"].map(n).astype(float)
     summary["percent"] = 100 * summary["yes"] / summary["n"]
     summary["published_percent"], summary["n_known"], summary["note"] = np.nan, True, ""
+    missing = results.missing[results.missing["case_id"].isin(set(answers.index))].reset_index(drop=True)
+    summary["missing"] = summary["key_question"].map(missing["key_question"].value_counts()).fillna(0).astype(int)
     sizes = {s: int((cases["sample"] == s).sum()) for s in results.samples if (cases["sample"] == s).any()}
     return dataclasses.replace(results, summary=summary[SUMMARY_COLUMNS].reset_index(drop=True), answers=answers,
+                               missing=missing,
                                cases=cases, populations={s: N for s, N in pops.items() if s in sizes},
                                sample_sizes=sizes, judgements={}, published={}, overrides={})
 

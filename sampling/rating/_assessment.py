@@ -108,8 +108,10 @@ class Assessment(TableResult):
             "band": k["band"], "edge inside": k["boundary_inside"],
             "flag": np.where(k["flagged"], "FLAG", ""),
         })
+        if "missing" in k.columns and k["missing"].fillna(0).gt(0).any():  # blank answers left out of n
+            out.insert(3, "missing", k["missing"].fillna(0).astype(int).astype(str).to_numpy())
         if "weighted_percent" in k.columns:  # design-weighted: the interval is about w%
-            out.insert(4, "w%", k["weighted_percent"].map(lambda v: "" if pd.isna(v) else _fmt_pct(v)))
+            out.insert(out.columns.get_loc("%") + 1, "w%", k["weighted_percent"].map(lambda v: "" if pd.isna(v) else _fmt_pct(v)))
         return out
 
     def overall_summary(self) -> pd.DataFrame:

@@ -122,6 +122,8 @@ def _key_question_table(inp: _Inputs, iv: Any) -> tuple[pd.DataFrame, dict]:
         "text": [texts.get(k, "") for k in kq_ids],
         "relevant_subsample": summary["relevant_subsample"].astype(bool),
         "yes": summary["yes"].astype(float), "n": summary["n"].astype(float),
+        "missing": (summary["missing"].fillna(0).astype(int).to_numpy() if "missing" in summary.columns
+                    else np.zeros(len(summary), dtype=int)),
         "n_known": summary["n_known"].astype(bool), "percent": pct, "published_percent": banded,
         "low": low, "high": high, "margin": ivt["margin"].to_numpy(float),
         "method": ivt["method"].astype(str).to_numpy(),
@@ -416,6 +418,10 @@ def rate(results: Results, *, rules: Any = None, method: str = "wilson", confide
         notes.append(wording.inferred_n_note(kq_table.loc[~kq_table["n_known"], "key_question"].tolist()))
     if "weighted_percent" in kq_table.columns:
         notes.append(wording.weighted_note(results.stratum_populations))
+    if kq_table["missing"].sum():
+        notes.append(f"{int(kq_table['missing'].sum())} blank answer(s) in partly answered cases are left out of "
+                     "their question's n (the missing column): missing answers are taken to be like the "
+                     "answered ones in the same stratum")
     no_n = iv.table.loc[iv.table["population"].isna(), "sample"].drop_duplicates().tolist()
     if no_n and options.finite_population is not False:
         notes.append(wording.unknown_population_note(no_n))

@@ -187,8 +187,14 @@ def _key_question_table(kq: pd.DataFrame, confidence_level: float) -> list[str]:
     })
     if "weighted_percent" in kq.columns:  # design-weighted: the interval is about w%
         kqt.insert(4, "w% (population)", kq["weighted_percent"].map(_pct))
+    has_missing = "missing" in kq.columns and kq["missing"].fillna(0).astype(float).gt(0).any()
+    if has_missing:  # blank answers of partly answered cases, left out of n
+        kqt.insert(3, "missing", kq["missing"].fillna(0).astype(int).astype(str).to_numpy())
     out = ["## Key questions", "", markdown_table(kqt), ""]
     marks = []
+    if has_missing:
+        marks.append("missing: blank answers in partly answered cases, left out of the question's n; missing "
+                     "answers are taken to be like the answered ones in the same stratum (an interim result)")
     if kq["relevant_subsample"].map(is_true).any():
         marks.append("† relevant sub-sample (only the cases where the question applies)")
     if (~kq["n_known"].map(is_true)).any():

@@ -117,7 +117,7 @@ def report_table(assessment: Assessment) -> pd.DataFrame:
     kq = assessment.key_questions.copy()
     st = assessment.standards.copy()
     labels = list(assessment.rules.labels)
-    kq_cols = ["key_question", "text", "relevant_subsample", "yes", "n", "n_known", "percent",
+    kq_cols = ["key_question", "text", "relevant_subsample", "yes", "n", "missing", "n_known", "percent",
                "published_percent", "low", "high", "margin", "method", "band", "boundary_inside",
                "flagged", "note"]
     kq = kq[["standard", *[c for c in kq_cols if c in kq.columns]]].rename(

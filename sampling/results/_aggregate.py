@@ -328,7 +328,7 @@ def load_aggregate(frame: pd.DataFrame, framework: Framework, *, sample: Any,
     recs = [_record(frame, r, kid, framework, sample) for r, kid in ids.items()]
     sizes = _sizes(recs, sample_sizes)
     summary = pd.DataFrame([_summary_row(rec, sizes, framework.rules, subsample_share) for rec in recs],
-                           columns=SUMMARY_COLUMNS)
+                           columns=SUMMARY_COLUMNS).assign(missing=0)
     order = {k: i for i, k in enumerate(framework.key_question_ids)}
     summary = summary.sort_values("key_question", key=lambda s: s.map(order)).reset_index(drop=True)
     # a sample is at least as large as any n used in it (an inferred n never exceeds it)

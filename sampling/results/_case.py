@@ -26,8 +26,13 @@ _NA = {"na", "n/a", "n.a.", "not applicable", "notapplicable", "not_applicable"}
 _BLANK = {"", "nan", "none", "<na>", "nat"}
 
 #: Columns of ``Results.summary``.
-SUMMARY_COLUMNS = ["key_question", "standard", "sample", "relevant_subsample", "yes", "n", "percent",
+SUMMARY_COLUMNS = ["key_question", "standard", "sample", "relevant_subsample", "yes", "n", "missing", "percent",
                    "published_percent", "yes_candidates", "n_known", "note"]
+#: Columns of ``Results.missing``: one row per blank answer of a partly answered case.
+MISSING_COLUMNS = ["row", "case_id", "key_question"]
+#: The assumption behind leaving a missing answer out of its question, in words.
+MISSING_ASSUMPTION = ("missing answers are taken to be like the answered ones in the same stratum: "
+                      "each question's n and estimate use the cases that answered it")
 #: Columns of ``Results.excluded``.
 EXCLUDED_COLUMNS = ["row", "case_id", "column", "value", "reason"]
 
@@ -124,34 +129,39 @@ def _parse_column(col: pd.Series, column: str, blank_means_na: bool, bad: list, 
     return out
 
 
-def _blank_answers_error(blank_cells: list, case_ids: pd.Series) -> DataError:
-    """Blank answer cells, in words: each spreadsheet row with its case id and its blank questions."""
-    by_row: dict = {}
-    for r, c, _ in blank_cells:
-        by_row.setdefault(r, []).append(str(c))
-    shown = [f"{r} (case {case_ids[r]}): {', '.join(qs)}" for r, qs in list(by_row.items())[:10]]
-    more = f"; and {len(by_row) - 10} more cases" if len(by_row) > 10 else ""
-    message = (f"blank answers: {len(blank_cells)} cell(s) in {len(by_row)} case(s) - " + "; ".join(shown) + more)
-    error = DataError(message, hint="Answer Yes, No or N/A in each, or pass blank_means_na=True if every "
-                                   "blank means not applicable.",
-                     cli_hint="Answer Yes, No or N/A in each, or add --blank-means-na if every blank means "
-                              "not applicable.")
-    error.rows = tuple((r, c) for r, c, _ in blank_cells)  # the cells, for callers; the text says them in words
-    return error
+def _row_words(row: Any) -> str:
+    text = str(row)
+    return text if "row" in text else f"row {text}"
 
 
-def _answers(frame: pd.DataFrame, kq_cols: list[str], case_ids: pd.Series, blank_means_na: bool) -> pd.DataFrame:
+def blank_message(cells: list, case_ids: pd.Series, limit: int = 8) -> str:
+    """Blank answer cells in plain words: case id, question id and spreadsheet row of each."""
+    words = [f"case {case_ids[r]} question {c} ({_row_words(r)})" for r, c, *_ in cells[:limit]]
+    more = f" and {len(cells) - limit} more" if len(cells) > limit else ""
+    return "; ".join(words) + more
+
+
+def _answers(frame: pd.DataFrame, kq_cols: list[str], case_ids: pd.Series, blank_means_na: bool,
+             complete: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     bad_cells, blank_cells = [], []
-    parsed = {c: _parse_column(frame[c], c, blank_means_na, bad_cells, blank_cells) for c in kq_cols}
+    na = blank_means_na and not complete
+    parsed = {c: _parse_column(frame[c], c, na, bad_cells, blank_cells) for c in kq_cols}
     if bad_cells:
         raise DataError("unreadable answers (expected yes / no / not applicable)",
                         rows=[(r, c) for r, c, _ in bad_cells], values=[v for *_, v in bad_cells],
                         hint="Cells listed as (row, column). Accepted: yes/no/n/a, Y/N/NA, 1/0, True/False.")
-    if blank_cells:
-        raise _blank_answers_error(blank_cells, case_ids)
+    if blank_cells and complete:
+        cases = sorted({case_ids[r] for r, *_ in blank_cells})
+        raise DataError(f"{len(blank_cells)} blank answer(s) in {len(cases)} case(s), and a complete "
+                        f"analysis was asked for: {blank_message(blank_cells, case_ids)}",
+                        hint="Answer each of these questions (yes, no or N/A), or leave out "
+                             "complete=True for an interim analysis that counts them as missing.",
+                        cli_hint="Answer each of these questions (yes, no or N/A), or leave out "
+                                 "--complete for an interim analysis that counts them as missing.")
+    missing = pd.DataFrame([(r, case_ids[r], c) for r, c, _ in blank_cells], columns=MISSING_COLUMNS)
     answers = pd.DataFrame(parsed, index=pd.Index(case_ids.to_numpy(dtype=object), name="case_id"))
     answers.columns.name = None
-    return answers
+    return answers, missing
 
 
 def _inferred_samples(answers: pd.DataFrame, kq_cols: list[str], framework: Framework) -> np.ndarray:
@@ -231,7 +241,8 @@ def _drop_unanswered(answers: pd.DataFrame, kq_cols: list[str], keep: np.ndarray
     return answers, kq_cols, keep & ~empty
 
 
-def _case_summary(answers: pd.DataFrame, cases: pd.DataFrame, kq_cols: list[str], framework: Framework) -> pd.DataFrame:
+def _case_summary(answers: pd.DataFrame, cases: pd.DataFrame, kq_cols: list[str], framework: Framework,
+                  missing: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for c in kq_cols:
         kq = framework.key_question(c)
@@ -244,14 +255,31 @@ def _case_summary(answers: pd.DataFrame, cases: pd.DataFrame, kq_cols: list[str]
         yes, nn = float(answers[c].sum(skipna=True)), float(has.sum())
         rows.append(dict(key_question=c, standard=kq.standard, sample=in_samples[0],
                          relevant_subsample=bool(kq.relevant_subsample), yes=yes, n=nn,
+                         missing=int((missing["key_question"] == c).sum()),
                          percent=100.0 * yes / nn, published_percent=np.nan, yes_candidates="",
                          n_known=True, note=""))
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
-def load_case(frame: pd.DataFrame, framework: Framework, *, blank_means_na: bool,
-              sample: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _unscored(frame: pd.DataFrame, kq_cols: list[str], excluded: list) -> pd.DataFrame:
+    """Rows with every key question blank: not yet scored, listed and left out."""
+    blank = frame[kq_cols].apply(lambda col: col.map(is_blank)).all(axis=1).to_numpy()
+    if blank.all() or not blank.any():
+        return frame
+    for r in frame.index[blank]:
+        excluded.append((r, str(frame.at[r, "case_id"]).strip(), "", "",
+                         "not yet scored (every key question blank)"))
+    return frame[~blank]
+
+
+def load_case(frame: pd.DataFrame, framework: Framework, *, blank_means_na: bool, sample: Any,
+              complete: bool = False) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame,
+                                               pd.DataFrame]:
     """Case-level results checked and summarised.
+
+    A blank answer of a partly answered case is *missing for that question*: left out of
+    that question's n (and, by the caller, its estimate) and listed in ``missing``; a row
+    with every key question blank is not yet scored and listed in ``excluded``.
 
     Parameters
     ----------
@@ -259,23 +287,28 @@ def load_case(frame: pd.DataFrame, framework: Framework, *, blank_means_na: bool
         One row per case, rows numbered as in the file; ``case_id`` and key-question columns.
     framework : Framework
     blank_means_na : bool
-        Read blank answers as not applicable (otherwise they are an error).
+        Read blank answers as not applicable (otherwise they are missing).
     sample : str or None
         The sample of every case, or the one sample to keep.
+    complete : bool
+        Any blank answer of a scored case is an error (the final analysis).
 
     Returns
     -------
-    summary, answers, cases, excluded : DataFrame
+    summary, answers, cases, excluded, missing : DataFrame
     """
     kq_cols = _key_question_columns(frame, framework)
-    answers = _answers(frame, kq_cols, _case_ids(frame["case_id"]), blank_means_na)
+    excluded: list = []
+    frame = _unscored(frame, kq_cols, excluded)
+    case_ids = _case_ids(frame["case_id"])
+    answers, missing = _answers(frame, kq_cols, case_ids, blank_means_na, complete)
     samples = _samples(frame, answers, kq_cols, framework, sample)
     cases = _cases(frame, kq_cols, answers.index, samples)
-    excluded: list = []
     keep = _select_sample(frame, answers, samples, sample, excluded)
     answers, kq_cols, keep = _drop_unanswered(answers, kq_cols, keep, sample, list(frame.index), excluded)
     answers, cases = answers[keep], cases[keep]
     if not len(answers):
         raise DataError("no case has any answer")
-    return (_case_summary(answers, cases, kq_cols, framework), answers, cases,
-            pd.DataFrame(excluded, columns=EXCLUDED_COLUMNS))
+    missing = missing[missing["case_id"].isin(set(answers.index)) & missing["key_question"].isin(kq_cols)]
+    return (_case_summary(answers, cases, kq_cols, framework, missing), answers, cases,
+            pd.DataFrame(excluded, columns=EXCLUDED_COLUMNS), missing.reset_index(drop=True))

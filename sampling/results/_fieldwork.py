@@ -86,7 +86,7 @@ def _one(path: Path) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
                         "substitution)", column=meta["columns"].get("case_id", "case_id"),
                         rows=[r for r, _ in unknown], values=[v for _, v in unknown],
                         hint="Record a replacement with `sampling substitute`, or remove the row.")
-    sheet.index = [f"{path.name} row {i + 2}" for i in range(len(sheet))]  # the spreadsheet's rows
+    sheet.index = [f"{path.name} sheet {FIELDWORK} row {i + 2}" for i in range(len(sheet))]  # the spreadsheet's rows
     kq_cols = [k for k in meta["key_questions"] if k in sheet.columns]
     blank = sheet[kq_cols].apply(lambda col: col.str.strip() == "").all(axis=1) if kq_cols else sheet["case_id"] == ""
     missing = sorted(allowed - set(sheet["case_id"]))
@@ -111,6 +111,7 @@ def _with_frame_columns(path: Path, sheet: pd.DataFrame, cases: pd.DataFrame) ->
 
 
 def read_fieldwork(paths: str | os.PathLike | Sequence[Any], *, blank_means_na: bool = False,
+                   complete: bool = False,
                    population: Any = None, judgements: Any = None, published: Any = None,
                    overrides: Any = None) -> Any:
     """Filled draw workbooks (one per sample) read back as one inspection's Results.
@@ -120,7 +121,8 @@ def read_fieldwork(paths: str | os.PathLike | Sequence[Any], *, blank_means_na: 
     results carry ``stratum_populations`` and their estimates are design-weighted (the
     sample's own percentage stays in ``percent``). A ``population`` given must then equal
     Σ N_h. Cases not yet scored (every key question blank) are listed in
-    ``Results.excluded``, never silently dropped.
+    ``Results.excluded``, never silently dropped; a blank answer of a partly answered case is
+    missing for its question (``Results.missing``), or an error with ``complete=True``.
 
     Returns
     -------
@@ -138,7 +140,7 @@ def read_fieldwork(paths: str | os.PathLike | Sequence[Any], *, blank_means_na: 
     cells = {m["sample"]: t for m, t in ((m, _allocation(Path(p), m)) for m, p in zip(metas, paths))
              if t is not None}
     results = load_results(frame, framework=load_framework(metas[0].get("framework") or "hmip-adult"),
-                           blank_means_na=blank_means_na, population=pops,
+                           blank_means_na=blank_means_na, complete=complete, population=pops,
                            strata={m["sample"]: tuple(m["strata"]) for m in metas if m["strata"]} or None,
                            provider=metas[0].get("short_name") or metas[0].get("provider"),
                            judgements=judgements, published=published, overrides=overrides,
@@ -159,3 +161,13 @@ def _agree(metas: Iterable[Mapping[str, Any]], paths: Sequence[Any]) -> None:
     if len(set(samples)) < len(samples):
         raise DataError("two workbooks hold the same sample", column="sample", values=samples,
                         hint="Give one workbook per sample.")
+
+
+def draw_sheet(path: str | os.PathLike, name: str) -> pd.DataFrame:
+    """One sheet of a draw workbook (or the same-named CSV of a draw folder), as text."""
+    return _sheet(Path(path), name)
+
+
+def draw_manifest(path: str | os.PathLike) -> dict:
+    """A draw workbook's manifest (checked to be one ``sampling draw --sample`` wrote)."""
+    return _manifest(Path(path))

@@ -38,7 +38,7 @@ from .._utils._checks import check_fraction, check_populations
 from .._utils._display import TableResult
 from ..design._framework import Framework, load_framework
 from ._aggregate import load_aggregate, reconstruct_counts
-from ._case import EXCLUDED_COLUMNS, load_case, parse_answer
+from ._case import EXCLUDED_COLUMNS, MISSING_ASSUMPTION, MISSING_COLUMNS, load_case, parse_answer
 from ..design._rules import RatingRules
 from .._utils._tables import is_blank, match_columns, read_table
 from ._weights import WEIGHTED_NOTE, check_stratum_populations, weighted_estimates
@@ -60,9 +60,10 @@ class Results(TableResult):
     level : {"case", "aggregate"}
     summary : DataFrame
         One row per key question with data, in framework order: ``key_question, standard,
-        sample, relevant_subsample, yes, n, percent, published_percent, yes_candidates,
-        n_known, note``. ``yes`` and ``n`` are the counts used; ``n_known`` is False when n
-        was inferred (the note says how).
+        sample, relevant_subsample, yes, n, missing, percent, published_percent, yes_candidates,
+        n_known, note``. ``yes`` and ``n`` are the counts used; ``missing`` counts the
+        question's blank answers in partly answered cases (left out of n); ``n_known`` is
+        False when n was inferred (the note says how).
     answers : DataFrame or None
         Case level: index ``case_id``, one column per key question, 1.0 yes / 0.0 no /
         NaN not applicable.
@@ -91,6 +92,10 @@ class Results(TableResult):
         sample, or strata without N_h). When present, ``summary`` has a ``weighted_percent``
         column (after ``percent``): the N_h-weighted estimate that the intervals, flags and
         probabilities describe; ``percent`` stays the sample's own (published) percentage.
+    missing : DataFrame
+        ``row, case_id, key_question`` — each blank answer of a partly answered case, left
+        out of that question's n and estimate (missing answers are taken to be like the
+        answered ones in the same stratum).
     """
 
     framework: Framework
@@ -109,6 +114,7 @@ class Results(TableResult):
     sample_sizes: Mapping[str, int] = field(default_factory=dict)
     provider: str | None = None
     stratum_populations: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    missing: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MISSING_COLUMNS))
 
     def to_frame(self) -> pd.DataFrame:
         """The summary table (a copy)."""
@@ -137,6 +143,9 @@ class Results(TableResult):
         notes = []
         if len(self.excluded):
             notes.append(f"{len(self.excluded)} item(s) excluded — see .excluded")
+        if len(self.missing):
+            notes.append(f"{len(self.missing)} blank answer(s) in {self.missing['case_id'].nunique()} partly "
+                         f"answered case(s), missing for their question — see .missing; {MISSING_ASSUMPTION}")
         if self.populations:
             notes.append("populations: " + ", ".join(f"{k} N={v}" for k, v in self.populations.items()))
         if self.stratum_populations:
@@ -247,8 +256,10 @@ def _level(frame: pd.DataFrame, level: str | None) -> str:
     return level
 
 
-def _case_level(frame: pd.DataFrame, fw: Framework, blank_means_na: bool, sample: Any, strata: Any):
-    summary, answers, cases, excluded = load_case(frame, fw, blank_means_na=blank_means_na, sample=sample)
+def _case_level(frame: pd.DataFrame, fw: Framework, blank_means_na: bool, sample: Any, strata: Any,
+                complete: bool = False):
+    summary, answers, cases, excluded, missing = load_case(frame, fw, blank_means_na=blank_means_na,
+                                                           sample=sample, complete=complete)
     sizes = {s: int((cases["sample"] == s).sum()) for s in dict.fromkeys(cases["sample"])}
     st = _strata(strata, list(sizes), list(cases.columns))
     for s, cols in st.items():
@@ -257,7 +268,7 @@ def _case_level(frame: pd.DataFrame, fw: Framework, blank_means_na: bool, sample
             blank = [r for r, v in sub[c].items() if is_blank(v)]
             if blank:
                 raise DataError(f"stratum value is blank (sample {s!r})", column=c, rows=blank)
-    return summary, answers, cases, excluded, sizes, st
+    return summary, answers, cases, excluded, missing, sizes, st
 
 
 def _provider(provider: Any) -> str | None:
@@ -269,7 +280,8 @@ def _provider(provider: Any) -> str | None:
 
 
 def load_results(source: Any, *, framework: Framework | str | os.PathLike | None = None,
-                 level: str | None = None, blank_means_na: bool = False, population: Any = None,
+                 level: str | None = None, blank_means_na: bool = False, complete: bool = False,
+                 population: Any = None,
                  strata: Any = None, sample: str | None = None, judgements: Mapping | None = None,
                  published: Mapping | None = None, overrides: Mapping | None = None,
                  published_overall: str | None = None,
@@ -293,8 +305,13 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
         Default: aggregate when the table has a ``key_question`` column, case level when it has
         ``case_id``.
     blank_means_na : bool
-        Case level: read a blank answer as not applicable. Otherwise blank answers are an
-        error listing the cells (row, column).
+        Case level: read a blank answer as not applicable. Otherwise a blank answer of a
+        partly answered case is missing for its question (left out of its n and estimate,
+        listed in ``missing``), and a row with every key question blank is not yet scored
+        (listed in ``excluded``).
+    complete : bool
+        Case level: the final analysis — any blank answer of a scored case is an error
+        naming its case, question and row.
     population : int or {sample: int}, optional
         Eligible population N per sample (an int applies to every sample). Must be ≥ n.
     strata : sequence of column names or {sample: columns}, optional
@@ -353,7 +370,8 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
         if subsample_share is not None:
             raise ArgumentError("subsample_share", subsample_share, "applies to aggregate results (published "
                                 "percentages); case-level results count each question's n")
-        summary, answers, cases, excluded, sizes, st = _case_level(frame, fw, blank_means_na, sample, strata)
+        summary, answers, cases, excluded, missing, sizes, st = _case_level(frame, fw, blank_means_na, sample,
+                                                                            strata, complete)
     else:
         if strata:
             raise ArgumentError("strata", strata, "applies to case-level results only")
@@ -362,6 +380,7 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
         summary, sizes = load_aggregate(frame, fw, sample=sample, sample_sizes=sample_sizes, subsample_share=share)
         answers = cases = None
         excluded = pd.DataFrame(columns=EXCLUDED_COLUMNS)
+        missing = pd.DataFrame(columns=MISSING_COLUMNS)
         st = {}
     pops = check_populations(population, sizes)
     weights = {}
@@ -374,7 +393,7 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
     jd, pb, ov, po = _ratings(fw, judgements, published, overrides, published_overall)
     results = Results(framework=fw, level=level, summary=summary, answers=answers, cases=cases,
                       populations=pops, strata=st, judgements=jd, published=pb, overrides=ov,
-                      published_overall=po, excluded=excluded, source=desc, sample_sizes=sizes,
+                      published_overall=po, excluded=excluded, missing=missing, source=desc, sample_sizes=sizes,
                       provider=provider, stratum_populations=weights)
     return with_weighted_percent(results) if weights else results
 

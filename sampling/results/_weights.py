@@ -290,6 +290,39 @@ def _linearised(y: np.ndarray, d: np.ndarray, design: SampleDesign, fpc: bool):
     return p, (keep[:, None] * scale[:, None] * ss).sum(axis=0), v_wr, Nd
 
 
+def _answered_design(design: SampleDesign, kept: np.ndarray) -> SampleDesign:
+    """The design of the cases that answered a question: each stratum's n_h counts only them
+    (strata with no answer left drop out)."""
+    code = design.code[kept]
+    used = np.unique(code)
+    remap = np.full(len(design.N_h), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    return SampleDesign(remap[code], design.N_h[used], np.bincount(code)[used].astype(float), design.unsampled)
+
+
+def _with_missing(results: Any, sample: str, kqs: list, ans: np.ndarray, design: SampleDesign, fpc: bool):
+    """Per-question estimates; a question with missing answers is estimated from the cases
+    that answered it, each stratum weighted N_h / (its cases answering) — missing answers
+    taken to be like the answered ones in the same stratum (weighting-class adjustment,
+    Lohr 2022 §8.5)."""
+    d = (~np.isnan(ans)).astype(float)
+    p, v, v_wr, Nd = _linearised(np.nan_to_num(ans), d, design, fpc)
+    missing = getattr(results, "missing", None)
+    if missing is None or not len(missing):
+        return p, v, v_wr, Nd
+    ids = results.cases.index[(results.cases["sample"] == sample).to_numpy()]
+    for j, kq in enumerate(kqs):
+        gone = set(missing.loc[missing["key_question"] == kq, "case_id"])
+        if not gone:
+            continue
+        kept = ~np.isin(np.asarray(ids, dtype=object), list(gone))
+        sub = _answered_design(design, kept)
+        col = ans[kept, j:j + 1]
+        pj, vj, wj, nj = _linearised(np.nan_to_num(col), (~np.isnan(col)).astype(float), sub, fpc)
+        p[j], v[j], v_wr[j], Nd[j] = pj[0], vj[0], wj[0], nj[0]
+    return p, v, v_wr, Nd
+
+
 def weighted_estimates(results: Any, fpc: Mapping[str, bool] | None = None) -> pd.DataFrame:
     """The design-weighted estimate of every key question of samples with known N_h.
 
@@ -313,6 +346,9 @@ def weighted_estimates(results: Any, fpc: Mapping[str, bool] | None = None) -> p
     ----------
     .. [1] Lohr, S. L. (2022). *Sampling: Design and Analysis*, 3rd ed., §3.2 and ch. 4.
     .. [2] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., ch. 5.
+    .. [3] Lohr (2022), §8.5: weighting-class adjustment for item nonresponse (a question's
+       missing answers, ``results.missing``, taken to be like the answered ones in the same
+       stratum).
 
     Examples
     --------
@@ -338,9 +374,8 @@ def weighted_estimates(results: Any, fpc: Mapping[str, bool] | None = None) -> p
         rows = (summary["sample"] == s).to_numpy()
         kqs = list(summary.loc[rows, "key_question"])
         ans = results.answers.loc[(results.cases["sample"] == s).to_numpy(), kqs].to_numpy(float)
-        d = (~np.isnan(ans)).astype(float)
         use_fpc = True if fpc is None else bool(fpc.get(s, False))
-        p, v, v_wr, Nd = _linearised(np.nan_to_num(ans), d, design, use_fpc)
+        p, v, v_wr, Nd = _with_missing(results, s, kqs, ans, design, use_fpc)
         out.loc[rows, ["weighted_percent", "variance", "variance_wr", "domain_population"]] = (
             np.column_stack([100 * p, v, v_wr, Nd]))
         out.loc[rows, "weighted"] = True

@@ -1,0 +1,43 @@
+"""``sampling progress``: which sampled cases of a draw workbook are scored, and whether the
+scored cases are still a fair picture of the sample."""
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from .._utils._format import text_table
+from ..errors import ArgumentError
+
+__all__ = ["run_progress"]
+
+
+def run_progress(args: argparse.Namespace) -> int:
+    """Print progress counts by stratum and carried column, reserves used, balance, warnings."""
+    from ..results._fieldwork import is_draw_workbook
+    from ..results._progress import fieldwork_progress
+
+    if not is_draw_workbook(args.workbook):
+        raise ArgumentError("WORKBOOK", args.workbook, "must be a draw workbook (.xlsx) or folder written by "
+                                                       "`sampling draw --sample`")
+    p = fieldwork_progress(args.workbook, level=args.level)
+    print(p._title() + "\n")
+    print(text_table(p.counts))
+    print("\nBalance of the scored cases (complete or partly answered) against the drawn sample")
+    bal = p.balance.assign(chi_square=p.balance["chi_square"].map(lambda v: "" if np.isnan(v) else f"{v:.2f}"),
+                           p_value=p.balance["p_value"].map(lambda v: "" if np.isnan(v) else f"{v:.3f}"))
+    print(text_table(bal) if len(bal) else "(no strata in this draw)")
+    print()
+    if len(p.reserves):
+        print(f"Reserves used ({len(p.reserves)})")
+        print(text_table(p.reserves.fillna("")))
+    else:
+        print("Reserves used: none")
+    outstanding = p.cases[p.cases["status"] != "complete"]
+    if len(outstanding):
+        print(f"\nOutstanding ({len(outstanding)}): " + ", ".join(
+            f"{r.case_id} (row {r.row}, {r.status})" for r in outstanding.head(30).itertuples())
+              + (" …" if len(outstanding) > 30 else ""))
+    for w in p.warnings:
+        print(w)
+    return 0

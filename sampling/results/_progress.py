@@ -1,0 +1,174 @@
+"""Fieldwork progress of a draw workbook: which sampled cases are scored, and whether the
+scored cases are still a fair picture of the sample.
+
+Each case on the fieldwork sheet is *complete* (every key question answered), *partly
+answered* or *not started* (every key question blank). Counts are given by stratum and by
+any carried column present (office, inspector …); reserves used are read from the
+``substitutions`` sheet. Balance: for each stratum variable, the scored cases' counts are
+tested against the drawn shares (Pearson's chi-square goodness of fit).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._utils._display import TableResult
+from ..draw._drawfile import FIELDWORK
+from ..errors import DataError
+from ._fieldwork import draw_manifest, draw_sheet
+
+#: columns carried from the frame that progress is also counted by, when present
+CARRIED = ("office", "inspector", "officer", "team")
+STATUSES = ("complete", "partly answered", "not started")
+_SKIP = ("case_id", "sample", "notes", "selection_order", "cell", "reserve_rank")
+
+
+@dataclass(frozen=True, repr=False)
+class Progress(TableResult):
+    """Fieldwork progress of one draw workbook.
+
+    Attributes
+    ----------
+    cases : DataFrame
+        ``case_id, row, status`` and the stratum / carried columns of each sampled case.
+    counts : DataFrame
+        ``variable, group, drawn, complete, partly answered, not started``.
+    balance : DataFrame
+        ``variable, groups, scored, chi_square, df, p_value, test``: scored (complete or
+        partly answered) cases against the drawn shares, per stratum variable.
+    reserves : DataFrame
+        The ``substitutions`` sheet: each replaced case and the reserve used.
+    warnings : tuple of str
+        Plain warnings (a group done while another has not started; imbalance).
+    source : str
+    """
+
+    cases: pd.DataFrame
+    counts: pd.DataFrame
+    balance: pd.DataFrame
+    reserves: pd.DataFrame
+    warnings: tuple = field(default_factory=tuple)
+    source: str = "draw workbook"
+
+    def to_frame(self) -> pd.DataFrame:
+        """The counts table (a copy)."""
+        return self.counts.copy()
+
+    @property
+    def outstanding(self) -> int:
+        """Sampled cases not yet complete."""
+        return int((self.cases["status"] != "complete").sum())
+
+    def _title(self) -> str:
+        n = self.cases["status"].value_counts()
+        return (f"Fieldwork progress of {self.source}: {len(self.cases)} sampled case(s), "
+                + ", ".join(f"{int(n.get(s, 0))} {s}" for s in STATUSES))
+
+    def _notes(self) -> list[str]:
+        notes = [f"{len(self.reserves)} reserve(s) used"] if len(self.reserves) else ["no reserves used"]
+        return notes + list(self.warnings)
+
+
+def _status(sheet: pd.DataFrame, kq_cols: list[str]) -> np.ndarray:
+    blank = sheet[kq_cols].apply(lambda col: col.astype(str).str.strip() == "")
+    return np.where(blank.all(axis=1), "not started", np.where(blank.any(axis=1), "partly answered", "complete"))
+
+
+def _counts(cases: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
+    rows = []
+    for v in variables:
+        for g, sub in cases.groupby(v, sort=False):
+            n = sub["status"].value_counts()
+            rows.append({"variable": v, "group": g, "drawn": len(sub), **{s: int(n.get(s, 0)) for s in STATUSES}})
+    return pd.DataFrame(rows, columns=["variable", "group", "drawn", *STATUSES])
+
+
+def _balance(cases: pd.DataFrame, strata: list[str]) -> pd.DataFrame:
+    """Chi-square goodness of fit of the scored counts against the drawn shares."""
+    scored = cases["status"] != "not started"
+    rows = []
+    for v in strata:
+        drawn = cases[v].value_counts()
+        got = cases.loc[scored, v].value_counts().reindex(drawn.index, fill_value=0)
+        m = int(got.sum())
+        if m == 0 or len(drawn) < 2:
+            rows.append(dict(variable=v, groups=len(drawn), scored=m, chi_square=np.nan, df=len(drawn) - 1,
+                             p_value=np.nan, test="not tested (no scored case, or one group)"))
+            continue
+        expected = m * drawn.to_numpy(float) / drawn.sum()
+        res = stats.chisquare(got.to_numpy(float), expected)
+        test = "chi-square goodness of fit against the drawn shares"
+        if (expected < 5).any():
+            test += " (approximate: some expected counts below 5)"
+        rows.append(dict(variable=v, groups=len(drawn), scored=m, chi_square=float(res.statistic),
+                         df=len(drawn) - 1, p_value=float(res.pvalue), test=test))
+    return pd.DataFrame(rows, columns=["variable", "groups", "scored", "chi_square", "df", "p_value", "test"])
+
+
+def _warnings(counts: pd.DataFrame, balance: pd.DataFrame, level: float) -> tuple:
+    out = []
+    for v, sub in counts.groupby("variable", sort=False):
+        done = sub.loc[sub["complete"] == sub["drawn"], "group"].tolist()
+        idle = sub.loc[sub["not started"] == sub["drawn"], "group"].tolist()
+        if done and idle:
+            out.append(f"warning: {v} {', '.join(map(str, done))} is done while {', '.join(map(str, idle))} "
+                       "has not started; the scored cases are not yet a fair picture of the sample")
+    for r in balance.itertuples():
+        if not np.isnan(r.p_value) and r.p_value < level:
+            out.append(f"warning: the scored cases differ from the drawn sample in {r.variable} "
+                       f"(p = {r.p_value:.3f}, {r.test})")
+    return tuple(out)
+
+
+def fieldwork_progress(path: str | os.PathLike, *, level: float = 0.05) -> Progress:
+    """Each sampled case of a filled draw workbook as complete / partly answered / not
+    started, counted by stratum and carried column, with reserves used and balance.
+
+    Parameters
+    ----------
+    path : path
+        A draw workbook (or draw folder) written by ``sampling draw --sample``.
+    level : float
+        Warn when a balance test's p-value is below it (default 0.05).
+
+    Returns
+    -------
+    Progress
+
+    References
+    ----------
+    .. [1] Pearson, K. (1900); Agresti, A. (2013). *Categorical Data Analysis*, 3rd ed.,
+       §1.5 (chi-square goodness of fit), via ``scipy.stats.chisquare``.
+    """
+    if not 0 < level < 1:
+        from ..errors import ArgumentError
+        raise ArgumentError("level", level, "must be a fraction in (0, 1)")
+    meta = draw_manifest(path)
+    sheet = draw_sheet(path, FIELDWORK)
+    ours = {theirs: o for o, theirs in meta["columns"].items()}
+    sheet = sheet.rename(columns={c: ours.get(str(c), str(c).split(":", 1)[0].strip()) for c in sheet.columns})
+    kq_cols = [k for k in meta["key_questions"] if k in sheet.columns]
+    if not kq_cols or "case_id" not in sheet.columns:
+        raise DataError(f"{os.fspath(path)!r} sheet {FIELDWORK!r} has no case id or key-question columns")
+    drawn = pd.concat([draw_sheet(path, "cases"), draw_sheet(path, "reserves")], ignore_index=True)
+    drawn = drawn.drop_duplicates("case_id").set_index("case_id")
+    strata = [s for s in meta.get("strata") or [] if s in drawn.columns]
+    carried = [c for c in drawn.columns.union(sheet.columns) if str(c).casefold() in CARRIED]
+    cases = pd.DataFrame({"case_id": sheet["case_id"], "row": np.arange(len(sheet)) + 2,
+                          "status": _status(sheet, kq_cols)})
+    for c in strata + carried:
+        src = sheet[c] if c in sheet.columns else sheet["case_id"].map(drawn[c])
+        cases[c] = src.fillna("").replace("", "(blank)").to_numpy()
+    counts = _counts(cases, strata + carried)
+    balance = _balance(cases, strata)
+    try:
+        reserves = draw_sheet(path, "substitutions")
+    except (ValueError, KeyError, FileNotFoundError):
+        reserves = pd.DataFrame()
+    return Progress(cases=cases, counts=counts, balance=balance, reserves=reserves,
+                    warnings=_warnings(counts, balance, level), source=os.path.basename(os.fspath(path)))
