@@ -47,12 +47,21 @@ def _check_out(out: str | None) -> Path | None:
     return out_path
 
 
+def _set_aside(args: argparse.Namespace) -> dict[str, list[str]]:
+    wanted: dict[str, list[str]] = {}
+    for column, value in getattr(args, "set_aside", None) or []:
+        wanted.setdefault(column, []).append(value)
+    return wanted
+
+
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    set_aside = _set_aside(args)
     if args.months_since_start is None:
-        return {}
+        return {"set_aside": set_aside} if set_aside else {}
     if len(args.months_since_start) != 2:
         raise ArgumentError("--months-since-start", args.months_since_start, "must be two numbers LOW,HIGH")
-    return {"months_since_start": tuple(args.months_since_start), "as_of": args.as_of}
+    return {"months_since_start": tuple(args.months_since_start), "as_of": args.as_of,
+            **({"set_aside": set_aside} if set_aside else {})}
 
 
 def _load(args: argparse.Namespace):
@@ -75,7 +84,7 @@ def _load(args: argparse.Namespace):
     size = seed_tables().inspection["inspection"]["caseload"] if args.example else args.synthetic
     source = synthetic_frame(size, rng=0 if args.synthetic_seed is None else args.synthetic_seed,
                              neutral=not args.example)
-    if args.example and not filters:  # the report's rule: supervised six to seven months
+    if args.example and "months_since_start" not in filters:  # the report's rule: supervised six to seven months
         filters = {"months_since_start": (6.0, 7.0), "as_of": "2019-02-01"}
     frame = load_frame(source, mapping=spelling_map(args.map), **filters)
     what = "a synthetic KSS CRC caseload" if args.example else "a synthetic caseload"
@@ -91,6 +100,10 @@ def _print(frame, sample, args: argparse.Namespace, n_note: str, written: list, 
               f"strata {', '.join(sample.manifest['strata']) or '(none)'}")
     print(f"Frame: {len(frame):,} eligible cases from {frame.source}"
           + (f" ({len(frame.excluded):,} excluded by eligibility filters)" if len(frame.excluded) else ""))
+    for header, values in (frame.filters.get("set_aside") or {}).items():
+        for value in values:
+            count = int((frame.excluded["reason"] == f"set aside: {header} = {value!r}").sum())
+            print(f"Set aside: {count:,} case{'s' if count != 1 else ''} with {header} = {value!r}")
     print(f"Sample: n={sample.n}{n_note}, seed {args.seed} (re-run with --seed {args.seed} for the same draw)")
     print()
     table = sample.allocation.drop(columns=[c for c in sample.manifest["strata"]] + ["reserves_wanted"])

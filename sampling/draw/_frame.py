@@ -455,6 +455,43 @@ def _assemble(data: pd.DataFrame, case_id: pd.Series, order: np.ndarray, vocab: 
     return frame_data
 
 
+def _set_aside_column(data: pd.DataFrame, key: Any, source_columns: Mapping[str, str]) -> str:
+    """The frame column ``key`` names: the export's own header, or our name for a strata column."""
+    theirs = {v: k for k, v in source_columns.items()}
+    if str(key) in theirs:
+        return theirs[str(key)]
+    if key in data.columns:
+        return key
+    found = [c for c in data.columns if column_key(str(c)) == column_key(str(key))]
+    if len(found) == 1:
+        return found[0]
+    headers = [source_columns.get(str(c), str(c)) for c in data.columns]
+    raise ArgumentError("set_aside", key, f"is not a column of the frame (columns: {', '.join(headers)})")
+
+
+def _set_aside_filter(data: pd.DataFrame, set_aside: Any, source_columns: Mapping[str, str],
+                      keep: np.ndarray, reasons: np.ndarray) -> tuple[np.ndarray, dict[str, list[str]]]:
+    """Leave out cases whose ``column`` holds one of the listed values (spelling matched like
+    categories: case and spaces ignored), each with the reason ``set aside: COLUMN = 'VALUE'``."""
+    if not isinstance(set_aside, Mapping):
+        raise ArgumentError("set_aside", set_aside, 'must be a dict like {"RoSH Level": ["Not Assessed"]}')
+    record: dict[str, list[str]] = {}
+    for key, values in set_aside.items():
+        values = [values] if isinstance(values, str) else list(values)
+        if not values or not all(isinstance(v, str) and v.strip() for v in values):
+            raise ArgumentError("set_aside", set_aside, f"set_aside[{key!r}] must list non-blank values")
+        column = _set_aside_column(data, key, source_columns)
+        header = source_columns.get(str(column), str(column))
+        wanted = {norm_label(v): v for v in values}
+        labels = data[column].map(lambda v: norm_label(v) if isinstance(v, str) else None).to_numpy(dtype=object)
+        for label, value in wanted.items():
+            hit = (labels == label) & keep
+            reasons[hit] = f"set aside: {header} = {value!r}"
+            keep = keep & ~hit
+        record[header] = list(values)
+    return keep, record
+
+
 def load_frame(
     source: str | os.PathLike | pd.DataFrame | Frame,
     *,
@@ -464,6 +501,7 @@ def load_frame(
     as_of: Any = None,
     start_column: str = "start_date",
     disposals: Iterable[str] | None = None,
+    set_aside: Mapping[str, Iterable[str]] | None = None,
     sheet: str | None = None,
     header_row: int | None = None,
 ) -> Frame:
@@ -494,6 +532,12 @@ def load_frame(
         The column of supervision start dates.
     disposals : list of str, optional
         Keep only these disposal types (any accepted spelling), e.g. ``["licence", "PSS"]``.
+    set_aside : dict, optional
+        Cases to leave out of the eligible population by a column's value, e.g.
+        ``{"RoSH Level": ["Not Assessed"]}`` (the export's header or our name; values
+        matched ignoring case and spaces). They are listed in :attr:`Frame.excluded` with the
+        reason, are not checked against the strata vocabulary, and are recorded in
+        :attr:`Frame.filters` (so the draw's manifest holds them and verify repeats them).
     sheet, header_row : optional
         A workbook's sheet and the header's row number; by default the first sheet and row
         holding the required columns (a title row or a notes sheet first is skipped). Error
@@ -512,7 +556,7 @@ def load_frame(
     """
     table, description = _source_table(source, sheet, header_row)
     if isinstance(source, Frame) and mapping is None and columns is None \
-            and months_since_start is None and disposals is None:
+            and months_since_start is None and disposals is None and set_aside is None:
         return source
     data, source_columns = _matched(table, columns, description)
     vocab = _vocabulary(mapping)
@@ -520,6 +564,8 @@ def load_frame(
     keep = np.ones(len(data), dtype=bool)
     reasons = np.full(len(data), "", dtype=object)
     filters: dict[str, Any] = {}
+    if set_aside:
+        keep, filters["set_aside"] = _set_aside_filter(data, set_aside, source_columns, keep, reasons)
     if disposals is not None:
         out, filters["disposals"] = _disposal_filter(data, disposals, vocab)
         reasons[out & keep] = "disposal not in " + ", ".join(filters["disposals"])

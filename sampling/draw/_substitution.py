@@ -275,6 +275,8 @@ def _frame_for(manifest: Mapping[str, Any], frame: Any, kw: Mapping[str, Any]) -
                     start_column=filters.get("start_column", "start_date"))
     if filters.get("disposals") is not None:
         load["disposals"] = list(filters["disposals"])
+    if filters.get("set_aside"):
+        load["set_aside"] = {str(k): list(v) for k, v in dict(filters["set_aside"]).items()}
     return load_frame(frame, **load)
 
 
