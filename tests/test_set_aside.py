@@ -80,3 +80,30 @@ def test_bad_set_aside_option_is_one_line(folder, capsys):
     assert info.value.code == 2 and "--set-aside expects 'COLUMN=VALUE'" in err and "Traceback" not in err
     status, _, err = cli(capsys, "draw", folder / "frame.xlsx", "--set-aside", "Tier=x")
     assert status == 2 and "Tier" in err and "Traceback" not in err
+
+
+def test_inspection_toml_frame_set_aside_and_a_stated_population(folder, capsys, tmp_path):
+    insp = tmp_path / "ns"
+    assert main(["init", str(insp), "--provider", "Northshire CRC"]) == 0
+    toml = insp / "inspection.toml"
+    text = toml.read_text()
+    assert "[frame]" in text and "set_aside = {}" in text
+    assert sampling.load_inspection(insp).set_aside == ()
+    text = text.replace("set_aside = {}", 'set_aside = { "RoSH Level" = ["Not Assessed"] }')
+    text = text.replace("# population = 0 ", "population = 600 ", 1)
+    toml.write_text(text)
+    assert sampling.load_inspection(insp).set_aside == (("RoSH Level", ("Not Assessed",)),)
+    out = tmp_path / "draw.xlsx"
+    status, printed, err = cli(capsys, "draw", folder / "frame.xlsx", "--inspection", insp, "--sample",
+                               "case_supervision", "--out", out)
+    assert status == 0, err
+    assert "Set aside: 24 cases" in printed and "576 eligible cases" in printed
+    manifest = manifest_of(out)
+    assert json.loads(manifest["population_stated"]) == 600 and json.loads(manifest["population_frame"]) == 576
+    assert "600" in printed and "576" in printed
+    toml.write_text(text.replace('set_aside = { "RoSH Level" = ["Not Assessed"] }', "set_aside = [1]"))
+    with pytest.raises(DataError, match="set_aside"):
+        sampling.load_inspection(insp)
+    toml.write_text(text.replace("[frame]", "[frame]\nsetaside = 1"))
+    with pytest.raises(DataError, match="unknown key"):
+        sampling.load_inspection(insp)

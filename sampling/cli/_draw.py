@@ -48,6 +48,9 @@ def _check_out(out: str | None) -> Path | None:
 
 
 def _set_aside(args: argparse.Namespace) -> dict[str, list[str]]:
+    """--set-aside's cases (repeatable), else inspection.toml's [frame] set_aside."""
+    if not getattr(args, "set_aside", None):
+        return {column: list(values) for column, values in getattr(args, "inspection_set_aside", ())}
     wanted: dict[str, list[str]] = {}
     for column, value in getattr(args, "set_aside", None) or []:
         wanted.setdefault(column, []).append(value)
@@ -130,7 +133,8 @@ def _context_notes(frame, args: argparse.Namespace, inspection, framework) -> li
     known = inspection.populations.get(args.sample) if inspection is not None else None
     if known is not None and known != len(frame):
         return [f"inspection.toml gives population {known:,} for {args.sample}; this frame has N={len(frame):,} "
-                "eligible cases (the draw's manifest records the frame's)"]
+                "eligible cases; the draw uses the frame's N, the cases it was actually drawn from (the manifest "
+                "records both, as population_stated and population_frame)"]
     return []
 
 
@@ -196,6 +200,7 @@ def run(args: argparse.Namespace) -> int:
 
     out_path = _check_out(args.out)
     inspection, framework, spec, strata, args.seed = _settings(args)
+    args.inspection_set_aside = getattr(inspection, "set_aside", ())
     frame = _load(args)
     n, n_note = args.n, ""
     if n == "auto":

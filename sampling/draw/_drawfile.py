@@ -153,7 +153,13 @@ def draw_metadata(sample: Any, *, sample_name: str, framework: Any, inspection: 
     name, sample, its label, framework, population N, strata, the column mapping and the
     sample's key questions (see the module notes)."""
     label, standards = _sample_spec(framework, inspection, sample_name)
-    return {"provider": getattr(inspection, "provider", None), "short_name": getattr(inspection, "short_name", None),
+    stated = getattr(inspection, "populations", {}).get(sample_name) if inspection is not None else None
+    frame_n = int(sample.manifest["frame_rows"])
+    populations = {} if stated is None or stated == frame_n else {
+        "population_stated": int(stated), "population_frame": frame_n,
+        "population_used": "frame (the eligible cases actually drawn from; inspection.toml's figure is recorded)"}
+    return {**populations,
+            "provider": getattr(inspection, "provider", None), "short_name": getattr(inspection, "short_name", None),
             "sample": sample_name, "sample_label": label,
             "framework": getattr(framework, "short_name", None) or framework.name,
             "population": int(sample.manifest["frame_rows"]), "strata": list(sample.manifest.get("strata", [])),
