@@ -187,7 +187,8 @@ def _write(sample, out_path: Path, args: argparse.Namespace, inspection, framewo
     if args.sample:
         from ..draw._drawfile import write_draw_folder, write_draw_workbook
 
-        kw = dict(framework=framework, sample_name=args.sample, inspection=inspection, frame=frame)
+        carry = None if args.carry is None else [c.strip() for c in args.carry.split(",") if c.strip()]
+        kw = dict(framework=framework, sample_name=args.sample, inspection=inspection, frame=frame, carry=carry)
         if suffix == ".xlsx":
             return [write_draw_workbook(sample, out_path, **kw)]
         return write_draw_folder(sample, out_path.with_suffix("") if suffix == ".csv" else out_path, **kw)
