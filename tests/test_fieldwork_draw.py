@@ -77,8 +77,9 @@ def test_the_draw_workbook_holds_every_sheet_in_the_users_own_words(drawn):
     header = [c.value for c in wb["fieldwork"][1]]
     fw = sampling.load_framework("hmip-adult")
     kqs = [k for k in fw.key_questions if k.standard in ("2.1", "2.2", "2.3", "2.4")]
-    assert header == ["CRN", "Sex", "Order Type", "RoSH Level", *[f"{k.id}: {k.text}" for k in kqs], "notes"]
-    assert header[4] == "2.1.1: Does assessment focus sufficiently on engaging the service user?"
+    assert header == ["CRN", "Sex", "Order Type", "RoSH Level", "Office", "Start Date",  # carried (issue 21)
+                      *[f"{k.id}: {k.text}" for k in kqs], "notes", "Inspector", "Date inspected"]
+    assert header[6] == "2.1.1: Does assessment focus sufficiently on engaging the service user?"
     m = manifest_of(drawn)
     assert m["provider"] == m["short_name"] == "Northshire CRC" and m["sample"] == "case_supervision"
     assert m["sample_label"] == "Case supervision (domain two)" and m["framework"] == "hmip-adult"
@@ -91,14 +92,14 @@ def test_the_draw_workbook_holds_every_sheet_in_the_users_own_words(drawn):
     assert int(m["population"]) == int(m["frame_rows"]) and int(m["n"]) == sample.max_row - 1
     field = cells(drawn)["fieldwork"][1:]
     assert [r[0] for r in field] == [r[2] for r in cells(drawn)["cases"][1:]]  # selection order
-    assert all(v is None for r in field for v in r[4:])  # answers blank at draw time
+    assert all(v is None for r in field for v in r[6:])  # answers blank at draw time
 
 
 def test_key_question_cells_take_yes_no_na_from_a_drop_down(drawn):
     ws = openpyxl.load_workbook(drawn)["fieldwork"]
     [dv] = ws.data_validations.dataValidation
     assert dv.type == "list" and dv.formula1 == '"Yes,No,N/A"' and dv.allow_blank
-    assert str(dv.sqref) == f"E2:P{ws.max_row}"  # every key question cell of every case, nothing else
+    assert str(dv.sqref) == f"G2:R{ws.max_row}"  # every key question cell of every case, nothing else
 
 
 def test_nothing_of_the_seed_inspection_in_any_sheet(drawn):
@@ -276,7 +277,7 @@ def test_substitution_errors_name_the_case_and_the_workbook(drawn, tmp_path, cap
     status, _, err = cli(capsys, "substitute", tmp_path / "nothing.xlsx", second, "--reason", "x")
     assert status == 2 and "WORKBOOK" in err
     wb = openpyxl.load_workbook(path)  # an inspected case is not replaced
-    wb["fieldwork"]["F3"] = "Yes"
+    wb["fieldwork"]["H3"] = "Yes"  # a key question (after the carried Office, Start Date)
     wb.save(path)
     with pytest.raises(DataError) as info:
         sampling.substitute_case(path, second, "x")
@@ -355,7 +356,7 @@ def test_sample_without_an_inspection_uses_the_framework(folder, tmp_path, capsy
     assert "seed 2019" in out and "no inspection folder" in out
     m = manifest_of(tmp_path / "ttg.xlsx")
     assert json.loads(m["strata"]) == [] and m["provider"] == "null" and m["framework"] == "hmip-adult"
-    assert [c.value for c in openpyxl.load_workbook("ttg.xlsx")["fieldwork"][1]][1].startswith("4.2.")
+    assert [c.value for c in openpyxl.load_workbook("ttg.xlsx")["fieldwork"][1]][3].startswith("4.2.")  # after the carried Office, Start Date
     status, _, err = cli(capsys, "draw", folder / "frame.xlsx", "--sample", "nowhere", "--out", "x.xlsx")
     assert status == 2 and "--sample='nowhere'" in err and "case_supervision" in err
     assert not (tmp_path / "x.xlsx").exists()
@@ -446,7 +447,7 @@ def test_a_chain_of_substitutions_reads_back_for_analysis(drawn, tmp_path):
     assert sampling.verify_draw(path, drawn.parent.parent / "frame.xlsx").ok
     wb = openpyxl.load_workbook(path)
     ws = wb["fieldwork"]
-    for row in ws.iter_rows(min_row=2, min_col=5, max_col=16):
+    for row in ws.iter_rows(min_row=2, min_col=7, max_col=18):  # after carried Office, Start Date
         for c in row:
             c.value = "Yes"
     wb.save(path)

@@ -47,12 +47,24 @@ def _check_out(out: str | None) -> Path | None:
     return out_path
 
 
+def _set_aside(args: argparse.Namespace) -> dict[str, list[str]]:
+    """--set-aside's cases (repeatable), else inspection.toml's [frame] set_aside."""
+    if not getattr(args, "set_aside", None):
+        return {column: list(values) for column, values in getattr(args, "inspection_set_aside", ())}
+    wanted: dict[str, list[str]] = {}
+    for column, value in getattr(args, "set_aside", None) or []:
+        wanted.setdefault(column, []).append(value)
+    return wanted
+
+
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    set_aside = _set_aside(args)
     if args.months_since_start is None:
-        return {}
+        return {"set_aside": set_aside} if set_aside else {}
     if len(args.months_since_start) != 2:
         raise ArgumentError("--months-since-start", args.months_since_start, "must be two numbers LOW,HIGH")
-    return {"months_since_start": tuple(args.months_since_start), "as_of": args.as_of}
+    return {"months_since_start": tuple(args.months_since_start), "as_of": args.as_of,
+            **({"set_aside": set_aside} if set_aside else {})}
 
 
 def _load(args: argparse.Namespace):
@@ -75,7 +87,7 @@ def _load(args: argparse.Namespace):
     size = seed_tables().inspection["inspection"]["caseload"] if args.example else args.synthetic
     source = synthetic_frame(size, rng=0 if args.synthetic_seed is None else args.synthetic_seed,
                              neutral=not args.example)
-    if args.example and not filters:  # the report's rule: supervised six to seven months
+    if args.example and "months_since_start" not in filters:  # the report's rule: supervised six to seven months
         filters = {"months_since_start": (6.0, 7.0), "as_of": "2019-02-01"}
     frame = load_frame(source, mapping=spelling_map(args.map), **filters)
     what = "a synthetic KSS CRC caseload" if args.example else "a synthetic caseload"
@@ -91,6 +103,10 @@ def _print(frame, sample, args: argparse.Namespace, n_note: str, written: list, 
               f"strata {', '.join(sample.manifest['strata']) or '(none)'}")
     print(f"Frame: {len(frame):,} eligible cases from {frame.source}"
           + (f" ({len(frame.excluded):,} excluded by eligibility filters)" if len(frame.excluded) else ""))
+    for header, values in (frame.filters.get("set_aside") or {}).items():
+        for value in values:
+            count = int((frame.excluded["reason"] == f"set aside: {header} = {value!r}").sum())
+            print(f"Set aside: {count:,} case{'s' if count != 1 else ''} with {header} = {value!r}")
     print(f"Sample: n={sample.n}{n_note}, seed {args.seed} (re-run with --seed {args.seed} for the same draw)")
     print()
     table = sample.allocation.drop(columns=[c for c in sample.manifest["strata"]] + ["reserves_wanted"])
@@ -117,7 +133,8 @@ def _context_notes(frame, args: argparse.Namespace, inspection, framework) -> li
     known = inspection.populations.get(args.sample) if inspection is not None else None
     if known is not None and known != len(frame):
         return [f"inspection.toml gives population {known:,} for {args.sample}; this frame has N={len(frame):,} "
-                "eligible cases (the draw's manifest records the frame's)"]
+                "eligible cases; the draw uses the frame's N, the cases it was actually drawn from (the manifest "
+                "records both, as population_stated and population_frame)"]
     return []
 
 
@@ -170,7 +187,8 @@ def _write(sample, out_path: Path, args: argparse.Namespace, inspection, framewo
     if args.sample:
         from ..draw._drawfile import write_draw_folder, write_draw_workbook
 
-        kw = dict(framework=framework, sample_name=args.sample, inspection=inspection, frame=frame)
+        carry = None if args.carry is None else [c.strip() for c in args.carry.split(",") if c.strip()]
+        kw = dict(framework=framework, sample_name=args.sample, inspection=inspection, frame=frame, carry=carry)
         if suffix == ".xlsx":
             return [write_draw_workbook(sample, out_path, **kw)]
         return write_draw_folder(sample, out_path.with_suffix("") if suffix == ".csv" else out_path, **kw)
@@ -183,6 +201,7 @@ def run(args: argparse.Namespace) -> int:
 
     out_path = _check_out(args.out)
     inspection, framework, spec, strata, args.seed = _settings(args)
+    args.inspection_set_aside = getattr(inspection, "set_aside", ())
     frame = _load(args)
     n, n_note = args.n, ""
     if n == "auto":

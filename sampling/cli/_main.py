@@ -35,6 +35,7 @@ FLAGS = {
     "framework": "--framework", "blank_means_na": "--blank-means-na", "complete": "--complete", "judgements": "--judgement",
     "published": "--published", "overrides": "--override", "mapping": "--map", "size": "--synthetic",
     "as_of": "--as-of", "months_since_start": "--months-since-start", "share": "--subsample-share",
+    "set_aside": "--set-aside", "carry": "--carry",
     "p": "--p", "source": "FILE", "case_id": "CASE_ID", "sheet": "--sheet", "header_row": "--header-row",
     "by": "--by", "frame": "--frame", "pairs": "--pairs", "contrast": "--contrast", "bands": "--bands",
     "min_cases": "--min-cases", "populations": "--subgroup-population", "columns": "--column",
@@ -150,6 +151,13 @@ def _add_draw(parser: argparse.ArgumentParser) -> None:
                         default=None, metavar="LOW,HIGH",
                         help="eligibility: supervision began LOW to HIGH months before --as-of (e.g. 6,7)")
     parser.add_argument("--as-of", default=None, help="reference date for --months-since-start (default today)")
+    parser.add_argument("--set-aside", action="append", type=parse_assignment("--set-aside", "'COLUMN=VALUE'"),
+                        metavar="'COLUMN=VALUE'",
+                        help="leave cases with this value out of the eligible population, e.g. "
+                             "'RoSH Level=Not Assessed' (repeatable; listed in the excluded sheet)")
+    parser.add_argument("--carry", default=None, metavar="COLUMNS",
+                        help="frame columns to copy onto the fieldwork sheet, e.g. Office,Officer,'Start Date' "
+                             "(default: office, officer, team and start date columns if present; '' for none)")
     parser.add_argument("--example", action="store_true",
                         help="draw from a synthetic 8,600-case KSS CRC caseload, keeping the cases "
                              "supervised 6-7 months on 2019-02-01 as the report did (no data needed)")

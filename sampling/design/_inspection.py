@@ -46,7 +46,7 @@ __all__ = ["Inspection", "InspectionSample", "load_inspection", "find_inspection
 DEFAULT_SEED = 2019
 INSPECTION_FILE = "inspection.toml"
 
-_TOP_KEYS = {"inspection", "methodology", "samples", "footnotes"}
+_TOP_KEYS = {"inspection", "methodology", "samples", "footnotes", "frame"}
 _INSPECTION_KEYS = {"provider", "short_name", "inspectorate", "framework", "seed", "fieldwork_started",
                     "published", "caseload", "offices", "published_overall"}
 _SAMPLE_KEYS = {"label", "strata", "standards", "eligibility", "population", "n"}
@@ -83,6 +83,9 @@ class Inspection(TableResult):
     seed : int
         The random seed every command uses unless given another.
     samples : tuple of InspectionSample
+    set_aside : tuple of (column, values)
+        ``[frame] set_aside``: cases left out of every frame by a column's value, e.g.
+        ``(("RoSH Level", ("Not Assessed",)),)``; ``dict(set_aside)`` is load_frame's argument.
     """
 
     folder: Path
@@ -94,6 +97,7 @@ class Inspection(TableResult):
     margin: float = 0.05
     seed: int = DEFAULT_SEED
     samples: tuple[InspectionSample, ...] = field(default_factory=tuple)
+    set_aside: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def sample(self, name: str) -> InspectionSample:
         """The sample called ``name``, or :class:`ArgumentError` listing the names."""
@@ -173,6 +177,22 @@ def _text_list(value: Any, path: Path, key: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
+def _set_aside(doc: Any, path: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``[frame] set_aside = {"RoSH Level" = ["Not Assessed"]}``, strictly read."""
+    if not isinstance(doc, Mapping):
+        raise DataError(f"inspection file {str(path)!r}: [frame] must be a table", values=(doc,))
+    _unknown(doc, {"set_aside"}, path, "[frame]")
+    table = doc.get("set_aside", {})
+    if not isinstance(table, Mapping):
+        raise DataError(f"inspection file {_where(path, 'frame.set_aside')}: must be a table of column = "
+                        "[values], e.g. {\"RoSH Level\" = [\"Not Assessed\"]}", values=(table,))
+    out = []
+    for column, values in table.items():
+        values = [values] if isinstance(values, str) else values
+        out.append((str(column), _text_list(values, path, f"frame.set_aside.{column}")))
+    return tuple(out)
+
+
 def _sample(name: str, doc: Any, path: Path) -> InspectionSample:
     section = f"samples.{name}"
     if not isinstance(doc, Mapping):
@@ -235,6 +255,7 @@ def load_inspection(source: str | os.PathLike) -> Inspection:
         margin=_number(method, "margin", path, "methodology", 0.05, 0.0, 0.5),
         seed=_whole(info.get("seed", DEFAULT_SEED), path, "inspection.seed", low=0),
         samples=tuple(_sample(str(name), s, path) for name, s in samples.items()),
+        set_aside=_set_aside(doc.get("frame", {}), path),
     )
 
 
@@ -279,7 +300,12 @@ def inspection_text(provider: str, *, short_name: str | None = None, framework: 
              f"seed = {seed}                  # random seed of every command unless --seed is given", "",
              "[methodology]",
              "confidence_level = 0.80      # planning confidence",
-             "margin = 0.05                # planning margin, a fraction: 0.05 = five percentage points", ""]
+             "margin = 0.05                # planning margin, a fraction: 0.05 = five percentage points", "",
+             "[frame]",
+             "# Cases to leave out of the eligible population by a column's value (the frame's own",
+             "# header), listed with the reason in the draw workbook's excluded sheet, e.g.",
+             "# set_aside = { \"RoSH Level\" = [\"Not Assessed\"] }",
+             "set_aside = {}", ""]
     for sample in fw.samples:
         lines += _sample_block(sample)
     return "\n".join(lines)

@@ -32,12 +32,13 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .._utils._io import atomic_dir, atomic_path, escape_formulas, write_csv
+from .._utils._tables import column_key
 from .._utils._workbook import format_workbook, make_reproducible
 from ..errors import ArgumentError, DataError, OutputError
 
@@ -147,18 +148,52 @@ def _column_names(sample: Any, frame: Any) -> dict[str, str]:
     return {c: str(known.get(c, c)) for c in wanted}
 
 
+#: frame columns carried onto the fieldwork sheet by default (matched ignoring case and spaces)
+DEFAULT_CARRY = ("office", "officer", "team", "start_date", "pdu", "responsible_officer", "officer_name",
+                 "case_manager", "sentence_date", "start")
+#: blank columns for the inspectors at the end of the fieldwork sheet
+INSPECTOR_COLUMNS = ("Inspector", "Date inspected")
+_NOT_CARRIED = {"case_id", "gender", "disposal", "rosh", "selection_order", "cell", "reserve_rank"}
+
+
+def carry_columns(sample: Any, carry: Sequence[str] | None = None) -> list[str]:
+    """The frame columns copied onto the fieldwork sheet: ``carry`` (the frame's own names,
+    matched ignoring case and spaces), or by default the short descriptive ones present
+    (office, officer, team, start date …, see :data:`DEFAULT_CARRY`)."""
+    available = [c for c in sample.cases.columns if str(c) not in _NOT_CARRIED
+                 and str(c) not in sample.manifest.get("strata", [])]
+    if carry is None:
+        return [str(c) for c in available if column_key(c) in DEFAULT_CARRY]
+    out = []
+    for name in ([carry] if isinstance(carry, str) else list(carry)):
+        found = [c for c in available if str(c) == str(name)] or \
+            [c for c in available if column_key(c) == column_key(name)]
+        if not found:
+            raise ArgumentError("carry", name, "is not a frame column that can be carried (columns: "
+                                f"{', '.join(map(str, available)) or 'none'})")
+        if str(found[0]) not in out:
+            out.append(str(found[0]))
+    return out
+
+
 def draw_metadata(sample: Any, *, sample_name: str, framework: Any, inspection: Any = None,
-                  frame: Any = None) -> dict:
+                  frame: Any = None, carry: Sequence[str] | None = None) -> dict:
     """The manifest keys a draw workbook adds to :attr:`Sample.manifest`: provider, short
     name, sample, its label, framework, population N, strata, the column mapping and the
     sample's key questions (see the module notes)."""
     label, standards = _sample_spec(framework, inspection, sample_name)
-    return {"provider": getattr(inspection, "provider", None), "short_name": getattr(inspection, "short_name", None),
+    stated = getattr(inspection, "populations", {}).get(sample_name) if inspection is not None else None
+    frame_n = int(sample.manifest["frame_rows"])
+    populations = {} if stated is None or stated == frame_n else {
+        "population_stated": int(stated), "population_frame": frame_n,
+        "population_used": "frame (the eligible cases actually drawn from; inspection.toml's figure is recorded)"}
+    return {**populations,
+            "provider": getattr(inspection, "provider", None), "short_name": getattr(inspection, "short_name", None),
             "sample": sample_name, "sample_label": label,
             "framework": getattr(framework, "short_name", None) or framework.name,
             "population": int(sample.manifest["frame_rows"]), "strata": list(sample.manifest.get("strata", [])),
             "columns": _column_names(sample, frame), "key_questions": _key_questions(framework, sample_name, standards),
-            "seed": sample.manifest.get("seed")}
+            "seed": sample.manifest.get("seed"), "carry": carry_columns(sample, carry)}
 
 
 def fieldwork_table(sample: Any, framework: Any, meta: Mapping[str, Any]) -> pd.DataFrame:
@@ -168,11 +203,24 @@ def fieldwork_table(sample: Any, framework: Any, meta: Mapping[str, Any]) -> pd.
     table = pd.DataFrame({names.get("case_id", "case_id"): sample.cases["case_id"].astype(str).to_numpy()})
     for s in meta["strata"]:
         table[names.get(s, s)] = sample.cases[s].astype(str).to_numpy()
+    for c in meta.get("carry", []):
+        table[c] = sample.cases[c].to_numpy()
     for k in meta["key_questions"]:
         text = framework.key_question(k).text
         table[f"{k}: {text}" if text else k] = ""
     table["notes"] = ""
+    for c in INSPECTOR_COLUMNS:
+        table[c] = ""
     return table
+
+
+def _print_layout(ws: Any) -> None:
+    """Landscape, one page wide, the header row repeated on every printed page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
 
 
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[ T]00:00:00)?"
@@ -264,7 +312,7 @@ def _add_dropdown(ws: Any, first_col: int, n_cols: int, n_rows: int) -> None:
 
 
 def write_draw_workbook(sample: Any, path: str | os.PathLike, *, sample_name: str, framework: Any = None,
-                        inspection: Any = None, frame: Any = None) -> Path:
+                        inspection: Any = None, frame: Any = None, carry: Sequence[str] | None = None) -> Path:
     """Write the draw workbook for fieldwork (see the module notes); returns its path.
 
     Parameters
@@ -294,7 +342,8 @@ def write_draw_workbook(sample: Any, path: str | os.PathLike, *, sample_name: st
     if target.is_dir():
         raise OutputError(f"cannot write {str(target)!r}: it is a folder")
     framework = _resolve_framework(framework, inspection)
-    meta = draw_metadata(sample, sample_name=sample_name, framework=framework, inspection=inspection, frame=frame)
+    meta = draw_metadata(sample, sample_name=sample_name, framework=framework, inspection=inspection, frame=frame,
+                         carry=carry)
     sheets = _sheets(sample, framework, meta, frame)
     sheets["manifest"] = pd.DataFrame([{"key": k, "value": v if isinstance(v, str) else json.dumps(v, default=str)}
                                        for k, v in sheets["manifest"].items()], columns=["key", "value"])
@@ -304,8 +353,9 @@ def write_draw_workbook(sample: Any, path: str | os.PathLike, *, sample_name: st
                 for name, table in sheets.items():
                     escape_formulas(table).to_excel(writer, sheet_name=name, index=False)
                 format_workbook(writer.book, wrap_headers_at=30)
-                _add_dropdown(writer.book[FIELDWORK], 2 + len(meta["strata"]), len(meta["key_questions"]),
-                              len(sample.cases))
+                _add_dropdown(writer.book[FIELDWORK], 2 + len(meta["strata"]) + len(meta["carry"]),
+                              len(meta["key_questions"]), len(sample.cases))
+                _print_layout(writer.book[FIELDWORK])
             make_reproducible(tmp)
     except OSError as exc:
         raise OutputError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from None
@@ -313,12 +363,13 @@ def write_draw_workbook(sample: Any, path: str | os.PathLike, *, sample_name: st
 
 
 def write_draw_folder(sample: Any, folder: str | os.PathLike, *, sample_name: str, framework: Any = None,
-                      inspection: Any = None, frame: Any = None) -> list[Path]:
+                      inspection: Any = None, frame: Any = None, carry: Sequence[str] | None = None) -> list[Path]:
     """The draw workbook's pieces as files in ``folder`` (created if needed): one CSV per
     sheet (``fieldwork.csv`` first) and ``manifest.json`` (values as JSON, not JSON text),
     written together atomically. Parameters as :func:`write_draw_workbook`."""
     framework = _resolve_framework(framework, inspection)
-    meta = draw_metadata(sample, sample_name=sample_name, framework=framework, inspection=inspection, frame=frame)
+    meta = draw_metadata(sample, sample_name=sample_name, framework=framework, inspection=inspection, frame=frame,
+                         carry=carry)
     sheets = _sheets(sample, framework, meta, frame)
     names = [n for n in SHEETS if n != "manifest"]
     with atomic_dir(folder) as staging:

@@ -187,42 +187,69 @@ def _categories(column: str, vocab: Mapping[str, str]) -> list[str]:
     return order
 
 
-def _normalise_column(values: pd.Series, column: str, vocab: Mapping[str, str]) -> pd.Categorical:
+def _shown(value: Any) -> str:
+    return "" if (value is None or (isinstance(value, float) and np.isnan(value))) else str(value)
+
+
+def _normalise_column(values: pd.Series, column: str, vocab: Mapping[str, str]) -> tuple[pd.Categorical, dict | None]:
+    """(the column as categories, None) or (unusable, a problem record) when some value is not
+    a known spelling: the problem lists each bad value's rows (see :func:`_problems_error`)."""
     codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
-    lookup = []
-    for u in uniques:
-        key = norm_label(u)
-        lookup.append(vocab.get(key))
+    lookup = [vocab.get(norm_label(u)) for u in uniques]
     categories = _categories(column, vocab)
     position = {c: i for i, c in enumerate(categories)}
     code_map = np.array([position[c] if c is not None else -1 for c in lookup] + [-1], dtype=np.int64)
     new_codes = code_map[codes]  # NaN sentinel -1 picks the appended -1
     bad = new_codes < 0
-    if bad.any():
-        where = np.flatnonzero(bad)
-        rows = values.index[where].tolist()
-        raw = values.to_numpy(dtype=object)[where]
-        shown = ["" if (v is None or (isinstance(v, float) and np.isnan(v))) else str(v) for v in raw]
-        blank = [s for s in shown if not s.strip()]
-        unknown = sorted({s for s in shown if s.strip()})
-        allowed = ", ".join(repr(c) for c in categories)
-        cli_hint = None
-        if unknown:
-            u = unknown[0]
-            hint = (f"Known categories: {allowed}. If {u!r} is another spelling of one of them, say which: "
-                    f"mapping={{{column!r}: {{{u!r}: '<category>'}}}} (which category it belongs to is your "
-                    "decision; a case that belongs to none cannot be stratified by it).")
-            cli_hint = (f"Known categories: {allowed}. If {u!r} is another spelling of one of them, say which: "
-                        f"--map '{column}:{u}=<category>' (which category it belongs to is your decision; a "
-                        "case that belongs to none cannot be stratified by it).")
-            msg = f"unknown {column} categor{'ies' if len(unknown) > 1 else 'y'} {', '.join(map(repr, unknown[:10]))}"
-            if blank:
-                msg += f" and {len(blank)} blank value(s)"
-        else:
-            hint = f"Every case needs a {column}: one of {allowed}."
-            msg = f"missing {column}"
-        raise DataError(msg, column=column, rows=rows, values=shown, hint=hint, cli_hint=cli_hint)
-    return pd.Categorical.from_codes(new_codes, categories=categories, ordered=True)
+    if not bad.any():
+        return pd.Categorical.from_codes(new_codes, categories=categories, ordered=True), None
+    where = np.flatnonzero(bad)
+    rows = values.index[where].tolist()
+    shown = [_shown(v) for v in values.to_numpy(dtype=object)[where]]
+    groups: dict[str, list] = {}
+    for row, text in zip(rows, shown):
+        groups.setdefault(text if text.strip() else "", []).append(row)
+    return None, {"column": column, "rows": rows, "values": shown, "groups": groups,
+                  "categories": categories}
+
+
+def _describe(problem: Mapping, header: str) -> str:
+    """``Sex (gender): 'Unknown' × 12, rows 14, 88, 203, …`` for one column's bad values."""
+    column = problem["column"]
+    label = column if header == column else f"{header} ({column})"
+    parts = []
+    for text, rows in sorted(problem["groups"].items(), key=lambda kv: (kv[0] == "", -len(kv[1]), kv[0])):
+        what = repr(text) if text else f"missing {column} (blank)"
+        shown = ", ".join(str(r) for r in rows[:5]) + (", …" if len(rows) > 5 else "")
+        parts.append(f"{what} × {len(rows)}, row{'s' if len(rows) > 1 else ''} {shown}")
+    return f"{label}: " + "; ".join(parts)
+
+
+def _problems_error(problems: list[dict], headers: Mapping[str, str]) -> DataError:
+    """One DataError naming every unrecognised value in every strata column, under the
+    export's own header (our name in brackets), with counts and first spreadsheet rows."""
+    text = " | ".join(_describe(p, headers.get(p["column"], p["column"])) for p in problems)
+    unknown = [(p, u) for p in problems for u in p["groups"] if u]
+    if unknown:
+        p, u = unknown[0]
+        column = p["column"]
+        allowed = ", ".join(repr(c) for c in p["categories"])
+        tail = ("(which category it belongs to is your decision; a case that belongs to none cannot be "
+                "stratified by it, or can be set aside).")
+        hint = (f"Known {column} categories: {allowed}. If {u!r} is another spelling of one of them, say "
+                f"which: mapping={{{column!r}: {{{u!r}: '<category>'}}}} {tail}")
+        cli_hint = (f"Known {column} categories: {allowed}. If {u!r} is another spelling of one of them, "
+                    f"say which: --map '{column}:{u}=<category>' {tail}")
+    else:
+        p = problems[0]
+        hint, cli_hint = f"Every case needs a {p['column']}: one of {', '.join(map(repr, p['categories']))}.", None
+    pairs = sorted((r, v) for p in problems for r, v in zip(p["rows"], p["values"]))
+    single = len(problems) == 1
+    columns = ", ".join(headers.get(p["column"], p["column"]) for p in problems)
+    message = (f"unrecognised values in {len(problems)} strata column{'s' if not single else ''} "
+               f"({columns}): {text}")
+    return DataError(message, column=problems[0]["column"] if single else None,
+                     rows=[r for r, _ in pairs], values=[v for _, v in pairs], hint=hint, cli_hint=cli_hint)
 
 
 def _case_ids(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -404,11 +431,17 @@ def _months_filter(data: pd.DataFrame, months_since_start: Any, as_of: Any, star
 
 
 def _assemble(data: pd.DataFrame, case_id: pd.Series, order: np.ndarray, vocab: Mapping,
-              mapping: Any) -> pd.DataFrame:
-    """The frame's table: normalised strata, carried columns, sorted by case id."""
+              mapping: Any, headers: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The frame's table: normalised strata, carried columns, sorted by case id; every
+    unrecognised strata value in every column → one DataError."""
     out: dict[str, Any] = {"case_id": None}
+    problems = []
     for column in REQUIRED_COLUMNS[1:]:
-        out[column] = _normalise_column(data[column], column, vocab[column])
+        out[column], problem = _normalise_column(data[column], column, vocab[column])
+        if problem:
+            problems.append(problem)
+    if problems:
+        raise _problems_error(problems, headers or {})
     for column in [c for c in data.columns if c not in out]:
         values = data[column].reset_index(drop=True)
         key = column_key(column)
@@ -422,6 +455,43 @@ def _assemble(data: pd.DataFrame, case_id: pd.Series, order: np.ndarray, vocab: 
     return frame_data
 
 
+def _set_aside_column(data: pd.DataFrame, key: Any, source_columns: Mapping[str, str]) -> str:
+    """The frame column ``key`` names: the export's own header, or our name for a strata column."""
+    theirs = {v: k for k, v in source_columns.items()}
+    if str(key) in theirs:
+        return theirs[str(key)]
+    if key in data.columns:
+        return key
+    found = [c for c in data.columns if column_key(str(c)) == column_key(str(key))]
+    if len(found) == 1:
+        return found[0]
+    headers = [source_columns.get(str(c), str(c)) for c in data.columns]
+    raise ArgumentError("set_aside", key, f"is not a column of the frame (columns: {', '.join(headers)})")
+
+
+def _set_aside_filter(data: pd.DataFrame, set_aside: Any, source_columns: Mapping[str, str],
+                      keep: np.ndarray, reasons: np.ndarray) -> tuple[np.ndarray, dict[str, list[str]]]:
+    """Leave out cases whose ``column`` holds one of the listed values (spelling matched like
+    categories: case and spaces ignored), each with the reason ``set aside: COLUMN = 'VALUE'``."""
+    if not isinstance(set_aside, Mapping):
+        raise ArgumentError("set_aside", set_aside, 'must be a dict like {"RoSH Level": ["Not Assessed"]}')
+    record: dict[str, list[str]] = {}
+    for key, values in set_aside.items():
+        values = [values] if isinstance(values, str) else list(values)
+        if not values or not all(isinstance(v, str) and v.strip() for v in values):
+            raise ArgumentError("set_aside", set_aside, f"set_aside[{key!r}] must list non-blank values")
+        column = _set_aside_column(data, key, source_columns)
+        header = source_columns.get(str(column), str(column))
+        wanted = {norm_label(v): v for v in values}
+        labels = data[column].map(lambda v: norm_label(v) if isinstance(v, str) else None).to_numpy(dtype=object)
+        for label, value in wanted.items():
+            hit = (labels == label) & keep
+            reasons[hit] = f"set aside: {header} = {value!r}"
+            keep = keep & ~hit
+        record[header] = list(values)
+    return keep, record
+
+
 def load_frame(
     source: str | os.PathLike | pd.DataFrame | Frame,
     *,
@@ -431,6 +501,7 @@ def load_frame(
     as_of: Any = None,
     start_column: str = "start_date",
     disposals: Iterable[str] | None = None,
+    set_aside: Mapping[str, Iterable[str]] | None = None,
     sheet: str | None = None,
     header_row: int | None = None,
 ) -> Frame:
@@ -461,6 +532,12 @@ def load_frame(
         The column of supervision start dates.
     disposals : list of str, optional
         Keep only these disposal types (any accepted spelling), e.g. ``["licence", "PSS"]``.
+    set_aside : dict, optional
+        Cases to leave out of the eligible population by a column's value, e.g.
+        ``{"RoSH Level": ["Not Assessed"]}`` (the export's header or our name; values
+        matched ignoring case and spaces). They are listed in :attr:`Frame.excluded` with the
+        reason, are not checked against the strata vocabulary, and are recorded in
+        :attr:`Frame.filters` (so the draw's manifest holds them and verify repeats them).
     sheet, header_row : optional
         A workbook's sheet and the header's row number; by default the first sheet and row
         holding the required columns (a title row or a notes sheet first is skipped). Error
@@ -479,7 +556,7 @@ def load_frame(
     """
     table, description = _source_table(source, sheet, header_row)
     if isinstance(source, Frame) and mapping is None and columns is None \
-            and months_since_start is None and disposals is None:
+            and months_since_start is None and disposals is None and set_aside is None:
         return source
     data, source_columns = _matched(table, columns, description)
     vocab = _vocabulary(mapping)
@@ -487,6 +564,8 @@ def load_frame(
     keep = np.ones(len(data), dtype=bool)
     reasons = np.full(len(data), "", dtype=object)
     filters: dict[str, Any] = {}
+    if set_aside:
+        keep, filters["set_aside"] = _set_aside_filter(data, set_aside, source_columns, keep, reasons)
     if disposals is not None:
         out, filters["disposals"] = _disposal_filter(data, disposals, vocab)
         reasons[out & keep] = "disposal not in " + ", ".join(filters["disposals"])
@@ -505,5 +584,5 @@ def load_frame(
         rank[order] = np.arange(len(order))
         order = np.argsort(rank[keep], kind="stable")
     used = {column: dict(spellings) for column, spellings in vocab.items()}
-    return Frame(data=_assemble(data, case_id, order, vocab, mapping), source=description,
+    return Frame(data=_assemble(data, case_id, order, vocab, mapping, source_columns), source=description,
                  vocabulary=used, excluded=excluded, filters=filters, columns=source_columns)

@@ -79,6 +79,7 @@ def _new_row(header: list, old: pd.Series, record: Mapping[str, Any], reserve: p
     names = manifest.get("columns", {})
     ours = {str(names.get(c, c)): c for c in ["case_id", *manifest.get("strata", [])]}
     kq = set(_kq_columns(header, manifest))
+    carried = {str(c) for c in manifest.get("carry", []) if c in reserve.index}
     out = []
     for j, h in enumerate(header):
         if h in ours:
@@ -87,6 +88,11 @@ def _new_row(header: list, old: pd.Series, record: Mapping[str, Any], reserve: p
             out.append("")
         elif h == "notes":
             out.append(f"replaces {record['replaced_case_id']}: {record['reason']}")
+        elif h in carried:  # the reserve's own office, officer, start date …
+            value = reserve[h]
+            out.append("" if pd.isna(value) else value)
+        elif h in ("Inspector", "Date inspected"):
+            out.append("")
         else:
             out.append(old.iloc[j])
     return out
@@ -275,6 +281,8 @@ def _frame_for(manifest: Mapping[str, Any], frame: Any, kw: Mapping[str, Any]) -
                     start_column=filters.get("start_column", "start_date"))
     if filters.get("disposals") is not None:
         load["disposals"] = list(filters["disposals"])
+    if filters.get("set_aside"):
+        load["set_aside"] = {str(k): list(v) for k, v in dict(filters["set_aside"]).items()}
     return load_frame(frame, **load)
 
 
