@@ -155,3 +155,20 @@ def test_verify_exits_1_when_the_workbook_is_not_the_draw(drawn, tmp_path, capsy
     err = capsys.readouterr().err
     assert "NOT verified" in err and "Traceback" not in err
     assert main(["verify", str(tmp_path / "missing.xlsx"), str(root / "frame.csv")]) == 2  # bad input: 2
+
+
+def test_stale_temps_of_ours_are_removed_on_the_next_run(tmp_path):
+    old_file = tmp_path / ".sampling-abc123.tmp.xlsx"
+    old_dir = tmp_path / ".sampling-def456.tmp"
+    young = tmp_path / ".sampling-young1.tmp.csv"
+    theirs = tmp_path / ".other.tmp"
+    old_dir.mkdir()
+    (old_dir / "cases.csv").write_text("x\n")
+    for p in (old_file, young, theirs):
+        p.write_text("x\n")
+    past = time.time() - 2 * 3600
+    for p in (old_file, old_dir, theirs):
+        os.utime(p, (past, past))
+    atomic_write(tmp_path / "out.csv", lambda p: p.write_text("ok\n"))
+    assert not old_file.exists() and not old_dir.exists()  # ours, left by a killed run
+    assert young.exists() and theirs.exists()  # a run in progress, and not ours

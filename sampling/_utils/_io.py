@@ -33,7 +33,8 @@ import pandas as pd
 from ..errors import OutputError
 
 __all__ = ["atomic_write", "atomic_path", "atomic_dir", "escape_formulas", "escape_cell", "write_csv",
-           "ensure_writable_dir", "default_mode", "file_lock"]
+           "ensure_writable_dir", "default_mode", "file_lock",
+           "remove_stale_temps"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -189,6 +190,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     if not directory.is_dir():
         raise OutputError(f"cannot write {str(target)!r}: folder {str(directory)!r} does not exist")
     mode = _replace_mode(target)
+    remove_stale_temps(directory)
     try:
         fd, tmp = tempfile.mkstemp(prefix=".sampling-", suffix=".tmp" + target.suffix[:16], dir=directory)
     except OSError as exc:
@@ -204,6 +206,31 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
         raise
+
+
+#: a temporary file or staging folder of ours older than this was left by a killed run
+STALE_SECONDS = 3600
+
+
+def remove_stale_temps(directory: str | os.PathLike) -> int:
+    """Remove our temporary files and staging folders (``.sampling-*.tmp*``) in ``directory``
+    that are older than :data:`STALE_SECONDS` (left by a run that was killed); return how
+    many. Another run's temporaries, younger than that, are left alone."""
+    import time
+
+    gone = 0
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for p in Path(directory).glob(".sampling-*.tmp*"):
+            with contextlib.suppress(OSError):
+                if now - p.lstat().st_mtime < STALE_SECONDS:
+                    continue
+                if p.is_dir() and not p.is_symlink():
+                    shutil.rmtree(p)
+                else:
+                    p.unlink()
+                gone += 1
+    return gone
 
 
 def _fsync(path: Path) -> None:
@@ -238,6 +265,7 @@ def _prepare_parent(out: Path) -> Path:
         raise OutputError(f"cannot create the folder {str(parent)!r}: {exc.strerror or exc}") from None
     if not os.access(parent, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK | os.X_OK)):
         raise OutputError(f"cannot write to {str(out)!r}: the folder is not writable")
+    remove_stale_temps(parent)
     return parent
 
 
