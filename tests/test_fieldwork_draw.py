@@ -314,7 +314,7 @@ def test_verify_says_when_the_frame_or_the_workbook_is_another(folder, drawn, tm
     check = sampling.verify_draw(drawn, other)
     assert not check.identical and not check.frame_matches and "NOT verified" in repr(check)
     status, _, err = cli(capsys, "verify", drawn, other)
-    assert status == 2 and "not the one drawn from" in err
+    assert status == 1 and "not the one drawn from" in err  # a verdict: exit 1 (issue 23 item 6)
     edited = tmp_path / "edited.xlsx"
     wb = openpyxl.load_workbook(drawn)
     ws = wb["fieldwork"]
@@ -324,7 +324,7 @@ def test_verify_says_when_the_frame_or_the_workbook_is_another(folder, drawn, tm
     assert check.identical and not check.ok
     assert any("listed twice" in p for p in check.problems) and any("missing" in p for p in check.problems)
     status, _, err = cli(capsys, "verify", edited, folder / "frame.xlsx")
-    assert status == 2 and "listed twice" in err
+    assert status == 1 and "listed twice" in err  # a verdict: exit 1
 
 
 # --------------------------------------------------------------------------- settings

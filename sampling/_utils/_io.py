@@ -11,6 +11,13 @@
 * :func:`write_csv` writes a table escaped that way, with CRLF line ends (as Excel writes
   CSV), so every field holding a carriage return, a line feed, a comma or a quote is quoted
   and no cell can split its row.
+* :func:`file_lock` holds an exclusive lock on a lock file beside a file while it is read and
+  rewritten, so two writers at once (two ``sampling substitute`` runs on one workbook) take
+  turns and neither change is lost. It uses ``fcntl.flock`` (POSIX) or ``msvcrt.locking``
+  (Windows); where neither exists it does not lock.
+* :func:`atomic_path` refuses to replace a read-only file, keeps the mode of the file it
+  replaces, uses a short temporary name (so any legal file name can be written) and flushes
+  the new file to disk (``fsync``) before renaming it into place.
 """
 from __future__ import annotations
 
@@ -26,7 +33,8 @@ import pandas as pd
 from ..errors import OutputError
 
 __all__ = ["atomic_write", "atomic_path", "atomic_dir", "escape_formulas", "escape_cell", "write_csv",
-           "ensure_writable_dir", "default_mode"]
+           "ensure_writable_dir", "default_mode", "file_lock",
+           "remove_stale_temps"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -89,31 +97,149 @@ def ensure_writable_dir(directory: str | os.PathLike) -> Path:
     return path
 
 
+def _lock_name(target: Path) -> Path:
+    """The lock file beside ``target``: hidden, and short enough for any legal name."""
+    import hashlib
+
+    digest = hashlib.sha256(target.name.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return target.parent / f".sampling-{digest}.lock"
+
+
+@contextlib.contextmanager
+def file_lock(path: str | os.PathLike) -> Iterator[None]:
+    """Hold an exclusive lock for ``path`` (a lock file beside it) until the block ends.
+
+    Every rewrite of a file a user keeps (a draw workbook through fieldwork) runs under this
+    lock and reads the file again inside it, so concurrent writers apply their changes one
+    after the other. The lock is advisory: it orders our writers, not other programs.
+    """
+    target = Path(path)
+    if not target.parent.is_dir():  # nothing to rewrite; the caller's read says so
+        yield
+        return
+    lock = _lock_name(target)
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise OutputError(f"cannot lock {str(target)!r} for writing: {exc.strerror or exc}") from None
+    try:
+        _acquire(fd)
+        yield
+    finally:
+        _release(fd)
+        os.close(fd)
+
+
+def _acquire(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:  # Windows: msvcrt; elsewhere no lock (documented)
+        try:
+            import msvcrt
+        except ImportError:
+            return
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                return
+            except OSError:
+                continue
+    fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def _release(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:
+        with contextlib.suppress(ImportError, OSError):
+            import msvcrt
+
+            os.lseek(fd, 0, 0)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        return
+    fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _replace_mode(target: Path) -> int:
+    """The mode the new file gets: the replaced file's, or an ordinary open()'s; a read-only
+    file is refused."""
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        return default_mode()
+    except OSError as exc:
+        raise OutputError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from None
+    if not st.st_mode & 0o222 or not os.access(target, os.W_OK):  # no write bit, even for root
+        raise OutputError(f"{str(target)!r} is read-only; it was not replaced (make it writable, or give "
+                          "another output name)")
+    import stat
+
+    return stat.S_IMODE(st.st_mode)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success rename it onto ``path``.
 
-    On any exception the temporary file is removed and ``path`` is left untouched.
+    On any exception the temporary file is removed and ``path`` is left untouched. A
+    read-only ``path`` is refused; the new file keeps the mode of the one it replaces and is
+    flushed to disk before the rename.
     """
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise OutputError(f"cannot write {str(target)!r}: folder {str(directory)!r} does not exist")
+    mode = _replace_mode(target)
+    remove_stale_temps(directory)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + target.suffix, dir=directory)
+        fd, tmp = tempfile.mkstemp(prefix=".sampling-", suffix=".tmp" + target.suffix[:16], dir=directory)
     except OSError as exc:
         raise OutputError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        # mkstemp creates 0600; give the file the permissions an ordinary open() would.
-        os.chmod(tmp_path, default_mode())
+        os.chmod(tmp_path, mode)
+        _fsync(tmp_path)
         os.replace(tmp_path, target)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
         raise
+
+
+#: a temporary file or staging folder of ours older than this was left by a killed run
+STALE_SECONDS = 3600
+
+
+def remove_stale_temps(directory: str | os.PathLike) -> int:
+    """Remove our temporary files and staging folders (``.sampling-*.tmp*``) in ``directory``
+    that are older than :data:`STALE_SECONDS` (left by a run that was killed); return how
+    many. Another run's temporaries, younger than that, are left alone."""
+    import time
+
+    gone = 0
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for p in Path(directory).glob(".sampling-*.tmp*"):
+            with contextlib.suppress(OSError):
+                if now - p.lstat().st_mtime < STALE_SECONDS:
+                    continue
+                if p.is_dir() and not p.is_symlink():
+                    shutil.rmtree(p)
+                else:
+                    p.unlink()
+                gone += 1
+    return gone
+
+
+def _fsync(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[Path], object]) -> Path:
@@ -139,6 +265,7 @@ def _prepare_parent(out: Path) -> Path:
         raise OutputError(f"cannot create the folder {str(parent)!r}: {exc.strerror or exc}") from None
     if not os.access(parent, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK | os.X_OK)):
         raise OutputError(f"cannot write to {str(out)!r}: the folder is not writable")
+    remove_stale_temps(parent)
     return parent
 
 
@@ -179,7 +306,7 @@ def atomic_dir(out: str | os.PathLike) -> Iterator[Path]:
     target = Path(out)
     parent = _prepare_parent(target)
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name or 'out'}.", suffix=".tmp", dir=parent))
+        staging = Path(tempfile.mkdtemp(prefix=".sampling-", suffix=".tmp", dir=parent))
     except OSError as exc:
         raise OutputError(f"cannot write to {str(target)!r}: {exc.strerror or exc}") from None
     try:

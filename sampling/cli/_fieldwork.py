@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 from typing import Iterator
 
-from ..errors import ArgumentError, DataError
+from ..errors import ArgumentError
 
 __all__ = ["run_substitute", "run_verify"]
 
@@ -44,15 +45,18 @@ def run_verify(args: argparse.Namespace) -> int:
         check = verify_draw(args.workbook, args.frame, mapping=spelling_map(args.map), sheet=args.sheet,
                             header_row=args.header_row)
     if not check.identical:
-        raise DataError(check.headline.removeprefix("NOT verified: "),
-                        hint="Give the frame the draw was made from, read with the same --map, --sheet and "
-                             "--header-row (its fingerprint is in the manifest).")
+        print(f"sampling verify: {check.headline}", file=sys.stderr)
+        print("sampling verify: give the frame the draw was made from, read with the same --map, --sheet and "
+              "--header-row (its fingerprint is in the manifest)", file=sys.stderr)
+        return 1
     print(check.headline)
     for rec in check.substitutions.itertuples(index=False):
         print(f"  substitution: {rec.replaced_case_id} -> {rec.reserve_case_id} (cell {rec.cell}, reserve "
               f"{rec.reserve_rank}): {rec.reason}")
     if check.problems:
-        raise DataError("the draw verifies, but " + "; ".join(check.problems),
-                        hint="Restore the fieldwork sheet's rows, and record replacements with `sampling substitute`.")
+        print("sampling verify: NOT verified: the draw verifies, but " + "; ".join(check.problems)
+              + " (restore the fieldwork sheet's rows, and record replacements with `sampling substitute`)",
+              file=sys.stderr)
+        return 1
     print(f"fieldwork sheet: {check.manifest.get('n')} cases, every sampled case once (none lost or duplicated)")
     return 0

@@ -4,7 +4,8 @@
 reserve of its cell, in the draw workbook (or draw folder) itself: the reserve's id and
 strata take the case's row of the ``fieldwork`` sheet (answers blank, the note says whom it
 replaces and why), and ``substitutions`` gains the record; ``cases`` keeps the draw as
-drawn. The file is rewritten atomically.
+drawn. The file is read and rewritten (atomically) under an exclusive lock
+(:func:`~sampling._utils._io.file_lock`), so two substitutions made at once both land.
 
 :func:`verify_draw` re-draws from the frame with the manifest (seed, bit-generator state,
 n, strata, reserves rule, eligibility filters) and says whether the workbook's draw is the
@@ -25,7 +26,7 @@ from .._utils._display import TableResult
 from ._draw import verify_manifest
 from ._drawfile import FIELDWORK, SUBSTITUTION_COLUMNS, read_draw
 from ._frame import frame_fingerprint, load_frame
-from .._utils._io import atomic_dir, atomic_path, escape_cell, write_csv
+from .._utils._io import atomic_dir, atomic_path, escape_cell, file_lock, write_csv
 from .._utils._workbook import format_workbook, make_reproducible
 from ..errors import ArgumentError, DataError
 
@@ -163,6 +164,12 @@ def substitute_case(path: str | os.PathLike, case_id: Any, reason: str) -> dict:
     if not text:
         raise ArgumentError("reason", reason, "must say why the case cannot be inspected")
     p = Path(path)
+    with file_lock(p):
+        return _substitute_locked(p, case_id, text)
+
+
+def _substitute_locked(p: Path, case_id: Any, text: str) -> dict:
+    """Read the draw, take the reserve and rewrite the file (the caller holds the lock)."""
     sample = read_draw(p)
     key, where = str(case_id).strip(), repr(str(p))
     _replaceable(sample, key, where)
