@@ -83,7 +83,7 @@ def test_own_inspection_end_to_end(tmp_path, capsys):
     assert {"fieldwork", "cases", "reserves", "allocation", "balance", "manifest", "excluded",
             "substitutions", "glossary"} <= set(wb.sheetnames)
     header = [c.value for c in wb["fieldwork"][1]]
-    assert header[:4] == ["CRN", "Sex", "Order Type", "RoSH Level"] and header[-1] == "notes"
+    assert header[:4] == ["CRN", "Sex", "Order Type", "RoSH Level"] and header[-3:] == ["notes", "Inspector", "Date inspected"]
     manifest = {r[0]: r[1] for r in wb["manifest"].iter_rows(min_row=2, values_only=True)}
     N = int(manifest["population"])
     n = fill_fieldwork(folder / "draw.xlsx")
