@@ -37,6 +37,9 @@ _EXPORTS = {
     "plan_table": "plan._plan",
     "band_probabilities": "plan._plan",
     "Plan": "plan._plan",
+    "change_sample_size": "plan._change",
+    "ChangePlan": "plan._change",
+    "detectable_change": "plan._change",
     # frame / allocate / draw
     "load_frame": "draw._frame",
     "Frame": "draw._frame",

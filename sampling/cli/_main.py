@@ -105,6 +105,14 @@ def _add_plan(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=int, metavar="n",
                         help="sample size to use for --subsample-share and --misrating-risk "
                              "instead of the planned one")
+    parser.add_argument("--detect-change", type=float, default=None, metavar="PTS",
+                        help="a change in %% yes, in percentage points (15 = fifteen points): cases "
+                             "needed in each of two independent inspections to detect it")
+    parser.add_argument("--power", type=fraction("--power", "0.8"), default=0.8, metavar="POWER",
+                        help="with --detect-change: probability of detecting the change, a fraction "
+                             "in (0, 1) (default 0.8)")
+    parser.add_argument("--one-sided", action="store_true",
+                        help="with --detect-change: a change in a stated direction (one-sided test)")
     parser.add_argument("--example", action="store_true",
                         help="the seed inspection's samples (seeds/inspection.toml): implied "
                              "population ranges and margins")

@@ -173,6 +173,24 @@ def _inspection_section(inspection: Any, kw: dict, method: str) -> tuple[pd.Data
                    text_table(shown, floatfmt="{:.2f}"), *notes]
 
 
+def _change_section(args: argparse.Namespace, rows: list, kw: dict) -> tuple[pd.DataFrame, list[str]]:
+    from ..plan._change import change_sample_size
+
+    pts = args.detect_change
+    if not 0 < pts < 100:
+        raise ArgumentError("--detect-change", pts, "must be percentage points between 0 and 100 "
+                            "(15 = fifteen points)")
+    plans = [change_sample_size(pts / 100, N, confidence_level=kw["confidence_level"],
+                                power=args.power, p=kw["p"], sides=1 if args.one_sided else 2)
+             for N in rows]
+    frame = pd.concat([c.to_frame() for c in plans], ignore_index=True)
+    side = "one-sided" if args.one_sided else "two-sided"
+    return frame, ["", f"Change detection: cases in each of two independent inspections to detect "
+                   f"a change of {pts:g} points at {kw['confidence_level']:.0%} confidence ({side}) "
+                   f"with {args.power:.0%} power",
+                   text_table(_plan_display(frame), floatfmt="{:.2f}"), plans[0].formula.rsplit(";", 1)[0]]
+
+
 def _settings(args: argparse.Namespace, inspection: Any) -> dict:
     """Confidence and margin: the flags when given, else the inspection's, else 80% and ±5."""
     confidence = args.confidence if args.confidence is not None else (
@@ -197,11 +215,14 @@ def run(args: argparse.Namespace) -> int:
     if inspection is not None and not pops:
         out["inspection"], more = _inspection_section(inspection, kw, args.method)
         text += more
-    elif bool(pops) or not (from_samples or args.example):
+    elif (bool(pops) or not (from_samples or args.example)) and args.detect_change is None:
         out["plan"], out["formula"] = plan.to_frame(), plan.formula
         text += [plan._title(), text_table(_plan_display(plan.to_frame()), floatfmt="{:.2f}"), plan.formula]
     if args.subsample_share is not None:
         out["subsample"], more = _subsample_section(args, rows, kw)
+        text += more
+    if args.detect_change is not None:
+        out["detect_change"], more = _change_section(args, rows, kw)
         text += more
     if risks:
         out["misrating_risk"], more = _risk_section(args, rows, plan.table["n"].tolist(), risks)

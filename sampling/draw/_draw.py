@@ -344,6 +344,27 @@ def _select(row_cell: np.ndarray, n_cells: int, keys: np.ndarray, n_h: np.ndarra
     return cat(sel), cat(sel_cell), cat(res), cat(res_rank)
 
 
+#: Per-case design columns, named as SAS PROC SURVEYSELECT names them.
+WEIGHT_COLUMNS = ("SelectionProb", "SamplingWeight")
+
+
+def case_weights(N_h: np.ndarray, n_h: np.ndarray, case_cell: np.ndarray) -> dict[str, np.ndarray]:
+    """``SelectionProb`` π = n_h/N_h and ``SamplingWeight`` w = N_h/n_h = 1/π of each selected
+    case (``case_cell`` indexes its cell), the stratified simple random sampling weights
+    (Cochran 1977, §5.2; SAS/STAT PROC SURVEYSELECT, "Sample Output Data Set"). The weights
+    of a cell sum to N_h, so over the sample they sum to N.
+
+    References
+    ----------
+    .. [1] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §5.2. Wiley.
+    .. [2] SAS Institute. *SAS/STAT User's Guide: The SURVEYSELECT Procedure*, "Output Data Set".
+    """
+    N_h = np.asarray(N_h, dtype=float)
+    n_h = np.asarray(n_h, dtype=float)
+    cell = np.asarray(case_cell, dtype=np.int64)
+    return {"SelectionProb": n_h[cell] / N_h[cell], "SamplingWeight": N_h[cell] / n_h[cell]}
+
+
 def _rows(data: pd.DataFrame, index: np.ndarray, front: dict) -> pd.DataFrame:
     """The frame's rows at ``index`` (strata as plain text), after the ``front`` columns."""
     out = dict(front)
@@ -473,7 +494,7 @@ def draw_sample(
     reserve_counts(np.ones(1, dtype=np.int64), reserves)  # check the argument before any work
     data = frame.data
     strata = resolve_strata(data.columns, strata)
-    clash = [c for c in ("selection_order", "cell", "reserve_rank") if c in data.columns]
+    clash = [c for c in ("selection_order", "cell", "reserve_rank", *WEIGHT_COLUMNS) if c in data.columns]
     if clash:
         raise DataError("the frame has a column the sample adds itself", column=clash[0],
                         hint="Rename that column in the frame.")
@@ -485,6 +506,7 @@ def draw_sample(
     sel, sel_cell, res, res_rank = _select(row_cell, len(cells), gen.random(len(data)), n_h, r_h)
     labels = alloc.table["cell"].to_numpy(dtype=object)
     cases = _rows(data, sel, {"selection_order": np.arange(1, len(sel) + 1), "cell": labels[sel_cell]})
+    cases = cases.assign(**case_weights(alloc.table["N_h"].to_numpy(), n_h, sel_cell))
     reserve_table = _rows(data, res, {"cell": labels[row_cell[res]], "reserve_rank": res_rank.astype(np.int64)})
     allocation = alloc.table.assign(reserves=r_h, reserves_wanted=wanted)
     methods: dict[str, str] = {}

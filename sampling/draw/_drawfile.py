@@ -69,6 +69,11 @@ GLOSSARY = (
     ("notes", "free text for the inspector; a substitution writes which case the row replaces and why",
      "fieldwork"),
     ("selection_order", "the order in which the cases were drawn (cell by cell, then by random key)", "cases"),
+    ("SelectionProb", "the chance this case had of being drawn: cases to inspect in its cell divided by "
+     "cases in population in its cell (n_h/N_h)", "cases"),
+    ("SamplingWeight", "how many eligible cases this case stands for: N_h/n_h, one over SelectionProb; the "
+     "weights of a cell add up to its cases in population, and over the sample to the population (N)",
+     "cases"),
     ("cell", "one combination of the stratification variables (e.g. female / licence / high); every case "
      "belongs to exactly one cell", "cases, reserves, allocation, substitutions"),
     ("strata (stratification variables)", "the case characteristics the sample is balanced on, so that "
@@ -502,6 +507,7 @@ def read_draw(path: str | os.PathLike) -> Any:
                             "`sampling draw --sample` (with a fieldwork sheet and a manifest)")
     read = lambda name: read_sheet(p, name)  # noqa: E731
     cases = _numeric(read("cases"), ["selection_order"], whole=True)
+    cases = _numeric(cases, [c for c in ("SelectionProb", "SamplingWeight") if c in cases.columns])
     reserves = _numeric(read("reserves"), ["reserve_rank"], whole=True)
     subs = _numeric(read("substitutions").reindex(columns=SUBSTITUTION_COLUMNS, fill_value=""), ["reserve_rank"],
                     whole=True)

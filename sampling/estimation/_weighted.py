@@ -6,7 +6,7 @@ bootstrap row that fell back to Clopper–Pearson) become the Korn–Graubard in
 the weighted estimate with each stratum's own finite-population correction
 (:func:`sampling._weights.weighted_interval`); bootstrap rows already come from the
 weighted Rao–Wu replicates. The table gains ``weighted_percent`` after ``percent``, which
-stays the sample's own percentage.
+stays the sample's own percentage, then ``design_effect`` and ``effective_n`` (n/deff).
 
 References
 ----------
@@ -52,7 +52,8 @@ def _row_note(note: str, N: float, fpc: bool) -> str:
 
 def weighted_table(table: pd.DataFrame, results: Any, pops: Mapping[str, int], confidence_level: float) -> pd.DataFrame:
     """``table`` (an :class:`~sampling.Intervals` table) with the rows of design-weighted
-    samples recomputed and a ``weighted_percent`` column.
+    samples recomputed and ``weighted_percent``, ``design_effect`` and ``effective_n``
+    columns (R ``svymean(..., deff=TRUE)``; see :func:`sampling.results._weights.design_effect`).
 
     Parameters
     ----------
@@ -73,6 +74,8 @@ def weighted_table(table: pd.DataFrame, results: Any, pops: Mapping[str, int], c
     w = est["weighted"].to_numpy(bool)
     out = table.copy()
     out.insert(out.columns.get_loc("percent") + 1, "weighted_percent", est["weighted_percent"].to_numpy())
+    out.insert(out.columns.get_loc("weighted_percent") + 1, "design_effect", est["design_effect"].to_numpy())
+    out.insert(out.columns.get_loc("design_effect") + 1, "effective_n", est["effective_n"].to_numpy())
     fpc = est["fpc"].to_numpy(bool)
     Nd = est["domain_population"].to_numpy(float)
     out.loc[w, "finite_population"] = fpc[w]

@@ -112,6 +112,10 @@ class Assessment(TableResult):
             out.insert(3, "missing", k["missing"].fillna(0).astype(int).astype(str).to_numpy())
         if "weighted_percent" in k.columns:  # design-weighted: the interval is about w%
             out.insert(out.columns.get_loc("%") + 1, "w%", k["weighted_percent"].map(lambda v: "" if pd.isna(v) else _fmt_pct(v)))
+        if "design_effect" in k.columns:  # R svymean(deff=TRUE): design variance / SRS variance
+            at = out.columns.get_loc("high") + 1
+            out.insert(at, "deff", k["design_effect"].map(lambda v: "" if pd.isna(v) else f"{v:.2f}"))
+            out.insert(at + 1, "n_eff", k["effective_n"].map(lambda v: "" if pd.isna(v) else f"{v:.1f}"))
         return out
 
     def overall_summary(self) -> pd.DataFrame:

@@ -133,6 +133,9 @@ def _key_question_table(inp: _Inputs, iv: Any) -> tuple[pd.DataFrame, dict]:
     })
     if "weighted_percent" in ivt.columns:  # N_h known: the population estimate the interval is about
         table.insert(table.columns.get_loc("percent") + 1, "weighted_percent", ivt["weighted_percent"].to_numpy(float))
+        for col in ("design_effect", "effective_n"):
+            if col in ivt.columns:
+                table.insert(table.columns.get_loc("n_known"), col, ivt[col].to_numpy(float))
     arrays = {"ids": kq_ids, "pct": pct, "band": band_idx, "low": low, "high": high, "inside": inside}
     return table, arrays
 

@@ -187,6 +187,11 @@ def _key_question_table(kq: pd.DataFrame, confidence_level: float) -> list[str]:
     })
     if "weighted_percent" in kq.columns:  # design-weighted: the interval is about w%
         kqt.insert(4, "w% (population)", kq["weighted_percent"].map(_pct))
+    if "design_effect" in kq.columns:  # R svymean(deff=TRUE): design variance / SRS variance, n/deff
+        deff, n_eff = (pd.to_numeric(kq[c], errors="coerce") for c in ("design_effect", "effective_n"))
+        at = kqt.columns.get_loc(f"{confidence_level:.0%} interval") + 1
+        kqt.insert(at, "design effect", deff.map(lambda v: "" if pd.isna(v) else f"{v:.2f}"))
+        kqt.insert(at + 1, "effective n", n_eff.map(lambda v: "" if pd.isna(v) else f"{v:.1f}"))
     has_missing = "missing" in kq.columns and kq["missing"].fillna(0).astype(float).gt(0).any()
     if has_missing:  # blank answers of partly answered cases, left out of n
         kqt.insert(3, "missing", kq["missing"].fillna(0).astype(int).astype(str).to_numpy())

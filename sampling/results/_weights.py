@@ -68,7 +68,8 @@ from ..stats._proportion import effective_interval
 from ..errors import ArgumentError, DataError
 
 __all__ = ["POPULATION", "SampleDesign", "check_stratum_populations", "sample_design", "collapse_small_strata",
-           "weighted_estimates", "weighted_interval", "degenerate_rows", "WEIGHTED_NOTE", "DEGENERATE_NOTE"]
+           "weighted_estimates", "weighted_interval", "degenerate_rows", "WEIGHTED_NOTE", "DEGENERATE_NOTE",
+           "design_effect"]
 
 #: the N_h column of a stratum-populations table
 POPULATION = "population"
@@ -323,6 +324,32 @@ def _with_missing(results: Any, sample: str, kqs: list, ans: np.ndarray, design:
     return p, v, v_wr, Nd
 
 
+def design_effect(p: np.ndarray, variance: np.ndarray, n: np.ndarray, domain_population: np.ndarray) -> np.ndarray:
+    """Design effect of each estimate: its design variance over the variance of a simple
+    random sample *without* replacement of the same n from the (estimated) population N̂_d,
+
+        deff = v̂ / v̂_srs,   v̂_srs = s²·(N̂_d − n)/(N̂_d·n),   s² = n/(n − 1)·p̂(1 − p̂),
+
+    s² the weighted variance of the 0/1 answers. This is R ``survey``'s
+    ``svymean(..., deff=TRUE)`` (Lumley 2004; Kish 1965, §8.2), so the effective sample size
+    n/deff is the size of a simple random sample with the same precision. NaN where n < 2
+    or the answers do not vary.
+
+    References
+    ----------
+    .. [1] Kish, L. (1965). *Survey Sampling*, §8.2. Wiley.
+    .. [2] Lumley, T. (2004). Analysis of complex survey samples. *J. Statistical Software* 9(8).
+
+    >>> float(design_effect(np.array([0.5]), np.array([0.0025]), np.array([51.0]), np.array([1e12]))[0])
+    0.5
+    """
+    p, v = np.asarray(p, dtype=float), np.asarray(variance, dtype=float)
+    n, Nd = np.asarray(n, dtype=float), np.asarray(domain_population, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        srs = n / (n - 1) * p * (1 - p) * (Nd - n) / (Nd * n)
+        return np.where((n >= 2) & (srs > 0), v / srs, np.nan)
+
+
 def weighted_estimates(results: Any, fpc: Mapping[str, bool] | None = None) -> pd.DataFrame:
     """The design-weighted estimate of every key question of samples with known N_h.
 
@@ -339,8 +366,9 @@ def weighted_estimates(results: Any, fpc: Mapping[str, bool] | None = None) -> p
     DataFrame
         One row per summary row: ``weighted_percent`` (0–100), ``variance`` and
         ``variance_wr`` (of the proportion, with and without finite-population correction),
-        ``domain_population`` (N̂_d = Σ w_i over applicable cases), ``weighted`` and ``fpc``;
-        NaN where the sample has no N_h.
+        ``domain_population`` (N̂_d = Σ w_i over applicable cases), ``design_effect`` and
+        ``effective_n`` (see :func:`design_effect`), ``weighted`` and ``fpc``; NaN where the
+        sample has no N_h.
 
     References
     ----------
@@ -365,7 +393,8 @@ def weighted_estimates(results: Any, fpc: Mapping[str, bool] | None = None) -> p
         raise ArgumentError("results", type(results).__name__, "must be case-level Results (sampling.load_results)")
     summary = results.summary
     out = pd.DataFrame({"weighted_percent": np.nan, "variance": np.nan, "variance_wr": np.nan,
-                        "domain_population": np.nan, "weighted": False, "fpc": False},
+                        "domain_population": np.nan, "design_effect": np.nan, "effective_n": np.nan,
+                        "weighted": False, "fpc": False},
                        index=summary.index)
     for s in dict.fromkeys(summary["sample"]):
         design = sample_design(results, s)
@@ -376,8 +405,10 @@ def weighted_estimates(results: Any, fpc: Mapping[str, bool] | None = None) -> p
         ans = results.answers.loc[(results.cases["sample"] == s).to_numpy(), kqs].to_numpy(float)
         use_fpc = True if fpc is None else bool(fpc.get(s, False))
         p, v, v_wr, Nd = _with_missing(results, s, kqs, ans, design, use_fpc)
-        out.loc[rows, ["weighted_percent", "variance", "variance_wr", "domain_population"]] = (
-            np.column_stack([100 * p, v, v_wr, Nd]))
+        n_answered = (~np.isnan(ans)).sum(axis=0).astype(float)
+        deff = design_effect(p, v, n_answered, Nd)
+        out.loc[rows, ["weighted_percent", "variance", "variance_wr", "domain_population", "design_effect",
+                       "effective_n"]] = np.column_stack([100 * p, v, v_wr, Nd, deff, n_answered / deff])
         out.loc[rows, "weighted"] = True
         out.loc[rows, "fpc"] = use_fpc
     return out
