@@ -340,7 +340,7 @@ def design_effect(p: np.ndarray, variance: np.ndarray, n: np.ndarray, domain_pop
     .. [1] Kish, L. (1965). *Survey Sampling*, §8.2. Wiley.
     .. [2] Lumley, T. (2004). Analysis of complex survey samples. *J. Statistical Software* 9(8).
 
-    >>> float(design_effect(np.array([0.5]), np.array([0.0025]), np.array([51.0]), np.array([1e12]))[0])
+    >>> round(float(design_effect(np.array([0.5]), np.array([0.0025]), np.array([51.0]), np.array([1e12]))[0]), 6)
     0.5
     """
     p, v = np.asarray(p, dtype=float), np.asarray(variance, dtype=float)
@@ -407,8 +407,10 @@ def weighted_estimates(results: Any, fpc: Mapping[str, bool] | None = None) -> p
         p, v, v_wr, Nd = _with_missing(results, s, kqs, ans, design, use_fpc)
         n_answered = (~np.isnan(ans)).sum(axis=0).astype(float)
         deff = design_effect(p, v, n_answered, Nd)
+        with np.errstate(divide="ignore", invalid="ignore"):  # zero design variance: no effective n
+            n_eff = np.where(deff > 0, n_answered / deff, np.nan)
         out.loc[rows, ["weighted_percent", "variance", "variance_wr", "domain_population", "design_effect",
-                       "effective_n"]] = np.column_stack([100 * p, v, v_wr, Nd, deff, n_answered / deff])
+                       "effective_n"]] = np.column_stack([100 * p, v, v_wr, Nd, deff, n_eff])
         out.loc[rows, "weighted"] = True
         out.loc[rows, "fpc"] = use_fpc
     return out
