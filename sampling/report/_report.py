@@ -128,7 +128,8 @@ def report_table(assessment: Assessment) -> pd.DataFrame:
                 *[f"P({lab})" for lab in labels], "grade", "flagged",
                 "flag_reason"]
     std = st[["standard", *[c for c in std_cols if c in st.columns]]].copy()
-    std = std.rename(columns=lambda c: c if c == "standard" else f"standard_{c}")
+    std = std.rename(columns=lambda c: "standard_why_flagged" if c == "flag_reason" else
+                     (c if c == "standard" else f"standard_{c}"))
     std["standard"] = std["standard"].astype(str)
     kq["standard"] = kq["standard"].astype(str)
     merged = kq.merge(std, on="standard", how="left")
