@@ -68,3 +68,64 @@ def test_chosen_carry_and_read_back_ignores_them_as_answers(folder, capsys, tmp_
     status, _, err = cli(capsys, "draw", folder / "frame.xlsx", "--inspection", folder / "ns", "--sample",
                          "case_supervision", "--out", tmp_path / "x.xlsx", "--carry", "Tier")
     assert status == 2 and "--carry" in err and "Tier" in err
+
+
+def _with_fieldwork_table(folder, tmp_path, table):
+    """A copy of the inspection folder whose inspection.toml ends with ``table``."""
+    import shutil
+
+    target = tmp_path / "ins"
+    shutil.copytree(folder / "ns", target)
+    toml = target / "inspection.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("[fieldwork]\n", "[fieldwork]\n" + table + "\n"),
+                    encoding="utf-8")
+    return target
+
+
+def _draw_with(capsys, folder, inspection, out, *more):
+    return cli(capsys, "draw", folder / "frame.xlsx", "--inspection", inspection, "--sample", "case_supervision",
+               "--out", out, *more)
+
+
+def test_init_writes_a_commented_fieldwork_section(folder):
+    text = (folder / "ns" / "inspection.toml").read_text(encoding="utf-8")
+    assert "[fieldwork]" in text and "# carry = " in text
+    assert sampling.load_inspection(folder / "ns").carry is None
+
+
+def test_carry_from_inspection_toml_and_flag_overrides(folder, capsys, tmp_path):
+    ins = _with_fieldwork_table(folder, tmp_path, 'carry = ["office"]')
+    assert sampling.load_inspection(ins).carry == ("office",)
+    out = tmp_path / "draw.xlsx"
+    status, _, err = _draw_with(capsys, folder, ins, out)
+    assert status == 0, err
+    header = cells(out)["fieldwork"][0]
+    assert header[4] == "Office" and "Start Date" not in header
+    flagged = tmp_path / "flagged.xlsx"
+    status, _, err = _draw_with(capsys, folder, ins, flagged, "--carry", "Start Date")
+    assert status == 0, err
+    header = cells(flagged)["fieldwork"][0]
+    assert header[4] == "Start Date" and "Office" not in header
+
+
+def test_empty_carry_in_inspection_toml_carries_nothing(folder, capsys, tmp_path):
+    ins = _with_fieldwork_table(folder, tmp_path, "carry = []")
+    out = tmp_path / "draw.xlsx"
+    status, _, err = _draw_with(capsys, folder, ins, out)
+    assert status == 0, err
+    header = cells(out)["fieldwork"][0]
+    assert header[:4] == ("CRN", "Sex", "Order Type", "RoSH Level") and ":" in header[4]
+
+
+def test_unknown_carry_column_in_inspection_toml_is_named_as_its_key(folder, capsys, tmp_path):
+    ins = _with_fieldwork_table(folder, tmp_path, 'carry = ["Offise"]')
+    status, _, err = _draw_with(capsys, folder, ins, tmp_path / "draw.xlsx")
+    assert status == 2
+    assert "fieldwork.carry" in err and "Offise" in err and "inspection.toml" in err
+    assert "--carry" not in err
+
+
+def test_bad_fieldwork_table_is_refused(folder, tmp_path):
+    ins = _with_fieldwork_table(folder, tmp_path, 'carry = "Office"\ncolumns = 3')
+    with pytest.raises(sampling.DataError, match=r"\[fieldwork\].*columns"):
+        sampling.load_inspection(ins)

@@ -46,7 +46,7 @@ __all__ = ["Inspection", "InspectionSample", "load_inspection", "find_inspection
 DEFAULT_SEED = 2019
 INSPECTION_FILE = "inspection.toml"
 
-_TOP_KEYS = {"inspection", "methodology", "samples", "footnotes", "frame"}
+_TOP_KEYS = {"inspection", "methodology", "samples", "footnotes", "frame", "fieldwork"}
 _INSPECTION_KEYS = {"provider", "short_name", "inspectorate", "framework", "seed", "fieldwork_started",
                     "published", "caseload", "offices", "published_overall"}
 _SAMPLE_KEYS = {"label", "strata", "standards", "eligibility", "population", "n"}
@@ -86,6 +86,10 @@ class Inspection(TableResult):
     set_aside : tuple of (column, values)
         ``[frame] set_aside``: cases left out of every frame by a column's value, e.g.
         ``(("RoSH Level", ("Not Assessed",)),)``; ``dict(set_aside)`` is load_frame's argument.
+    carry : tuple of str, optional
+        ``[fieldwork] carry``: the frame columns (its own headers) copied onto the fieldwork
+        sheet, e.g. ``("Office", "Officer", "Start Date")``; None (unset) carries the frame's
+        short descriptive columns, ``()`` carries none.
     """
 
     folder: Path
@@ -98,6 +102,7 @@ class Inspection(TableResult):
     seed: int = DEFAULT_SEED
     samples: tuple[InspectionSample, ...] = field(default_factory=tuple)
     set_aside: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    carry: tuple[str, ...] | None = None
 
     def sample(self, name: str) -> InspectionSample:
         """The sample called ``name``, or :class:`ArgumentError` listing the names."""
@@ -193,6 +198,19 @@ def _set_aside(doc: Any, path: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(out)
 
 
+def _carry(doc: Any, path: Path) -> tuple[str, ...] | None:
+    """``[fieldwork] carry = ["Office", "Officer", "Start Date"]``, strictly read."""
+    if not isinstance(doc, Mapping):
+        raise DataError(f"inspection file {str(path)!r}: [fieldwork] must be a table", values=(doc,))
+    _unknown(doc, {"carry"}, path, "[fieldwork]")
+    if "carry" not in doc:
+        return None
+    value = doc["carry"]
+    if value == []:
+        return ()
+    return _text_list(value, path, "fieldwork.carry")
+
+
 def _sample(name: str, doc: Any, path: Path) -> InspectionSample:
     section = f"samples.{name}"
     if not isinstance(doc, Mapping):
@@ -256,6 +274,7 @@ def load_inspection(source: str | os.PathLike) -> Inspection:
         seed=_whole(info.get("seed", DEFAULT_SEED), path, "inspection.seed", low=0),
         samples=tuple(_sample(str(name), s, path) for name, s in samples.items()),
         set_aside=_set_aside(doc.get("frame", {}), path),
+        carry=_carry(doc.get("fieldwork", {}), path),
     )
 
 
@@ -305,7 +324,12 @@ def inspection_text(provider: str, *, short_name: str | None = None, framework: 
              "# Cases to leave out of the eligible population by a column's value (the frame's own",
              "# header), listed with the reason in the draw workbook's excluded sheet, e.g.",
              "# set_aside = { \"RoSH Level\" = [\"Not Assessed\"] }",
-             "set_aside = {}", ""]
+             "set_aside = {}", "",
+             "[fieldwork]",
+             "# Frame columns (the frame's own headers) copied onto the fieldwork sheet for planning,",
+             "# e.g. carry = [\"Office\", \"Officer\", \"Start Date\"]; left out, the frame's short",
+             "# descriptive columns (office, officer, team, start date ...) are carried; [] carries none.",
+             "# carry = [\"Office\", \"Officer\", \"Start Date\"]", ""]
     for sample in fw.samples:
         lines += _sample_block(sample)
     return "\n".join(lines)

@@ -198,7 +198,19 @@ def draw_metadata(sample: Any, *, sample_name: str, framework: Any, inspection: 
             "framework": getattr(framework, "short_name", None) or framework.name,
             "population": int(sample.manifest["frame_rows"]), "strata": list(sample.manifest.get("strata", [])),
             "columns": _column_names(sample, frame), "key_questions": _key_questions(framework, sample_name, standards),
-            "seed": sample.manifest.get("seed"), "carry": carry_columns(sample, carry)}
+            "seed": sample.manifest.get("seed"), "carry": _carried(sample, carry, inspection)}
+
+
+def _carried(sample: Any, carry: Sequence[str] | None, inspection: Any) -> list[str]:
+    """``carry`` if given, else the inspection's ``[fieldwork] carry``, else the default; an
+    unknown column from ``inspection.toml`` is named as that file's key, not as a flag."""
+    if carry is not None or getattr(inspection, "carry", None) is None:
+        return carry_columns(sample, carry)
+    try:
+        return carry_columns(sample, list(inspection.carry))
+    except ArgumentError as exc:
+        raise DataError(f"inspection file {str(Path(inspection.folder) / 'inspection.toml')!r}, key "
+                        f"fieldwork.carry: {exc.value!r} {exc.expected}", values=(exc.value,)) from None
 
 
 def fieldwork_table(sample: Any, framework: Any, meta: Mapping[str, Any]) -> pd.DataFrame:
