@@ -46,6 +46,7 @@ def _rows(kq: pd.DataFrame, framework) -> tuple[pd.DataFrame, list]:
 
 def _marks(ax, data: pd.DataFrame) -> None:
     ya, yb = data["y"] - _OFFSET, data["y"] + _OFFSET
+    data = data.assign(**{f"percent_{x}": data[f"estimate_{x}"] for x in "ab" if f"estimate_{x}" in data})
     ax.hlines(ya, data["low_a"], data["high_a"], color=INK, linewidth=1.0, zorder=3, gid="intervals-a")
     ax.hlines(yb, data["low_b"], data["high_b"], color=INK, linewidth=1.0, zorder=3, gid="intervals-b")
     for rec in data.to_dict("records"):
@@ -133,7 +134,8 @@ def dumbbell(comparison: Comparison, *, save: str | os.PathLike | None = None) -
     if not isinstance(comparison, Comparison):
         raise ArgumentError("comparison", type(comparison).__name__, "must be a Comparison (see sampling.compare)")
     data, groups = _rows(comparison.key_questions, comparison.framework)
-    low = float(np.nanmin(data[["low_a", "low_b", "percent_a", "percent_b"]].to_numpy(float)))
+    est = [c if c in data else c.replace("estimate", "percent") for c in ("estimate_a", "estimate_b")]
+    low = float(np.nanmin(data[["low_a", "low_b", *est]].to_numpy(float)))
     xlo = 0.0 if low < 30 else float(np.floor((low - 8) / 10) * 10)
     top_in, bottom_in = 0.8, 1.75
     plot_in = 0.34 * len(data) + 0.27 * (len(groups) - 1) + 0.2

@@ -48,7 +48,7 @@ def run_compare(args: argparse.Namespace) -> int:
     adjust = getattr(args, "adjust", "none")
     a, b = load_sources(list(args.sources), args)
     comparison = compare(a, b, confidence_level=args.confidence, n_resamples=args.resamples, rng=args.seed,
-                         labels=tuple(labels) if labels else None)
+                         labels=tuple(labels) if labels else None, power=getattr(args, "power", 0.8))
     adjusted = adjust_beyond_noise(comparison, adjust)
     note = multiplicity_note(comparison, adjust, adjusted)
     files = _write(comparison, args.out) if args.out is not None else []
@@ -61,7 +61,10 @@ def run_compare(args: argparse.Namespace) -> int:
         return 0
     print(f"{comparison._title()}\nFirst: {comparison.labels[0]}; second: {comparison.labels[1]}; seed "
           f"{args.seed} (re-run with --seed {args.seed} for the same figures)\n")
-    print("Key questions (difference = second minus first, percentage points)")
+    weighted = bool(comparison.key_questions["design_weighted"].all())
+    print("Key questions (difference = second minus first, percentage points"
+          + (", of the design-weighted estimates w%" if weighted else "") + "; detectable = smallest change "
+          f"these samples detect with {comparison.power:.0%} power)")
     table = comparison.key_questions_summary()
     if adjust != "none":
         table[f"beyond noise ({adjust})"] = adjusted["beyond_noise_adjusted"].to_numpy()

@@ -305,6 +305,9 @@ def _add_compare(p: argparse.ArgumentParser) -> None:
     p.add_argument("--adjust", choices=("none", "holm", "bonferroni"), default="none",
                    help="adjust 'beyond noise' for the number of key questions compared: holm or bonferroni "
                         "(default none: the multiplicity is stated, not adjusted)")
+    p.add_argument("--power", type=fraction("--power", "0.8"), default=0.8, metavar="P",
+                   help="power of the smallest detectable change printed per key question, a fraction "
+                        "(default 0.8)")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.set_defaults(run=("_compare", "run_compare"))
 

@@ -19,6 +19,22 @@ limits are the finite-population-corrected ones of :func:`~sampling.proportion_i
 so the interval narrows by the correction; a relevant sub-sample's population is
 N·n_j/n_sample, as everywhere in the toolkit.
 
+**On the design.** When a side's stratum populations N_h are known (every filled draw
+workbook), its % is the design-weighted estimate p̂ = Σ w_i y_i / Σ w_i (w_i = N_h/n_h) and
+its interval the one :func:`~sampling.intervals` gives it: Wilson's on the Korn–Graubard
+effective sample size, each stratum with its own finite-population correction
+(:mod:`sampling.results._weights`). The two sides' intervals are combined by the same
+hybrid rule, which is the method of variance estimates recovery (MOVER) of Zou & Donner
+(2008) for any pair of single-proportion intervals; the difference is that of the
+weighted estimates — R ``survey``'s ``svycontrast`` of the two ``svymean`` — and ``se``
+its standard error √(v̂_a + v̂_b), the two inspections being independent samples. The
+output says per side whether it is design-weighted or unweighted.
+
+**Smallest detectable change.** The change each question's two samples would detect with
+80% power at the confidence level, two-sided: :func:`~sampling.plan.detectable_change` at
+the pooled %, each side's n and finite-population correction, and its design effect
+when weighted (Kish 1965 §8.2; Fleiss, Levin & Paik 2003 §4.2).
+
 **Ratings.** :func:`~sampling.rate` on each side, each with its own generator spawned from
 ``rng``. For each standard, with P_a(k), P_b(k) the two bootstrap probabilities of band k,
 the two bootstraps are taken as independent:
@@ -40,6 +56,15 @@ References
 .. [2] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §3.3. Wiley.
 .. [3] Fagerland, M. W., Lydersen, S. & Laake, P. (2015). Recommended confidence intervals for
    two independent binomial proportions. *Statistical Methods in Medical Research* 24, 224–254.
+.. [4] Zou, G. Y. & Donner, A. (2008). Construction of confidence limits about effect
+   measures: a general approach. *Statistics in Medicine* 27, 1693–1702.
+.. [5] Korn, E. L. & Graubard, B. I. (1998). Confidence intervals for proportions with small
+   expected number of positive counts estimated from survey data. *Survey Methodology* 24,
+   193–201.
+.. [6] Lumley, T. (2004). Analysis of complex survey samples. *J. Statistical Software* 9(8).
+.. [7] Kish, L. (1965). *Survey Sampling*, §8.2. Wiley.
+.. [8] Fleiss, J. L., Levin, B. & Paik, M. C. (2003). *Statistical Methods for Rates and
+   Proportions*, 3rd ed., §4.2. Wiley.
 """
 from __future__ import annotations
 
@@ -49,12 +74,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._utils._checks import check_bool, check_confidence_level, check_count, check_rng
+from .._utils._checks import check_bool, check_confidence_level, check_count, check_fraction, check_rng
 from ..stats._difference import newcombe_difference
 from .._utils._display import TableResult
 from .._utils._format import interval_text, jsonable
 from ..stats._proportion import proportion_interval
 from ..rating._ratings import rate
+from ..results._weights import weighted_estimates, weighted_interval
+from ..plan._change import detectable_change
 from ..estimation._resampling import question_populations
 from ..results._results import Results
 from ..errors import ArgumentError
@@ -169,19 +196,115 @@ def _populations(results: Results, finite_population: bool | None, side: str) ->
     return N
 
 
+def _srs_variance(p: np.ndarray, n: np.ndarray, N: np.ndarray) -> np.ndarray:
+    """v̂(p̂) = (1 − n/N)·p̂(1 − p̂)/(n − 1) of a simple random sample (Cochran 1977, eq. 3.11;
+    no correction where N is unknown); NaN for n < 2."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        keep = np.where(np.isfinite(N), np.clip(1.0 - n / N, 0.0, 1.0), 1.0)
+        return np.where(n >= 2, keep * p * (1 - p) / (n - 1), np.nan)
+
+
+def _weighted(results: Results, fp: bool | None) -> pd.DataFrame | None:
+    """:func:`~sampling.weighted_estimates` of ``results`` (stratum FPC unless ``fp`` is
+    False), or None when no sample of it has known stratum populations."""
+    if getattr(results, "level", None) != "case" or not getattr(results, "stratum_populations", None):
+        return None
+    samples = list(results.stratum_populations)
+    est = weighted_estimates(results, fpc={s: fp is not False for s in samples})
+    return est if est["weighted"].any() else None
+
+
 def _side(results: Results, kqs: list[str], cl: float, fp: bool | None, side: str) -> pd.DataFrame:
     s = results.summary.reset_index(drop=True)
-    s = s.assign(N=_populations(results, fp, side)).set_index("key_question").loc[kqs]
-    low, high = proportion_interval(s["yes"].to_numpy(float), s["n"].to_numpy(float), confidence_level=cl,
-                                    population=s["N"].to_numpy(float))
-    return pd.DataFrame({"standard": s["standard"].astype(str).to_numpy(), "yes": s["yes"].to_numpy(float),
-                         "n": s["n"].to_numpy(float), "percent": 100 * s["yes"].to_numpy(float) / s["n"].to_numpy(float),
-                         "low": 100 * np.asarray(low), "high": 100 * np.asarray(high),
-                         "population": s["N"].to_numpy(float)}, index=kqs)
+    s = s.assign(N=_populations(results, fp, side))
+    est = _weighted(results, fp)
+    cols = ["weighted", "weighted_percent", "variance", "variance_wr", "domain_population", "design_effect",
+            "effective_n", "fpc"]
+    if est is None:
+        est = pd.DataFrame({"weighted": False, "weighted_percent": np.nan, "variance": np.nan, "variance_wr": np.nan,
+                            "domain_population": np.nan, "design_effect": np.nan, "effective_n": np.nan,
+                            "fpc": False}, index=s.index)
+    s = pd.concat([s.drop(columns=[c for c in cols if c in s.columns]), est[cols].set_axis(s.index)], axis=1).set_index("key_question").loc[kqs]
+    yes, n, N = s["yes"].to_numpy(float), s["n"].to_numpy(float), s["N"].to_numpy(float)
+    w = s["weighted"].to_numpy(bool)
+    N = np.where(w, np.where(s["fpc"].to_numpy(bool), np.round(s["domain_population"].to_numpy(float)), np.nan), N)
+    out = pd.DataFrame({"standard": s["standard"].astype(str).to_numpy(), "yes": yes, "n": n,
+                        "percent": 100 * yes / n, "weighted": w,
+                        "weighted_percent": np.where(w, s["weighted_percent"].to_numpy(float), np.nan),
+                        "estimate": np.where(w, s["weighted_percent"].to_numpy(float), 100 * yes / n),
+                        "low": np.nan, "high": np.nan, "population": N,
+                        "variance": np.where(w, s["variance"].to_numpy(float), _srs_variance(yes / n, n, N)),
+                        "variance_wr": np.where(w, s["variance_wr"].to_numpy(float), np.nan),
+                        "design_effect": np.where(w, s["design_effect"].to_numpy(float), np.nan),
+                        "effective_n": np.where(w, s["effective_n"].to_numpy(float), np.nan)}, index=kqs)
+    out["low"], out["high"] = side_limits(out, cl)
+    return out
+
+
+#: the per-side columns of the key-question table (each with the suffix _a or _b)
+SIDE_COLUMNS = ("yes", "n", "percent", "weighted", "weighted_percent", "estimate", "low", "high", "population",
+                "variance", "variance_wr", "design_effect", "effective_n")
+
+
+def side_limits(side: pd.DataFrame, confidence_level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's interval (percentages) at ``confidence_level``: for a design-weighted row
+    the interval ``analyse`` gives (:func:`~sampling.results._weights.weighted_interval`:
+    Wilson on the Korn–Graubard effective n, each stratum's finite-population correction),
+    else the Wilson interval, finite-population corrected where the population is known.
+
+    ``side`` holds ``yes, n, weighted, estimate, variance, variance_wr, population`` (one
+    side's columns of a comparison, suffix removed)."""
+    yes, n = side["yes"].to_numpy(float), side["n"].to_numpy(float)
+    N = side["population"].to_numpy(float)
+    w = side["weighted"].to_numpy(bool)
+    low, high = proportion_interval(yes, n, confidence_level=confidence_level, population=N)
+    low, high = 100 * np.asarray(low, dtype=float), 100 * np.asarray(high, dtype=float)
+    if w.any():
+        est = pd.DataFrame({"weighted_percent": side["estimate"].to_numpy(float)[w],
+                            "variance": side["variance"].to_numpy(float)[w],
+                            "variance_wr": side["variance_wr"].to_numpy(float)[w],
+                            "domain_population": N[w], "fpc": np.isfinite(N[w])})
+        wl, wh = weighted_interval(est, n[w], "wilson", confidence_level, yes=yes[w])
+        low[w], high[w] = wl, wh
+    return low, high
+
+
+def _side_frame(table: pd.DataFrame, side: str) -> pd.DataFrame:
+    return pd.DataFrame({c: table[f"{c}_{side}"].to_numpy() for c in SIDE_COLUMNS})
+
+
+def mover_difference(table: pd.DataFrame, confidence_level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The difference b − a (points) of a comparison's key-question table and its interval
+    at ``confidence_level``, recomputed from each side's columns: each side's interval
+    (:func:`side_limits`) combined by Newcombe's hybrid rule, the method of variance
+    estimates recovery (MOVER, Zou & Donner 2008) — exactly :func:`difference_interval`
+    when neither side is design-weighted."""
+    a, b = _side_frame(table, "a"), _side_frame(table, "b")
+    la, ha = side_limits(a, confidence_level)
+    lb, hb = side_limits(b, confidence_level)
+    pa, pb = a["estimate"].to_numpy(float), b["estimate"].to_numpy(float)
+    d = pb - pa
+    return d, d - np.sqrt((pb - lb) ** 2 + (ha - pa) ** 2), d + np.sqrt((hb - pb) ** 2 + (pa - la) ** 2)
+
+
+def _detectable(sa: pd.DataFrame, sb: pd.DataFrame, cl: float, power: float) -> np.ndarray:
+    """Smallest change (points) each question's two samples detect with ``power``
+    (:func:`~sampling.plan.detectable_change`, each side's design effect where weighted)."""
+    out = []
+    for ra, rb in zip(sa.itertuples(), sb.itertuples()):
+        p = (ra.n * ra.estimate + rb.n * rb.estimate) / (100 * (ra.n + rb.n)) if ra.n + rb.n else np.nan
+        deff = [x.design_effect if x.weighted and np.isfinite(x.design_effect) else 1.0 for x in (ra, rb)]
+        pops = [int(x.population) if np.isfinite(x.population) and x.population >= x.n else None for x in (ra, rb)]
+        if not np.isfinite(p) or p <= 0 or p >= 1:
+            p = 0.5 if not np.isfinite(p) else min(max(p, 0.5 / (ra.n + rb.n)), 1 - 0.5 / (ra.n + rb.n))
+        out.append(100 * detectable_change(int(ra.n), int(rb.n), pops[0], pops[1], p=p, confidence_level=cl,
+                                           power=power, design_effects=tuple(deff)))
+    return np.asarray(out, dtype=float)
 
 
 # --------------------------------------------------------------------------- tables
-def _key_question_table(a: Results, b: Results, labels, cl: float, fp) -> tuple[pd.DataFrame, list[str]]:
+def _key_question_table(a: Results, b: Results, labels, cl: float, fp,
+                        power: float = 0.8) -> tuple[pd.DataFrame, list[str]]:
     have_a = set(a.summary["key_question"].astype(str))
     have_b = set(b.summary["key_question"].astype(str))
     order = [k for k in a.framework.key_question_ids if k in have_a | have_b]
@@ -195,15 +318,17 @@ def _key_question_table(a: Results, b: Results, labels, cl: float, fp) -> tuple[
         raise ArgumentError("b", labels[1], f"must share at least one key question with a ({labels[0]}); "
                             "the two inspections have none in common")
     sa, sb = _side(a, kqs, cl, fp, "a"), _side(b, kqs, cl, fp, "b")
-    d, low, high = difference_interval(sa["yes"].to_numpy(), sa["n"].to_numpy(), sb["yes"].to_numpy(),
-                                       sb["n"].to_numpy(), confidence_level=cl,
-                                       population_a=sa["population"].to_numpy(), population_b=sb["population"].to_numpy())
     table = pd.DataFrame({"standard": sa["standard"].to_numpy(), "key_question": kqs,
-                          "provider_a": labels[0], **{f"{c}_a": sa[c].to_numpy() for c in sa.columns[1:]},
-                          "provider_b": labels[1], **{f"{c}_b": sb[c].to_numpy() for c in sb.columns[1:]},
-                          "difference": 100 * d, "low": 100 * low, "high": 100 * high})
+                          "provider_a": labels[0], **{f"{c}_a": sa[c].to_numpy() for c in SIDE_COLUMNS},
+                          "provider_b": labels[1], **{f"{c}_b": sb[c].to_numpy() for c in SIDE_COLUMNS}})
+    d, low, high = mover_difference(table, cl)
+    table["difference"], table["low"], table["high"] = d, low, high
+    with np.errstate(invalid="ignore"):
+        table["se"] = 100 * np.sqrt(sa["variance"].to_numpy(float) + sb["variance"].to_numpy(float))
+    table["design_weighted"] = table["weighted_a"] & table["weighted_b"]
     table["finite_population"] = table["population_a"].notna() | table["population_b"].notna()
     table["changed_beyond_noise"] = (table["low"] > 0) | (table["high"] < 0)
+    table["detectable_change"] = _detectable(sa, sb, cl, power)
     return table, notes
 
 
@@ -236,9 +361,17 @@ class Comparison(TableResult):
     ----------
     key_questions : DataFrame
         One row per key question both have, in framework order: ``standard, key_question,
-        provider_a, yes_a, n_a, percent_a, low_a, high_a, population_a`` (and the same for
-        b), ``difference`` (b − a, percentage points), ``low, high`` (its interval),
-        ``finite_population``, ``changed_beyond_noise`` (the interval excludes 0).
+        provider_a``, then per side (suffix ``_a``, and the same for b) ``yes, n, percent``
+        (the sample's own %), ``weighted`` (stratum populations known), ``weighted_percent``
+        (the N_h-weighted %, NaN when not weighted), ``estimate`` (the % compared: weighted
+        where known), ``low, high`` (its interval, as ``analyse`` gives it), ``population``
+        (N used for the correction; N̂_d when weighted), ``variance`` (of the proportion:
+        design or simple random sample), ``variance_wr``, ``design_effect, effective_n``;
+        then ``difference`` (b − a of the estimates, percentage points), ``low, high`` (its
+        interval), ``se`` (its standard error, points: √(v_a + v_b)), ``design_weighted``
+        (both sides weighted), ``finite_population``, ``changed_beyond_noise`` (the interval
+        excludes 0) and ``detectable_change`` (points: the smallest change these samples
+        detect with the comparison's power at its confidence, two-sided).
     standards : DataFrame
         One row per standard rated by key questions on both sides: ``standard, name,
         rating_a, P(rating_a), rating_b, P(rating_b), rating_changed`` and the re-sampling
@@ -248,6 +381,8 @@ class Comparison(TableResult):
     confidence_level, n_resamples
     framework, rules
     notes : tuple of str
+    power : float
+        The power of ``detectable_change``.
     """
 
     key_questions: pd.DataFrame
@@ -258,6 +393,7 @@ class Comparison(TableResult):
     framework: Any
     rules: Any
     notes: tuple = ()
+    power: float = 0.8
 
     def to_frame(self) -> pd.DataFrame:
         """The key-question table (a copy)."""
@@ -273,13 +409,15 @@ class Comparison(TableResult):
     def key_questions_summary(self) -> pd.DataFrame:
         """The key-question table for reading: % each side, difference and its interval."""
         t = self.key_questions
+        head = ["w%" if t[f"weighted_{x}"].any() else "%" for x in ("a", "b")]
         return pd.DataFrame({
             "standard": t["standard"], "key_question": t["key_question"],
-            f"% {self.labels[0]}": t["percent_a"], "n a": t["n_a"].map(lambda v: f"{v:.0f}"),
-            f"% {self.labels[1]}": t["percent_b"], "n b": t["n_b"].map(lambda v: f"{v:.0f}"),
+            f"{head[0]} {self.labels[0]}": t["estimate_a"], "n a": t["n_a"].map(lambda v: f"{v:.0f}"),
+            f"{head[1]} {self.labels[1]}": t["estimate_b"], "n b": t["n_b"].map(lambda v: f"{v:.0f}"),
             "difference": t["difference"], f"{self.confidence_level:.0%} interval":
                 [interval_text(lo, hi, signed=True) for lo, hi in zip(t["low"], t["high"])],
             "beyond noise": t["changed_beyond_noise"],
+            "detectable": t["detectable_change"].map(lambda v: "" if pd.isna(v) else f"{v:.1f}"),
         })
 
     def standards_summary(self) -> pd.DataFrame:
@@ -297,20 +435,45 @@ class Comparison(TableResult):
         return {"framework": self.framework.name, "rules": self.rules.short_name,
                 "first": self.labels[0], "second": self.labels[1],
                 "confidence_level": self.confidence_level, "n_resamples": self.n_resamples,
+                "power": self.power,
                 "key_questions": jsonable(self.key_questions), "standards": jsonable(self.standards),
                 "notes": list(self.notes)}
 
 
-def _method_notes(kq: pd.DataFrame, labels, cl: float, n_resamples: int, level: tuple) -> list[str]:
-    fp = []
-    for side, who in (("a", labels[0]), ("b", labels[1])):
-        known = kq[f"population_{side}"].notna()
-        fp.append(f"{who}: " + ("finite-population corrected" if known.all() else
-                                "no population given, no correction" if not known.any() else
-                                "corrected where its population is known"))
-    notes = [f"Difference = {labels[1]} minus {labels[0]}, in percentage points. Interval: Newcombe's hybrid "
-             f"score interval (1998, method 10) from each side's {cl:.0%} Wilson limits; " + "; ".join(fp) + ".",
+def _basis(kq: pd.DataFrame, side: str, who: str) -> str:
+    """How one side's % and interval were computed, in words."""
+    w = kq[f"weighted_{side}"].to_numpy(bool)
+    known = kq[f"population_{side}"].notna()
+    if w.all():
+        return (f"{who}: design-weighted (stratum populations known): each stratum cell weighted by its "
+                "population N_h, the interval Wilson's on the design's effective sample size with each "
+                "stratum's own finite-population correction" + ("" if known.all() else " where applied"))
+    fpc = ("finite-population corrected" if known.all() else "no population given, no correction"
+           if not known.any() else "corrected where its population is known")
+    if w.any():
+        return (f"{who}: design-weighted where its stratum populations are known (key questions "
+                f"{', '.join(kq.loc[w, 'key_question'])}), unweighted elsewhere; {fpc}")
+    return f"{who}: unweighted (stratum populations not known: the sample's own %), Wilson interval, {fpc}"
+
+
+def _method_notes(kq: pd.DataFrame, labels, cl: float, n_resamples: int, level: tuple, power: float) -> list[str]:
+    basis = [_basis(kq, side, who) for side, who in (("a", labels[0]), ("b", labels[1]))]
+    if basis[0].split(": ", 1)[1] == basis[1].split(": ", 1)[1]:
+        basis = ["both " + basis[0].split(": ", 1)[1]]
+    weighted = bool(kq["weighted_a"].any() or kq["weighted_b"].any())
+    name = ("Newcombe's hybrid score interval (1998, method 10; the method of variance estimates recovery, "
+            "Zou & Donner 2008) from each side's {cl:.0%} interval as analyse gives it" if weighted else
+            "Newcombe's hybrid score interval (1998, method 10) from each side's {cl:.0%} Wilson limits").format(cl=cl)
+    dc = kq["detectable_change"].to_numpy(float)
+    notes = [f"Difference = {labels[1]} minus {labels[0]}, in percentage points"
+             + (", of the design-weighted estimates" if kq["design_weighted"].all() else "")
+             + f". Interval: {name}. " + "; ".join(basis) + ".",
              f"'beyond noise': the {cl:.0%} interval of the difference excludes 0.",
+             (f"Smallest detectable change ('detectable'): the change in points each key question's two samples "
+              f"would detect with {power:.0%} power at {cl:.0%} confidence (two-sided), from each side's n, "
+              "finite-population correction" + (" and design effect" if weighted else "") + " at the pooled % "
+              "(Fleiss, Levin & Paik 2003, §4.2)" + (f": from {np.nanmin(dc):.1f} to {np.nanmax(dc):.1f} points "
+              f"here; a true change smaller than that would often go unseen." if np.isfinite(dc).any() else ".")),
              f"P(differ), P(up), P(down): from {n_resamples:,} bootstrap replicates of each inspection, taken as "
              "independent: how often re-sampling the two inspections gives different ratings (up: the second "
              "higher). It is not the probability that the true rating changed: two inspections with the same "
@@ -323,7 +486,7 @@ def _method_notes(kq: pd.DataFrame, labels, cl: float, n_resamples: int, level: 
 
 def compare(a: Results, b: Results, *, confidence_level: float = 0.8, n_resamples: int = 10_000,
             rng: Any = None, finite_population: bool | None = None,
-            labels: tuple[str, str] | None = None) -> Comparison:
+            labels: tuple[str, str] | None = None, power: float = 0.8) -> Comparison:
     """Compare two inspections of one framework: a re-inspection, or two providers.
 
     Per key question both have: each side's yes, n, % and interval, and the difference
@@ -349,6 +512,8 @@ def compare(a: Results, b: Results, *, confidence_level: float = 0.8, n_resample
         populations; False: never correct.
     labels : (str, str), optional
         Names of the two sides in tables and charts (default: each side's provider).
+    power : float
+        Power of the smallest detectable change (``detectable_change``), default 0.8.
 
     Returns
     -------
@@ -377,9 +542,10 @@ def compare(a: Results, b: Results, *, confidence_level: float = 0.8, n_resample
     fp = check_bool(finite_population, "finite_population", allow_none=True)
     gen_a, gen_b = check_rng(rng).spawn(2)
     labels = _labels(a, b) if labels is None else _given_labels(labels)
-    kq, notes = _key_question_table(a, b, labels, cl, fp)
+    power = check_fraction(power, "power")
+    kq, notes = _key_question_table(a, b, labels, cl, fp, power)
     opts = dict(confidence_level=cl, n_resamples=B, finite_population=fp)
     ass_a, ass_b = rate(a, rng=gen_a, **opts), rate(b, rng=gen_b, **opts)
     std, std_notes = _standards_table(ass_a, ass_b, a.framework.rules)
-    notes = _method_notes(kq, labels, cl, B, (a.level, b.level)) + notes + std_notes
-    return Comparison(kq, std, labels, cl, B, a.framework, a.framework.rules, tuple(notes))
+    notes = _method_notes(kq, labels, cl, B, (a.level, b.level), power) + notes + std_notes
+    return Comparison(kq, std, labels, cl, B, a.framework, a.framework.rules, tuple(notes), power)

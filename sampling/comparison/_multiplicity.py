@@ -3,7 +3,7 @@ alone, about k × (1 − confidence) of them; Holm's or Bonferroni's adjustment 
 chance of any such false alarm (the family-wise error rate).
 
 Each key question's p-value is the interval's own: the smallest α at which the
-(1 − α) Newcombe interval of the difference excludes 0 (found by bisection; the intervals
+(1 − α) Newcombe interval (design-weighted when the comparison is) of the difference excludes 0 (found by bisection; the intervals
 are nested in α). Bonferroni flags a question when p ≤ α/k; Holm (1979) steps down through
 the ordered p-values, p_(j) ≤ α/(k − j + 1).
 
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ArgumentError
-from ._compare import difference_interval
+from ._compare import mover_difference
 
 __all__ = ["ADJUSTMENTS", "interval_p_values", "adjust_beyond_noise", "multiplicity_note"]
 
@@ -31,11 +31,12 @@ ADJUSTMENTS = ("none", "holm", "bonferroni")
 
 
 def _excludes_zero(t: pd.DataFrame, alpha: np.ndarray) -> np.ndarray:
+    """Whether each row's (1 − α) interval excludes 0: the comparison's own interval (design-
+    weighted where it was), recomputed at that level."""
     out = np.zeros(len(t), dtype=bool)
-    for i, (row, a) in enumerate(zip(t.itertuples(index=False), alpha)):
-        _, lo, hi = difference_interval(row.yes_a, row.n_a, row.yes_b, row.n_b, confidence_level=1.0 - a,
-                                        population_a=row.population_a, population_b=row.population_b)
-        out[i] = bool(np.asarray(lo) > 0) or bool(np.asarray(hi) < 0)
+    for i, a in enumerate(alpha):
+        _, lo, hi = mover_difference(t.iloc[[i]], 1.0 - float(a))
+        out[i] = bool(lo[0] > 0) or bool(hi[0] < 0)
     return out
 
 

@@ -156,23 +156,31 @@ def change_sample_size(
 def detectable_change(
     n1: int, n2: int, population1: int | None = None, population2: int | None = None, *,
     p: float = 0.5, confidence_level: float = 0.8, power: float = 0.8, sides: int = 2,
+    design_effects: tuple[float, float] = (1.0, 1.0),
 ) -> float:
     """The smallest change (a fraction) two samples of n1 and n2 cases detect with the given
-    power: d = (z_a + z_b)·sqrt(p·q·(f1/n1 + f2/n2)), f = (N − n)/(N − 1), the normal
-    approximation of Fleiss, Levin & Paik (2003, §4.2) with a common planning % yes p
+    power: d = (z_a + z_b)·sqrt(p·q·(deff1·f1/n1 + deff2·f2/n2)), f = (N − n)/(N − 1), the
+    normal approximation of Fleiss, Levin & Paik (2003, §4.2) with a common planning % yes p
     (use the pooled observed % yes) and Cochran's (1977, §4.4) finite population
-    correction on each side. NaN when either sample is empty.
+    correction on each side. A stratified, design-weighted sample's variance is its design
+    effect times that of a simple random sample of the same n (Kish 1965, §8.2): give each
+    side's ``design_effects`` (default 1, a simple random sample). NaN when either sample is
+    empty.
 
     References
     ----------
     .. [1] Fleiss, J. L., Levin, B. & Paik, M. C. (2003). *Statistical Methods for Rates and
        Proportions*, 3rd ed., §4.2. Wiley.
+    .. [2] Kish, L. (1965). *Survey Sampling*, §8.2. Wiley.
 
     >>> round(detectable_change(100, 100), 4)
     0.1501
+    >>> round(detectable_change(100, 100, design_effects=(2.0, 2.0)), 4)
+    0.2123
     """
     if not n1 or not n2 or n1 < 1 or n2 < 1:
         return math.nan
     za, zb = _z_alpha(confidence_level, sides), float(stats.norm.ppf(power))
-    var = p * (1 - p) * (_fpc(n1, population1) / n1 + _fpc(n2, population2) / n2)
+    d1, d2 = (float(d) for d in design_effects)
+    var = p * (1 - p) * (d1 * _fpc(n1, population1) / n1 + d2 * _fpc(n2, population2) / n2)
     return (za + zb) * math.sqrt(var)

@@ -72,11 +72,12 @@ def _comparison_markdown(c: Comparison, chart: str, caption: str) -> list[str]:
     a, b = c.labels
     k = c.key_questions
     kq = pd.DataFrame({
-        "question": k["key_question"], f"{a} %": k["percent_a"].map(lambda v: number(v, ".1f")),
-        f"{b} %": k["percent_b"].map(lambda v: number(v, ".1f")),
+        "question": k["key_question"], f"{a} %": k["estimate_a"].map(lambda v: number(v, ".1f")),
+        f"{b} %": k["estimate_b"].map(lambda v: number(v, ".1f")),
         "difference (points)": k["difference"].map(lambda v: number(v, "+.1f")),
         f"{c.confidence_level:.0%} interval": [interval_text(lo, hi, signed=True) for lo, hi in zip(k["low"], k["high"])],
         "beyond noise": np.where(k["changed_beyond_noise"], "yes", ""),
+        "smallest detectable change": k["detectable_change"].map(lambda v: number(v, ".1f")),
     })
     st = c.standards
     std = pd.DataFrame({"standard": st["standard"], a: st["rating_a"].map(text), b: st["rating_b"].map(text),

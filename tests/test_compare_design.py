@@ -1,0 +1,209 @@
+"""``compare`` on the design (issue 22 item 5): with stratum populations known, the difference
+is that of the design-weighted estimates and its interval comes from each side's design
+interval; the smallest detectable change (item 4, in part).
+
+Reference values: R 4.x, package ``survey``, ``tests/r/compare_design.R`` on
+``tests/r/compare_design.csv`` (two independent stratified draws, Sex × Risk cells of unequal
+sampling fractions; q3 not applicable on some cases). Each inspection its own design,
+``svymean(~q, subset(des, !is.na(q)))``; and one design with the inspection as strata,
+``svycontrast(svyby(~q, ~inspection, ..., covmat=TRUE), c(after=1, before=-1))``, which for
+independent samples is the difference with variance v_a + v_b.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sampling
+from sampling.cli import main
+from sampling.comparison._multiplicity import adjust_beyond_noise, interval_p_values
+
+DATA = Path(__file__).parent / "r" / "compare_design.csv"
+KQ = {"q1": "2.1.1", "q2": "2.1.2", "q3": "2.2.3"}
+SAMPLE = "case_supervision"
+#: svymean: (estimate, SE) per inspection and question
+R_SVYMEAN = {
+    "before": [(0.708658008658009, 0.051335852513971), (0.817316017316017, 0.041927683592959),
+               (0.461644149301580, 0.073349357874605)],
+    "after": [(0.591102756892231, 0.057891707906459), (0.845112781954887, 0.040179276767615),
+              (0.589929467084639, 0.072075843663598)],
+}
+#: svycontrast after − before: (estimate, SE)
+R_CONTRAST = [(-0.117555251765778, 0.077374541017462), (0.027796764638870, 0.058071550117419),
+              (0.128285317783059, 0.102835089052504)]
+
+
+def _word(v):
+    return "n/a" if pd.isna(v) else ("yes" if int(v) else "no")
+
+
+def side(inspection: str, *, weighted: bool = True, provider: str | None = None) -> sampling.Results:
+    d = pd.read_csv(DATA)
+    d = d[d["inspection"] == inspection]
+    cases = d[["case_id", "Sex", "Risk", "Office"]].assign(**{KQ[q]: d[q].map(_word) for q in KQ})
+    cells = d.groupby(["Sex", "Risk"], as_index=False)["N_h"].first().rename(columns={"N_h": "population"})
+    kw = dict(stratum_populations=cells) if weighted else dict(population=int(cells["population"].sum()))
+    return sampling.load_results(cases, sample=SAMPLE, provider=provider or inspection, **kw)
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    return sampling.compare(side("before"), side("after"), n_resamples=200, rng=5)
+
+
+def test_difference_and_se_equal_r_svycontrast(comparison):
+    t = comparison.key_questions
+    ref = np.array(R_CONTRAST)
+    np.testing.assert_allclose(t["difference"] / 100, ref[:, 0], atol=1e-9)
+    np.testing.assert_allclose(t["se"] / 100, ref[:, 1], atol=1e-9)
+    for side_, name in (("a", "before"), ("b", "after")):
+        r = np.array(R_SVYMEAN[name])
+        np.testing.assert_allclose(t[f"estimate_{side_}"] / 100, r[:, 0], atol=1e-9)
+        np.testing.assert_allclose(np.sqrt(t[f"variance_{side_}"]), r[:, 1], atol=1e-9)
+    assert t["design_weighted"].all()
+    # the sample's own % differs from the weighted one: the unweighted figure is not what is compared
+    assert (t["percent_b"] - t["percent_a"] - t["difference"]).abs().max() > 0.5
+
+
+def test_each_side_has_the_interval_analyse_gives(comparison):
+    t = comparison.key_questions
+    for side_, name in (("a", "before"), ("b", "after")):
+        iv = sampling.intervals(side(name)).table.set_index("key_question").loc[t["key_question"]]
+        np.testing.assert_allclose(t[f"low_{side_}"], iv["low"], atol=1e-9)
+        np.testing.assert_allclose(t[f"high_{side_}"], iv["high"], atol=1e-9)
+        np.testing.assert_allclose(t[f"estimate_{side_}"], iv["weighted_percent"], atol=1e-9)
+
+
+def test_interval_is_newcombe_mover_of_the_two_design_intervals(comparison):
+    t = comparison.key_questions
+    pa, pb = t["estimate_a"], t["estimate_b"]
+    lo = (pb - pa) - np.sqrt((pb - t["low_b"]) ** 2 + (t["high_a"] - pa) ** 2)
+    hi = (pb - pa) + np.sqrt((t["high_b"] - pb) ** 2 + (pa - t["low_a"]) ** 2)
+    np.testing.assert_allclose(t["low"], lo, atol=1e-12)
+    np.testing.assert_allclose(t["high"], hi, atol=1e-12)
+    # close to the Wald interval on the design SE (z = 1.2816), not to the unweighted one
+    z = 1.2815515655446004
+    np.testing.assert_allclose(t["low"], t["difference"] - z * t["se"], atol=2.5)
+    unweighted = sampling.compare(side("before", weighted=False), side("after", weighted=False), n_resamples=50, rng=1)
+    assert not unweighted.key_questions["design_weighted"].any()
+    assert (unweighted.key_questions["difference"] - t["difference"]).abs().max() > 0.5
+
+
+def test_output_says_which_it_used(comparison):
+    text = " ".join(comparison.notes)
+    assert "design-weighted (stratum populations known)" in text
+    un = sampling.compare(side("before", weighted=False), side("after", weighted=False), n_resamples=50, rng=1)
+    assert "unweighted (stratum populations not known" in " ".join(un.notes)
+    assert "w% before" in comparison.key_questions_summary().columns
+    assert "None" not in repr(comparison)
+
+
+def test_multiplicity_works_on_the_weighted_interval(comparison):
+    p = interval_p_values(comparison.key_questions)
+    from sampling.comparison._compare import mover_difference
+    for i, pv in enumerate(p):
+        if pv < 1:
+            _, lo, hi = mover_difference(comparison.key_questions.iloc[[i]], 1 - pv * 1.0001)
+            assert lo[0] > 0 or hi[0] < 0
+            _, lo, hi = mover_difference(comparison.key_questions.iloc[[i]], 1 - pv * 0.999)
+            assert not (lo[0] > 0 or hi[0] < 0)
+    adj = adjust_beyond_noise(comparison, "holm")
+    assert len(adj) == 3 and adj["beyond_noise_adjusted"].sum() <= comparison.key_questions["changed_beyond_noise"].sum()
+
+
+def test_smallest_detectable_change_is_the_closed_form(comparison):
+    from scipy.stats import norm
+    t = comparison.key_questions
+    za, zb = norm.ppf(0.9), norm.ppf(0.8)
+    for r in t.itertuples():
+        p = (r.n_a * r.estimate_a + r.n_b * r.estimate_b) / (100 * (r.n_a + r.n_b))
+        f = [(N - n) / (N - 1) for N, n in ((r.population_a, r.n_a), (r.population_b, r.n_b))]
+        var = p * (1 - p) * (r.design_effect_a * f[0] / r.n_a + r.design_effect_b * f[1] / r.n_b)
+        assert r.detectable_change == pytest.approx(100 * (za + zb) * np.sqrt(var), rel=1e-12)
+    assert "Smallest detectable change" in " ".join(comparison.notes)
+    # without weights: the simple random sample's closed form (design effect 1)
+    un = sampling.compare(side("before", weighted=False), side("after", weighted=False), n_resamples=50, rng=1)
+    r = un.key_questions.iloc[0]
+    p = (r.yes_a + r.yes_b) / (r.n_a + r.n_b)
+    expected = sampling.detectable_change(int(r.n_a), int(r.n_b), int(r.population_a), int(r.population_b), p=p)
+    assert r.detectable_change == pytest.approx(100 * expected, rel=1e-12)
+
+
+def test_one_side_weighted_says_so():
+    c = sampling.compare(side("before", weighted=False), side("after"), n_resamples=50, rng=1)
+    t = c.key_questions
+    assert not t["weighted_a"].any() and t["weighted_b"].all() and not t["design_weighted"].any()
+    np.testing.assert_allclose(t["difference"], t["estimate_b"] - t["percent_a"], atol=1e-12)
+    text = " ".join(c.notes)
+    assert "unweighted (stratum populations not known" in text and "design-weighted (stratum" in text
+
+
+def test_coverage_small_simulation():
+    """Two stratified populations with unequal sampling fractions: the interval's coverage of
+    the true difference of the population %s at 80% (300 pairs; Monte Carlo SE ≈ 2.3 points)."""
+    rng = np.random.default_rng(11)
+    cells = pd.DataFrame({"Sex": ["female", "female", "male", "male"], "Risk": ["low", "high", "low", "high"],
+                          "population": [60, 35, 250, 180]})
+    n_h = [8, 6, 30, 22]
+    p_a, p_b = [0.55, 0.35, 0.75, 0.45], [0.65, 0.5, 0.7, 0.6]
+    pops = []
+    for ps in (p_a, p_b):
+        pops.append([rng.random(N) < p for N, p in zip(cells["population"], ps)])
+    truth = (np.mean(np.concatenate(pops[1])) - np.mean(np.concatenate(pops[0]))) * 100
+    hits = 0
+    reps = 300
+    for _ in range(reps):
+        sides = []
+        for pop in pops:
+            rows = []
+            for (sex, risk), cell, n in zip(cells[["Sex", "Risk"]].itertuples(index=False), pop, n_h):
+                for v in rng.choice(cell, n, replace=False):
+                    rows.append((sex, risk, "yes" if v else "no"))
+            cases = pd.DataFrame(rows, columns=["Sex", "Risk", "2.1.1"]).assign(case_id=lambda d: [f"c{i}" for i in range(len(d))])
+            sides.append(sampling.load_results(cases, sample=SAMPLE, stratum_populations=cells))
+        t = sampling.compare(*sides, n_resamples=1, rng=1).key_questions.iloc[0]
+        hits += t["low"] <= truth <= t["high"]
+    assert 0.74 <= hits / reps <= 0.90
+
+
+def _filled_draw(root: Path, name: str, size: int, n: int, seed: int) -> Path:
+    import re
+    import openpyxl
+
+    sampling.synthetic_frame(size, rng=seed).to_csv(root / f"{name}.csv", index=False)
+    out = root / f"{name}.xlsx"
+    assert main(["draw", str(root / f"{name}.csv"), "--sample", SAMPLE, "--n", str(n), "--out", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb["fieldwork"]
+    header = [c.value for c in ws[1]]
+    rng = np.random.default_rng(seed)
+    for r in range(2, ws.max_row + 1):
+        for c, h in enumerate(header, start=1):
+            if h and re.match(r"^\d+(\.\d+)+: ", str(h)):
+                ws.cell(r, c).value = str(rng.choice(["Yes", "Yes", "No", "N/A"]))
+    wb.save(out)
+    return out
+
+
+def test_cli_on_two_draw_workbooks_is_design_weighted(tmp_path, capsys):
+    a, b = _filled_draw(tmp_path, "before", 150, 40, 3), _filled_draw(tmp_path, "after", 170, 44, 9)
+    capsys.readouterr()
+    assert main(["compare", str(a), str(b), "--resamples", "50", "--adjust", "holm"]) == 0
+    out = capsys.readouterr().out
+    flat = " ".join(out.split())
+    assert "design-weighted (stratum populations known)" in flat and "detectable" in out
+    assert "None" not in out and "Smallest detectable change" in flat
+    # the figures are those of the two workbooks' weighted estimates
+    c = sampling.compare(sampling.read_fieldwork(a), sampling.read_fieldwork(b), n_resamples=50, rng=1)
+    wa = sampling.read_fieldwork(a).summary.set_index("key_question")["weighted_percent"]
+    wb = sampling.read_fieldwork(b).summary.set_index("key_question")["weighted_percent"]
+    t = c.key_questions.set_index("key_question")
+    np.testing.assert_allclose(t["difference"], (wb - wa).loc[t.index], atol=1e-9)
+    assert t["design_weighted"].all()
+    assert main(["compare", str(a), str(b), "--resamples", "50", "--json", "--power", "0.9"]) == 0
+    import json
+    d = json.loads(capsys.readouterr().out)
+    assert d["power"] == 0.9 and "detectable_change" in d["key_questions"][0]
