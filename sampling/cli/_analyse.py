@@ -13,6 +13,9 @@ import numpy as np
 from ._common import inspection_of, to_json
 from ..design._inspection import DEFAULT_SEED
 from .._utils._format import text_table
+
+#: a breakdown printing more rows than this gets a hint of --wide, --pairs and --contrast
+MANY_ROWS = 24
 from ..errors import ArgumentError
 
 __all__ = ["run_analyse", "run_report", "assess", "load", "subgroups", "beyond"]
@@ -129,7 +132,8 @@ def subgroups(args: argparse.Namespace, results):
 
     if getattr(args, "by", None) is None:
         for flag, given in (("--frame", args.frame), ("--subgroup-population", args.subgroup_population),
-                            ("--pairs", args.pairs), ("--contrast", args.contrast), ("--bands", args.bands)):
+                            ("--pairs", args.pairs), ("--contrast", args.contrast), ("--bands", args.bands),
+                            ("--wide", getattr(args, "wide", False))):
             if given:
                 raise ArgumentError(flag, given, "applies with --by COLUMN (a breakdown by subgroup)")
         return None
@@ -193,21 +197,46 @@ def assess(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: No
     return assessment, source
 
 
-def _print_breakdown(bd, source: str, seed: int) -> None:
+def _print_wide(bd) -> None:
+    weighted = bd.table["weighted_percent"].notna().any()
+    print(("Design-weighted % " if weighted else "% ") + "yes (n applicable cases) per subgroup and key question; "
+          f"* = fewer than {bd.min_cases} cases, – = none applies")
+    wide = bd.wide(text=True)
+    wide["population"] = wide["population"].round().astype("Int64")
+    print(text_table(wide.rename(columns={"population": "N"})))
+
+
+def _hint(bd, wide: bool) -> str:
+    """A pointer to --wide and --pairs/--contrast when a breakdown prints many rows."""
+    if len(bd.table) <= MANY_ROWS:
+        return ""
+    groups = list(dict.fromkeys(bd.table["subgroup"]))
+    tips = [] if wide else ["--wide for one row per subgroup"]
+    if not len(bd.differences) and len(groups) > 2:
+        tips.append(f"--pairs to compare every pair of the {len(groups)} subgroups (Bonferroni-adjusted), or "
+                    f"--contrast \"{groups[0]},{groups[1]}\" for one difference")
+    return f"{len(bd.table)} rows. Add " + "; add ".join(tips) + "." if tips else ""
+
+
+def _print_breakdown(bd, source: str, seed: int, wide: bool = False) -> None:
     print(f"{bd._title()}\nSource: {source}; seed {seed}\n")
-    table = bd.table.drop(columns=["standard", "margin", "method", "note"])
+    if wide:
+        _print_wide(bd)
+    table = bd.table.drop(columns=["standard", "margin", "method", "note", "se"], errors="ignore")
     table = table.drop(columns=[c for c in ("band", "weighted_percent") if table[c].isna().all()])
     whole = {c: table[c].round().astype("Int64") for c in ("yes", "n", "population")}
-    print(text_table(table.assign(**whole, few_cases=np.where(table["n"] == 0, "none", np.where(
-        table["few_cases"], "few", ""))).rename(columns={"population_source": "N from"})))
+    if not wide:
+        print(text_table(table.assign(**whole, few_cases=np.where(table["n"] == 0, "none", np.where(
+            table["few_cases"], "few", ""))).rename(columns={"population_source": "N from"})))
     if len(bd.differences):
         print("\nDifferences between subgroups (a − b, in percentage points)")
         print(text_table(bd.differences.drop(columns=["note"]).assign(
             differs=bd.differences["differs"].map({True: "yes", False: ""}),
             confidence_level=bd.differences["confidence_level"].map(lambda v: f"{v:.1%}"))))
     print()
-    for note in bd.notes:
-        print(textwrap.fill(note, width=100))
+    for note in (*bd.notes, _hint(bd, wide)):
+        if note:
+            print(textwrap.fill(note, width=100))
 
 
 def interim_text(results) -> str:
@@ -236,9 +265,10 @@ def run_analyse(args: argparse.Namespace) -> int:
     bd = subgroups(args, results)
     if bd is not None:
         if args.json:
-            print(to_json({**bd.to_dict(), "seed": args.seed, "source": source}))
+            print(to_json({**bd.to_dict(), "seed": args.seed, "source": source,
+                           **({"wide": bd.wide().to_dict("records")} if getattr(args, "wide", False) else {})}))
         else:
-            _print_breakdown(bd, source, args.seed)
+            _print_breakdown(bd, source, args.seed, wide=getattr(args, "wide", False))
         return 0
     assessment, source = assess(args, results=(results, source))
     if args.json:

@@ -234,9 +234,10 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
 
 def _add_breakdown_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("breakdown by subgroup (case-level results)")
-    g.add_argument("--by", metavar="COLUMN", default=None,
-                   help="break every key question down by a case column (gender, disposal, rosh, office, …): "
-                        "per subgroup its n, %% and interval, and the difference between two subgroups")
+    g.add_argument("--by", metavar="COLUMN[,COLUMN]", default=None,
+                   help="break every key question down by a case column (gender, disposal, rosh, office, …), "
+                        "or several cross-classified (--by Office,Sex): per subgroup its n, %% and interval, "
+                        "and the difference between two subgroups")
     g.add_argument("--frame", metavar="FRAME", default=None,
                    help="with --by: the eligible-population frame (.csv/.xlsx) the sample was drawn from, to "
                         "count each subgroup's population N_g (else N_g = N x its share of the sample)")
@@ -257,6 +258,9 @@ def _add_breakdown_options(p: argparse.ArgumentParser) -> None:
 def _add_analyse(p: argparse.ArgumentParser) -> None:
     _add_analysis_options(p)
     _add_breakdown_options(p)
+    p.add_argument("--wide", action="store_true",
+                   help="with --by: the wide layout, one row per subgroup and one column per key question "
+                        "(%% and n; * = fewer than --min-cases cases)")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.set_defaults(run=("_analyse", "run_analyse"))
 

@@ -28,6 +28,8 @@ from ..stats._difference import bonferroni_level, newcombe_difference
 from .._utils._display import TableResult
 from ..draw._frame import VOCABULARY, category_spellings
 from ..estimation._intervals import intervals
+from ..results._weights import weighted_estimates, weighted_interval
+from .._utils._methods import ANALYTIC
 from ..results._results import Results
 from ..results._case import SUMMARY_COLUMNS
 from .._utils._tables import column_key, is_blank, match_columns, norm_label, read_table
@@ -40,11 +42,19 @@ MIN_CASES = 10
 
 BLANK = "(blank)"
 
+#: between the parts of a cross-classified subgroup's name ("North / female")
+SEPARATOR = " / "
+
+
+def _by_text(by: Sequence[str]) -> str:
+    """The breakdown's columns as the user named them: "Office" or "Office × Sex"."""
+    return " × ".join(by) if not isinstance(by, str) else by
+
 #: all pairs are compared for at most this many subgroups (190 pairs)
 MAX_PAIR_GROUPS = 20
 
 TABLE_COLUMNS = ["subgroup", "key_question", "standard", "sample", "cases", "yes", "n", "percent", "weighted_percent", "low",
-                 "high", "margin", "population", "population_source", "method", "few_cases", "band", "note"]
+                 "high", "margin", "se", "population", "population_source", "method", "few_cases", "band", "note"]
 DIFFERENCE_COLUMNS = ["key_question", "subgroup_a", "subgroup_b", "percent_a", "percent_b", "difference",
                       "low", "high", "confidence_level", "comparisons", "differs", "note"]
 
@@ -56,12 +66,15 @@ class Breakdown(TableResult):
     Attributes
     ----------
     by : str
-        The case column broken down by.
+        The case column broken down by, as the cases spell it; for several, their names
+        joined by " × " ("Office × Sex").
     table : DataFrame
         One row per subgroup and key question: ``subgroup, key_question, standard, sample,
         cases`` (the subgroup's cases in that sample), ``yes, n, percent, low, high, margin``
         (points; about ``weighted_percent``, the N_h-weighted estimate, when the design's stratum
-        populations are known, else about ``percent``), ``population`` (N used, NaN if none),
+        populations are known, else about ``percent``), ``se`` (the design standard error of
+        ``weighted_percent``, points: the domain's linearised variance on the whole design,
+        R ``svyby``; NaN when not weighted), ``population`` (N used, NaN if none),
         ``population_source`` (frame / given / N_h — summed over the subgroup's stratum cells /
         estimated / unknown), ``method``, ``few_cases``, ``band`` (only with ``bands=True``),
         ``note``.
@@ -70,7 +83,10 @@ class Breakdown(TableResult):
         confidence level each interval was built at (Bonferroni-adjusted for all pairs), the
         number of comparisons, and ``differs`` (the interval excludes 0).
     subgroups : DataFrame
-        ``subgroup, sample, cases, population, population_source``.
+        ``subgroup, sample, cases, population, population_source`` (and, for several columns,
+        one column each with the subgroup's value, under the cases' own names).
+    by_columns : tuple of str
+        The column(s) broken down by.
     """
 
     by: str
@@ -83,10 +99,54 @@ class Breakdown(TableResult):
     notes: tuple[str, ...] = ()
     provider: str | None = None
     rules: Any = None
+    by_columns: tuple = ()
 
     def to_frame(self) -> pd.DataFrame:
         """The per-subgroup table (a copy)."""
         return self.table.copy()
+
+    def wide(self, text: bool = False) -> pd.DataFrame:
+        """The wide layout: one row per subgroup, one column per key question (for a pivot
+        table or a spreadsheet).
+
+        Parameters
+        ----------
+        text : bool
+            False: numeric columns ``<question> %`` (the weighted % where the design's
+            stratum populations are known, else the sample's own) and ``<question> n``;
+            True: one column per question reading "62.5 (16)" (% and n), with "*" after a
+            cell of fewer than ``min_cases`` applicable cases and "–" where none applies.
+
+        Returns
+        -------
+        DataFrame
+            ``subgroup``, the breakdown's column(s) when several, ``cases`` and
+            ``population`` (summed over samples), then the questions in framework order.
+        """
+        t = self.table
+        est = t["weighted_percent"].where(t["weighted_percent"].notna(), t["percent"])
+        groups = list(dict.fromkeys(t["subgroup"]))
+        kqs = list(dict.fromkeys(t["key_question"]))
+        subs = self.subgroups.groupby("subgroup", sort=False).agg(cases=("cases", "sum"),
+                                                                  population=("population", "sum"))
+        out = pd.DataFrame({"subgroup": groups})
+        extra = [c for c in self.by_columns if c in self.subgroups.columns] if len(self.by_columns) > 1 else []
+        for c in extra:
+            out[c] = out["subgroup"].map(self.subgroups.drop_duplicates("subgroup").set_index("subgroup")[c])
+        out["cases"] = out["subgroup"].map(subs["cases"]).fillna(0).astype(int).to_numpy()
+        pop = out["subgroup"].map(subs["population"].where(
+            self.subgroups.groupby("subgroup", sort=False)["population"].apply(lambda v: v.notna().all())))
+        out["population"] = pop.to_numpy(float)
+        cell = t.assign(est=est.to_numpy()).set_index(["subgroup", "key_question"])
+        for kq in kqs:
+            rows = cell.xs(kq, level="key_question").reindex(groups)
+            if text:
+                out[kq] = ["–" if not (r.n > 0) else f"{r.est:.1f} ({r.n:.0f})" + ("*" if r.few_cases else "")
+                           for r in rows.itertuples()]
+            else:
+                out[f"{kq} %"] = np.where(rows["n"].to_numpy(float) > 0, rows["est"].to_numpy(float), np.nan)
+                out[f"{kq} n"] = rows["n"].fillna(0).astype(int).to_numpy()
+        return out
 
     def _title(self) -> str:
         who = f"{self.provider}: " if self.provider else ""
@@ -99,14 +159,31 @@ class Breakdown(TableResult):
 
     def to_dict(self) -> dict:
         """Everything, as plain data (for JSON)."""
-        return {"by": self.by, "provider": self.provider, "method": self.method,
+        return {"by": self.by, "by_columns": list(self.by_columns), "provider": self.provider, "method": self.method,
                 "confidence_level": self.confidence_level, "min_cases": self.min_cases,
                 "subgroups": self.subgroups.to_dict("records"), "table": self.table.to_dict("records"),
                 "differences": self.differences.to_dict("records"), "notes": list(self.notes)}
 
 
 # --------------------------------------------------------------------------- subgroups
-def _check_by(results: Any, by: Any) -> str:
+def _check_by(results: Any, by: Any) -> list[str]:
+    """The case column(s) ``by`` names, as the cases spell them: one column, a list of
+    columns, or "A,B" (when no single column is called that)."""
+    cases = getattr(results, "cases", None) if isinstance(results, Results) else None
+    if isinstance(by, str) and cases is not None and by not in cases.columns and "," in by:
+        parts = [x.strip() for x in by.split(",") if x.strip()]
+        by = parts if len(parts) > 1 else by
+    if isinstance(by, (list, tuple)) and cases is not None:
+        cols = [_check_one_by(results, b) for b in by]
+        if not cols:
+            raise ArgumentError("by", by, "one column or more")
+        if len(set(cols)) < len(cols):
+            raise ArgumentError("by", by, "different columns (a column named twice cross-classifies nothing)")
+        return cols
+    return [_check_one_by(results, by)]
+
+
+def _check_one_by(results: Any, by: Any) -> str:
     if not isinstance(results, Results):
         raise ArgumentError("results", type(results).__name__, "must be a Results object (see sampling.load_results)")
     if results.level != "case" or results.cases is None:
@@ -141,6 +218,20 @@ def _labels(values: pd.Series, by: str = "") -> tuple[pd.Series, list[str]]:
                                                           norm_label(x)))
 
 
+def _cross_labels(table: pd.DataFrame, columns: Sequence[str]) -> tuple[pd.Series, list[str]]:
+    """Each row's subgroup of the cross-classification of ``columns`` ("North / female"),
+    each part labelled as :func:`_labels` labels one column; subgroups in the order of the
+    first column, then the second…, only those present."""
+    if len(columns) == 1:
+        return _labels(table[columns[0]], columns[0])
+    parts = [_labels(table[c], c) for c in columns]
+    labels = pd.Series([SEPARATOR.join(t) for t in zip(*(lab.tolist() for lab, _ in parts))], index=table.index)
+    rank = [{g: i for i, g in enumerate(order)} for _, order in parts]
+    present = labels.unique().tolist()
+    split = {g: g.split(SEPARATOR) for g in present}
+    return labels, sorted(present, key=lambda g: tuple(r.get(x, len(r)) for r, x in zip(rank, split[g])))
+
+
 def _given_populations(population: Any, sample: str, groups: list[str]) -> dict[str, int] | None:
     """{subgroup: N} given for this sample (None: this sample's populations are not given)."""
     if isinstance(population, Mapping) and population and all(isinstance(v, Mapping) for v in population.values()):
@@ -149,7 +240,7 @@ def _given_populations(population: Any, sample: str, groups: list[str]) -> dict[
             return None
     if not isinstance(population, Mapping):
         raise ArgumentError("populations", population, "{subgroup: N}, or {sample: {subgroup: N}}")
-    given = {norm_label(k): v for k, v in population.items()}
+    given = {norm_label(SEPARATOR.join(map(str, k)) if isinstance(k, tuple) else k): v for k, v in population.items()}
     out = {}
     for g in groups:
         N = given.get(norm_label(g))
@@ -161,20 +252,23 @@ def _given_populations(population: Any, sample: str, groups: list[str]) -> dict[
     return out
 
 
-def _frame_populations(frame: Any, by: str, groups: list[str]) -> dict[str, int]:
-    table, desc, _ = read_table(frame, what="frame", find=[(by,)])
-    col = {column_key(c): c for c in table.columns}.get(column_key(by))
-    if col is None:
-        raise DataError(f"the frame has no column {by!r} to count the subgroups' populations in",
-                        values=list(map(str, table.columns))[:12], hint=f"Frame: {desc}.")
-    labels, _ = _labels(table[col], by)
+def _frame_populations(frame: Any, by: Sequence[str], groups: list[str]) -> dict[str, int]:
+    table, desc, _ = read_table(frame, what="frame", find=[tuple(by)])
+    found = {column_key(c): c for c in table.columns}
+    cols = []
+    for b in by:
+        if found.get(column_key(b)) is None:
+            raise DataError(f"the frame has no column {b!r} to count the subgroups' populations in",
+                            values=list(map(str, table.columns))[:12], hint=f"Frame: {desc}.")
+        cols.append(found[column_key(b)])
+    labels, _ = _cross_labels(table[cols].set_axis(list(by), axis=1), list(by))
     counts = labels.map(norm_label).value_counts()
     return {g: int(counts[norm_label(g)]) for g in groups if norm_label(g) in counts.index}
 
 
-def _cell_populations(cells: pd.DataFrame, by: str, groups: list[str]) -> dict[str, int]:
-    """N_g = Σ N_h over the stratum cells of each subgroup (``by`` a stratum column)."""
-    labels, _ = _labels(cells[by], by)
+def _cell_populations(cells: pd.DataFrame, by: Sequence[str], groups: list[str]) -> dict[str, int]:
+    """N_g = Σ N_h over the stratum cells of each subgroup (``by`` stratum columns)."""
+    labels, _ = _cross_labels(cells, list(by))
     totals = cells["population"].groupby(labels.map(norm_label).to_numpy()).sum()
     return {g: int(totals[norm_label(g)]) for g in groups if norm_label(g) in totals.index}
 
@@ -191,7 +285,7 @@ def _weighted_populations(results: Any, sample: str, cells: pd.DataFrame, labels
     return {g: int(np.floor(totals[g] + 0.5)) for g in groups if g in totals.index}
 
 
-def _populations(results: Any, by: str, labels: pd.Series, groups: list[str], population: Any,
+def _populations(results: Any, by: Sequence[str], labels: pd.Series, groups: list[str], population: Any,
                  frame: Any) -> pd.DataFrame:
     """One row per (subgroup, sample): its cases n_g and eligible population N_g, with the source."""
     rows = []
@@ -206,22 +300,22 @@ def _populations(results: Any, by: str, labels: pd.Series, groups: list[str], po
             given = _given_populations(population, s, present)
             known, source = (given, "given") if given is not None else ({}, "unknown")
         cells = results.stratum_populations.get(s) if results.stratum_populations else None
-        if not known and cells is not None and by in cells.columns:
+        if not known and cells is not None and all(b in cells.columns for b in by):
             known, source = _cell_populations(cells, by, present), "N_h"
         elif not known and cells is not None:
             known, source = _weighted_populations(results, s, cells, labels[in_s], present), "N_h weights"
         for g in present:
             n_g, N_g, src = int(counts[g]), known.get(g, np.nan), source
             if g not in known and source in ("frame", "given"):
-                raise DataError(f"no eligible population for subgroup {g!r} of {by!r} (sample {s!r})",
-                                column=by, values=(g,), hint="Every subgroup of the sample needs its N_g "
+                raise DataError(f"no eligible population for subgroup {g!r} of {_by_text(by)!r} (sample {s!r})",
+                                column=_by_text(by), values=(g,), hint="Every subgroup of the sample needs its N_g "
                                 "(count it in the eligible frame), or give none to estimate them all.")
             if g not in known and s in results.populations:
                 N, n = results.populations[s], results.sample_sizes[s]
                 N_g, src = max(n_g, int(np.floor(N * n_g / n + 0.5))), "estimated"
             if not np.isnan(N_g) and N_g < n_g:
-                raise DataError(f"subgroup {g!r} of {by!r} has {n_g} cases in the sample but an eligible "
-                                f"population of only {int(N_g)}", column=by, values=(g,))
+                raise DataError(f"subgroup {g!r} of {_by_text(by)!r} has {n_g} cases in the sample but an eligible "
+                                f"population of only {int(N_g)}", column=_by_text(by), values=(g,))
             rows.append(dict(subgroup=g, sample=s, cases=n_g, population=N_g,
                              population_source=src if not np.isnan(N_g) else "unknown"))
     return pd.DataFrame(rows, columns=["subgroup", "sample", "cases", "population", "population_source"])
@@ -248,11 +342,41 @@ def _subgroup_results(results: Any, mask: np.ndarray, pops: Mapping[str, int]) -
                                sample_sizes=sizes, judgements={}, published={}, overrides={})
 
 
+def _domain_rows(results: Any, mask: np.ndarray, table: pd.DataFrame, options: dict) -> pd.DataFrame:
+    """Design-weighted analytic rows of a subgroup recomputed as domain estimates on the whole
+    design (Lohr 2022 §4.2; R ``svyby``): the subgroup's answers kept, every other case's
+    set to not applicable, so each stratum keeps its n_h and N_h and the linearised variance
+    counts the other cases as zeros. For a subgroup made of whole strata this is the
+    subgroup's own design; for one that cuts across strata (an office) it is the
+    unconditional domain variance R's ``svyby(~q, ~office, design, svymean)`` gives."""
+    table = table.assign(se=np.nan)
+    if not getattr(results, "stratum_populations", None) or "weighted_percent" not in table.columns or not len(table):
+        return table
+    answers = results.answers.where(np.repeat(mask[:, None], results.answers.shape[1], axis=1))
+    est = weighted_estimates(dataclasses.replace(results, answers=answers))
+    est.index = results.summary["key_question"].astype(str).to_numpy()
+    rows = table["weighted_percent"].notna().to_numpy() & table["key_question"].astype(str).isin(est.index[est["weighted"]]).to_numpy()
+    if not rows.any():
+        return table
+    e = est.loc[table.loc[rows, "key_question"].astype(str)]
+    table.loc[rows, "se"] = 100 * np.sqrt(e["variance"].to_numpy(float))
+    redo = rows & table["method"].isin(ANALYTIC).to_numpy()
+    for method in table.loc[redo, "method"].unique():
+        r = redo & (table["method"] == method).to_numpy()
+        ek = est.loc[table.loc[r, "key_question"].astype(str)]
+        low, high = weighted_interval(ek, table.loc[r, "n"].to_numpy(float), method, options["confidence_level"],
+                                      yes=table.loc[r, "yes"].to_numpy(float))
+        table.loc[r, "low"], table.loc[r, "high"] = low, high
+        table.loc[r, "margin"] = (high - low) / 2
+    return table
+
+
 def _subgroup_rows(results: Any, g: str, mask: np.ndarray, subs: pd.DataFrame, options: dict) -> pd.DataFrame:
     mine = subs[subs["subgroup"] == g]
     pops = {r.sample: int(r.population) for r in mine.itertuples() if not np.isnan(r.population)}
     sub = _subgroup_results(results, mask, pops)
     table = intervals(sub, **options).table if len(sub.summary) else pd.DataFrame(columns=TABLE_COLUMNS)
+    table = _domain_rows(results, mask, table, options)
     table = results.summary[["key_question", "standard", "sample"]].merge(
         table.drop(columns=["standard", "sample"]), on="key_question", how="left")
     table.insert(0, "subgroup", g)
@@ -319,11 +443,25 @@ def _notes(by: str, subs: pd.DataFrame, table: pd.DataFrame, min_cases: int, dif
         notes.append("Eligible population unknown for some subgroups: no finite-population correction there.")
     few = table[table["few_cases"] & (table["n"] > 0)]
     if len(few):
-        groups = ", ".join(f"{g} (n={int(few[few['subgroup'] == g]['n'].min())})" for g in dict.fromkeys(few["subgroup"]))
+        names = list(dict.fromkeys(few["subgroup"]))
+        groups = ", ".join(f"{g} (n={int(few[few['subgroup'] == g]['n'].min())})" for g in names[:8])
+        if len(names) > 8:
+            groups += f" and {len(names) - 8} more"
         notes.append(f"Fewer than {min_cases} applicable cases for some key questions of: {groups}. Their "
                      "percentages are shown but too few to read; they get no band.")
-    if BLANK in set(subs["subgroup"]):
-        notes.append(f"Cases with no {by} recorded form the subgroup {BLANK!r}.")
+    if len(few) or "×" in by:
+        notes.append(f"Small subgroups: nothing is hidden; a subgroup's key question with fewer than {min_cases} "
+                     "applicable cases is shown with its n, marked few, and given no band (set the threshold "
+                     "with min_cases, --min-cases on the command line).")
+    if any(BLANK in str(g).split(SEPARATOR) for g in set(subs["subgroup"])):
+        notes.append(f"Cases with no {by} recorded form the subgroup {BLANK!r}" + (
+            " (in the part of the name for that column)." if "×" in by else "."))
+    if "×" in by:
+        notes.append(f"Subgroups cross-classify {by}: each is the cases with that combination of values, "
+                     f"named by the values in that order, joined by '{SEPARATOR.strip()}'.")
+    if "N_h weights" in src:
+        notes.append("Subgroup populations N_g estimated from the design weights (Σ N_h/n_h over the subgroup's "
+                     "cases); each subgroup's design-weighted interval is that of a domain of the whole design.")
     if len(diffs):
         notes.append("Differences a − b in points, Newcombe's hybrid score interval (the subgroups taken as "
                      "independent samples: exact for strata of the design, close for other columns)"
@@ -333,7 +471,7 @@ def _notes(by: str, subs: pd.DataFrame, table: pd.DataFrame, min_cases: int, dif
     return notes
 
 
-def breakdown(results: Results, by: str, *, method: str = "wilson", confidence_level: float = 0.8,
+def breakdown(results: Results, by: str | Sequence[str], *, method: str = "wilson", confidence_level: float = 0.8,
               populations: Mapping | None = None, frame: Any = None, pairs: bool = False,
               contrast: Sequence[str] | None = None, bands: bool = False, min_cases: int = MIN_CASES,
               n_resamples: int = 10_000, rng: Any = None) -> Breakdown:
@@ -343,8 +481,10 @@ def breakdown(results: Results, by: str, *, method: str = "wilson", confidence_l
     ----------
     results : Results
         Case-level results (:func:`~sampling.load_results`, :func:`~sampling.read_fieldwork`).
-    by : str
-        A case column: a stratum (gender, disposal, rosh) or any other (office, …).
+    by : str or list of str
+        A case column: a stratum (gender, disposal, rosh) or any other (office, …); or
+        several (``["Office", "Sex"]``, or "Office,Sex"), cross-classified: one subgroup per
+        combination present, named "North / female".
     method, confidence_level, n_resamples, rng
         As for :func:`~sampling.intervals`; each subgroup's interval is the single-sample
         interval of its own cases (the bootstrap methods resample within it, by the design's
@@ -375,7 +515,8 @@ def breakdown(results: Results, by: str, *, method: str = "wilson", confidence_l
     .. [3] Newcombe, R. G. (1998). Interval estimation for the difference between independent
        proportions. *Statistics in Medicine* 17, 873–890.
     """
-    by = _check_by(results, by)
+    columns = _check_by(results, by)
+    by = _by_text(columns)
     cl = check_confidence_level(confidence_level)
     min_cases = check_count(min_cases, "min_cases")
     bands, pairs = check_bool(bands, "bands"), check_bool(pairs, "pairs")
@@ -390,8 +531,12 @@ def breakdown(results: Results, by: str, *, method: str = "wilson", confidence_l
                             f"{len(results.samples)} samples ({', '.join(results.samples)}): give each subgroup's "
                             "population per sample instead (populations={sample: {subgroup: N}} in Python, "
                             "--subgroup-population SAMPLE:VALUE=N on the command line)")
-    labels, groups = _labels(results.cases[by], by)
-    subs = _populations(results, by, labels, groups, populations, frame)
+    labels, groups = _cross_labels(results.cases, columns)
+    subs = _populations(results, columns, labels, groups, populations, frame)
+    if len(columns) > 1 and not set(columns) & set(subs.columns):
+        parts = subs["subgroup"].str.split(SEPARATOR, regex=False)
+        for i, c in enumerate(columns):
+            subs.insert(1 + i, c, parts.str[i])
     options = dict(method=method, confidence_level=cl, n_resamples=n_resamples, rng=rng)
     table = pd.concat([_subgroup_rows(results, g, (labels == g).to_numpy(), subs, options) for g in groups],
                       ignore_index=True)
@@ -404,4 +549,4 @@ def breakdown(results: Results, by: str, *, method: str = "wilson", confidence_l
     return Breakdown(by=by, table=table, differences=diffs, subgroups=subs, method=str(table["method"].dropna().iloc[0]
                      if table["method"].notna().any() else method), confidence_level=cl, min_cases=min_cases,
                      notes=tuple(_notes(by, subs, table, min_cases, diffs, pairs and contrast is None)),
-                     provider=results.provider, rules=results.rules)
+                     provider=results.provider, rules=results.rules, by_columns=tuple(columns))

@@ -59,11 +59,12 @@ def _breakdown_markdown(bd: Breakdown, chart: str, caption: str) -> list[str]:
 def _breakdown_section(bd: Breakdown) -> Section:
     from ..charts import subgroup_forest
 
-    key = column_key(bd.by) or "subgroup"
+    key = "_".join(column_key(c) for c in (bd.by_columns or (bd.by,))) or "subgroup"
     chart, caption = f"by_{key}", f"Key questions by {bd.by}: % yes and interval per subgroup"
     sheets = {f"by_{key}"[:31]: bd.table}
     if len(bd.differences):
         sheets[f"by_{key}_differences"[:31]] = bd.differences
+    sheets[f"by_{key}"[:26] + "_wide"] = bd.wide()
     return Section(chart=chart, caption=caption, make=lambda: subgroup_forest(bd),
                    markdown=tuple(_breakdown_markdown(bd, chart, caption)), sheets=sheets)
 
