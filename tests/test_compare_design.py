@@ -141,32 +141,49 @@ def test_one_side_weighted_says_so():
     assert "unweighted (stratum populations not known" in text and "design-weighted (stratum" in text
 
 
-def test_coverage_small_simulation():
-    """Two stratified populations with unequal sampling fractions: the interval's coverage of
-    the true difference of the population %s at 80% (300 pairs; Monte Carlo SE ≈ 2.3 points)."""
+def _stratified_side(rng, pops, n_h, reps: int) -> dict:
+    """``reps`` stratified samples without replacement (n_h of each cell): the per-side
+    columns of a comparison, the weighted estimate and its linearised variance with and
+    without the strata's finite-population corrections (Cochran 1977 ch. 5; what
+    :func:`sampling.weighted_estimates` gives for a question on every case, tests/test_weights.py)."""
+    N_h = np.array([len(p) for p in pops], float)
+    W, n_h = N_h / N_h.sum(), np.array(n_h, float)
+    k = np.column_stack([rng.hypergeometric(p.sum(), len(p) - p.sum(), int(n), size=reps) for p, n in zip(pops, n_h)])
+    ph = k / n_h
+    s2 = n_h / (n_h - 1) * ph * (1 - ph)
+    p = (W * ph).sum(1)
+    return dict(yes=k.sum(1).astype(float), n=np.full(reps, n_h.sum()), weighted=np.ones(reps, bool),
+                estimate=100 * p, variance=(W ** 2 * (1 - n_h / N_h) * s2 / n_h).sum(1),
+                variance_wr=(W ** 2 * s2 / n_h).sum(1), population=np.full(reps, N_h.sum()))
+
+
+@pytest.mark.parametrize("N_h, n_h, p_a, p_b, cl", [
+    ([60, 35, 250, 180], [8, 6, 30, 22], [.55, .35, .75, .45], [.65, .5, .7, .6], 0.8),
+    ([12, 8, 30, 20], [4, 3, 12, 8], [.5, .3, .7, .6], [.6, .4, .8, .5], 0.8),
+    ([60, 35, 250, 180], [8, 6, 30, 22], [.9, .8, .95, .9], [.95, .9, .97, .93], 0.95),
+])
+def test_coverage_simulation(N_h, n_h, p_a, p_b, cl):
+    """The interval's coverage of the true difference of two finite stratified populations'
+    %s, 4,000 pairs of samples (Monte Carlo SE ≈ 0.6 points at 80%, 0.35 at 95%). When this
+    was written it gave, Newcombe/MOVER on the design intervals vs the Wald interval
+    d ± z·se on the same design SE: 80.6% vs 79.1% (the first design), 81.5% vs 79.3%
+    (small populations, n_h of 3 to 12), 96.5% vs 94.1% at 95% (% yes near 95): the hybrid
+    at or a little above nominal, the Wald a little under."""
+    from scipy.stats import norm
+    from sampling.comparison._compare import mover_difference
+
     rng = np.random.default_rng(11)
-    cells = pd.DataFrame({"Sex": ["female", "female", "male", "male"], "Risk": ["low", "high", "low", "high"],
-                          "population": [60, 35, 250, 180]})
-    n_h = [8, 6, 30, 22]
-    p_a, p_b = [0.55, 0.35, 0.75, 0.45], [0.65, 0.5, 0.7, 0.6]
-    pops = []
-    for ps in (p_a, p_b):
-        pops.append([rng.random(N) < p for N, p in zip(cells["population"], ps)])
-    truth = (np.mean(np.concatenate(pops[1])) - np.mean(np.concatenate(pops[0]))) * 100
-    hits = 0
-    reps = 300
-    for _ in range(reps):
-        sides = []
-        for pop in pops:
-            rows = []
-            for (sex, risk), cell, n in zip(cells[["Sex", "Risk"]].itertuples(index=False), pop, n_h):
-                for v in rng.choice(cell, n, replace=False):
-                    rows.append((sex, risk, "yes" if v else "no"))
-            cases = pd.DataFrame(rows, columns=["Sex", "Risk", "2.1.1"]).assign(case_id=lambda d: [f"c{i}" for i in range(len(d))])
-            sides.append(sampling.load_results(cases, sample=SAMPLE, stratum_populations=cells))
-        t = sampling.compare(*sides, n_resamples=1, rng=1).key_questions.iloc[0]
-        hits += t["low"] <= truth <= t["high"]
-    assert 0.74 <= hits / reps <= 0.90
+    pops = [[rng.random(N) < q for N, q in zip(N_h, ps)] for ps in (p_a, p_b)]
+    truth = 100 * (np.concatenate(pops[1]).mean() - np.concatenate(pops[0]).mean())
+    sides = [_stratified_side(rng, pop, n_h, 4000) for pop in pops]
+    t = pd.DataFrame({f"{k}_{x}": v for x, d in zip("ab", sides) for k, v in d.items()})
+    d, lo, hi = mover_difference(t, cl)
+    cover = np.mean((lo <= truth) & (truth <= hi))
+    se = 100 * np.sqrt(t["variance_a"] + t["variance_b"])
+    z = norm.ppf(0.5 + cl / 2)
+    wald = np.mean((d - z * se <= truth) & (truth <= d + z * se))
+    assert cl - 0.015 <= cover <= cl + 0.03
+    assert cover >= wald - 0.005
 
 
 def _filled_draw(root: Path, name: str, size: int, n: int, seed: int) -> Path:

@@ -270,7 +270,8 @@ def side_limits(side: pd.DataFrame, confidence_level: float) -> tuple[np.ndarray
 
 
 def _side_frame(table: pd.DataFrame, side: str) -> pd.DataFrame:
-    return pd.DataFrame({c: table[f"{c}_{side}"].to_numpy() for c in SIDE_COLUMNS})
+    need = ("yes", "n", "weighted", "estimate", "variance", "variance_wr", "population")
+    return pd.DataFrame({c: table[f"{c}_{side}"].to_numpy() for c in need})
 
 
 def mover_difference(table: pd.DataFrame, confidence_level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
