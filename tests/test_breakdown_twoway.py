@@ -151,3 +151,18 @@ def test_cli_by_two_columns_wide_and_report(tmp_path, capsys):
                  "--quiet"]) == 0
     sheets = pd.ExcelFile(tmp_path / "rep" / "report.xlsx").sheet_names
     assert "by_gender_rosh" in sheets and "by_gender_rosh_wide" in sheets
+
+
+def test_differences_are_of_the_weighted_estimates_and_their_design_intervals():
+    bd = sampling.breakdown(side("before"), ["Sex", "Risk"], contrast=("male / low", "female / low"))
+    t = bd.table.set_index(["subgroup", "key_question"])
+    for r in bd.differences.itertuples():
+        a, b = t.loc[(r.subgroup_a, r.key_question)], t.loc[(r.subgroup_b, r.key_question)]
+        pa, pb = a["weighted_percent"], b["weighted_percent"]
+        assert r.difference == pytest.approx(pa - pb, abs=1e-12) and r.percent_a == pytest.approx(pa)
+        lo = (pa - pb) - np.sqrt((pa - a["low"]) ** 2 + (b["high"] - pb) ** 2)
+        hi = (pa - pb) + np.sqrt((a["high"] - pa) ** 2 + (pb - b["low"]) ** 2)
+        assert (r.low, r.high) == pytest.approx((lo, hi), abs=1e-9)
+        assert r.note == "design-weighted"
+    assert "of the design-weighted %s" in " ".join(bd.notes)
+    assert "variance_wr" not in bd.table.columns

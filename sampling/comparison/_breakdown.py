@@ -29,6 +29,7 @@ from .._utils._display import TableResult
 from ..draw._frame import VOCABULARY, category_spellings
 from ..estimation._intervals import intervals
 from ..results._weights import weighted_estimates, weighted_interval
+from ._compare import mover_difference
 from .._utils._methods import ANALYTIC
 from ..results._results import Results
 from ..results._case import SUMMARY_COLUMNS
@@ -349,7 +350,7 @@ def _domain_rows(results: Any, mask: np.ndarray, table: pd.DataFrame, options: d
     counts the other cases as zeros. For a subgroup made of whole strata this is the
     subgroup's own design; for one that cuts across strata (an office) it is the
     unconditional domain variance R's ``svyby(~q, ~office, design, svymean)`` gives."""
-    table = table.assign(se=np.nan)
+    table = table.assign(se=np.nan, variance=np.nan, variance_wr=np.nan, domain_population=np.nan)
     if not getattr(results, "stratum_populations", None) or "weighted_percent" not in table.columns or not len(table):
         return table
     answers = results.answers.where(np.repeat(mask[:, None], results.answers.shape[1], axis=1))
@@ -360,6 +361,8 @@ def _domain_rows(results: Any, mask: np.ndarray, table: pd.DataFrame, options: d
         return table
     e = est.loc[table.loc[rows, "key_question"].astype(str)]
     table.loc[rows, "se"] = 100 * np.sqrt(e["variance"].to_numpy(float))
+    for c in ("variance", "variance_wr", "domain_population"):  # for the differences, then dropped
+        table.loc[rows, c] = e[c].to_numpy(float)
     redo = rows & table["method"].isin(ANALYTIC).to_numpy()
     for method in table.loc[redo, "method"].unique():
         r = redo & (table["method"] == method).to_numpy()
@@ -411,6 +414,21 @@ def _pairs(groups: list[str], pairs: bool, contrast: Any) -> list[tuple[str, str
     return [tuple(groups)] if len(groups) == 2 else []
 
 
+def _weighted_difference(ra: pd.Series, rb: pd.Series, level: float) -> tuple[float, float, float]:
+    """a − b (points) of two design-weighted subgroup rows: each one's design interval at
+    ``level`` (:func:`sampling.comparison._compare.side_limits`) combined by Newcombe's
+    hybrid rule (MOVER, Zou & Donner 2008), as ``compare`` does."""
+    sides = {}
+    for x, r in (("a", rb), ("b", ra)):  # mover_difference gives b − a: here subgroup a − subgroup b
+        sides.update({f"yes_{x}": [float(r["yes"])], f"n_{x}": [float(r["n"])], f"weighted_{x}": [True],
+                      f"estimate_{x}": [float(r["weighted_percent"])], f"variance_{x}": [float(r["variance"])],
+                      f"variance_wr_{x}": [float(r["variance_wr"])],
+                      f"population_{x}": [float(np.round(r["domain_population"]))
+                                          if np.isfinite(float(r["population"])) else np.nan]})
+    d, lo, hi = mover_difference(pd.DataFrame(sides), level)
+    return float(d[0]), float(lo[0]), float(hi[0])
+
+
 def _differences(table: pd.DataFrame, pair_list: list, cl: float, adjust: bool) -> pd.DataFrame:
     level = bonferroni_level(cl, len(pair_list)) if adjust else cl
     rows = []
@@ -420,7 +438,12 @@ def _differences(table: pd.DataFrame, pair_list: list, cl: float, adjust: bool) 
             ra, rb = rows_kq.loc[a], rows_kq.loc[b]
             row = dict(key_question=kq, subgroup_a=a, subgroup_b=b, percent_a=ra["percent"], percent_b=rb["percent"],
                        confidence_level=level, comparisons=len(pair_list) if adjust else 1)
-            if ra["n"] > 0 and rb["n"] > 0:
+            weighted = all(np.isfinite(float(r.get("variance_wr", np.nan))) for r in (ra, rb))
+            if weighted and ra["n"] > 0 and rb["n"] > 0:
+                d, lo, hi = _weighted_difference(ra, rb, level)
+                row.update(percent_a=ra["weighted_percent"], percent_b=rb["weighted_percent"], difference=d, low=lo,
+                           high=hi, differs=bool(lo > 0 or hi < 0), note="design-weighted")
+            elif ra["n"] > 0 and rb["n"] > 0:
                 d, lo, hi = newcombe_difference(ra["yes"], ra["n"], rb["yes"], rb["n"], confidence_level=level,
                                                 population1=ra["population"], population2=rb["population"])
                 row.update(difference=100 * d, low=100 * lo, high=100 * hi, differs=bool(lo > 0 or hi < 0), note="")
@@ -463,7 +486,8 @@ def _notes(by: str, subs: pd.DataFrame, table: pd.DataFrame, min_cases: int, dif
         notes.append("Subgroup populations N_g estimated from the design weights (Σ N_h/n_h over the subgroup's "
                      "cases); each subgroup's design-weighted interval is that of a domain of the whole design.")
     if len(diffs):
-        notes.append("Differences a − b in points, Newcombe's hybrid score interval (the subgroups taken as "
+        notes.append("Differences a − b in points" + (" of the design-weighted %s" if (diffs["note"] == "design-weighted").any()
+                     else "") + ", Newcombe's hybrid score interval (the subgroups taken as "
                      "independent samples: exact for strata of the design, close for other columns)"
                      + (f"; {int(diffs['comparisons'].iloc[0])} pairs per key question, each interval at "
                         f"{diffs['confidence_level'].iloc[0]:.2%} (Bonferroni) so all hold together"
@@ -543,9 +567,9 @@ def breakdown(results: Results, by: str | Sequence[str], *, method: str = "wilso
     table["few_cases"] = table["n"] < min_cases
     band = results.rules.label(results.rules.kq_band(table["percent"].to_numpy(dtype=float)))
     table["band"] = np.where(bands & ~table["few_cases"].to_numpy(), band, None)
-    table = table[TABLE_COLUMNS]
     pair_list = _pairs(groups, pairs, contrast)
     diffs = _differences(table, pair_list, cl, pairs and contrast is None and len(pair_list) > 1)
+    table = table[TABLE_COLUMNS]
     return Breakdown(by=by, table=table, differences=diffs, subgroups=subs, method=str(table["method"].dropna().iloc[0]
                      if table["method"].notna().any() else method), confidence_level=cl, min_cases=min_cases,
                      notes=tuple(_notes(by, subs, table, min_cases, diffs, pairs and contrast is None)),
