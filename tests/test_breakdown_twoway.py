@@ -166,3 +166,21 @@ def test_differences_are_of_the_weighted_estimates_and_their_design_intervals():
         assert r.note == "design-weighted"
     assert "of the design-weighted %s" in " ".join(bd.notes)
     assert "variance_wr" not in bd.table.columns
+
+
+def test_populations_from_a_frame_or_given_for_cross_classified_subgroups():
+    cases = pd.DataFrame({"case_id": [f"c{i}" for i in range(24)],
+                          "Office": ["North", "South"] * 12, "Sex": ["female"] * 8 + ["male"] * 16,
+                          "2.1.1": ["yes", "no", "yes"] * 8})
+    r = sampling.load_results(cases, sample="case_supervision", population=120)
+    frame = pd.DataFrame({"Office": ["North"] * 50 + ["South"] * 70, "Sex": (["female"] * 20 + ["male"] * 30)
+                          + (["female"] * 25 + ["male"] * 45)})
+    bd = sampling.breakdown(r, "Office,Sex", frame=frame)
+    s = bd.subgroups.set_index("subgroup")
+    assert list(s.index) == ["North / female", "North / male", "South / female", "South / male"]
+    assert s["population"].tolist() == [20, 30, 25, 45] and set(s["population_source"]) == {"frame"}
+    given = sampling.breakdown(r, ["Office", "Sex"], populations={("North", "female"): 20, "North / male": 30,
+                                                                  ("south", "Female"): 25, ("South", "male"): 45})
+    assert given.subgroups["population"].tolist() == [20, 30, 25, 45]
+    est = sampling.breakdown(r, ["Office", "Sex"]).subgroups
+    assert set(est["population_source"]) == {"estimated"}

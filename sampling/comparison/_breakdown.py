@@ -456,7 +456,7 @@ def _differences(table: pd.DataFrame, pair_list: list, cl: float, adjust: bool) 
 
 # --------------------------------------------------------------------------- entry point
 def _notes(by: str, subs: pd.DataFrame, table: pd.DataFrame, min_cases: int, diffs: pd.DataFrame,
-           adjust: bool) -> list[str]:
+           adjust: bool, cross: bool = False) -> list[str]:
     notes = []
     src = set(subs["population_source"])
     if "estimated" in src:
@@ -472,14 +472,14 @@ def _notes(by: str, subs: pd.DataFrame, table: pd.DataFrame, min_cases: int, dif
             groups += f" and {len(names) - 8} more"
         notes.append(f"Fewer than {min_cases} applicable cases for some key questions of: {groups}. Their "
                      "percentages are shown but too few to read; they get no band.")
-    if len(few) or "×" in by:
+    if len(few) or cross:
         notes.append(f"Small subgroups: nothing is hidden; a subgroup's key question with fewer than {min_cases} "
                      "applicable cases is shown with its n, marked few, and given no band (set the threshold "
                      "with min_cases, --min-cases on the command line).")
     if any(BLANK in str(g).split(SEPARATOR) for g in set(subs["subgroup"])):
         notes.append(f"Cases with no {by} recorded form the subgroup {BLANK!r}" + (
-            " (in the part of the name for that column)." if "×" in by else "."))
-    if "×" in by:
+            " (in the part of the name for that column)." if cross else "."))
+    if cross:
         notes.append(f"Subgroups cross-classify {by}: each is the cases with that combination of values, "
                      f"named by the values in that order, joined by '{SEPARATOR.strip()}'.")
     if "N_h weights" in src:
@@ -572,5 +572,6 @@ def breakdown(results: Results, by: str | Sequence[str], *, method: str = "wilso
     table = table[TABLE_COLUMNS]
     return Breakdown(by=by, table=table, differences=diffs, subgroups=subs, method=str(table["method"].dropna().iloc[0]
                      if table["method"].notna().any() else method), confidence_level=cl, min_cases=min_cases,
-                     notes=tuple(_notes(by, subs, table, min_cases, diffs, pairs and contrast is None)),
+                     notes=tuple(_notes(by, subs, table, min_cases, diffs, pairs and contrast is None,
+                                        len(columns) > 1)),
                      provider=results.provider, rules=results.rules, by_columns=tuple(columns))

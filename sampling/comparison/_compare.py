@@ -447,8 +447,9 @@ def _basis(kq: pd.DataFrame, side: str, who: str) -> str:
     known = kq[f"population_{side}"].notna()
     if w.all():
         return (f"{who}: design-weighted (stratum populations known): each stratum cell weighted by its "
-                "population N_h, the interval Wilson's on the design's effective sample size with each "
-                "stratum's own finite-population correction" + ("" if known.all() else " where applied"))
+                "population N_h, the interval Wilson's on the design's effective sample size"
+                + (" with each stratum's own finite-population correction" if known.any() else
+                   ", no finite-population correction"))
     fpc = ("finite-population corrected" if known.all() else "no population given, no correction"
            if not known.any() else "corrected where its population is known")
     if w.any():
