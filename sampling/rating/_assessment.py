@@ -122,6 +122,7 @@ class Assessment(TableResult):
         """A compact overall table for display."""
         o = self.overall
         out = o[["basis", "score", "rating"]].copy()
+        out["rating"] = o["rating"].map(lambda r: "not rated" if r is None or pd.isna(r) else r)
         for lab in self.rules.labels:
             out[probability_column(lab)] = o[probability_column(lab)].map(lambda p: "" if pd.isna(p) else f"{p:.2f}")
         out["flag"] = np.where(o["flagged"], "FLAG", "")
