@@ -159,6 +159,15 @@ def category_spellings() -> dict[str, dict[str, str]]:
             for column, cats in VOCABULARY.items()}
 
 
+def _in_our_names(mapping: Any, source_columns: Mapping[str, str]) -> Any:
+    """``mapping`` with keys given as the export's headers (``"Order Type"``) renamed to the
+    column they were matched to (``"disposal"``); other keys are kept as given."""
+    if not isinstance(mapping, Mapping) or not source_columns:
+        return mapping
+    ours = {column_key(theirs): name for name, theirs in source_columns.items()}
+    return {ours.get(column_key(k), k): v for k, v in mapping.items()}
+
+
 def _vocabulary(mapping: Mapping[str, Mapping[str, str]] | None) -> dict[str, dict[str, str]]:
     vocab = category_spellings()
     if mapping is None:
@@ -233,13 +242,14 @@ def _problems_error(problems: list[dict], headers: Mapping[str, str]) -> DataErr
     if unknown:
         p, u = unknown[0]
         column = p["column"]
+        header = headers.get(column, column)
         allowed = ", ".join(repr(c) for c in p["categories"])
         tail = ("(which category it belongs to is your decision; a case that belongs to none cannot be "
                 "stratified by it, or can be set aside).")
         hint = (f"Known {column} categories: {allowed}. If {u!r} is another spelling of one of them, say "
-                f"which: mapping={{{column!r}: {{{u!r}: '<category>'}}}} {tail}")
+                f"which: mapping={{{header!r}: {{{u!r}: '<category>'}}}} {tail}")
         cli_hint = (f"Known {column} categories: {allowed}. If {u!r} is another spelling of one of them, "
-                    f"say which: --map '{column}:{u}=<category>' {tail}")
+                    f"say which: --map '{header}:{u}=<category>' {tail}")
     else:
         p = problems[0]
         hint, cli_hint = f"Every case needs a {p['column']}: one of {', '.join(map(repr, p['categories']))}.", None
@@ -559,6 +569,7 @@ def load_frame(
             and months_since_start is None and disposals is None and set_aside is None:
         return source
     data, source_columns = _matched(table, columns, description)
+    mapping = _in_our_names(mapping, source_columns)
     vocab = _vocabulary(mapping)
     case_id, order = _case_ids(data["case_id"])
     keep = np.ones(len(data), dtype=bool)

@@ -287,7 +287,8 @@ def _write_tables(staging: Path, assessment: Any, md: str, extra: Mapping[str, A
     say("report.csv …")
     write_csv(report_table(assessment), staging / "report.csv")
     say("report.xlsx …")
-    sheets = {"key_questions": assessment.key_questions, "standards": assessment.standards,
+    sheets = {"key_questions": assessment.key_questions,
+              "standards": assessment.standards.rename(columns={"flag_reason": "why_flagged"}),
               "overall": assessment.overall, "overall_scores": assessment.overall_scores,
               "settings": _settings(assessment, extra)}
     if balance_table is not None:
