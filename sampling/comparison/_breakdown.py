@@ -71,6 +71,18 @@ class Breakdown(TableResult):
         number of comparisons, and ``differs`` (the interval excludes 0).
     subgroups : DataFrame
         ``subgroup, sample, cases, population, population_source``.
+    method : str
+        The interval method.
+    confidence_level : float
+        Two-sided, e.g. 0.8.
+    min_cases : int
+        Subgroups with fewer cases are marked ``few_cases`` (and said to be unreliable).
+    notes : tuple of str
+        What the reader should know, in words.
+    provider : str or None
+        The inspected provider's name, when the results give it.
+    rules : RatingRules or None
+        The rating rules, when bands were asked for.
     """
 
     by: str
@@ -374,6 +386,14 @@ def breakdown(results: Results, by: str, *, method: str = "wilson", confidence_l
     .. [2] Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*, §2.3 (``svyby``). Wiley.
     .. [3] Newcombe, R. G. (1998). Interval estimation for the difference between independent
        proportions. *Statistics in Medicine* 17, 873–890.
+
+    Examples
+    --------
+    >>> import sampling
+    >>> results = sampling.synthetic_results(rng=1, n=120)
+    >>> table = sampling.breakdown(results, "rosh").to_frame()
+    >>> sorted(table["subgroup"].unique())
+    ['high', 'low', 'medium']
     """
     by = _check_by(results, by)
     cl = check_confidence_level(confidence_level)

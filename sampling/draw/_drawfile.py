@@ -348,10 +348,25 @@ def write_draw_workbook(sample: Any, path: str | os.PathLike, *, sample_name: st
     frame : Frame, optional
         The frame drawn from: its own column names head the fieldwork sheet, and its
         excluded rows go to the ``excluded`` sheet.
+    carry : list of str, optional
+        Frame columns (its own headers) copied onto the fieldwork sheet; default the
+        inspection's ``[fieldwork] carry``, else the frame's short descriptive columns
+        (office, officer, team, start date …); ``[]`` carries none.
 
     Returns
     -------
     Path
+
+    Examples
+    --------
+    >>> import tempfile, sampling
+    >>> from pathlib import Path
+    >>> frame = sampling.load_frame(sampling.synthetic_frame(668, rng=1))
+    >>> sample = sampling.draw_sample(frame, 132, rng=2019)
+    >>> path = sampling.write_draw_workbook(sample, Path(tempfile.mkdtemp()) / "draw.xlsx",
+    ...                                     sample_name="case_supervision", frame=frame)
+    >>> path.name
+    'draw.xlsx'
     """
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
@@ -383,7 +398,35 @@ def write_draw_folder(sample: Any, folder: str | os.PathLike, *, sample_name: st
                       inspection: Any = None, frame: Any = None, carry: Sequence[str] | None = None) -> list[Path]:
     """The draw workbook's pieces as files in ``folder`` (created if needed): one CSV per
     sheet (``fieldwork.csv`` first) and ``manifest.json`` (values as JSON, not JSON text),
-    written together atomically. Parameters as :func:`write_draw_workbook`."""
+    written together atomically.
+
+    Parameters
+    ----------
+    sample : Sample
+        From :func:`sampling.draw_sample`.
+    folder : str or path
+        The folder to write (created if needed; replaced as a whole, atomically).
+    sample_name : str
+        The framework's sample, e.g. ``"case_supervision"``.
+    framework, inspection, frame, carry : optional
+        As for :func:`write_draw_workbook`.
+
+    Returns
+    -------
+    list of Path
+        The files written, ``fieldwork.csv`` first.
+
+    Examples
+    --------
+    >>> import tempfile, sampling
+    >>> from pathlib import Path
+    >>> frame = sampling.load_frame(sampling.synthetic_frame(668, rng=1))
+    >>> sample = sampling.draw_sample(frame, 132, rng=2019)
+    >>> paths = sampling.write_draw_folder(sample, Path(tempfile.mkdtemp()) / "draw",
+    ...                                    sample_name="case_supervision", frame=frame)
+    >>> sorted(p.name for p in paths)[:3]
+    ['allocation.csv', 'balance.csv', 'cases.csv']
+    """
     framework = _resolve_framework(framework, inspection)
     meta = draw_metadata(sample, sample_name=sample_name, framework=framework, inspection=inspection, frame=frame,
                          carry=carry)
@@ -506,10 +549,32 @@ def read_draw(path: str | os.PathLike) -> Any:
     their reasons) and ``fieldwork`` (the sheet as it stands, in the frame's column names).
     Cell values are text, apart from counts, shares and p-values.
 
+    Parameters
+    ----------
+    path : str or path
+        A draw workbook (``.xlsx``) or draw folder written by ``sampling draw --sample``.
+
+    Returns
+    -------
+    Sample
+        The draw as it stands, with ``fieldwork`` and ``substitutions``.
+
     Raises
     ------
     ArgumentError
         ``path`` is not a draw workbook or folder.
+
+    Examples
+    --------
+    >>> import tempfile, sampling
+    >>> from pathlib import Path
+    >>> frame = sampling.load_frame(sampling.synthetic_frame(668, rng=1))
+    >>> sample = sampling.draw_sample(frame, 132, rng=2019)
+    >>> path = sampling.write_draw_workbook(sample, Path(tempfile.mkdtemp()) / "draw.xlsx",
+    ...                                     sample_name="case_supervision", frame=frame)
+    >>> draw = sampling.read_draw(path)
+    >>> draw.manifest["seed"], len(draw.cases)
+    (2019, 132)
     """
     from ._draw import Sample
 
@@ -549,6 +614,22 @@ def check_draw_matches(draw: Any, provider: str | None = None, *, sample_name: s
     ------
     DataError
         The draw is of another provider or sample.
+
+    Examples
+    --------
+    >>> import tempfile, sampling
+    >>> from pathlib import Path
+    >>> frame = sampling.load_frame(sampling.synthetic_frame(668, rng=1))
+    >>> sample = sampling.draw_sample(frame, 132, rng=2019)
+    >>> path = sampling.write_draw_workbook(sample, Path(tempfile.mkdtemp()) / "draw.xlsx",
+    ...                                     sample_name="case_supervision", frame=frame)
+    >>> sampling.check_draw_matches(sampling.read_draw(path), sample_name="case_supervision")
+    >>> try:
+    ...     sampling.check_draw_matches(sampling.read_draw(path), sample_name="unpaid_work")
+    ... except sampling.DataError as error:
+    ...     print(type(error).__name__)
+    ...
+    DataError
     """
     if hasattr(draw, "manifest"):
         manifest, where = dict(draw.manifest), "the draw"

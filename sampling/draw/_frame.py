@@ -563,6 +563,16 @@ def load_frame(
         Unreadable or wrong file type, missing file, no rows, missing required column,
         blank or duplicate ``case_id``, unknown or missing category (rows, column and
         values listed), unreadable start dates, or no eligible case left after filtering.
+
+    Examples
+    --------
+    >>> import sampling
+    >>> table = sampling.synthetic_frame(300, rng=1).rename(columns={"gender": "Sex", "rosh": "RoSH Level"})
+    >>> frame = sampling.load_frame(table)
+    >>> len(frame.data), frame.columns
+    (300, {'case_id': 'case_id', 'gender': 'Sex', 'disposal': 'disposal', 'rosh': 'RoSH Level'})
+    >>> sorted(frame.data["gender"].unique())
+    ['female', 'male']
     """
     table, description = _source_table(source, sheet, header_row)
     if isinstance(source, Frame) and mapping is None and columns is None \

@@ -50,6 +50,22 @@ class Assessment(TableResult):
         the flag and the report use), ``flagged``.
     overall_scores : DataFrame
         ``basis, score, probability``: the distribution of the total score per basis.
+    framework : Framework
+        The framework rated (standards, key questions, samples).
+    rules : RatingRules
+        The rating rules applied (bands and the overall score).
+    method : str
+        The interval method.
+    confidence_level : float
+        Two-sided, e.g. 0.8.
+    n_resamples : int
+        Bootstrap replicates behind the rating probabilities.
+    probability_source : str
+        Where the rating probabilities came from, in words.
+    notes : tuple of str
+        What the reader should know, in words.
+    threshold : float
+        The probability below which a rating is flagged (default 0.9).
     provider : str or None
         The inspected provider's name, when the results give it.
     """

@@ -408,6 +408,13 @@ def rate(results: Results, *, rules: Any = None, method: str = "wilson", confide
     ----------
     .. [1] Efron, B. & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*, ch. 6.
     .. [2] Davison, A. C. & Hinkley, D. V. (1997). *Bootstrap Methods and their Application*, §3.7.
+
+    Examples
+    --------
+    >>> import sampling
+    >>> assessment = sampling.rate(sampling.seed_inspection(), rng=2019)
+    >>> assessment.overall.set_index("basis").loc["rule", "rating"]
+    'Requires improvement'
     """
     if options is None:
         options = IntervalOptions(method, confidence_level, population, finite_population, n_resamples, rng)

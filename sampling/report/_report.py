@@ -348,6 +348,15 @@ def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures",
     OutputError
         ``out_dir`` cannot be created or written (a path under a file, a file, no
         permission); nothing is left behind.
+
+    Examples
+    --------
+    >>> import tempfile, sampling
+    >>> from pathlib import Path
+    >>> assessment = sampling.rate(sampling.seed_inspection(), rng=2019)
+    >>> files = sampling.write_report(assessment, Path(tempfile.mkdtemp()) / "report", formats=("png",))
+    >>> files.markdown.name
+    'report.md'
     """
     from .. import charts as ch
 

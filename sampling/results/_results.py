@@ -361,6 +361,14 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
     count (``n_known`` False). A relevant-sub-sample question without its own n: the largest
     n' ≤ the sample's n that admits a count — the interval then understates the uncertainty,
     as the note says.
+
+    Examples
+    --------
+    >>> import pandas as pd, sampling
+    >>> table = pd.DataFrame({"case_id": ["A1", "A2", "A3", "A4"], "2.1.1": ["Yes", "No", "Yes", "Yes"]})
+    >>> results = sampling.load_results(table)
+    >>> results.level, len(results.cases)
+    ('case', 4)
     """
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
     provider = _provider(provider)
