@@ -24,7 +24,8 @@ import pandas as pd
 
 from .._utils._display import TableResult
 from ._draw import verify_manifest
-from ._drawfile import FIELDWORK, SUBSTITUTION_COLUMNS, read_draw
+from ._drawfile import FIELDWORK, SUBSTITUTION_COLUMNS
+from ._drawread import read_draw
 from ._frame import frame_fingerprint, load_frame
 from .._utils._io import atomic_dir, atomic_path, escape_cell, file_lock, write_csv
 from .._utils._workbook import format_workbook, make_reproducible

@@ -19,7 +19,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from ..draw._drawfile import FIELDWORK, PLAIN_HEADERS, is_draw_workbook, write_draw_folder, write_draw_workbook
+from ..draw._drawfile import FIELDWORK, PLAIN_HEADERS, write_draw_folder, write_draw_workbook
+from ..draw._drawread import is_draw_workbook
 from ..errors import DataError
 
 # the draw workbook's writers stay importable from here
