@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._utils._tables import position
 from ..errors import ArgumentError, DataError
 from ._drawfile import FIELDWORK, PLAIN_HEADERS, SUBSTITUTION_COLUMNS, TEXT_KEYS
 
@@ -112,7 +113,7 @@ def _current_cases(cases: pd.DataFrame, reserves: pd.DataFrame, subs: pd.DataFra
         reserve = by_id.loc[str(rec.reserve_case_id)]
         for c in cases.columns:
             if c in reserve.index and c != "selection_order":
-                cases.iat[hit[0], cases.columns.get_loc(c)] = reserve[c]
+                cases.iat[hit[0], position(cases, c)] = reserve[c]
     return cases
 
 

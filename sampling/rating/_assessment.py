@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._utils._tables import position
 from .._utils._display import TableResult
 from .._utils._format import jsonable
 from ..design._framework import Framework
@@ -127,9 +128,9 @@ class Assessment(TableResult):
         if "missing" in k.columns and k["missing"].fillna(0).gt(0).any():  # blank answers left out of n
             out.insert(3, "missing", k["missing"].fillna(0).astype(int).astype(str).to_numpy())
         if "weighted_percent" in k.columns:  # design-weighted: the interval is about w%
-            out.insert(out.columns.get_loc("%") + 1, "w%", k["weighted_percent"].map(lambda v: "" if pd.isna(v) else _fmt_pct(v)))
+            out.insert(position(out, "%") + 1, "w%", k["weighted_percent"].map(lambda v: "" if pd.isna(v) else _fmt_pct(v)))
         if "design_effect" in k.columns:  # R svymean(deff=TRUE): design variance / SRS variance
-            at = out.columns.get_loc("high") + 1
+            at = position(out, "high") + 1
             out.insert(at, "deff", k["design_effect"].map(lambda v: "" if pd.isna(v) else f"{v:.2f}"))
             out.insert(at + 1, "n_eff", k["effective_n"].map(lambda v: "" if pd.isna(v) else f"{v:.1f}"))
         return out

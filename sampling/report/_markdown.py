@@ -7,6 +7,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .._utils._tables import position
 from ..rating._assessment import Assessment
 from ..rating._view import assessment_tables, shown_probabilities
 from .._utils._format import is_true, markdown_table, md_text, number, text
@@ -189,7 +190,7 @@ def _key_question_table(kq: pd.DataFrame, confidence_level: float) -> list[str]:
         kqt.insert(4, "w% (population)", kq["weighted_percent"].map(_pct))
     if "design_effect" in kq.columns:  # R svymean(deff=TRUE): design variance / SRS variance, n/deff
         deff, n_eff = (pd.to_numeric(kq[c], errors="coerce") for c in ("design_effect", "effective_n"))
-        at = kqt.columns.get_loc(f"{confidence_level:.0%} interval") + 1
+        at = position(kqt, f"{confidence_level:.0%} interval") + 1
         kqt.insert(at, "design effect", deff.map(lambda v: "" if pd.isna(v) else f"{v:.2f}"))
         kqt.insert(at + 1, "effective n", n_eff.map(lambda v: "" if pd.isna(v) else f"{v:.1f}"))
     has_missing = "missing" in kq.columns and kq["missing"].fillna(0).astype(float).gt(0).any()

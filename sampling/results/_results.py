@@ -40,7 +40,7 @@ from ..design._framework import Framework, load_framework
 from ._aggregate import load_aggregate, reconstruct_counts
 from ._case import EXCLUDED_COLUMNS, MISSING_ASSUMPTION, MISSING_COLUMNS, load_case, parse_answer
 from ..design._rules import RatingRules
-from .._utils._tables import is_blank, match_columns, read_table
+from .._utils._tables import is_blank, match_columns, read_table, position
 from ._weights import WEIGHTED_NOTE, check_stratum_populations, weighted_estimates
 from ..errors import ArgumentError, DataError
 
@@ -412,6 +412,6 @@ def with_weighted_percent(results: Results) -> Results:
     import dataclasses
 
     summary = results.summary.drop(columns="weighted_percent", errors="ignore")
-    summary.insert(summary.columns.get_loc("percent") + 1, "weighted_percent",
+    summary.insert(position(summary, "percent") + 1, "weighted_percent",
                    weighted_estimates(results)["weighted_percent"].to_numpy())
     return dataclasses.replace(results, summary=summary)
