@@ -60,6 +60,8 @@ class DesignStatement(TableResult):
         Sampled cases missing from the fieldwork sheet.
     left_out : DataFrame
         ``case_id, reason``: the frame cases set aside or excluded by eligibility.
+    substitutions : DataFrame
+        ``case_id, reason``: each sampled case replaced, by which reserve and why.
     source : str
         The draw workbook's file name, or the results' source.
     path : str or None
@@ -83,6 +85,7 @@ class DesignStatement(TableResult):
     excluded_other: int | None = None
     not_on_sheet: int = 0
     left_out: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["case_id", "reason"]))
+    substitutions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["case_id", "reason"]))
     source: str = ""
     path: str | None = None
 
@@ -108,7 +111,8 @@ class DesignStatement(TableResult):
             ("eligible population (N)", self.population, "; ".join(x for x in (self.population_source, stated) if x)),
             ("cases planned", self.planned, "the sample size the draw was asked for" if self.planned is not None else ""),
             ("cases drawn", self.drawn, ""),
-            ("scored in full", self.complete, ""),
+            ("scored in full" if self.partly is not None or self.complete is None else "cases scored",
+             self.complete, ""),
             ("partly scored", self.partly, "some key questions still blank" if self.partly else ""),
             ("not yet scored", self.not_started, ""),
             ("substituted", self.substituted, "replaced by a reserve from the same cell" if self.substituted else ""),
@@ -149,8 +153,10 @@ class DesignStatement(TableResult):
                     "from a draw workbook)"
         parts = []
         if self.complete is not None:
-            parts.append(f"{self.complete:,} scored in full")
-            parts.append(f"{self.partly:,} partly" if self.partly is not None else "partly scored unknown")
+            if self.partly is None:  # counts as published: in full or partly is not known
+                parts.append(f"{self.complete:,} scored")
+            else:
+                parts += [f"{self.complete:,} scored in full", f"{self.partly:,} partly"]
         if self.not_started:
             parts.append(f"{self.not_started:,} not yet scored")
         if self.not_on_sheet:
@@ -210,8 +216,16 @@ def _from_draw(path: Path) -> DesignStatement:
         complete=int(status.get("complete", 0)), partly=int(status.get("partly answered", 0)),
         not_started=int(status.get("not started", 0)), substituted=len(progress.reserves),
         set_aside=int(aside.sum()), set_aside_reasons=by_reason, excluded_other=int((~aside).sum()),
-        not_on_sheet=max(0, drawn - len(progress.cases)), left_out=left_out,
+        not_on_sheet=max(0, drawn - len(progress.cases)), left_out=left_out, substitutions=_replaced(progress.reserves),
         source=path.name, path=str(path))
+
+
+def _replaced(subs: pd.DataFrame) -> pd.DataFrame:
+    if not len(subs) or "replaced_case_id" not in subs:
+        return pd.DataFrame(columns=["case_id", "reason"])
+    reason = [f"replaced by reserve {r}" + (f" ({why})" if str(why).strip() else "")
+              for r, why in zip(subs["reserve_case_id"].astype(str), subs.get("reason", [""] * len(subs)))]
+    return pd.DataFrame({"case_id": subs["replaced_case_id"].astype(str).to_numpy(), "reason": reason})
 
 
 def _from_results(results: Any, sample: str | None) -> DesignStatement:
