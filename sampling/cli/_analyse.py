@@ -328,7 +328,7 @@ def run_report(args: argparse.Namespace) -> int:
     assessment, source = assess(args, say, results=(results, source))
     files = write_report(assessment, args.out if args.out is not None else "figures", sample=args.sample,
                          formats=formats, progress=say, settings={"source": source, "random seed": args.seed},
-                         sections=sections)
+                         sections=sections, design=statements(args, results))
     say(f"done: {len(files.files)} files in {str(files.out_dir)!r}"
         + (f"; flagged standards {', '.join(files.flagged)}" if files.flagged else "")
         + f" ({time.perf_counter() - t0:.1f} s)")
