@@ -117,6 +117,24 @@ def test_results_not_from_a_draw_say_unknown(own, tmp_path):
     assert sampling.design_statements(results)[0].path is None
 
 
+def test_an_N_given_for_the_analysis_is_stated_beside_the_draws(own):
+    from types import SimpleNamespace
+
+    given = SimpleNamespace(populations={SAMPLE: own["N"] + 7}, samples=(SAMPLE,))
+    d = sampling.design_statements(given, [own["draw"]])[0]
+    assert d.population == own["N"] and d.population_analysed == own["N"] + 7
+    assert f"the analysis uses N = {own['N'] + 7}, as given" in d.text()
+    same = SimpleNamespace(populations={SAMPLE: own["N"]}, samples=(SAMPLE,))
+    assert sampling.design_statements(same, [own["draw"]])[0].population_analysed is None
+
+
+def test_analyse_by_a_column_states_the_design_too(own, capsys):
+    status, out, err = cli(capsys, "analyse", own["draw"], "--inspection", own["insp"], "--by", "Office",
+                           "--resamples", 200)
+    assert status == 0, err
+    assert f"{own['n']} were planned and {own['n']} drawn" in " ".join(out.split())
+
+
 def test_analyse_of_published_figures_says_what_is_unknown(capsys):
     status, out, err = cli(capsys, "analyse", "--example", "--resamples", 200)
     assert status == 0, err

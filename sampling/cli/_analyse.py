@@ -264,10 +264,14 @@ def run_analyse(args: argparse.Namespace) -> int:
     results, source = load(args)
     bd = subgroups(args, results)
     if bd is not None:
+        designs = statements(args, results)
         if args.json:
-            print(to_json({**bd.to_dict(), "seed": args.seed, "source": source}))
+            print(to_json({**bd.to_dict(), "seed": args.seed, "source": source,
+                           "design": [d.to_dict() for d in designs]}))
         else:
             _print_breakdown(bd, source, args.seed)
+            for d in designs:
+                print("\n" + textwrap.fill("Design. " + d.text(), width=100))
         return 0
     assessment, source = assess(args, results=(results, source))
     designs = statements(args, results)

@@ -10,6 +10,7 @@ workbook (a plain CSV), it states what the results know and "unknown" for the re
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,8 @@ class DesignStatement(TableResult):
         Sampled cases missing from the fieldwork sheet.
     left_out : DataFrame
         ``case_id, reason``: the frame cases set aside or excluded by eligibility.
+    population_analysed : int or None
+        The N the analysis used when it differs from the draw's (given with ``--population``).
     substitutions : DataFrame
         ``case_id, reason``: each sampled case replaced, by which reserve and why.
     source : str
@@ -85,6 +88,7 @@ class DesignStatement(TableResult):
     excluded_other: int | None = None
     not_on_sheet: int = 0
     left_out: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["case_id", "reason"]))
+    population_analysed: int | None = None
     substitutions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["case_id", "reason"]))
     source: str = ""
     path: str | None = None
@@ -106,7 +110,10 @@ class DesignStatement(TableResult):
     def to_frame(self) -> pd.DataFrame:
         """``item, cases, note``: one row per figure of the design (cases None when unknown)."""
         reasons = "; ".join(f"{n:,} with {r}" for r, n in self.set_aside_reasons)
-        stated = "" if self.population_stated is None else f"inspection.toml stated {self.population_stated:,}"
+        stated = "; ".join(x for x in (
+            "" if self.population_stated is None else f"inspection.toml stated {self.population_stated:,}",
+            "" if self.population_analysed is None else f"the analysis uses {self.population_analysed:,}, as given")
+            if x)
         rows = [
             ("eligible population (N)", self.population, "; ".join(x for x in (self.population_source, stated) if x)),
             ("cases planned", self.planned, "the sample size the draw was asked for" if self.planned is not None else ""),
@@ -144,6 +151,8 @@ class DesignStatement(TableResult):
             where = self.population_source
             if self.population_stated is not None:
                 where += f"; inspection.toml stated {self.population_stated:,}"
+            if self.population_analysed is not None:
+                where += f"; the analysis uses N = {self.population_analysed:,}, as given"
             head = f"{name}: from an eligible population of {self.population:,} cases ({where})"
         if self.from_draw:
             planned = f"{self.planned:,} were planned" if self.planned is not None else "the planned number is unknown"
@@ -285,7 +294,14 @@ def design_statements(results: Any, draws: Sequence[Any] = ()) -> tuple[DesignSt
     read from them, else from ``results`` (one per sample they hold)."""
     draws = [d for d in ([draws] if isinstance(draws, (str, os.PathLike)) else list(draws or ()))]
     if draws and all(is_draw_workbook(d) for d in draws):
-        return tuple(design_statement(d) for d in draws)
+        out = []
+        pops = dict(getattr(results, "populations", {}) or {})
+        for d in map(design_statement, draws):
+            used = pops.get(d.sample)
+            if used is not None and d.population is not None and int(used) != d.population:
+                d = dataclasses.replace(d, population_analysed=int(used))
+            out.append(d)
+        return tuple(out)
     return tuple(design_statement(results, sample=s) for s in getattr(results, "samples", ()))
 
 
