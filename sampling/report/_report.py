@@ -4,8 +4,9 @@
 :class:`~sampling.draw.Sample`) and writes
 
 * the charts of :mod:`sampling.charts` as PNG and SVG — ``forest``, ``rating_probabilities``,
-  ``overall``, ``misrating_curve``, ``planning_curve`` and, with a sample, ``balance``;
-* ``report.md`` — the settings, the flags explained in plain words (each flagged standard
+  ``overall``, ``misrating_curve``, ``planning_curve`` and, with a sample (or the design of
+  one draw workbook), ``balance``;
+* ``report.md`` — the settings, the design of each sample (``design=``), the flags explained in plain words (each flagged standard
   named, with why), recorded discretion, and tables of standards, key questions and the
   overall rating, with the charts linked;
 * ``report.csv`` — one tidy table: **one row per key question**, carrying its standard's

@@ -19,7 +19,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from .._utils._display import TableResult
-from ..draw._drawfile import FIELDWORK, is_draw_workbook
+from ..draw._drawfile import is_draw_workbook
 from ..errors import ArgumentError
 
 __all__ = ["DesignStatement", "design_statement", "design_statements", "left_out_lines"]
