@@ -58,6 +58,9 @@ _EXPORTS = {
     "read_fieldwork": "results._fieldwork",
     "fieldwork_progress": "results._progress",
     "Progress": "results._progress",
+    "design_statement": "results._statement",
+    "design_statements": "results._statement",
+    "DesignStatement": "results._statement",
     # framework / results / intervals / ratings
     "Framework": "design._framework",
     "load_framework": "design._framework",

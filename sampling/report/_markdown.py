@@ -241,8 +241,22 @@ def _charts_and_files(assessment: Any, charts: Sequence[str], sections: Sequence
                   "- Each chart as PNG (200 dpi) and SVG.", ""]
 
 
+def _design(designs: Sequence[Any]) -> list[str]:
+    """The design of each sample: its statement in words, then its figures as a table."""
+    if not designs:
+        return []
+    out = ["## Design", ""]
+    for d in designs:
+        out += [_md(d.text()), ""]
+        table = d.to_frame().drop(columns=["sample"])
+        table["cases"] = table["cases"].map(lambda v: "unknown" if pd.isna(v) else f"{int(v):,}")
+        out += [markdown_table(table.rename(columns={"item": f"{d.label or d.sample}"})), ""]
+    return out
+
+
 def report_markdown(assessment: Assessment, *, charts: Sequence[str] = (), title: str | None = None,
-                    extra_settings: Mapping[str, Any] | None = None, sections: Sequence[str] = ()) -> str:
+                    extra_settings: Mapping[str, Any] | None = None, sections: Sequence[str] = (),
+                    design: Sequence[Any] = ()) -> str:
     """The text of ``report.md``.
 
     Parameters
@@ -257,6 +271,8 @@ def report_markdown(assessment: Assessment, *, charts: Sequence[str] = (), title
         ``{name: value}`` lines under the heading.
     sections : sequence of str, optional
         Markdown lines of further analyses (a breakdown by subgroup …), after the charts.
+    design : sequence of DesignStatement, optional
+        The design of each sample, stated after the settings (a "Design" section).
 
     Returns
     -------
@@ -265,7 +281,7 @@ def report_markdown(assessment: Assessment, *, charts: Sequence[str] = (), title
     """
     check_assessment(assessment)
     st, ov, labels = assessment.standards, assessment.overall, list(assessment.rules.labels)
-    out = _header(assessment, title, dict(extra_settings or {}))
+    out = _header(assessment, title, dict(extra_settings or {})) + _design(design)
     out += _summary(st, ov) + _flags(assessment) + _discretion(st)
     out += _standards_table(st, labels) + _key_question_table(assessment.key_questions, assessment.confidence_level)
     out += _overall_table(ov, labels) + _charts_and_files(assessment, charts, sections)
