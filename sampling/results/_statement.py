@@ -19,7 +19,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from .._utils._display import TableResult
-from ..draw._drawfile import is_draw_workbook
+from ..draw._drawread import is_draw_workbook
 from ..errors import ArgumentError
 
 __all__ = ["DesignStatement", "design_statement", "design_statements", "left_out_lines"]
@@ -278,6 +278,17 @@ def design_statement(source: Any, *, sample: str | None = None) -> DesignStateme
     Returns
     -------
     DesignStatement
+
+    Examples
+    --------
+    >>> import tempfile, sampling
+    >>> from pathlib import Path
+    >>> frame = sampling.load_frame(sampling.synthetic_frame(668, rng=1))
+    >>> sample = sampling.draw_sample(frame, 132, rng=2019)
+    >>> path = sampling.write_draw_workbook(sample, Path(tempfile.mkdtemp()) / "draw.xlsx",
+    ...                                     sample_name="case_supervision", frame=frame)
+    >>> print(sampling.design_statement(path).text())
+    Case supervision (domain two): from an eligible population of 668 cases (the frame's eligible cases), 132 were planned and 132 drawn; 0 scored in full, 0 partly, 132 not yet scored, 0 substituted, 0 set aside.
     """
     if isinstance(source, (str, os.PathLike)):
         if not is_draw_workbook(source):
@@ -291,7 +302,29 @@ def design_statement(source: Any, *, sample: str | None = None) -> DesignStateme
 
 def design_statements(results: Any, draws: Sequence[Any] = ()) -> tuple[DesignStatement, ...]:
     """One statement per sample: from each draw workbook in ``draws`` when the results were
-    read from them, else from ``results`` (one per sample they hold)."""
+    read from them, else from ``results`` (one per sample they hold).
+
+    Parameters
+    ----------
+    results : Results
+        The inspection's results.
+    draws : path or list of paths, optional
+        The draw workbooks (or folders) the results were read from, one per sample.
+
+    Returns
+    -------
+    tuple of DesignStatement
+        One per sample.
+
+    Examples
+    --------
+    >>> import sampling
+    >>> statements = sampling.design_statements(sampling.seed_inspection())
+    >>> [s.sample for s in statements]
+    ['case_supervision', 'unpaid_work', 'through_the_gate']
+    >>> print(statements[2].text())
+    Through the Gate (domain three, 4.2): the eligible population N is unknown; the cases planned, drawn, substituted and set aside are unknown (the results are not from a draw workbook); 42 scored.
+    """
     draws = [d for d in ([draws] if isinstance(draws, (str, os.PathLike)) else list(draws or ()))]
     if draws and all(is_draw_workbook(d) for d in draws):
         out = []
