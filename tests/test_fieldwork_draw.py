@@ -427,7 +427,7 @@ def test_months_since_start_counts_calendar_months_at_the_boundaries(start, kept
 
 
 def test_month_ends_clip_like_calendar_arithmetic():
-    from sampling.draw._frame import calendar_months
+    from sampling.draw._months import calendar_months
 
     got = calendar_months(np.array(["2018-08-31", "2018-07-31", "2016-02-29", "2018-12-31"], dtype="datetime64[D]"),
                           np.datetime64("2019-02-28"))

@@ -226,7 +226,7 @@ def test_months_since_start_counts_calendar_months():
     and kept (30.44-day months made it 7.03 and excluded it); 30 June is 7.07 and excluded;
     1 August is 6.0 and kept; 2 August is 5.97 and excluded; 31 August to 28 February
     clips to the month's end."""
-    from sampling.draw._frame import calendar_months
+    from sampling.draw._months import calendar_months
 
     starts = ["2018-07-01", "2018-07-02", "2018-06-30", "2018-08-01", "2018-08-02"]
     frame = pd.DataFrame({"case_id": [f"c{i}" for i in range(5)], "gender": "male",

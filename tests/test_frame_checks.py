@@ -2,6 +2,7 @@
 import pandas as pd
 import pytest
 
+import sampling
 from sampling import DataError, load_frame
 
 
@@ -31,7 +32,7 @@ def test_three_kinds_of_bad_value_in_three_columns_are_one_error(tmp_path):
     assert "Order Type (disposal): 'Suspended Sentence Order Plus' × 1, row 5" in text
     assert "RoSH Level (rosh): 'Not Assessed' × 2, rows 6, 9; missing rosh (blank) × 1, row 10" in text
     assert err.column is None and err.rows == (3, 5, 6, 7, 9, 10, 11)
-    assert "--map 'gender:Unknown=<category>'" in err.cli_text()
+    assert "--map 'Sex:Unknown=<category>'" in err.cli_text()
 
 
 def test_many_rows_are_elided_and_a_single_column_keeps_its_name():
@@ -43,3 +44,13 @@ def test_many_rows_are_elided_and_a_single_column_keeps_its_name():
     text = str(info.value)
     assert "'Unknown' × 7, rows 0, 2, 4, 6, 8, …" in text
     assert info.value.column == "gender" and len(info.value.rows) == 7
+
+
+def test_mapping_by_the_exports_own_header():
+    """mapping= (and --map) accept the export's header, as the error's advice says."""
+    frame = sampling.synthetic_frame(60, rng=2).rename(columns={"gender": "Sex"})
+    frame.loc[[1, 4], "Sex"] = "Unknown"
+    by_header = sampling.load_frame(frame, mapping={"Sex": {"Unknown": "female"}})
+    by_ours = sampling.load_frame(frame, mapping={"gender": {"Unknown": "female"}})
+    assert by_header.data["gender"].tolist() == by_ours.data["gender"].tolist()
+    assert (by_header.data["gender"] == "female").sum() == (frame["Sex"].isin(["female", "Unknown"])).sum()

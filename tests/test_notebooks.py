@@ -10,7 +10,8 @@ nbclient = pytest.importorskip("nbclient")
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-NAMES = ["01_plan_and_draw", "02_analyse_results", "03_report_charts", "04_beyond_one_rating"]
+NAMES = ["01_plan_and_draw", "02_analyse_results", "03_report_charts", "04_beyond_one_rating",
+         "05_own_inspection_interim"]
 
 
 def _tree(*folders: Path) -> set[Path]:

@@ -96,3 +96,11 @@ def test_bad_input(tmp_path, capsys):
     assert exc.value.code == 2 and "fraction" in capsys.readouterr().err
     with pytest.raises(sampling.ArgumentError):
         sampling.fieldwork_progress(tmp_path / "x.csv", level=2)
+
+
+def test_interim_assessment_repr_says_not_rated_not_none(workbook):
+    """One sample rates only its own standards: the overall row says "not rated", never None."""
+    assessment = sampling.rate(sampling.read_fieldwork(workbook), rng=1)
+    text = repr(assessment)
+    assert "not rated" in text and "None" not in text
+    assert "None" not in assessment._repr_html_()

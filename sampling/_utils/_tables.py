@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import ArgumentError, DataError
 
-__all__ = ["COLUMN_ALIASES", "BLANKS", "norm_label", "column_key", "is_blank", "read_table", "match_columns"]
+__all__ = ["COLUMN_ALIASES", "BLANKS", "norm_label", "column_key", "is_blank", "read_table", "match_columns", "position"]
 
 #: Other names accepted for our columns (matched like the categories), by frames and results alike.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -263,3 +263,13 @@ def _given_columns(columns: list, given: Mapping[str, str] | None, what: str) ->
                             hint=f"Columns are: {', '.join(map(str, columns))}")
         renames[actual] = column_key(ours)
     return renames
+
+
+def position(frame: pd.DataFrame, column: str) -> int:
+    """The 0-based position of ``column`` in ``frame`` (``DataFrame.columns.get_loc`` typed
+    as the plain int it is for a unique column name).
+
+    >>> position(pd.DataFrame(columns=["a", "b", "c"]), "b")
+    1
+    """
+    return list(frame.columns).index(column)

@@ -105,10 +105,11 @@ def planning_curve(*, populations: Sequence[int] | None = None, confidence_level
         The populations N to draw the curve at.
     confidence_level, margin, p, method
         As for :func:`sampling.sample_size`.
-    marks : mapping {label: n}, optional
-        Samples to mark, each over the populations that give exactly that n
-        (:func:`sampling.implied_population`); the caller's own samples, e.g. an
-        inspection's. None marks nothing.
+    marks : mapping {label: n or (n, N)}, optional
+        Samples to mark: ``n`` alone over the populations that give exactly that n
+        (:func:`sampling.implied_population`); ``(n, N)`` with the sample's own eligible
+        population N as one point, or with N None over those populations, labelled
+        "N unknown". None marks nothing.
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 
@@ -149,16 +150,26 @@ def planning_curve(*, populations: Sequence[int] | None = None, confidence_level
         ax.set_xscale("log")
         markers = ["o", "s", "^", "D", "v", "P"]
         xmax = float(pops.max())
-        for i, (label, n) in enumerate(marks.items()):
+        for i, (label, mark) in enumerate(marks.items()):
+            n, N, stated = _mark(label, mark)
+            if N is not None:  # the sample's own N: one point
+                ax.plot(N, n, marker=markers[i % len(markers)], color=FLAG_COLOUR, markeredgecolor=INK,
+                        linestyle="none", markersize=7, zorder=5, label=f"{label}: n = {n:,}, N = {N:,}")
+                xmax = max(xmax, N)
+                continue
             imp = implied_population(n, **kw)
+            unknown = "N unknown; " if stated else ""
             if imp.empty:
+                if stated:
+                    ax.plot([], [], linestyle="none", label=f"{label}: n = {n:,}, N unknown")
                 continue
             hi = imp.high if imp.high is not None else xmax
             ax.hlines(n, imp.low, hi, color=FLAG_COLOUR, linewidth=4, alpha=0.9, zorder=4)
             ax.plot(hi, n, marker=markers[i % len(markers)], color=FLAG_COLOUR, markeredgecolor=INK,
                     linestyle="none", markersize=7, zorder=5,
-                    label=f"{label}: n = {n}, N = {imp.low:,}–{imp.high:,}" if imp.high is not None
-                    else f"{label}: n = {n}, N ≥ {imp.low:,}")
+                    label=f"{label}: n = {n}, {unknown}" + (f"N = {imp.low:,}–{imp.high:,}" if imp.high is not None
+                                                            else f"N ≥ {imp.low:,}")
+                    + (" would give this n" if stated else ""))
             xmax = max(xmax, hi)
         ax.set_xlabel("Eligible population N (log scale)")
         ax.set_ylabel("Cases to inspect n")
@@ -173,9 +184,21 @@ def planning_curve(*, populations: Sequence[int] | None = None, confidence_level
     return finish(fig, save)
 
 
+def _mark(label: str, mark: Any) -> tuple[int, int | None, bool]:
+    """(n, N or None, whether N was stated) of a planning-curve mark: n, or (n, N)."""
+    stated = isinstance(mark, (tuple, list))
+    n, N = (tuple(mark) + (None,))[:2] if stated else (mark, None)
+    try:
+        n, N = int(n), None if N is None else int(N)
+    except (TypeError, ValueError):
+        raise ArgumentError("marks", {label: mark}, "must map a label to n or (n, N), whole numbers") from None
+    return n, N, stated
+
+
 def misrating_curve(n: int | Sequence[int], population: int | Sequence[int | None] | None = None, *,
                     bands: Sequence[float] | None = None, rounding: str = "half_up", rules: Any = None,
-                    step: float = 0.25, save: str | os.PathLike | None = None) -> Figure:
+                    step: float = 0.25, labels: Sequence[str] | None = None,
+                    save: str | os.PathLike | None = None) -> Figure:
     """Chance that a sample of ``n`` puts a key question in the wrong band, against the true %.
 
     Exact sums over the binomial (no population) or hypergeometric (``population`` N)
@@ -199,6 +222,8 @@ def misrating_curve(n: int | Sequence[int], population: int | Sequence[int | Non
         Default ``hmip-adult``.
     step : float
         Spacing of the true percentages, in points.
+    labels : sequence of str, optional
+        One legend label per curve (default "n = …, N = …").
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 
@@ -225,6 +250,8 @@ def misrating_curve(n: int | Sequence[int], population: int | Sequence[int | Non
         pops = list(population)
         if len(pops) != len(ns):
             raise ArgumentError("population", population, f"must be one N or one per n ({len(ns)})")
+    if labels is not None and (isinstance(labels, str) or len(labels) != len(ns)):
+        raise ArgumentError("labels", labels, f"must be one label per n ({len(ns)})")
     if not (isinstance(step, (int, float)) and 0 < step <= 10):
         raise ArgumentError("step", step, "must be a number in (0, 10]")
     x = np.arange(0, 100 + step / 2, step)
@@ -242,7 +269,7 @@ def misrating_curve(n: int | Sequence[int], population: int | Sequence[int | Non
         for i, (k, N, risk) in enumerate(zip(ns, pops, curves)):
             ax.plot(x, risk, color=INK if i == 0 else FLAG_COLOUR if i == 1 else "#0072B2",
                     linestyle=styles[i % len(styles)], linewidth=1.8, zorder=3,
-                    label=f"n = {k}" + (f", N = {N:,}" if N is not None else ""))
+                    label=str(labels[i]) if labels is not None else f"n = {k}" + (f", N = {N:,}" if N is not None else ""))
         ax.set_ylim(0, 1.0)
         ax.set_yticks(np.linspace(0, 1, 6), [f"{t:.0%}" for t in np.linspace(0, 1, 6)])
         ax.set_ylabel("Risk of the wrong band")

@@ -258,24 +258,61 @@ def interim_text(results) -> str:
             "in the same stratum. Add --complete for the final analysis.")
 
 
+def statements(args: argparse.Namespace, results) -> tuple:
+    """The design of each sample analysed: from the draw workbooks given, else from the results."""
+    from ..results._statement import design_statements
+
+    draws = list(args.results or []) if not args.example and args.results and all(map(_is_workbook, args.results)) \
+        else []
+    return design_statements(results, draws)
+
+
+def left_out_text(results, designs=(), *, limit: int = 20) -> list[str]:
+    """The cases left out, listed (case id: reason), the first ``limit`` of each kind."""
+    from ..results._statement import left_out_lines
+
+    out = []
+    excluded = getattr(results, "excluded", None)
+    if excluded is not None and len(excluded):
+        out += [f"Cases and cells not used in the analysis ({len(excluded):,}), case id: reason"]
+        out += [f"  {line}" for line in left_out_lines(excluded, limit=limit)]
+    for d in designs:
+        if len(d.substitutions):
+            out += [f"Substituted in {d.label or d.sample} ({len(d.substitutions):,}), case id: reason"]
+            out += [f"  {line}" for line in left_out_lines(d.substitutions, limit=limit)]
+        if len(d.left_out):
+            out += [f"Left out of the eligible population of {d.label or d.sample} ({len(d.left_out):,}), "
+                    "case id: reason"]
+            out += [f"  {line}" for line in left_out_lines(d.left_out, limit=limit)]
+    return out
+
+
 def run_analyse(args: argparse.Namespace) -> int:
     """Run ``sampling analyse``: print the key questions, standards, overall and notes (with
     ``--by``: the breakdown by subgroup instead)."""
     results, source = load(args)
     bd = subgroups(args, results)
     if bd is not None:
+        designs = statements(args, results)
         if args.json:
             print(to_json({**bd.to_dict(), "seed": args.seed, "source": source,
+                           "design": [d.to_dict() for d in designs],
                            **({"wide": bd.wide().to_dict("records")} if getattr(args, "wide", False) else {})}))
         else:
             _print_breakdown(bd, source, args.seed, wide=getattr(args, "wide", False))
+            for d in designs:
+                print("\n" + textwrap.fill("Design. " + d.text(), width=100))
         return 0
     assessment, source = assess(args, results=(results, source))
+    designs = statements(args, results)
     if args.json:
-        print(to_json({**assessment.to_dict(), "seed": args.seed, "source": source}))
+        print(to_json({**assessment.to_dict(), "seed": args.seed, "source": source,
+                       "design": [d.to_dict() for d in designs]}))
         return 0
     print(f"{assessment._title()}\nSource: {source}; seed {args.seed} (re-run with --seed {args.seed} "
           "for the same figures)\n")
+    for d in designs:
+        print(textwrap.fill("Design. " + d.text(), width=100) + "\n")
     interim = interim_text(results[0] if isinstance(results, tuple) else results)
     if interim:
         print(textwrap.fill(interim, width=100) + "\n")
@@ -293,6 +330,10 @@ def run_analyse(args: argparse.Namespace) -> int:
     print()
     for note in assessment.notes:
         print(note)
+    left = left_out_text(results, designs)
+    if left:
+        print()
+        print("\n".join(left))
     print()
     print(textwrap.fill(_ANALYSE_LEGEND, width=100))
     return 0
@@ -321,7 +362,7 @@ def run_report(args: argparse.Namespace) -> int:
     assessment, source = assess(args, say, results=(results, source))
     files = write_report(assessment, args.out if args.out is not None else "figures", sample=args.sample,
                          formats=formats, progress=say, settings={"source": source, "random seed": args.seed},
-                         sections=sections)
+                         sections=sections, design=statements(args, results))
     say(f"done: {len(files.files)} files in {str(files.out_dir)!r}"
         + (f"; flagged standards {', '.join(files.flagged)}" if files.flagged else "")
         + f" ({time.perf_counter() - t0:.1f} s)")

@@ -92,7 +92,7 @@ def _label(results: Any, path: str, args: argparse.Namespace | None = None) -> s
 
 def load_source(text: str, args: argparse.Namespace) -> Any:
     """One source (``PATH`` or ``PATH=N``) as :class:`~sampling.Results`, its provider set."""
-    from ..draw._drawfile import is_draw_workbook
+    from ..draw._drawread import is_draw_workbook
     from ..results._fieldwork import read_fieldwork
     from ..design._framework import load_framework
     from ..results._results import load_results

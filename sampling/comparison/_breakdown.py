@@ -88,6 +88,18 @@ class Breakdown(TableResult):
         one column each with the subgroup's value, under the cases' own names).
     by_columns : tuple of str
         The column(s) broken down by.
+    method : str
+        The interval method.
+    confidence_level : float
+        Two-sided, e.g. 0.8.
+    min_cases : int
+        Subgroups with fewer cases are marked ``few_cases`` (and said to be unreliable).
+    notes : tuple of str
+        What the reader should know, in words.
+    provider : str or None
+        The inspected provider's name, when the results give it.
+    rules : RatingRules or None
+        The rating rules, when bands were asked for.
     """
 
     by: str
@@ -538,6 +550,14 @@ def breakdown(results: Results, by: str | Sequence[str], *, method: str = "wilso
     .. [2] Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*, §2.3 (``svyby``). Wiley.
     .. [3] Newcombe, R. G. (1998). Interval estimation for the difference between independent
        proportions. *Statistics in Medicine* 17, 873–890.
+
+    Examples
+    --------
+    >>> import sampling
+    >>> results = sampling.synthetic_results(rng=1, n=120)
+    >>> table = sampling.breakdown(results, "rosh").to_frame()
+    >>> sorted(table["subgroup"].unique())
+    ['high', 'low', 'medium']
     """
     columns = _check_by(results, by)
     by = _by_text(columns)

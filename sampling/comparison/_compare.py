@@ -537,6 +537,15 @@ def compare(a: Results, b: Results, *, confidence_level: float = 0.8, n_resample
     >>> row = c.key_questions.iloc[0]
     >>> row["key_question"], round(float(row["difference"]), 1), bool(row["changed_beyond_noise"])
     ('2.1.1', 8.3, True)
+
+    Examples
+    --------
+    >>> import sampling
+    >>> last = sampling.synthetic_results(rng=1, n=100)
+    >>> this = sampling.synthetic_results(rng=2, n=100)
+    >>> table = sampling.compare(last, this, rng=3).to_frame()
+    >>> "difference" in table.columns
+    True
     """
     _check_pair(a, b)
     cl = check_confidence_level(confidence_level)

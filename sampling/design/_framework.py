@@ -299,6 +299,12 @@ def available_frameworks() -> list[str]:
 
     >>> available_frameworks()
     ['hmip-adult', 'hmip-youth']
+
+    Examples
+    --------
+    >>> import sampling
+    >>> "hmip-adult" in sampling.available_frameworks()
+    True
     """
     return available_rules()
 
@@ -372,6 +378,15 @@ def load_framework(source: str | os.PathLike | Framework | None = "hmip-adult", 
     (10, 19)
     >>> [s.name for s in fw.samples]
     ['case_supervision', 'unpaid_work', 'through_the_gate']
+
+    Examples
+    --------
+    >>> import sampling
+    >>> framework = sampling.load_framework("hmip-adult")
+    >>> [s.id for s in framework.standards][:4]
+    ['1.1', '1.2', '1.3', '1.4']
+    >>> framework.key_question("2.1.1").text[:40]
+    'Does assessment focus sufficiently on en'
     """
     if isinstance(source, Framework):
         return source if rules is None else Framework(

@@ -56,7 +56,23 @@ _SAMPLE_KEYS = {"label", "strata", "standards", "eligibility", "population", "n"
 class InspectionSample:
     """One case sample of an inspection: its framework name (``case_supervision``), label,
     eligibility wording, stratification variables, the standards it rates, and its eligible
-    population N (None until the frame is known)."""
+    population N (None until the frame is known).
+
+    Attributes
+    ----------
+    name : str
+        The framework's sample name, e.g. ``"case_supervision"``.
+    label : str
+        Its label in tables and reports, e.g. ``"Case supervision (domain two)"``.
+    eligibility : str
+        Which cases are eligible, in words (for the report's methodology annex).
+    strata : tuple of str
+        The stratification variables, e.g. ``("gender", "disposal", "rosh")``.
+    standards : tuple of str
+        The standards this sample rates, e.g. ``("2.1", "2.2")``.
+    population : int or None
+        The eligible population N, None until the frame is known.
+    """
 
     name: str
     label: str = ""
@@ -253,6 +269,17 @@ def load_inspection(source: str | os.PathLike) -> Inspection:
     DataError
         A missing provider, an unknown key, a wrong type or an out-of-range number, naming
         the file and the key.
+
+    Examples
+    --------
+    >>> import tempfile, sampling
+    >>> folder = tempfile.mkdtemp()
+    >>> path = sampling.init_inspection(folder, "Northshire CRC")
+    >>> inspection = sampling.load_inspection(folder)
+    >>> inspection.provider, inspection.framework, inspection.confidence_level
+    ('Northshire CRC', 'hmip-adult', 0.8)
+    >>> [s.name for s in inspection.samples]
+    ['case_supervision', 'unpaid_work', 'through_the_gate']
     """
     path = _file_of(source)
     doc = read_toml(path, "inspection")
@@ -280,7 +307,29 @@ def load_inspection(source: str | os.PathLike) -> Inspection:
 
 def find_inspection(folder: str | os.PathLike | None = None) -> Inspection | None:
     """The inspection in ``folder`` (default: the current folder) if it holds an
-    ``inspection.toml``, else None."""
+    ``inspection.toml``, else None.
+
+    Parameters
+    ----------
+    folder : str or path, optional
+        The folder to look in; default the current folder.
+
+    Returns
+    -------
+    Inspection or None
+        The inspection read with :func:`load_inspection`, or None when the folder holds no
+        ``inspection.toml``.
+
+    Examples
+    --------
+    >>> import tempfile, sampling
+    >>> folder = tempfile.mkdtemp()
+    >>> sampling.find_inspection(folder) is None
+    True
+    >>> path = sampling.init_inspection(folder, "Northshire CRC")
+    >>> sampling.find_inspection(folder).short_name
+    'Northshire CRC'
+    """
     path = Path(folder if folder is not None else ".") / INSPECTION_FILE
     return load_inspection(path) if path.is_file() else None
 
@@ -339,7 +388,41 @@ def init_inspection(folder: str | os.PathLike, provider: str, *, short_name: str
                     framework: str = "hmip-adult", inspectorate: str | None = None,
                     seed: int = DEFAULT_SEED, overwrite: bool = False) -> Path:
     """Create ``folder`` (if needed) with a commented ``inspection.toml`` for ``framework``'s
-    samples; returns the file's path. An existing file is kept unless ``overwrite``."""
+    samples; returns the file's path. An existing file is kept unless ``overwrite``.
+
+    Parameters
+    ----------
+    folder : str or path
+        The inspection's folder, created if needed.
+    provider : str
+        Who is inspected, e.g. ``"Northshire CRC"``.
+    short_name : str, optional
+        The name that heads charts and tables; default ``provider``.
+    framework : str
+        A shipped framework's name (:func:`sampling.available_frameworks`), or a framework
+        file or folder.
+    inspectorate : str, optional
+        Who inspects; default the shipped framework's inspectorate.
+    seed : int
+        The random seed every command uses unless given another.
+    overwrite : bool
+        Replace an existing ``inspection.toml`` (default: keep it and raise).
+
+    Returns
+    -------
+    Path
+        The ``inspection.toml`` written.
+
+    Examples
+    --------
+    >>> import tempfile, sampling
+    >>> from pathlib import Path
+    >>> path = sampling.init_inspection(Path(tempfile.mkdtemp()) / "northshire", "Northshire CRC")
+    >>> path.name
+    'inspection.toml'
+    >>> "[samples.case_supervision]" in path.read_text()
+    True
+    """
     if not isinstance(provider, str) or not provider.strip():
         raise ArgumentError("provider", provider, "must be the provider's name, e.g. \"Northshire CRC\"")
     text = inspection_text(provider.strip(), short_name=short_name, framework=framework,

@@ -356,6 +356,13 @@ def load_rules(source: str | os.PathLike | Mapping[str, Any] | RatingRules = "hm
 
     >>> load_rules("hmip-youth").n_standards
     12
+
+    Examples
+    --------
+    >>> import sampling
+    >>> rules = sampling.load_rules("hmip-adult")
+    >>> rules.labels
+    ('Inadequate', 'Requires improvement', 'Good', 'Outstanding')
     """
     if isinstance(source, RatingRules):
         return source

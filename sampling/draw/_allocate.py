@@ -306,6 +306,14 @@ def allocate(frame_or_counts: Any, n: int, *, strata: Sequence[str] = DEFAULT_ST
         Cells sum to n; each cell is the floor or ceiling of n·N_h/N (never above N_h);
         each variable's margin equals its largest-remainder target whenever some
         allocation achieves that (else the total deviation is minimised and reported).
+
+    Examples
+    --------
+    >>> import sampling
+    >>> frame = sampling.load_frame(sampling.synthetic_frame(668, rng=1))
+    >>> allocation = sampling.allocate(frame, 132)
+    >>> int(allocation.table["n_h"].sum()), int(allocation.table["N_h"].sum())
+    (132, 668)
     """
     strata = check_strata(strata)
     n = check_count(n, "n")

@@ -486,6 +486,14 @@ def draw_sample(
     Returns
     -------
     Sample
+
+    Examples
+    --------
+    >>> import sampling
+    >>> frame = sampling.load_frame(sampling.synthetic_frame(668, rng=1))
+    >>> sample = sampling.draw_sample(frame, 132, rng=2019)
+    >>> sample.n, len(sample.cases), sample.cases["case_id"].iloc[:3].tolist()
+    (132, 132, ['KSS0000124', 'KSS0000390', 'KSS0000421'])
     """
     frame, strata, n = _checked_frame(frame, strata, n)
     seed = rng if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) else None

@@ -24,7 +24,8 @@ import pandas as pd
 
 from .._utils._display import TableResult
 from ._draw import verify_manifest
-from ._drawfile import FIELDWORK, SUBSTITUTION_COLUMNS, read_draw
+from ._drawfile import FIELDWORK, SUBSTITUTION_COLUMNS
+from ._drawread import read_draw
 from ._frame import frame_fingerprint, load_frame
 from .._utils._io import atomic_dir, atomic_path, escape_cell, file_lock, write_csv
 from .._utils._workbook import format_workbook, make_reproducible
@@ -159,6 +160,19 @@ def substitute_case(path: str | os.PathLike, case_id: Any, reason: str) -> dict:
     DataError
         The case has answers already, its row is missing from the fieldwork sheet, or its
         cell has no unused reserve left.
+
+    Examples
+    --------
+    >>> import tempfile, sampling
+    >>> from pathlib import Path
+    >>> frame = sampling.load_frame(sampling.synthetic_frame(668, rng=1))
+    >>> sample = sampling.draw_sample(frame, 132, rng=2019)
+    >>> path = sampling.write_draw_workbook(sample, Path(tempfile.mkdtemp()) / "draw.xlsx",
+    ...                                     sample_name="case_supervision", frame=frame)
+    >>> first = sample.cases["case_id"].iloc[0]
+    >>> record = sampling.substitute_case(path, first, reason="file could not be found")
+    >>> record["replaced_case_id"] == first, record["reserve_rank"]
+    (True, 1)
     """
     text = str(reason or "").strip()
     if not text:
@@ -309,6 +323,18 @@ def verify_draw(path: str | os.PathLike, frame: Any, *, mapping: Mapping[str, Ma
     Returns
     -------
     DrawCheck
+
+    Examples
+    --------
+    >>> import tempfile, sampling
+    >>> from pathlib import Path
+    >>> table = sampling.synthetic_frame(668, rng=1)
+    >>> frame = sampling.load_frame(table)
+    >>> sample = sampling.draw_sample(frame, 132, rng=2019)
+    >>> path = sampling.write_draw_workbook(sample, Path(tempfile.mkdtemp()) / "draw.xlsx",
+    ...                                     sample_name="case_supervision", frame=frame)
+    >>> sampling.verify_draw(path, table).ok
+    True
     """
     sample = read_draw(path)
     m = sample.manifest

@@ -132,9 +132,20 @@ TABLE_COLUMNS = ["key_question", "standard", "sample", "yes", "n", "percent", "l
 class Intervals(TableResult):
     """An interval for every key question (see :func:`intervals`).
 
-    ``table``: key_question, standard, sample, yes, n, percent, low, high, margin
-    ((high − low)/2, in points), method (as used for that row: a fallback shows here),
-    finite_population (bool), population (N used for the row, NaN if none), note.
+    Attributes
+    ----------
+    table : DataFrame
+        key_question, standard, sample, yes, n, percent, low, high, margin ((high − low)/2,
+        in points), method (as used for that row: a fallback shows here), finite_population
+        (bool), population (N used for the row, NaN if none), note.
+    method : str
+        The interval method asked for, e.g. ``"wilson"`` or ``"bootstrap-bca"``.
+    confidence_level : float
+        Two-sided, e.g. 0.8.
+    n_resamples : int or None
+        Bootstrap replicates (bootstrap methods only).
+    replicates : Replicates or None
+        The bootstrap replicates the intervals came from (bootstrap methods only).
     """
 
     table: pd.DataFrame
@@ -258,6 +269,13 @@ def bootstrap_replicates(results: Results, *, n_resamples: int = 10_000, populat
     .. [1] Efron, B. & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*, ch. 6.
     .. [2] Rao, J. N. K. & Wu, C. F. J. (1988). Resampling inference with complex survey data.
        *JASA* 83, 231–241.
+
+    Examples
+    --------
+    >>> import sampling
+    >>> replicates = sampling.bootstrap_replicates(sampling.synthetic_results(rng=1, n=60), n_resamples=500, rng=3)
+    >>> replicates.to_frame().shape[0] > 0
+    True
     """
     _check_results(results)
     B, gen = _check_bootstrap_args(n_resamples, rng, stratified, len(results.summary))
@@ -302,6 +320,14 @@ def intervals(results: Results, *, method: str = "wilson", confidence_level: flo
         replicates (bootstrap methods) and the settings. A row whose bootstrap would collapse
         (0 or n yes, n < MIN_BOOTSTRAP_N) uses Clopper–Pearson instead, as its method and note
         say.
+
+    Examples
+    --------
+    >>> import sampling
+    >>> table = sampling.intervals(sampling.seed_inspection(), method="wilson").to_frame()
+    >>> table.loc[table["key_question"] == "2.1.1", ["yes", "n", "low", "high"]].round(2)
+        yes      n    low  high
+    0  99.0  132.0  69.88  79.5
     """
     _check_results(results)
     method = _check_method(method)
@@ -364,6 +390,14 @@ def bootstrap(results: Results, *, method: str = "bootstrap-bca", **kwargs) -> I
     References
     ----------
     .. [1] Efron, B. (1987). Better bootstrap confidence intervals. *JASA* 82, 171–185.
+
+    Examples
+    --------
+    >>> import sampling
+    >>> results = sampling.synthetic_results(rng=1, n=60)
+    >>> table = sampling.bootstrap(results, n_resamples=2000, rng=3).to_frame()
+    >>> bool(((table["low"] <= table["percent"]) & (table["percent"] <= table["high"])).all())
+    True
     """
     method = _check_method(method, BOOTSTRAP)
     return intervals(results, method=method, **kwargs)

@@ -22,6 +22,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from .._utils._tables import position
 from .._utils._methods import ANALYTIC, FINITE
 from ..results._weights import DEGENERATE_NOTE, degenerate_rows, weighted_estimates, weighted_interval
 from ..errors import DataError
@@ -73,9 +74,9 @@ def weighted_table(table: pd.DataFrame, results: Any, pops: Mapping[str, int], c
     est = weighted_estimates(results, fpc={s: True for s in pops})
     w = est["weighted"].to_numpy(bool)
     out = table.copy()
-    out.insert(out.columns.get_loc("percent") + 1, "weighted_percent", est["weighted_percent"].to_numpy())
-    out.insert(out.columns.get_loc("weighted_percent") + 1, "design_effect", est["design_effect"].to_numpy())
-    out.insert(out.columns.get_loc("design_effect") + 1, "effective_n", est["effective_n"].to_numpy())
+    out.insert(position(out, "percent") + 1, "weighted_percent", est["weighted_percent"].to_numpy())
+    out.insert(position(out, "weighted_percent") + 1, "design_effect", est["design_effect"].to_numpy())
+    out.insert(position(out, "design_effect") + 1, "effective_n", est["effective_n"].to_numpy())
     fpc = est["fpc"].to_numpy(bool)
     Nd = est["domain_population"].to_numpy(float)
     out.loc[w, "finite_population"] = fpc[w]

@@ -77,6 +77,12 @@ def seed_tables() -> SeedTables:
     Returns
     -------
     SeedTables
+
+    Examples
+    --------
+    >>> import sampling
+    >>> sampling.seed_tables().samples["n"].tolist()
+    [132, 54, 42]
     """
     kq, st, doc = _read_seed()
     import copy
@@ -138,6 +144,13 @@ def synthetic_frame(size: int, rng=None, *, offices: int = 14,
     Returns
     -------
     DataFrame
+
+    Examples
+    --------
+    >>> import sampling
+    >>> frame = sampling.synthetic_frame(500, rng=1)
+    >>> len(frame), frame.columns.tolist()[:4]
+    (500, ['case_id', 'office', 'gender', 'disposal'])
     """
     import numpy as np
 
@@ -220,6 +233,13 @@ def seed_inspection(population: Any = None, *, subsample_share: float | None = N
     -------
     Results
         Aggregate results with the provider's name (``KSS CRC``) and published ratings.
+
+    Examples
+    --------
+    >>> import sampling
+    >>> results = sampling.seed_inspection()
+    >>> results.provider
+    'KSS CRC'
     """
     import numpy as np
 
@@ -303,6 +323,13 @@ def synthetic_results(rng: Any = None, *, n: Any = None, population: Any = None,
     -------
     Results
         Case-level results.
+
+    Examples
+    --------
+    >>> import sampling
+    >>> results = sampling.synthetic_results(rng=1, n=80)
+    >>> results.level, len(results.cases)
+    ('case', 240)
     """
     from .._utils._checks import check_count, check_rng
     from ..design._framework import load_framework

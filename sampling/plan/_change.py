@@ -40,7 +40,27 @@ def _fpc(n: float, population: int | None) -> float:
 
 @dataclass(frozen=True, repr=False)
 class ChangePlan(TableResult):
-    """Cases per inspection to detect a change; see :func:`change_sample_size`."""
+    """Cases per inspection to detect a change; see :func:`change_sample_size`.
+
+    Attributes
+    ----------
+    change : float
+        The change to detect, a fraction (0.15 = 15 points).
+    population : int or None
+        Each inspection's eligible population N (None: infinite).
+    confidence_level : float
+        The test's confidence level.
+    power : float
+        The chance of detecting the change.
+    sides : int
+        2 for any change, 1 for a change in a stated direction.
+    p_before, p_after : float
+        The planning proportions yes before and after the change.
+    n0 : float
+        The cases per inspection before the finite population correction (unrounded).
+    n : int
+        The cases per inspection, after the correction, rounded up.
+    """
 
     change: float
     population: int | None
@@ -167,6 +187,28 @@ def detectable_change(
     side's ``design_effects`` (default 1, a simple random sample). NaN when either sample is
     empty.
 
+    Parameters
+    ----------
+    n1, n2 : int
+        The two inspections' sample sizes.
+    population1, population2 : int, optional
+        Their eligible populations N (None: infinite, no finite population correction).
+    p : float
+        The planning proportion yes (0.5, the worst case, by default).
+    confidence_level : float
+        The test's confidence level (default 0.8, the inspectorate's).
+    power : float
+        The chance of detecting a change of the returned size (default 0.8).
+    sides : {2, 1}
+        A two-sided test (any change) or one-sided (a change in a stated direction).
+    design_effects : (float, float)
+        Each side's design effect (default 1, 1: simple random samples).
+
+    Returns
+    -------
+    float
+        The smallest detectable change, a fraction (0.1175 = 11.75 points).
+
     References
     ----------
     .. [1] Fleiss, J. L., Levin, B. & Paik, M. C. (2003). *Statistical Methods for Rates and
@@ -175,7 +217,13 @@ def detectable_change(
 
     >>> round(detectable_change(100, 100), 4)
     0.1501
-    >>> round(detectable_change(100, 100, design_effects=(2.0, 2.0)), 4)
+
+    Examples
+    --------
+    >>> import sampling
+    >>> round(sampling.detectable_change(132, 132, 668, 700), 4)
+    0.1175
+    >>> round(sampling.detectable_change(100, 100, design_effects=(2.0, 2.0)), 4)
     0.2123
     """
     if not n1 or not n2 or n1 < 1 or n2 < 1:

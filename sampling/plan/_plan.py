@@ -150,6 +150,13 @@ def implied_population(
 
     >>> r = implied_population(132); (r.low, r.high)
     (644, 668)
+
+    Examples
+    --------
+    >>> import sampling
+    >>> implied = sampling.implied_population(132)
+    >>> implied.low, implied.high
+    (644, 668)
     """
     n = check_count(n, "n", minimum=1)
     confidence_level = check_confidence_level(confidence_level)
@@ -294,6 +301,13 @@ def subsample_plan(
     References
     ----------
     .. [1] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §2.12–2.13 (domains), §4.4. Wiley.
+
+    Examples
+    --------
+    >>> import sampling
+    >>> plan = sampling.subsample_plan(132, 668, share=0.5)
+    >>> plan.to_frame().columns.tolist()[:4]
+    ['population', 'n', 'share', 'expected_subsample']
     """
     population = check_population(population)
     share = check_fraction(share, "share", high_open=False)
@@ -323,9 +337,23 @@ def subsample_plan(
 class Plan(TableResult):
     """Sample sizes for a list of populations; see :func:`plan_table`.
 
-    ``table`` columns: population (<NA> = infinite), n0 (Cochran's infinite-population n₀,
-    unrounded), n, achieved_margin (percentage points, at that n and N),
-    sampling_fraction (n/N), method.
+    Attributes
+    ----------
+    table : DataFrame
+        One row per population: population (<NA> = infinite), n0 (Cochran's
+        infinite-population n₀, unrounded), n, achieved_margin (percentage points, at that n
+        and N), sampling_fraction (n/N), method.
+    confidence_level : float
+        The planning confidence level, e.g. 0.8.
+    margin : float
+        The planned margin, a fraction (0.05 = five points).
+    p : float
+        The planning proportion (0.5, the worst case, by default).
+    method : str
+        ``"cochran"`` (normal approximation with the finite population correction) or
+        ``"exact"``.
+    formula : str
+        The formula used, in words, for the methodology annex.
     """
 
     table: pd.DataFrame
@@ -386,6 +414,12 @@ def plan_table(
     References
     ----------
     .. [1] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §4.4. Wiley.
+
+    Examples
+    --------
+    >>> import sampling
+    >>> sampling.plan_table([None, 668, 79, 56]).to_frame()["n"].tolist()
+    [165, 132, 54, 42]
     """
     if populations is None or isinstance(populations, numbers.Number):
         populations = [populations]

@@ -132,6 +132,14 @@ def misrating_risk(
     ----------
     .. [1] Johnson, N. L., Kemp, A. W. & Kotz, S. (2005). *Univariate Discrete Distributions*,
        3rd ed., ch. 3 and 6 (binomial and hypergeometric). Wiley.
+
+    Examples
+    --------
+    >>> import sampling
+    >>> round(float(sampling.misrating_risk(67.0, 132, 668)), 3)
+    0.265
+    >>> round(float(sampling.misrating_risk(90.0, 132, 668)), 3)
+    0.0
     """
     pct, true_band, _, probs = _band_matrix(true_percent, n, population, bands, rounding)
     risk = 1 - probs[np.arange(probs.shape[0]), true_band]
@@ -178,6 +186,14 @@ def band_probabilities(
     Returns
     -------
     DataFrame
+
+    Examples
+    --------
+    >>> import sampling
+    >>> table = sampling.band_probabilities(67.0, 132, 668)
+    >>> table.round(3)
+       true_percent  true_band  [0,50)  [50,65)  [65,80)  [80,100]  misrating_risk
+    0          67.0          2     0.0    0.264    0.735       0.0           0.265
     """
     pct, true_band, edges, probs = _band_matrix(true_percent, n, population, bands, rounding)
     frame = pd.DataFrame({"true_percent": pct.reshape(-1), "true_band": true_band})

@@ -136,8 +136,13 @@ def achieved_margin(
     .. [2] Buonaccorsi, J. P. (1987). A note on confidence intervals for proportions in finite
        populations. *The American Statistician* 41, 215–218.
 
-    >>> round(achieved_margin(132, 668), 4)
+    Examples
+    --------
+    >>> import sampling
+    >>> round(sampling.achieved_margin(132, 668), 4)
     0.05
+    >>> round(sampling.achieved_margin(132), 4)
+    0.0558
     """
     population = check_population(population)
     n = check_n(n, population)

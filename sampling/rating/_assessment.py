@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._utils._tables import position
 from .._utils._display import TableResult
 from .._utils._format import jsonable
 from ..design._framework import Framework
@@ -50,6 +51,22 @@ class Assessment(TableResult):
         the flag and the report use), ``flagged``.
     overall_scores : DataFrame
         ``basis, score, probability``: the distribution of the total score per basis.
+    framework : Framework
+        The framework rated (standards, key questions, samples).
+    rules : RatingRules
+        The rating rules applied (bands and the overall score).
+    method : str
+        The interval method.
+    confidence_level : float
+        Two-sided, e.g. 0.8.
+    n_resamples : int
+        Bootstrap replicates behind the rating probabilities.
+    probability_source : str
+        Where the rating probabilities came from, in words.
+    notes : tuple of str
+        What the reader should know, in words.
+    threshold : float
+        The probability below which a rating is flagged (default 0.9).
     provider : str or None
         The inspected provider's name, when the results give it.
     """
@@ -111,9 +128,9 @@ class Assessment(TableResult):
         if "missing" in k.columns and k["missing"].fillna(0).gt(0).any():  # blank answers left out of n
             out.insert(3, "missing", k["missing"].fillna(0).astype(int).astype(str).to_numpy())
         if "weighted_percent" in k.columns:  # design-weighted: the interval is about w%
-            out.insert(out.columns.get_loc("%") + 1, "w%", k["weighted_percent"].map(lambda v: "" if pd.isna(v) else _fmt_pct(v)))
+            out.insert(position(out, "%") + 1, "w%", k["weighted_percent"].map(lambda v: "" if pd.isna(v) else _fmt_pct(v)))
         if "design_effect" in k.columns:  # R svymean(deff=TRUE): design variance / SRS variance
-            at = out.columns.get_loc("high") + 1
+            at = position(out, "high") + 1
             out.insert(at, "deff", k["design_effect"].map(lambda v: "" if pd.isna(v) else f"{v:.2f}"))
             out.insert(at + 1, "n_eff", k["effective_n"].map(lambda v: "" if pd.isna(v) else f"{v:.1f}"))
         return out
@@ -122,6 +139,7 @@ class Assessment(TableResult):
         """A compact overall table for display."""
         o = self.overall
         out = o[["basis", "score", "rating"]].copy()
+        out["rating"] = o["rating"].map(lambda r: "not rated" if r is None or pd.isna(r) else r)
         for lab in self.rules.labels:
             out[probability_column(lab)] = o[probability_column(lab)].map(lambda p: "" if pd.isna(p) else f"{p:.2f}")
         out["flag"] = np.where(o["flagged"], "FLAG", "")

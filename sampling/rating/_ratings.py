@@ -42,6 +42,7 @@ import pandas as pd
 from . import _wording as wording
 from ._grades import grade_of
 from ._assessment import BASES, Assessment, probability_column as _p
+from .._utils._tables import position
 from .._utils._checks import check_bool, check_fraction
 from ..stats._options import IntervalOptions
 from ..results._results import Results
@@ -132,10 +133,10 @@ def _key_question_table(inp: _Inputs, iv: Any) -> tuple[pd.DataFrame, dict]:
         "flagged": [bool(t) for t in inside], "note": kq_note,
     })
     if "weighted_percent" in ivt.columns:  # N_h known: the population estimate the interval is about
-        table.insert(table.columns.get_loc("percent") + 1, "weighted_percent", ivt["weighted_percent"].to_numpy(float))
+        table.insert(position(table, "percent") + 1, "weighted_percent", ivt["weighted_percent"].to_numpy(float))
         for col in ("design_effect", "effective_n"):
             if col in ivt.columns:
-                table.insert(table.columns.get_loc("n_known"), col, ivt[col].to_numpy(float))
+                table.insert(position(table, "n_known"), col, ivt[col].to_numpy(float))
     arrays = {"ids": kq_ids, "pct": pct, "band": band_idx, "low": low, "high": high, "inside": inside}
     return table, arrays
 
@@ -408,6 +409,13 @@ def rate(results: Results, *, rules: Any = None, method: str = "wilson", confide
     ----------
     .. [1] Efron, B. & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*, ch. 6.
     .. [2] Davison, A. C. & Hinkley, D. V. (1997). *Bootstrap Methods and their Application*, §3.7.
+
+    Examples
+    --------
+    >>> import sampling
+    >>> assessment = sampling.rate(sampling.seed_inspection(), rng=2019)
+    >>> assessment.overall.set_index("basis").loc["rule", "rating"]
+    'Requires improvement'
     """
     if options is None:
         options = IntervalOptions(method, confidence_level, population, finite_population, n_resamples, rng)

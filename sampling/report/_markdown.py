@@ -7,6 +7,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .._utils._tables import position
 from ..rating._assessment import Assessment
 from ..rating._view import assessment_tables, shown_probabilities
 from .._utils._format import is_true, markdown_table, md_text, number, text
@@ -189,7 +190,7 @@ def _key_question_table(kq: pd.DataFrame, confidence_level: float) -> list[str]:
         kqt.insert(4, "w% (population)", kq["weighted_percent"].map(_pct))
     if "design_effect" in kq.columns:  # R svymean(deff=TRUE): design variance / SRS variance, n/deff
         deff, n_eff = (pd.to_numeric(kq[c], errors="coerce") for c in ("design_effect", "effective_n"))
-        at = kqt.columns.get_loc(f"{confidence_level:.0%} interval") + 1
+        at = position(kqt, f"{confidence_level:.0%} interval") + 1
         kqt.insert(at, "design effect", deff.map(lambda v: "" if pd.isna(v) else f"{v:.2f}"))
         kqt.insert(at + 1, "effective n", n_eff.map(lambda v: "" if pd.isna(v) else f"{v:.1f}"))
     has_missing = "missing" in kq.columns and kq["missing"].fillna(0).astype(float).gt(0).any()
@@ -240,8 +241,22 @@ def _charts_and_files(assessment: Any, charts: Sequence[str], sections: Sequence
                   "- Each chart as PNG (200 dpi) and SVG.", ""]
 
 
+def _design(designs: Sequence[Any]) -> list[str]:
+    """The design of each sample: its statement in words, then its figures as a table."""
+    if not designs:
+        return []
+    out = ["## Design", ""]
+    for d in designs:
+        out += [_md(d.text()), ""]
+        table = d.to_frame().drop(columns=["sample"])
+        table["cases"] = table["cases"].map(lambda v: "unknown" if pd.isna(v) else f"{int(v):,}")
+        out += [markdown_table(table.rename(columns={"item": f"{d.label or d.sample}"})), ""]
+    return out
+
+
 def report_markdown(assessment: Assessment, *, charts: Sequence[str] = (), title: str | None = None,
-                    extra_settings: Mapping[str, Any] | None = None, sections: Sequence[str] = ()) -> str:
+                    extra_settings: Mapping[str, Any] | None = None, sections: Sequence[str] = (),
+                    design: Sequence[Any] = ()) -> str:
     """The text of ``report.md``.
 
     Parameters
@@ -256,6 +271,8 @@ def report_markdown(assessment: Assessment, *, charts: Sequence[str] = (), title
         ``{name: value}`` lines under the heading.
     sections : sequence of str, optional
         Markdown lines of further analyses (a breakdown by subgroup …), after the charts.
+    design : sequence of DesignStatement, optional
+        The design of each sample, stated after the settings (a "Design" section).
 
     Returns
     -------
@@ -264,7 +281,7 @@ def report_markdown(assessment: Assessment, *, charts: Sequence[str] = (), title
     """
     check_assessment(assessment)
     st, ov, labels = assessment.standards, assessment.overall, list(assessment.rules.labels)
-    out = _header(assessment, title, dict(extra_settings or {}))
+    out = _header(assessment, title, dict(extra_settings or {})) + _design(design)
     out += _summary(st, ov) + _flags(assessment) + _discretion(st)
     out += _standards_table(st, labels) + _key_question_table(assessment.key_questions, assessment.confidence_level)
     out += _overall_table(ov, labels) + _charts_and_files(assessment, charts, sections)

@@ -4,8 +4,9 @@
 :class:`~sampling.draw.Sample`) and writes
 
 * the charts of :mod:`sampling.charts` as PNG and SVG — ``forest``, ``rating_probabilities``,
-  ``overall``, ``misrating_curve``, ``planning_curve`` and, with a sample, ``balance``;
-* ``report.md`` — the settings, the flags explained in plain words (each flagged standard
+  ``overall``, ``misrating_curve``, ``planning_curve`` and, with a sample (or the design of
+  one draw workbook), ``balance``;
+* ``report.md`` — the settings, the design of each sample (``design=``), the flags explained in plain words (each flagged standard
   named, with why), recorded discretion, and tables of standards, key questions and the
   overall rating, with the charts linked;
 * ``report.csv`` — one tidy table: **one row per key question**, carrying its standard's
@@ -145,9 +146,22 @@ def report_table(assessment: Assessment) -> pd.DataFrame:
 
 
 
-def _settings(assessment: Any, extra: Mapping[str, Any] | None = None) -> pd.DataFrame:
+def _design_rows(designs: Sequence[Any]) -> list[tuple[str, str]]:
+    """The settings rows of each sample's design: its statement, then one row per figure."""
+    rows = []
+    for d in designs:
+        name = d.label or d.sample
+        rows.append((f"design: {name}", d.text()))
+        for rec in d.to_frame().to_dict("records"):
+            cases = "unknown" if pd.isna(rec["cases"]) else f"{int(rec['cases']):,}"
+            rows.append((f"{name}: {rec['item']}", cases + (f" ({rec['note']})" if rec["note"] else "")))
+    return rows
+
+
+def _settings(assessment: Any, extra: Mapping[str, Any] | None = None, designs: Sequence[Any] = ()) -> pd.DataFrame:
     provider = getattr(assessment, "provider", None)
     rows = [("provider", provider)] if provider else []
+    rows += _design_rows(designs)
     rows += [("framework", assessment.framework.name), ("rules", assessment.rules.short_name),
             ("interval method", assessment.method),
             ("confidence level", f"{assessment.confidence_level:g}"),
@@ -251,18 +265,29 @@ def _sample_sizes(assessment: Any) -> dict[str, int]:
 
 
 
-def _planning_marks(assessment: Any, sizes: Mapping[str, int]) -> dict[str, int]:
-    """{label: n} of the assessment's own samples, labelled as its framework names them."""
+def _design_sizes(assessment: Any, designs: Sequence[Any]) -> dict[str, tuple[int, int | None]]:
+    """{label: (n, N)} of the assessment's samples: n drawn (else scored) and N from each
+    design statement (the draw's manifest); N None when unknown. Without statements, n is
+    the largest key-question n of each sample and N unknown."""
     labels = {s.name: s.label for s in getattr(assessment.framework, "samples", ())}
-    return {labels.get(name) or name: n for name, n in sizes.items()}
+    if not designs:
+        return {labels.get(name) or name: (n, None) for name, n in _sample_sizes(assessment).items()}
+    sizes = _sample_sizes(assessment)
+    out = {}
+    for d in designs:
+        n = d.drawn if d.drawn is not None else d.scored if d.scored is not None else sizes.get(d.sample)
+        if n:
+            out[d.label or labels.get(d.sample) or d.sample] = (int(n), d.population)
+    return out
 
 
 def _chart_jobs(assessment: Any, balance_table: pd.DataFrame | None, *, planning: bool,
-                misrating: bool) -> list[tuple[str, Callable[[], Any]]]:
+                misrating: bool, designs: Sequence[Any] = ()) -> list[tuple[str, Callable[[], Any]]]:
     """(name, make-figure) for every chart the report holds, in :data:`CHARTS` order."""
     from .. import charts as ch
 
-    sizes = _sample_sizes(assessment)
+    sizes = _design_sizes(assessment, designs)
+    labels = [f"{k}: n = {n:,}, " + (f"N = {N:,}" if N is not None else "N unknown") for k, (n, N) in sizes.items()]
     jobs: list[tuple[str, Callable[[], Any]]] = [
         ("forest", lambda: ch.forest(assessment)),
         ("rating_probabilities", lambda: ch.rating_probabilities(assessment)),
@@ -270,10 +295,11 @@ def _chart_jobs(assessment: Any, balance_table: pd.DataFrame | None, *, planning
     if assessment.overall["rating"].notna().any():  # an incomplete inspection has no overall rating
         jobs.append(("overall", lambda: ch.overall(assessment)))
     if misrating and sizes:
-        jobs.append(("misrating_curve", lambda: ch.misrating_curve(list(sizes.values()), rules=assessment.rules)))
+        jobs.append(("misrating_curve", lambda: ch.misrating_curve(
+            [n for n, _ in sizes.values()], [N for _, N in sizes.values()], rules=assessment.rules, labels=labels)))
     if planning:
         jobs.append(("planning_curve", lambda: ch.planning_curve(
-            confidence_level=assessment.confidence_level, marks=_planning_marks(assessment, sizes))))
+            confidence_level=assessment.confidence_level, marks=sizes)))
     if balance_table is not None:
         jobs.append(("balance", lambda: ch.balance(balance_table)))
     return jobs
@@ -281,15 +307,16 @@ def _chart_jobs(assessment: Any, balance_table: pd.DataFrame | None, *, planning
 
 def _write_tables(staging: Path, assessment: Any, md: str, extra: Mapping[str, Any],
                   balance_table: pd.DataFrame | None, say: Callable[[str], Any],
-                  more_sheets: Mapping[str, pd.DataFrame] | None = None) -> list[str]:
+                  more_sheets: Mapping[str, pd.DataFrame] | None = None, designs: Sequence[Any] = ()) -> list[str]:
     say("report.md …")
     (staging / "report.md").write_text(md, encoding="utf-8")
     say("report.csv …")
     write_csv(report_table(assessment), staging / "report.csv")
     say("report.xlsx …")
-    sheets = {"key_questions": assessment.key_questions, "standards": assessment.standards,
+    sheets = {"key_questions": assessment.key_questions,
+              "standards": assessment.standards.rename(columns={"flag_reason": "why_flagged"}),
               "overall": assessment.overall, "overall_scores": assessment.overall_scores,
-              "settings": _settings(assessment, extra)}
+              "settings": _settings(assessment, extra, designs)}
     if balance_table is not None:
         sheets["balance"] = balance_table
     sheets.update(more_sheets or {})
@@ -300,11 +327,26 @@ def _write_tables(staging: Path, assessment: Any, md: str, extra: Mapping[str, A
     return ["report.md", "report.csv", "report.xlsx"]
 
 
+def _designs(design: Any) -> tuple:
+    """``design`` as a tuple of DesignStatement (None: none)."""
+    from ..results._statement import DesignStatement
+
+    if design is None:
+        return ()
+    items = (design,) if isinstance(design, DesignStatement) else tuple(design) \
+        if isinstance(design, (list, tuple)) else None
+    if items is None or not all(isinstance(d, DesignStatement) for d in items):
+        raise ArgumentError("design", type(design).__name__, "must be a DesignStatement or a list of them "
+                            "(sampling.design_statement / design_statements)")
+    return items
+
+
 def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures", *, sample: Any = None,
                  formats: Sequence[str] = ("png", "svg"), planning: bool = True,
                  misrating: bool = True, title: str | None = None,
                  settings: Mapping[str, Any] | None = None, sections: Sequence[Any] = (),
-                 progress: Callable[[str], Any] | None = None, dpi: int = 200) -> ReportFiles:
+                 design: Any = None, progress: Callable[[str], Any] | None = None,
+                 dpi: int = 200) -> ReportFiles:
     """Write every chart (PNG + SVG), ``report.md``, ``report.csv`` and ``report.xlsx``.
 
     Parameters
@@ -331,6 +373,11 @@ def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures",
         report.md and its sheets: :class:`~sampling.Breakdown` (a breakdown by subgroup),
         :class:`~sampling.Comparison` (with an earlier inspection or another provider) and
         :class:`~sampling.Pool` (the national picture, this provider placed in it).
+    design : DesignStatement or sequence of them, optional
+        The design of each sample (:func:`sampling.design_statements`): stated in report.md
+        and the settings sheet, and the n and N of the planning and misrating charts (else n
+        is each sample's largest key-question n and N unknown). One statement read from a
+        draw workbook also gives the balance chart when ``sample`` is not given.
     progress : callable, optional
         Called with one line of text per step (the CLI prints them to stderr).
     dpi : int
@@ -347,6 +394,15 @@ def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures",
     OutputError
         ``out_dir`` cannot be created or written (a path under a file, a file, no
         permission); nothing is left behind.
+
+    Examples
+    --------
+    >>> import tempfile, sampling
+    >>> from pathlib import Path
+    >>> assessment = sampling.rate(sampling.seed_inspection(), rng=2019)
+    >>> files = sampling.write_report(assessment, Path(tempfile.mkdtemp()) / "report", formats=("png",))
+    >>> files.markdown.name
+    'report.md'
     """
     from .. import charts as ch
 
@@ -355,9 +411,12 @@ def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures",
     check_assessment(assessment)
     check_bool(planning, "planning")
     check_bool(misrating, "misrating")
+    designs = _designs(design)
+    if sample is None and len(designs) == 1 and designs[0].path is not None:
+        sample = designs[0].path  # a draw workbook analysed: its balance chart
     check_draw_provider(sample, getattr(assessment, "provider", None))
     balance_table = _load_balance(sample)
-    jobs = _chart_jobs(assessment, balance_table, planning=planning, misrating=misrating)
+    jobs = _chart_jobs(assessment, balance_table, planning=planning, misrating=misrating, designs=designs)
     extras = [x for item in sections for x in section_of(item, getattr(assessment, "provider", None))]
     jobs += [(x.chart, x.make) for x in extras]
     out = Path(out_dir)
@@ -371,9 +430,10 @@ def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures",
             names += [p.name for p in paths]
         extra = dict(settings or {})
         md = report_markdown(assessment, charts=[n for n, _ in jobs if n not in {x.chart for x in extras}],
-                             title=title, extra_settings=extra, sections=[ln for x in extras for ln in x.markdown])
+                             title=title, extra_settings=extra, sections=[ln for x in extras for ln in x.markdown],
+                             design=designs)
         more = {k: v for x in extras for k, v in x.sheets.items()}
-        names += _write_tables(staging, assessment, md, extra, balance_table, say, more)
+        names += _write_tables(staging, assessment, md, extra, balance_table, say, more, designs)
         say(f"moving {len(names)} files into {str(out)!r} …")
     flagged = tuple(assessment.standards.loc[assessment.standards["flagged"].map(is_true), "standard"].astype(str))
     return ReportFiles(out_dir=out, files=tuple(out / n for n in names),

@@ -76,6 +76,12 @@ def reconstruct_counts(percent: float, n: int, *, rules: RatingRules | None = No
 
     >>> reconstruct_counts(49, 132), reconstruct_counts(61, 132), reconstruct_counts(54, 42)
     ([65], [80, 81], [])
+
+    Examples
+    --------
+    >>> import sampling
+    >>> sampling.reconstruct_counts(70.5, 132)
+    [93]
     """
     if rules is None:
         rules = load_rules("hmip-adult")  # the inspectorate's shipped rules

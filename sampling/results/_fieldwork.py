@@ -19,7 +19,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from ..draw._drawfile import FIELDWORK, PLAIN_HEADERS, is_draw_workbook, write_draw_folder, write_draw_workbook
+from ..draw._drawfile import FIELDWORK, PLAIN_HEADERS, write_draw_folder, write_draw_workbook
+from ..draw._drawread import is_draw_workbook
 from ..errors import DataError
 
 # the draw workbook's writers stay importable from here
@@ -124,9 +125,48 @@ def read_fieldwork(paths: str | os.PathLike | Sequence[Any], *, blank_means_na: 
     ``Results.excluded``, never silently dropped; a blank answer of a partly answered case is
     missing for its question (``Results.missing``), or an error with ``complete=True``.
 
+    Parameters
+    ----------
+    paths : str, path or list of them
+        One filled draw workbook (or draw folder) per sample of the inspection.
+    blank_means_na : bool
+        Read a blank answer as "not applicable" (left out of the question's n and of its
+        relevant population), an explicit choice; by default a blank in a partly answered
+        case is missing for its question.
+    complete : bool
+        The final analysis: any blank answer is an error naming the workbook, sheet, rows,
+        case ids and questions.
+    population : int or dict, optional
+        Eligible population N (per sample); by default each manifest's, which it must
+        equal when given.
+    judgements, published, overrides : dict, optional
+        As for :func:`sampling.load_results`: judgement-rated standards, published
+        figures to compare with, and recorded rating overrides.
+
     Returns
     -------
     Results
+        Case-level results, design-weighted when the workbooks' N_h are known.
+
+    Examples
+    --------
+    >>> import tempfile, openpyxl, sampling
+    >>> from pathlib import Path
+    >>> frame = sampling.load_frame(sampling.synthetic_frame(668, rng=1))
+    >>> sample = sampling.draw_sample(frame, 40, rng=2019)
+    >>> path = sampling.write_draw_workbook(sample, Path(tempfile.mkdtemp()) / "draw.xlsx",
+    ...                                     sample_name="case_supervision", frame=frame)
+    >>> book = openpyxl.load_workbook(path)
+    >>> sheet = book["fieldwork"]
+    >>> questions = [c.column for c in sheet[1] if str(c.value)[:1].isdigit()]
+    >>> for row in range(2, 32):        # 30 of the 40 cases scored, "Yes" to every question
+    ...     for col in questions:
+    ...         sheet.cell(row, col).value = "Yes"
+    ...
+    >>> book.save(path)
+    >>> results = sampling.read_fieldwork(path)
+    >>> len(results.cases), len(results.excluded)
+    (30, 10)
     """
     from ..design._framework import load_framework
     from ._results import load_results

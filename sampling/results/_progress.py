@@ -144,6 +144,25 @@ def fieldwork_progress(path: str | os.PathLike, *, level: float = 0.05) -> Progr
     ----------
     .. [1] Pearson, K. (1900); Agresti, A. (2013). *Categorical Data Analysis*, 3rd ed.,
        §1.5 (chi-square goodness of fit), via ``scipy.stats.chisquare``.
+
+    Examples
+    --------
+    >>> import tempfile, openpyxl, sampling
+    >>> from pathlib import Path
+    >>> frame = sampling.load_frame(sampling.synthetic_frame(668, rng=1))
+    >>> sample = sampling.draw_sample(frame, 40, rng=2019)
+    >>> path = sampling.write_draw_workbook(sample, Path(tempfile.mkdtemp()) / "draw.xlsx",
+    ...                                     sample_name="case_supervision", frame=frame)
+    >>> book = openpyxl.load_workbook(path)
+    >>> sheet = book["fieldwork"]
+    >>> questions = [c.column for c in sheet[1] if str(c.value)[:1].isdigit()]
+    >>> for row in range(2, 12):
+    ...     sheet.cell(row, questions[0]).value = "No"
+    ...
+    >>> book.save(path)
+    >>> progress = sampling.fieldwork_progress(path)
+    >>> progress.cases["status"].value_counts().to_dict()
+    {'not started': 30, 'partly answered': 10}
     """
     if not 0 < level < 1:
         from ..errors import ArgumentError

@@ -40,7 +40,7 @@ from ..design._framework import Framework, load_framework
 from ._aggregate import load_aggregate, reconstruct_counts
 from ._case import EXCLUDED_COLUMNS, MISSING_ASSUMPTION, MISSING_COLUMNS, load_case, parse_answer
 from ..design._rules import RatingRules
-from .._utils._tables import is_blank, match_columns, read_table
+from .._utils._tables import is_blank, match_columns, read_table, position
 from ._weights import WEIGHTED_NOTE, check_stratum_populations, weighted_estimates
 from ..errors import ArgumentError, DataError
 
@@ -361,6 +361,14 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
     count (``n_known`` False). A relevant-sub-sample question without its own n: the largest
     n' ≤ the sample's n that admits a count — the interval then understates the uncertainty,
     as the note says.
+
+    Examples
+    --------
+    >>> import pandas as pd, sampling
+    >>> table = pd.DataFrame({"case_id": ["A1", "A2", "A3", "A4"], "2.1.1": ["Yes", "No", "Yes", "Yes"]})
+    >>> results = sampling.load_results(table)
+    >>> results.level, len(results.cases)
+    ('case', 4)
     """
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
     provider = _provider(provider)
@@ -404,6 +412,6 @@ def with_weighted_percent(results: Results) -> Results:
     import dataclasses
 
     summary = results.summary.drop(columns="weighted_percent", errors="ignore")
-    summary.insert(summary.columns.get_loc("percent") + 1, "weighted_percent",
+    summary.insert(position(summary, "percent") + 1, "weighted_percent",
                    weighted_estimates(results)["weighted_percent"].to_numpy())
     return dataclasses.replace(results, summary=summary)

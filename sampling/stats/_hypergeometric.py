@@ -180,6 +180,12 @@ def hypergeometric_exact_interval(yes, n, population, *, confidence_level: float
 
     >>> lo, hi = hypergeometric_exact_interval(30, 42, 56); round(56 * lo), round(56 * hi)
     (37, 42)
+
+    Examples
+    --------
+    >>> import sampling
+    >>> [round(float(x), 4) for x in sampling.hypergeometric_exact_interval(30, 42, 56)]
+    [0.6607, 0.75]
     """
     return _interval(yes, n, population, confidence_level, midp=False)
 
@@ -218,5 +224,11 @@ def hypergeometric_midp_interval(yes, n, population, *, confidence_level: float 
 
     >>> lo, hi = hypergeometric_midp_interval(30, 42, 56); round(56 * lo), round(56 * hi)
     (38, 42)
+
+    Examples
+    --------
+    >>> import sampling
+    >>> [round(float(x), 4) for x in sampling.hypergeometric_midp_interval(30, 42, 56)]
+    [0.6786, 0.75]
     """
     return _interval(yes, n, population, confidence_level, midp=True)

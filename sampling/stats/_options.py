@@ -16,7 +16,7 @@ __all__ = ["IntervalOptions"]
 class IntervalOptions:
     """How key-question intervals and bootstrap replicates are computed.
 
-    Parameters
+    Attributes
     ----------
     method : str
         An interval method (see :data:`sampling._methods.INTERVAL_METHODS`); default Wilson.
@@ -31,6 +31,8 @@ class IntervalOptions:
     rng : int, Generator or None
         Seed; one generator serves intervals and replicates, so a seed reproduces everything.
 
+    Examples
+    --------
     >>> IntervalOptions(method="bca", n_resamples=2000).method
     'bootstrap-bca'
     """

@@ -156,6 +156,14 @@ def funnel_limits(national_percent: float, n, *, levels: Sequence[float] = (0.8,
 
     >>> funnel_limits(60.0, [10, 100]).round(1).to_dict("list")["low_95"]
     [30.0, 50.0]
+
+    Examples
+    --------
+    >>> import sampling
+    >>> sampling.funnel_limits(70.0, [50, 100]).round(2)
+         n  low_80  high_80  low_95  high_95
+    0   50    62.0     78.0    56.0     82.0
+    1  100    64.0     76.0    61.0     79.0
     """
     from scipy.stats import binom
 

@@ -111,6 +111,14 @@ def proportion_interval(yes, n, *, method: str = "wilson", confidence_level: flo
 
     >>> lo, hi = proportion_interval(65, 132); round(100 * lo, 1), round(100 * hi, 1)
     (43.7, 54.8)
+
+    Examples
+    --------
+    >>> import sampling
+    >>> [round(float(x), 4) for x in sampling.proportion_interval(93, 132)]
+    [0.6514, 0.7527]
+    >>> [round(float(x), 4) for x in sampling.proportion_interval(93, 132, population=668)]
+    [0.6569, 0.7477]
     """
     method = check_method(method, ANALYTIC + FINITE)
     cl = check_confidence_level(confidence_level)

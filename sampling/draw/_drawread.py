@@ -1,0 +1,224 @@
+"""The draw workbook (or draw folder) read back: :func:`read_draw` gives a
+:class:`~sampling.Sample` with the cases as they stand after substitutions, the manifest
+and the fieldwork sheet; :func:`check_draw_matches` refuses another provider's or sample's
+draw. The sheets are described in :mod:`._drawfile`, which writes them.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._utils._tables import position
+from ..errors import ArgumentError, DataError
+from ._drawfile import FIELDWORK, PLAIN_HEADERS, SUBSTITUTION_COLUMNS, TEXT_KEYS
+
+__all__ = ["read_draw", "read_manifest", "read_sheet", "is_draw_workbook", "check_draw_matches"]
+
+
+def is_draw_workbook(path: Any) -> bool:
+    """Whether ``path`` is a draw workbook (.xlsx with a fieldwork sheet and a manifest) or
+    a draw folder (``fieldwork.csv`` and ``manifest.json``)."""
+    p = Path(str(path))
+    if p.is_dir():
+        return (p / "manifest.json").is_file() and (p / f"{FIELDWORK}.csv").is_file()
+    if p.suffix.lower() != ".xlsx" or not p.is_file():
+        return False
+    try:
+        from openpyxl import load_workbook
+
+        names = load_workbook(p, read_only=True).sheetnames
+    except Exception:  # a corrupt workbook: the ordinary reader says why
+        return False
+    return FIELDWORK in names and "manifest" in names
+
+
+def _unescape(value: Any) -> Any:
+    """Undo the formula escape of a text cell (a leading apostrophe before = + - @)."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].lstrip()[:1] in ("=", "+", "-", "@"):
+        return value[1:]
+    return value
+
+
+def read_sheet(path: str | os.PathLike, name: str) -> pd.DataFrame:
+    """One sheet of a draw workbook, or the same-named CSV of a draw folder, as text."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            table = pd.read_csv(p / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        else:
+            table = pd.read_excel(p, sheet_name=name, dtype=str, keep_default_na=False)
+    except (ValueError, KeyError, FileNotFoundError) as exc:
+        raise DataError(f"{str(p)!r} has no {name!r} {'file' if p.is_dir() else 'sheet'} ({exc}): not a "
+                        "complete draw written by `sampling draw --sample`") from None
+    table.columns = [_unescape(str(c)) for c in table.columns]
+    return table.map(_unescape)
+
+
+def _decode(key: str, value: Any) -> Any:
+    if key in TEXT_KEYS or not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def read_manifest(path: str | os.PathLike) -> dict:
+    """The manifest of a draw workbook (sheet ``manifest``) or folder (``manifest.json``)."""
+    p = Path(path)
+    if p.is_dir():
+        try:
+            return json.loads((p / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise DataError(f"cannot read {str(p / 'manifest.json')!r}: {exc}") from None
+    table = read_sheet(p, "manifest")
+    if not {"key", "value"} <= set(table.columns):
+        raise DataError(f"{str(p)!r} sheet 'manifest' needs columns key and value", column="key")
+    return {k: _decode(k, v) for k, v in zip(table["key"], table["value"])}
+
+
+def _numeric(table: pd.DataFrame, columns: Any, *, whole: bool = False) -> pd.DataFrame:
+    for c in columns:
+        if c in table.columns:
+            values = pd.to_numeric(table[c].replace("", np.nan))
+            table[c] = values.astype("int64") if whole and values.notna().all() else values
+    return table
+
+
+def _balance_back(table: pd.DataFrame, from_workbook: bool) -> pd.DataFrame:
+    table = _numeric(table, ["population_n", "sample_n"], whole=True)
+    table = _numeric(table, ["population_pct", "sample_pct", "difference_pts", "p_value"])
+    if from_workbook:  # percent cells hold fractions
+        for c in ("population_pct", "sample_pct"):
+            if c in table:
+                table[c] = (100.0 * table[c]).round(10)
+    return table
+
+
+def _current_cases(cases: pd.DataFrame, reserves: pd.DataFrame, subs: pd.DataFrame) -> pd.DataFrame:
+    """The drawn cases with each recorded substitution applied (the reserve in the place of
+    the case it replaced)."""
+    cases = cases.copy()
+    by_id = reserves.set_index(reserves["case_id"].astype(str))
+    for rec in subs.itertuples(index=False):
+        hit = np.flatnonzero(cases["case_id"].astype(str).to_numpy() == str(rec.replaced_case_id))
+        if not len(hit) or str(rec.reserve_case_id) not in by_id.index:
+            raise DataError("a recorded substitution names a case that is neither drawn nor a reserve",
+                            column="replaced_case_id", values=[rec.replaced_case_id, rec.reserve_case_id])
+        reserve = by_id.loc[str(rec.reserve_case_id)]
+        for c in cases.columns:
+            if c in reserve.index and c != "selection_order":
+                cases.iat[hit[0], position(cases, c)] = reserve[c]
+    return cases
+
+
+def read_draw(path: str | os.PathLike) -> Any:
+    """A draw workbook (or draw folder) read back as a :class:`~sampling.Sample`.
+
+    ``cases`` are the cases as they stand (each recorded substitution applied; the
+    workbook's ``cases`` sheet keeps the draw as drawn, which
+    :meth:`~sampling.Sample.original_case_ids` gives back), ``reserves``, ``allocation``
+    (our column names), ``balance`` (percent units), the ``manifest`` (with provider,
+    sample, population, strata, columns, key questions and seed), ``substitutions`` (with
+    their reasons) and ``fieldwork`` (the sheet as it stands, in the frame's column names).
+    Cell values are text, apart from counts, shares and p-values.
+
+    Parameters
+    ----------
+    path : str or path
+        A draw workbook (``.xlsx``) or draw folder written by ``sampling draw --sample``.
+
+    Returns
+    -------
+    Sample
+        The draw as it stands, with ``fieldwork`` and ``substitutions``.
+
+    Raises
+    ------
+    ArgumentError
+        ``path`` is not a draw workbook or folder.
+
+    Examples
+    --------
+    >>> import tempfile, sampling
+    >>> from pathlib import Path
+    >>> frame = sampling.load_frame(sampling.synthetic_frame(668, rng=1))
+    >>> sample = sampling.draw_sample(frame, 132, rng=2019)
+    >>> path = sampling.write_draw_workbook(sample, Path(tempfile.mkdtemp()) / "draw.xlsx",
+    ...                                     sample_name="case_supervision", frame=frame)
+    >>> draw = sampling.read_draw(path)
+    >>> draw.manifest["seed"], len(draw.cases)
+    (2019, 132)
+    """
+    from ._draw import Sample
+
+    p = Path(path)
+    if not is_draw_workbook(p):
+        raise ArgumentError("path", str(p), "must be a draw workbook (.xlsx) or folder written by "
+                            "`sampling draw --sample` (with a fieldwork sheet and a manifest)")
+    read = lambda name: read_sheet(p, name)  # noqa: E731
+    cases = _numeric(read("cases"), ["selection_order"], whole=True)
+    cases = _numeric(cases, [c for c in ("SelectionProb", "SamplingWeight") if c in cases.columns])
+    reserves = _numeric(read("reserves"), ["reserve_rank"], whole=True)
+    subs = _numeric(read("substitutions").reindex(columns=SUBSTITUTION_COLUMNS, fill_value=""), ["reserve_rank"],
+                    whole=True)
+    allocation = read("allocation").rename(columns={v: k for k, v in PLAIN_HEADERS.items()})
+    allocation = _numeric(allocation, ["N_h", "n_h", "reserves", "reserves_wanted"], whole=True)
+    allocation = _numeric(allocation, ["share"])
+    return Sample(cases=_current_cases(cases, reserves, subs), reserves=reserves, allocation=allocation,
+                  marginals=pd.DataFrame(), balance=_balance_back(read("balance"), not p.is_dir()),
+                  manifest=read_manifest(p), substitutions=subs, fieldwork=read(FIELDWORK))
+
+
+def check_draw_matches(draw: Any, provider: str | None = None, *, sample_name: str | None = None) -> None:
+    """Refuse a draw of another provider (or sample) than the one analysed.
+
+    Parameters
+    ----------
+    draw : Sample, path or None
+        A :class:`~sampling.Sample`, or a draw workbook/folder; anything else (None, a
+        DataFrame, a plain CSV) has no manifest and passes.
+    provider : str, optional
+        The assessment's provider: the draw's manifest must name it (as ``provider`` or
+        ``short_name``) when it names one.
+    sample_name : str, optional
+        The sample the draw must be of.
+
+    Raises
+    ------
+    DataError
+        The draw is of another provider or sample.
+
+    Examples
+    --------
+    >>> import tempfile, sampling
+    >>> from pathlib import Path
+    >>> frame = sampling.load_frame(sampling.synthetic_frame(668, rng=1))
+    >>> sample = sampling.draw_sample(frame, 132, rng=2019)
+    >>> path = sampling.write_draw_workbook(sample, Path(tempfile.mkdtemp()) / "draw.xlsx",
+    ...                                     sample_name="case_supervision", frame=frame)
+    >>> sampling.check_draw_matches(sampling.read_draw(path), sample_name="case_supervision")
+    >>> try:
+    ...     sampling.check_draw_matches(sampling.read_draw(path), sample_name="unpaid_work")
+    ... except sampling.DataError as error:
+    ...     print(type(error).__name__)
+    ...
+    DataError
+    """
+    if hasattr(draw, "manifest"):
+        manifest, where = dict(draw.manifest), "the draw"
+    elif isinstance(draw, (str, os.PathLike)) and is_draw_workbook(draw):
+        manifest, where = read_manifest(draw), f"the draw {str(draw)!r}"
+    else:
+        return
+    theirs = {str(v) for v in (manifest.get("provider"), manifest.get("short_name")) if v}
+    if provider and theirs and str(provider) not in theirs:
+        raise DataError(f"{where} is of {sorted(theirs)[0]!r}, not {provider!r}", column="provider",
+                        hint="Give the draw of this inspection's provider.")
+    if sample_name and manifest.get("sample") and manifest["sample"] != sample_name:
+        raise DataError(f"{where} is the {manifest['sample']!r} sample, not {sample_name!r}", column="sample")
