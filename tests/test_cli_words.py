@@ -23,3 +23,11 @@ def test_no_python_names_in_a_commands_help(command):
     sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
     text = sub.choices[command].format_help()
     assert not PYTHON.findall(text), PYTHON.findall(text)
+
+
+def test_a_refused_switch_is_named_as_typed_not_as_python_true(capsys):
+    from sampling.cli import main
+
+    assert main(["analyse", "--example", "--wide"]) == 2
+    err = capsys.readouterr().err
+    assert "--wide is invalid" in err and "True" not in err

@@ -429,6 +429,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 
+def _as_given(flag: str, value: object) -> str:
+    """An option as the user typed it: ``--wide`` for a switch, ``--n='abc'`` for a value
+    (never Python's True or None)."""
+    if isinstance(value, bool):
+        return flag if value else f"{flag} (off)"
+    return flag if value is None else f"{flag}={value!r}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -437,7 +445,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = getattr(importlib.import_module(f".{module}", __package__), name)(args)
     except ArgumentError as exc:  # a keyword of the Python API is the flag that set it
         flag = {**FLAGS, **COMMAND_FLAGS.get(args.command, {})}.get(exc.argument.split("[")[0], exc.argument)
-        print(f"sampling {args.command}: error: {ArgumentError(flag, exc.value, exc.expected)}", file=sys.stderr)
+        print(f"sampling {args.command}: error: {_as_given(flag, exc.value)} is invalid: {exc.expected}",
+              file=sys.stderr)
         return 2
     except SamplingError as exc:  # a data error's hint in the command line's terms
         print(f"sampling {args.command}: error: {exc.cli_text() if hasattr(exc, 'cli_text') else exc}",
