@@ -270,12 +270,14 @@ def _chart_jobs(assessment: Any, balance_table: pd.DataFrame | None, *, planning
     if assessment.overall["rating"].notna().any():  # an incomplete inspection has no overall rating
         jobs.append(("overall", lambda: ch.overall(assessment)))
     if misrating and sizes:
-        jobs.append(("misrating_curve", lambda: ch.misrating_curve(list(sizes.values()), rules=assessment.rules)))
+        jobs.append(("misrating_curve", lambda: ch.misrating_curve(list(sizes.values()), rules=assessment.rules,
+                                                                         provider=assessment.provider)))
     if planning:
         jobs.append(("planning_curve", lambda: ch.planning_curve(
-            confidence_level=assessment.confidence_level, marks=_planning_marks(assessment, sizes))))
+            confidence_level=assessment.confidence_level, marks=_planning_marks(assessment, sizes),
+            provider=assessment.provider)))
     if balance_table is not None:
-        jobs.append(("balance", lambda: ch.balance(balance_table)))
+        jobs.append(("balance", lambda: ch.balance(balance_table, provider=assessment.provider)))
     return jobs
 
 
