@@ -164,6 +164,9 @@ def forest(assessment: Assessment, *, standards: str | Iterable[str] | None = No
     standards : str or iterable of str, optional
         One standard id or several (default: every standard with key-question data); an
         unknown id raises :class:`~sampling.errors.DataError`.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes (of any figure or subfigure; its figure is returned). Default: a
+        new figure of its own, sized to the content, with the title naming the provider.
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 
@@ -291,6 +294,9 @@ def rating_probabilities(assessment: Assessment, *, standards: str | Iterable[st
         From :func:`sampling.rate`.
     standards : str or iterable of str, optional
         Standard ids to show (default: every rated standard).
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes (of any figure or subfigure; its figure is returned). Default: a
+        new figure of its own, sized to the content, with the title naming the provider.
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 
@@ -336,6 +342,9 @@ def overall(assessment: Assessment, *, fig: Any = None, save: str | os.PathLike 
     ----------
     assessment : Assessment
         From :func:`sampling.rate`.
+    fig : matplotlib.figure.Figure or SubFigure, optional
+        Draw the panels into this (sub)figure, one axes per panel (its root figure is
+        returned). Default: a new figure of its own, sized to the content.
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 
@@ -374,12 +383,11 @@ def _overall_panel(ax: Any, rules: Any, sub: pd.DataFrame, basis: str, info: Any
     """One basis: its bands (named above the panel), the score distribution, its own score."""
     colours, hatches = band_colours(len(rules.labels)), zone_hatches(len(rules.labels))
     rated = info is None or basis not in info.index or bool(text(info.loc[basis].get("rating")))
-    above = blended_transform_factory(ax.transData, ax.transAxes)
     for i, r in enumerate(rules.overall_ranges().itertuples(index=False) if rated else ()):
         ax.axvspan(r.score_from - 0.5, r.score_to + 0.5, facecolor=colours[i], edgecolor="#6b6b6b",
                    hatch=hatches[i], linewidth=0, zorder=0, gid=f"band-{i}")
-        ax.text((r.score_from + r.score_to) / 2, 1.02, r.rating, ha="center", va="bottom", fontsize=8,
-                transform=above, color=INK)
+        ax.annotate(r.rating, ((r.score_from + r.score_to) / 2, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=8, color=INK)
     ax.bar(sub["score"].astype(float), sub["probability"].astype(float), width=0.7, color=INK,
            zorder=3, gid=f"scores-{basis}")
     title = basis

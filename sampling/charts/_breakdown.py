@@ -70,6 +70,9 @@ def subgroup_forest(breakdown: Breakdown, *, key_questions: str | Iterable[str] 
         From :func:`sampling.breakdown`.
     key_questions : str or iterable of str, optional
         Default: every key question of the breakdown.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes (of any figure or subfigure; its figure is returned). Default: a
+        new figure of its own, sized to the content, with the title naming the provider.
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
 from ._style import (GRID, INK, RC, WIDTH, band_handles, chart_figure, chart_title, draw_zones, finish,
@@ -120,6 +119,9 @@ def dumbbell(comparison: Comparison, *, ax: Any = None, save: str | os.PathLike 
     ----------
     comparison : Comparison
         From :func:`sampling.compare`.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes (of any figure or subfigure; its figure is returned). Default: a
+        new figure of its own, sized to the content, with the title naming the provider.
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 

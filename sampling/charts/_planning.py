@@ -38,6 +38,11 @@ def balance(sample: Any, *, provider: str | None = None, fig: Any = None,
     ----------
     sample : Sample or DataFrame
         A drawn sample, or its balance table.
+    provider : str, optional
+        The inspected provider, named first in the title.
+    fig : matplotlib.figure.Figure or SubFigure, optional
+        Draw the panels into this (sub)figure, one axes per panel (its root figure is
+        returned). Default: a new figure of its own, sized to the content.
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 
@@ -115,6 +120,11 @@ def planning_curve(*, populations: Sequence[int] | None = None, confidence_level
         Samples to mark, each over the populations that give exactly that n
         (:func:`sampling.implied_population`); the caller's own samples, e.g. an
         inspection's. None marks nothing.
+    provider : str, optional
+        The inspected provider, named first in the title.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes (of any figure or subfigure; its figure is returned). Default: a
+        new figure of its own, sized to the content, with the title naming the provider.
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 
@@ -205,6 +215,11 @@ def misrating_curve(n: int | Sequence[int], population: int | Sequence[int | Non
         Default ``hmip-adult``.
     step : float
         Spacing of the true percentages, in points.
+    provider : str, optional
+        The inspected provider, named first in the title.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes (of any figure or subfigure; its figure is returned). Default: a
+        new figure of its own, sized to the content, with the title naming the provider.
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 

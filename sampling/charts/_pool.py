@@ -138,6 +138,11 @@ def funnel(pool: Pool, key_question: str, *, provider: str | None = None, ax: An
         From :func:`sampling.pool`.
     key_question : str
         The key question to draw.
+    provider : str, optional
+        The provider the chart is for (its report), named first in the title.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes (of any figure or subfigure; its figure is returned). Default: a
+        new figure of its own, sized to the content, with the title naming the provider.
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 

@@ -16,7 +16,6 @@ from typing import Any, Sequence
 import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.transforms import blended_transform_factory
 
 from .._utils._io import atomic_path
 from ..errors import ArgumentError
@@ -201,9 +200,8 @@ def draw_zones(ax, rules, *, xlim: tuple[float, float] = (0.0, 100.0)) -> None:
         a, b = max(bounds[i], lo), min(bounds[i + 1], hi)
         if b > a:
             label = rating.replace(" ", "\n", 1) if len(rating) > 12 and b - a < 25 else rating
-            ax.text((a + b) / 2, 1.005, label, ha="center", va="bottom",
-                    fontsize=8, transform=blended_transform_factory(ax.transData, ax.transAxes),
-                    color=INK)
+            ax.annotate(label, ((a + b) / 2, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 2),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=8, color=INK)
     shown = dict(zip(edges, (float(e) for e in rules.kq_edges)))  # where drawn -> the published edge
     for edge, published in shown.items():
         ax.axvline(edge, color=INK, linewidth=0.9, linestyle="--", zorder=1, gid=f"edge-{published:g}")
@@ -281,7 +279,8 @@ def chart_title(target: Any, text: str, *, owned: bool, pad: float = 6.0) -> Non
     """The title: wrapped to the width of the figure the chart owns (a left-aligned figure
     title), else to the caller's axes (its left-aligned axes title) or (sub)figure."""
     if isinstance(target, mpl.axes.Axes) and not owned:
-        width = target.get_position().width * target.get_figure(root=True).get_figwidth()
+        # the caller's layout may still shrink the axes: wrap to 80% of its width now
+        width = 0.8 * target.get_position().width * target.get_figure(root=True).get_figwidth()
         target.set_title(wrap_text(text, max(width, 1.5), 10), loc="left", fontsize=10, pad=pad)
         return
     fig = target.get_figure(root=False) if isinstance(target, mpl.axes.Axes) else target
@@ -302,7 +301,7 @@ def legend_and_note(ax: Any, handles: Sequence[Any], note: str | None, *, owned:
     yaxis = ax.yaxis.get_tightbbox(measure)
     down = (box.y0 - xaxis.y0) * 72 / root.dpi + 6 if xaxis is not None else 6.0
     left = max(0.0, (box.x0 - yaxis.x0) * 72 / root.dpi) if yaxis is not None else 0.0
-    width = (root.get_figwidth() - 0.4) if owned else (box.width * 72 / root.dpi + left) / 72
+    width = (root.get_figwidth() - 0.4) if owned else 0.8 * (box.width * 72 / root.dpi + left) / 72
     at = ax.transAxes + ScaledTranslation(-left / 72, -down / 72, root.dpi_scale_trans)
     height = 0.0
     if handles:

@@ -411,7 +411,7 @@ def _manifest(frame: Frame, n: int, strata: tuple, reserves: Any, seed: int | No
         "frame_source": frame.source[1:-1] if frame.source[:1] == frame.source[-1:] == "'" else frame.source,
         "frame_rows": len(frame.data),
         "frame_filters": dict(frame.filters),
-        "frame_columns": dict(frame.columns),
+        "frame_columns": {ours: theirs for ours, theirs in frame.columns.items() if ours != theirs},
         "frame_sha256": frame_fingerprint(frame, hash_columns),
         "frame_sha256_columns": hash_columns,
         "frame_sha256_method": "column-wise canonical text, rows sorted by case_id (sampling._frame.frame_fingerprint)",
