@@ -5,6 +5,9 @@ References
 .. [1] Nuñez, J. R., Anderton, C. R. & Renslow, R. S. (2018). Optimizing colormaps with
    consideration for color vision deficiency. *PLOS ONE* 13(7): e0199239.
 .. [2] W3C (2018). Web Content Accessibility Guidelines (WCAG) 2.1, §1.4.3 (relative luminance).
+.. [3] Machado, G. M., Oliveira, M. M. & Fernandes, L. A. F. (2009). A physiologically-based
+   model for simulation of color vision deficiency. *IEEE Transactions on Visualization and
+   Computer Graphics* 15(6), 1291–1298.
 """
 from __future__ import annotations
 
@@ -128,7 +131,9 @@ def _tint(rgb: np.ndarray, lightness: float) -> str:
 
 
 def text_colour(background: str) -> str:
-    return "white" if relative_luminance(background) < 0.2 else "black"
+    """White or black, whichever has the higher WCAG contrast ratio on ``background``."""
+    lum = relative_luminance(background)
+    return "white" if 1.05 / (lum + 0.05) > (lum + 0.05) / 0.05 else "black"
 
 
 def save(fig: Figure, path_stem: str | os.PathLike, formats: Sequence[str] = ("png", "svg"), *,
