@@ -14,7 +14,8 @@ from typing import Any, Iterable
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure, FigureBase
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
@@ -145,7 +146,7 @@ def _forest_notes(assessment: Any, rules: Any, data: pd.DataFrame) -> str:
     return "\n".join(notes)
 
 
-def forest(assessment: Assessment, *, standards: str | Iterable[str] | None = None, ax: Any = None,
+def forest(assessment: Assessment, *, standards: str | Iterable[str] | None = None, ax: Axes | None = None,
            save: str | os.PathLike | None = None) -> Figure:
     """Forest plot: every key question's % yes (point) and interval (bar) against the bands.
 
@@ -279,7 +280,7 @@ def _probability_handles(rules: Any, colours: list[str]) -> list:
 
 
 def rating_probabilities(assessment: Assessment, *, standards: str | Iterable[str] | None = None,
-                         ax: Any = None, save: str | os.PathLike | None = None) -> Figure:
+                         ax: Axes | None = None, save: str | os.PathLike | None = None) -> Figure:
     """Per standard, a stacked bar of the probability of each rating.
 
     The probabilities are the assessment's ``P(<label>)`` columns (see
@@ -331,7 +332,7 @@ def rating_probabilities(assessment: Assessment, *, standards: str | Iterable[st
     return finish(fig, save)
 
 
-def overall(assessment: Assessment, *, fig: Any = None, save: str | os.PathLike | None = None) -> Figure:
+def overall(assessment: Assessment, *, fig: FigureBase | None = None, save: str | os.PathLike | None = None) -> Figure:
     """The distribution of the overall score, one panel per basis, over the overall bands.
 
     Bases as in ``assessment.overall`` ("rule", "rule + recorded overrides", "published").

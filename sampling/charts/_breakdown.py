@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable
+from typing import Iterable
 
 import matplotlib as mpl
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -57,7 +58,7 @@ def _handles(groups: list[str], min_cases: int) -> list:
 
 
 def subgroup_forest(breakdown: Breakdown, *, key_questions: str | Iterable[str] | None = None,
-                    ax: Any = None, save: str | os.PathLike | None = None) -> Figure:
+                    ax: Axes | None = None, save: str | os.PathLike | None = None) -> Figure:
     """Forest plot per subgroup: each key question's % yes and interval, one line per
     subgroup (colour and marker shape), against the rating bands and their edges.
 

@@ -9,11 +9,11 @@ References
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.transforms import blended_transform_factory
@@ -108,7 +108,7 @@ def _footnote(comparison: Comparison) -> str:
             f"% starts to publish as the edge ({', '.join(f'{e:g}' for e in rules.effective_edges)}).")
 
 
-def dumbbell(comparison: Comparison, *, ax: Any = None, save: str | os.PathLike | None = None) -> Figure:
+def dumbbell(comparison: Comparison, *, ax: Axes | None = None, save: str | os.PathLike | None = None) -> Figure:
     """Dumbbell chart: each key question's % in the first (open dot) and the second (filled
     dot) inspection, joined by a line, each with its interval as a thin bar, against the
     rating bands (edges drawn where a % publishes as the edge, labelled with the published

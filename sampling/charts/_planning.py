@@ -12,7 +12,8 @@ from typing import Any, Mapping, Sequence
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure, FigureBase
 from matplotlib.patches import Patch
 
 from ._style import (FLAG_COLOUR, GRID, INK, RC, chart_figure, chart_subfigure, chart_title, draw_zones, finish,
@@ -26,7 +27,7 @@ from ..errors import ArgumentError, DataError
 __all__ = ["balance", "planning_curve", "misrating_curve"]
 
 
-def balance(sample: Any, *, provider: str | None = None, fig: Any = None,
+def balance(sample: Any, *, provider: str | None = None, fig: FigureBase | None = None,
             save: str | os.PathLike | None = None) -> Figure:
     """Population against sample shares (%) of each category of each stratification variable.
 
@@ -102,7 +103,7 @@ def _balance_panel(ax: Any, variable: str, sub: pd.DataFrame) -> None:
 
 def planning_curve(*, populations: Sequence[int] | None = None, confidence_level: float = 0.8,
                    margin: float = 0.05, p: float = 0.5, method: str = "cochran",
-                   marks: Mapping[str, int] | None = None, provider: str | None = None, ax: Any = None,
+                   marks: Mapping[str, int] | None = None, provider: str | None = None, ax: Axes | None = None,
                    save: str | os.PathLike | None = None) -> Figure:
     """Sample size n against eligible population N (log scale), with samples marked.
 
@@ -190,7 +191,7 @@ def planning_curve(*, populations: Sequence[int] | None = None, confidence_level
 
 def misrating_curve(n: int | Sequence[int], population: int | Sequence[int | None] | None = None, *,
                     bands: Sequence[float] | None = None, rounding: str = "half_up", rules: Any = None,
-                    step: float = 0.25, provider: str | None = None, ax: Any = None,
+                    step: float = 0.25, provider: str | None = None, ax: Axes | None = None,
                     save: str | os.PathLike | None = None) -> Figure:
     """Chance that a sample of ``n`` puts a key question in the wrong band, against the true %.
 

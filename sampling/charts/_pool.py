@@ -16,6 +16,7 @@ from typing import Any
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -120,7 +121,7 @@ def _draw_providers(ax, rows: pd.DataFrame, labels: list[str], xspan: float, ysp
                     bbox=dict(facecolor="white", edgecolor="none", alpha=0.75, pad=0.4))
 
 
-def funnel(pool: Pool, key_question: str, *, provider: str | None = None, ax: Any = None,
+def funnel(pool: Pool, key_question: str, *, provider: str | None = None, ax: Axes | None = None,
            save: str | os.PathLike | None = None) -> Figure:
     """Funnel plot of one key question: provider % against its sample size n.
 

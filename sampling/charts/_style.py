@@ -18,6 +18,7 @@ from typing import Any, Sequence
 
 import matplotlib as mpl
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .._utils._io import atomic_path
@@ -127,7 +128,8 @@ def _tint(rgb: np.ndarray, lightness: float) -> str:
             lo = t
         else:
             hi = t
-    return mpl.colors.to_hex(lo * rgb + (1 - lo))
+    r, g, b = (float(v) for v in lo * rgb + (1 - lo))
+    return mpl.colors.to_hex((r, g, b))
 
 
 def text_colour(background: str) -> str:
@@ -227,7 +229,7 @@ def zone_hatches(k: int) -> list[str]:
 WIDTH = 10.0
 
 
-def chart_figure(ax: Any, size: tuple[float, float]) -> tuple[Figure, Any, bool]:
+def chart_figure(ax: Any, size: tuple[float, float]) -> tuple[Figure, Axes, bool]:
     """The figure, the axes and whether the chart owns the figure: the caller's ``ax`` (the
     root figure of its (sub)figure), or a new constrained-layout figure of ``size``."""
     if ax is None:
@@ -235,7 +237,14 @@ def chart_figure(ax: Any, size: tuple[float, float]) -> tuple[Figure, Any, bool]
         return fig, fig.add_subplot(), True
     if not isinstance(ax, mpl.axes.Axes):
         raise ArgumentError("ax", type(ax).__name__, "must be a matplotlib Axes (or left out)")
-    return ax.get_figure(root=True), ax, False
+    return _root(ax), ax, False
+
+
+def _root(artist: Any) -> Figure:
+    """The root figure of an axes or a (sub)figure."""
+    root = artist.get_figure(root=True)
+    assert isinstance(root, Figure)
+    return root
 
 
 def chart_subfigure(fig: Any, size: tuple[float, float]) -> tuple[Figure, Any, bool]:
@@ -245,7 +254,7 @@ def chart_subfigure(fig: Any, size: tuple[float, float]) -> tuple[Figure, Any, b
         return new, new, True
     if not isinstance(fig, mpl.figure.FigureBase):
         raise ArgumentError("fig", type(fig).__name__, "must be a matplotlib Figure or SubFigure (or left out)")
-    return fig.get_figure(root=True), fig, False
+    return _root(fig), fig, False
 
 
 def _measurer(dpi: float = 72.0):
@@ -285,11 +294,12 @@ def chart_title(target: Any, text: str, *, owned: bool, pad: float = 6.0) -> Non
     title), else to the caller's axes (its left-aligned axes title) or (sub)figure."""
     if isinstance(target, mpl.axes.Axes) and not owned:
         # the caller's layout may still shrink the axes: wrap to 80% of its width now
-        width = 0.8 * target.get_position().width * target.get_figure(root=True).get_figwidth()
+        width = 0.8 * target.get_position().width * _root(target).get_figwidth()
         target.set_title(wrap_text(text, max(width, 1.5), 10), loc="left", fontsize=10, pad=pad)
         return
     fig = target.get_figure(root=False) if isinstance(target, mpl.axes.Axes) else target
-    width = fig.bbox.width / fig.get_figure(root=True).dpi
+    assert fig is not None
+    width = fig.bbox.width / _root(fig).dpi
     fig.suptitle(wrap_text(text, width - 0.3, 11), x=0.01, ha="left", fontsize=11)
 
 
@@ -299,7 +309,7 @@ def legend_and_note(ax: Any, handles: Sequence[Any], note: str | None, *, owned:
     the legend in as many of ``ncol`` columns as fit the width, the note wrapped to it."""
     from matplotlib.transforms import ScaledTranslation
 
-    root = ax.get_figure(root=True)
+    root = _root(ax)
     measure = _measurer(root.dpi)
     box = ax.get_window_extent(measure)
     xaxis = ax.xaxis.get_tightbbox(measure)
@@ -326,7 +336,9 @@ def fit_height(fig: Figure, axes: Sequence[Any], plot_in: float) -> None:
     """Set the height of a figure the chart owns so that, after its constrained layout, its
     axes together are ``plot_in`` inches tall: the data get their room, and no more."""
     for _ in range(3):
-        fig.get_layout_engine().execute(fig)
+        engine = fig.get_layout_engine()
+        assert engine is not None, "fit_height is for the figures a chart makes (constrained layout)"
+        engine.execute(fig)
         have = sum(a.get_position().height for a in axes) * fig.get_figheight()
         if abs(have - plot_in) < 0.02:
             break
