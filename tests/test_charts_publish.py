@@ -307,3 +307,14 @@ def test_balance_is_under_the_exports_headers(own, rendered):
     assert [t.split("  ")[0] for t in titles] == list(HEADERS.values())
     text = " ".join(t.get_text() for t in rendered["balance"].findobj(Text))
     assert not {"gender", "disposal", "rosh"} & set(text.replace("(", " ").split())
+
+
+def test_every_report_chart_names_the_provider(own, tmp_path):
+    from sampling.report._report import write_report
+
+    files = write_report(own["assessment"], tmp_path / "report", sample=own["sample"], formats=("svg",), dpi=72)
+    assert {"forest", "rating_probabilities", "misrating_curve", "planning_curve", "balance"} <= set(files.charts)
+    for name, paths in files.charts.items():
+        svg = paths[0].read_text(encoding="utf-8")
+        # SVG keeps text as text; a wrapped title may break the name, never its first words
+        assert "Northshire and South Riding" in svg, name
