@@ -34,8 +34,8 @@ def balance(sample: Any, *, provider: str | None = None, fig: FigureBase | None 
     Reads ``sample.balance`` (columns variable, category, population_pct, sample_pct,
     difference_pts, p_value); each variable is a panel, titled as the frame's export names it
     (a draw's balance table carries the export's headers: ``Sex``, ``RoSH Level``), the
-    difference in points is written
-    beside each pair, and the panel title gives the balance test's p-value.
+    difference in points is written beside each pair, and the panel title gives the balance
+    test's p-value.
 
     Parameters
     ----------
