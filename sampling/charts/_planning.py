@@ -161,7 +161,8 @@ def planning_curve(*, populations: Sequence[int] | None = None, confidence_level
     marks = {str(k): v for k, v in marks.items()}
     with mpl.rc_context(RC):
         fig, ax, owned = chart_figure(ax, (8, 5))
-        ax.plot(pops, ns, color=INK, linewidth=1.8, label=f"n needed ({method})", zorder=3)
+        ax.plot(pops, ns, color=INK, linewidth=1.8, label="n needed (Cochran, finite population corrected)" if method == "cochran"
+                else "n needed (exact, hypergeometric)", zorder=3)
         ax.axhline(n_inf, color=GRID, linestyle="--", linewidth=1,
                    label=f"infinite population: n = {n_inf}")
         ax.set_xscale("log")
