@@ -411,6 +411,7 @@ def _manifest(frame: Frame, n: int, strata: tuple, reserves: Any, seed: int | No
         "frame_source": frame.source[1:-1] if frame.source[:1] == frame.source[-1:] == "'" else frame.source,
         "frame_rows": len(frame.data),
         "frame_filters": dict(frame.filters),
+        "frame_columns": {ours: theirs for ours, theirs in frame.columns.items() if ours != theirs},
         "frame_sha256": frame_fingerprint(frame, hash_columns),
         "frame_sha256_columns": hash_columns,
         "frame_sha256_method": "column-wise canonical text, rows sorted by case_id (sampling._frame.frame_fingerprint)",
@@ -519,6 +520,8 @@ def draw_sample(
     allocation = alloc.table.assign(reserves=r_h, reserves_wanted=wanted)
     methods: dict[str, str] = {}
     balance = balance_table(alloc.marginals, strata, methods=methods)
+    # each variable under the frame's own header ("Sex", not "gender"), as the export names it
+    balance = balance.assign(variable=[frame.columns.get(v, v) for v in balance["variable"]])
     manifest = _manifest(frame, n, strata, reserves, seed, gen, start_state, alloc, methods, cases)
     return Sample(cases=cases, reserves=reserve_table, allocation=allocation, marginals=alloc.marginals,
                   balance=balance, manifest=manifest, notes=tuple(_draw_notes(alloc.notes, allocation)))
