@@ -130,7 +130,7 @@ def _forest_handles(assessment: Any, rules: Any) -> list:
 
 def _forest_notes(assessment: Any, rules: Any, data: pd.DataFrame) -> str:
     notes = [f"Intervals: {method_name(assessment.method)}, {assessment.confidence_level:.0%} "
-             f"confidence. Bands (rules {rules.short_name}): edges at "
+             f"confidence. Bands ({rules.name}): edges at "
              + ", ".join(f"{e:g}%" for e in rules.kq_edges)
              + (", applied to the whole-number % (64.5 → 65), so each edge is drawn where a % starts to "
                 "publish as it (" + ", ".join(f"{e:g}" for e in rules.effective_edges) + ")."
