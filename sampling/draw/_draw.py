@@ -49,7 +49,7 @@ from ._frame import REQUIRED_COLUMNS, Frame, frame_fingerprint, load_frame
 from .._utils._tables import column_key, match_columns
 
 __all__ = ["Sample", "draw_sample", "verify_manifest", "gof_pvalue", "reserve_counts",
-           "BALANCE_COLUMNS"]
+           "BALANCE_COLUMNS", "draw_fingerprint", "DRAW_FINGERPRINT_METHOD", "redraw", "canon_cell"]
 
 
 def reserve_counts(n_h: np.ndarray, reserves: Any) -> np.ndarray:
@@ -512,8 +512,77 @@ def draw_sample(
     methods: dict[str, str] = {}
     balance = balance_table(alloc.marginals, strata, methods=methods)
     manifest = _manifest(frame, n, strata, reserves, seed, gen, start_state, alloc, methods, cases)
+    manifest["draw_sha256"] = draw_fingerprint(cases, reserve_table, allocation, manifest)
+    manifest["draw_sha256_method"] = DRAW_FINGERPRINT_METHOD
     return Sample(cases=cases, reserves=reserve_table, allocation=allocation, marginals=alloc.marginals,
                   balance=balance, manifest=manifest, notes=tuple(_draw_notes(alloc.notes, allocation)))
+
+
+DRAW_FINGERPRINT_METHOD = ("SHA-256 of the canonical JSON of seed, n, N (frame_rows), strata, reserves rule, "
+                           "the frame's fingerprint, the cases (selection_order, case_id, cell, strata) and "
+                           "reserves (cell, reserve_rank, case_id, strata) as drawn, and the allocation "
+                           "(cell, N_h, n_h)")
+
+
+def canon_cell(value: Any) -> str:
+    """One cell as canonical text: whole numbers without a decimal point, missing as ""."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _canon_rows(table: pd.DataFrame, columns: Sequence[str]) -> list[list[str]]:
+    cols = [table[c].tolist() if c in table.columns else [""] * len(table) for c in columns]
+    return [[canon_cell(v) for v in row] for row in zip(*cols)] if cols else []
+
+
+def draw_fingerprint(cases: pd.DataFrame, reserves: pd.DataFrame, allocation: pd.DataFrame,
+                     manifest: Mapping[str, Any]) -> str:
+    """SHA-256 of the drawn sample as drawn (see :data:`DRAW_FINGERPRINT_METHOD`).
+
+    The same draw read back from a workbook or a draw folder (every cell as text) gives the
+    same fingerprint as the :class:`Sample` in memory; any edit to a case id, a stratum, a
+    cell, the order, the seed, N, n or an N_h gives another.
+    """
+    strata = [str(s) for s in manifest.get("strata", [])]
+    head = {k: canon_cell(manifest.get(k)) for k in ("seed", "n", "frame_rows", "reserves", "frame_sha256")}
+    text = json.dumps({
+        **head, "strata": strata,
+        "cases": _canon_rows(cases, ["selection_order", "case_id", "cell", *strata]),
+        "reserves": _canon_rows(reserves, ["cell", "reserve_rank", "case_id", *strata]),
+        "allocation": _canon_rows(allocation, ["cell", "N_h", "n_h"]),
+    }, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def redraw(frame: Any, manifest: Mapping[str, Any]) -> tuple["Sample", list[str]]:
+    """The draw ``frame`` and ``manifest``'s settings give, and what in the manifest does not
+    hold together: with an int seed the re-draw uses the seed itself, and the recorded
+    generator state must be the one that seed gives (a seed edited after the draw is caught,
+    not re-drawn from the untouched state)."""
+    m = manifest
+    seed, state, problems = m.get("seed"), m.get("bit_generator_state"), []
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        rng: Any = int(seed)
+        if state is not None:
+            given = _jsonable_state(np.random.default_rng(int(seed)).bit_generator.state)
+            if _jsonable_state(_restore_state(state)) != given:
+                problems.append(f"the manifest's seed {seed} does not give its recorded generator state "
+                                "(bit_generator_state): the seed or the state was edited after the draw")
+    elif seed is not None:
+        raise DataError(f"the manifest's seed {seed!r} is not a whole number", column="seed", values=[seed])
+    elif state is None:
+        raise ArgumentError("sample", "manifest", "has no seed nor bit_generator_state to re-draw from")
+    else:
+        rng = _generator_from_state(_restore_state(state))
+    again = draw_sample(frame, m["n"], strata=m["strata"], rng=rng, reserves=m.get("reserves"))
+    return again, problems
 
 
 def _jsonable_state(state: Mapping[str, Any]) -> dict:
@@ -550,11 +619,9 @@ def verify_manifest(frame: Any, sample: Sample) -> bool:
     columns = [c for c in m.get("frame_sha256_columns", REQUIRED_COLUMNS) if c in frame.data.columns]
     if len(frame.data) != m.get("frame_rows") or frame_fingerprint(frame, columns) != m.get("frame_sha256"):
         return False
-    state = m.get("bit_generator_state")
-    if state is None:
-        raise ArgumentError("sample", "manifest", "has no bit_generator_state to re-draw from")
-    gen = _generator_from_state(_restore_state(state))
-    again = draw_sample(frame, m["n"], strata=m["strata"], rng=gen, reserves=m.get("reserves"))
+    again, problems = redraw(frame, m)
+    if problems:
+        return False
     if again.cases["case_id"].astype(str).tolist() != sample.original_case_ids():
         return False
     return again.reserves["case_id"].astype(str).tolist() == sample.reserves["case_id"].astype(str).tolist()
