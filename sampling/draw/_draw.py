@@ -47,9 +47,10 @@ from ..errors import ArgumentError, DataError, OutputError
 from ._balance import BALANCE_COLUMNS, balance_table, gof_pvalue
 from ._frame import REQUIRED_COLUMNS, Frame, frame_fingerprint, load_frame
 from .._utils._tables import column_key, match_columns
+from ._tamper import DRAW_FINGERPRINT_METHOD, draw_fingerprint
 
 __all__ = ["Sample", "draw_sample", "verify_manifest", "gof_pvalue", "reserve_counts",
-           "BALANCE_COLUMNS", "draw_fingerprint", "DRAW_FINGERPRINT_METHOD", "redraw", "canon_cell"]
+           "BALANCE_COLUMNS", "redraw"]
 
 
 def reserve_counts(n_h: np.ndarray, reserves: Any) -> np.ndarray:
@@ -516,49 +517,6 @@ def draw_sample(
     manifest["draw_sha256_method"] = DRAW_FINGERPRINT_METHOD
     return Sample(cases=cases, reserves=reserve_table, allocation=allocation, marginals=alloc.marginals,
                   balance=balance, manifest=manifest, notes=tuple(_draw_notes(alloc.notes, allocation)))
-
-
-DRAW_FINGERPRINT_METHOD = ("SHA-256 of the canonical JSON of seed, n, N (frame_rows), strata, reserves rule, "
-                           "the frame's fingerprint, the cases (selection_order, case_id, cell, strata) and "
-                           "reserves (cell, reserve_rank, case_id, strata) as drawn, and the allocation "
-                           "(cell, N_h, n_h)")
-
-
-def canon_cell(value: Any) -> str:
-    """One cell as canonical text: whole numbers without a decimal point, missing as ""."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value))
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, numbers.Real) and float(value).is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _canon_rows(table: pd.DataFrame, columns: Sequence[str]) -> list[list[str]]:
-    cols = [table[c].tolist() if c in table.columns else [""] * len(table) for c in columns]
-    return [[canon_cell(v) for v in row] for row in zip(*cols)] if cols else []
-
-
-def draw_fingerprint(cases: pd.DataFrame, reserves: pd.DataFrame, allocation: pd.DataFrame,
-                     manifest: Mapping[str, Any]) -> str:
-    """SHA-256 of the drawn sample as drawn (see :data:`DRAW_FINGERPRINT_METHOD`).
-
-    The same draw read back from a workbook or a draw folder (every cell as text) gives the
-    same fingerprint as the :class:`Sample` in memory; any edit to a case id, a stratum, a
-    cell, the order, the seed, N, n or an N_h gives another.
-    """
-    strata = [str(s) for s in manifest.get("strata", [])]
-    head = {k: canon_cell(manifest.get(k)) for k in ("seed", "n", "frame_rows", "reserves", "frame_sha256")}
-    text = json.dumps({
-        **head, "strata": strata,
-        "cases": _canon_rows(cases, ["selection_order", "case_id", "cell", *strata]),
-        "reserves": _canon_rows(reserves, ["cell", "reserve_rank", "case_id", *strata]),
-        "allocation": _canon_rows(allocation, ["cell", "N_h", "n_h"]),
-    }, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def redraw(frame: Any, manifest: Mapping[str, Any]) -> tuple["Sample", list[str]]:

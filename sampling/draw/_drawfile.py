@@ -43,7 +43,7 @@ from .._utils._workbook import format_workbook, make_reproducible
 from ..errors import ArgumentError, DataError, OutputError
 
 __all__ = ["write_draw_workbook", "write_draw_folder", "read_draw", "read_manifest", "read_sheet", "is_draw_workbook",
-           "draw_metadata", "fieldwork_table", "check_draw_matches", "strata_edits", "drawn_sheets", "describe_edits", "ANSWERS", "FIELDWORK", "SHEETS",
+           "draw_metadata", "fieldwork_table", "check_draw_matches", "ANSWERS", "FIELDWORK", "SHEETS",
            "GLOSSARY", "PLAIN_HEADERS", "SUBSTITUTION_COLUMNS"]
 
 ANSWERS = ("Yes", "No", "N/A")
@@ -532,65 +532,6 @@ def read_draw(path: str | os.PathLike) -> Any:
     return Sample(cases=_current_cases(cases, reserves, subs), reserves=reserves, allocation=allocation,
                   marginals=pd.DataFrame(), balance=_balance_back(read("balance"), not p.is_dir()),
                   manifest=read_manifest(p), substitutions=subs, fieldwork=read(FIELDWORK))
-
-
-def drawn_sheets(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The ``cases`` (as drawn, before substitutions), ``reserves`` and ``allocation`` (our
-    column names) of a draw workbook or folder, every cell as text."""
-    allocation = read_sheet(path, "allocation").rename(columns={v: k for k, v in PLAIN_HEADERS.items()})
-    return read_sheet(path, "cases"), read_sheet(path, "reserves"), allocation
-
-
-def _same(a: Any, b: Any) -> bool:
-    return str(a).strip().casefold() == str(b).strip().casefold()
-
-
-def strata_edits(fieldwork: pd.DataFrame, drawn: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame:
-    """The fieldwork sheet's stratum cells that differ from the draw's.
-
-    Parameters
-    ----------
-    fieldwork : DataFrame
-        The fieldwork sheet under its own headers (the frame's column names), as text.
-    drawn : DataFrame
-        The drawn cases and reserves (``case_id`` and the strata in our names), e.g. the
-        ``cases`` and ``reserves`` sheets one after the other.
-    manifest : mapping
-        The draw's manifest (``strata``, ``columns``).
-
-    Returns
-    -------
-    DataFrame
-        ``row`` (the spreadsheet's), ``case_id``, ``column`` (the sheet's header), ``value``
-        (on the fieldwork sheet) and ``drawn`` (the draw's value); empty when none differs.
-        Spelling case and surrounding spaces do not count as a difference; a case that is
-        not in the draw is left to the checks that name it.
-    """
-    names = dict(manifest.get("columns", {}) or {})
-    id_column = str(names.get("case_id", "case_id"))
-    out = []
-    if id_column in fieldwork.columns and "case_id" in drawn.columns:
-        lookup = drawn.assign(case_id=drawn["case_id"].astype(str).str.strip()).drop_duplicates("case_id")
-        lookup = lookup.set_index("case_id")
-        ids = fieldwork[id_column].astype(str).str.strip().tolist()
-        for s in manifest.get("strata", []) or []:
-            header = str(names.get(s, s))
-            if header not in fieldwork.columns or s not in lookup.columns:
-                continue
-            want = lookup[s].astype(str).to_dict()
-            for i, (case, got) in enumerate(zip(ids, fieldwork[header].astype(str).tolist())):
-                if case in want and not _same(got, want[case]):
-                    out.append({"row": i + 2, "case_id": case, "column": header, "value": got.strip(),
-                                "drawn": want[case].strip()})
-    table = pd.DataFrame(out, columns=["row", "case_id", "column", "value", "drawn"])
-    return table.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
-
-
-def describe_edits(edits: pd.DataFrame, limit: int = 8) -> str:
-    """``"NC00012 Sex 'female' (drawn 'male'); …"``: the first ``limit`` edits in words."""
-    parts = [f"{r.case_id} {r.column} {r.value!r} (drawn {r.drawn!r})" for r in edits.head(limit).itertuples()]
-    more = len(edits) - limit
-    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
 def check_draw_matches(draw: Any, provider: str | None = None, *, sample_name: str | None = None) -> None:

@@ -23,14 +23,15 @@ from typing import Any, Mapping
 import pandas as pd
 
 from .._utils._display import TableResult
-from ._draw import canon_cell, draw_fingerprint, redraw
-from ._drawfile import FIELDWORK, SUBSTITUTION_COLUMNS, describe_edits, drawn_sheets, read_draw, strata_edits
+from ._draw import redraw
+from ._drawfile import FIELDWORK, PLAIN_HEADERS, SUBSTITUTION_COLUMNS, read_draw, read_sheet
+from ._tamper import canon_cell, describe_edits, draw_fingerprint, strata_edits
 from ._frame import frame_fingerprint, load_frame
 from .._utils._io import atomic_dir, atomic_path, escape_cell, file_lock, write_csv
 from .._utils._workbook import format_workbook, make_reproducible
 from ..errors import ArgumentError, DataError, SamplingError
 
-__all__ = ["substitute_case", "verify_draw", "DrawCheck"]
+__all__ = ["substitute_case", "verify_draw", "DrawCheck", "drawn_sheets"]
 
 
 def _kq_columns(header: list, manifest: Mapping[str, Any]) -> list[int]:
@@ -297,6 +298,13 @@ def _order_problems(sample: Any) -> list[str]:
         if got != list(range(1, len(got) + 1)):
             out.append(f"substitutions: cell {cell!r} took reserves {got}, not in rank order 1, 2, …")
     return out
+
+
+def drawn_sheets(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The ``cases`` (as drawn, before substitutions), ``reserves`` and ``allocation`` (our
+    column names) of a draw workbook or folder, every cell as text."""
+    allocation = read_sheet(path, "allocation").rename(columns={v: k for k, v in PLAIN_HEADERS.items()})
+    return read_sheet(path, "cases"), read_sheet(path, "reserves"), allocation
 
 
 def _frame_for(manifest: Mapping[str, Any], frame: Any, kw: Mapping[str, Any]) -> Any:

@@ -20,8 +20,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from ..draw._drawfile import (FIELDWORK, PLAIN_HEADERS, describe_edits, is_draw_workbook, strata_edits,
-                              write_draw_folder, write_draw_workbook)
+from ..draw._drawfile import FIELDWORK, PLAIN_HEADERS, is_draw_workbook, write_draw_folder, write_draw_workbook
+from ..draw._tamper import describe_edits, strata_edits
 from ..errors import DataError
 
 # the draw workbook's writers stay importable from here
