@@ -7,11 +7,14 @@ replaces and why), and ``substitutions`` gains the record; ``cases`` keeps the d
 drawn. The file is read and rewritten (atomically) under an exclusive lock
 (:func:`~sampling._utils._io.file_lock`), so two substitutions made at once both land.
 
-:func:`verify_draw` re-draws from the frame with the manifest (seed, bit-generator state,
-n, strata, reserves rule, eligibility filters) and says whether the workbook's draw is the
-one the frame and seed give, whether the frame is the one drawn from (its fingerprint), and
-whether the fieldwork sheet holds every case of the sample once (after the recorded
-substitutions, each taken in its cell's reserve order).
+:func:`verify_draw` re-draws from the frame with the manifest (its seed itself, checked against
+the recorded bit-generator state; n, strata, reserves rule, eligibility filters) and compares
+the workbook's ``cases``, ``reserves`` and ``allocation`` sheets with the re-draw case by case,
+naming every differing case id, stratum and N_h; it checks the frame's fingerprint and the
+manifest's N against the frame, recomputes the draw fingerprint (``draw_sha256``, absent from
+older workbooks), and checks that the fieldwork sheet holds every case of the sample once
+(after the recorded substitutions, each taken in its cell's reserve order) with its strata as
+drawn. A check that passes means the workbook is that draw.
 """
 from __future__ import annotations
 
@@ -412,13 +415,14 @@ def verify_draw(path: str | os.PathLike, frame: Any, *, mapping: Mapping[str, Ma
     loaded = _frame_for(m, frame, {"mapping": mapping, "sheet": sheet, "header_row": header_row})
     columns = [c for c in m.get("frame_sha256_columns", ()) if c in loaded.data.columns]
     matches = len(loaded.data) == m.get("frame_rows") and frame_fingerprint(loaded, columns) == m.get("frame_sha256")
-    status, differences = _fingerprint(path, m)
-    differences += _population_differences(m, len(loaded.data))
+    differences = _population_differences(m, len(loaded.data))
     if not matches:
         differences.insert(0, "the frame is not the one drawn from (its fingerprint or number of eligible cases "
                               "differs from the manifest's)")
     else:
         differences += _redraw_differences(path, loaded, m)
+    status, edited = _fingerprint(path, m)  # the specific reasons first, the fingerprint's last
+    differences += edited
     return DrawCheck(identical=not differences, frame_matches=bool(matches), workbook=str(path),
                      frame=loaded.source.strip("'"), manifest=m, substitutions=sample.substitutions,
                      problems=tuple(_sheet_problems(sample)), differences=tuple(differences), fingerprint=status)
