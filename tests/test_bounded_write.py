@@ -93,9 +93,9 @@ def test_the_streamed_workbook_keeps_the_safety_and_layout(both):
     assert {"'=HYPERLINK(\"x\")", "'@SUM(1)"} & set(office)
     assert fw["dvs"][0][2] == '"Yes,No,N/A"' and fw["print"] == ("landscape", 1, 0, True, "$1:$1")
     assert fw["freeze"] == "A2" and all(c[2] for c in fw["cells"][0])  # bold frozen header
-    dates = [r for r in new["cases"]["cells"][0]].index(next(c for c in new["cases"]["cells"][0]
-                                                            if c[0] == "start_date"))
-    assert {r[dates][1] for r in new["cases"]["cells"][1:]} == {"yyyy-mm-dd"}
+    cases = new["cases"]["cells"]
+    dates = [c[0] for c in cases[0]].index("start_date")
+    assert {r[dates][1] for r in cases[1:]} == {"yyyy-mm-dd"}
 
 
 def test_sample_to_excel_streams_the_same_cells(tmp_path):

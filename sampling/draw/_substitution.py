@@ -382,11 +382,11 @@ def _population_differences(m: Mapping[str, Any], rows: int) -> list[str]:
     return out
 
 
-def _fingerprint(path: Any, m: Mapping[str, Any]) -> tuple[str, list[str]]:
+def _fingerprint(sheets: tuple, m: Mapping[str, Any]) -> tuple[str, list[str]]:
     recorded = m.get("draw_sha256")
     if not recorded:
         return "absent", []
-    cases, reserves, allocation = drawn_sheets(path)
+    cases, reserves, allocation = sheets
     if draw_fingerprint(cases, reserves, allocation, m) == str(recorded).strip():
         return "matches", []
     return "differs", ["the draw fingerprint (draw_sha256) is not that of the workbook's cases, reserves, "
@@ -415,26 +415,27 @@ def verify_draw(path: str | os.PathLike, frame: Any, *, mapping: Mapping[str, Ma
     loaded = _frame_for(m, frame, {"mapping": mapping, "sheet": sheet, "header_row": header_row})
     columns = [c for c in m.get("frame_sha256_columns", ()) if c in loaded.data.columns]
     matches = len(loaded.data) == m.get("frame_rows") and frame_fingerprint(loaded, columns) == m.get("frame_sha256")
+    sheets = drawn_sheets(path)  # read once: cases as drawn, reserves, allocation
     differences = _population_differences(m, len(loaded.data))
     if not matches:
         differences.insert(0, "the frame is not the one drawn from (its fingerprint or number of eligible cases "
                               "differs from the manifest's)")
     else:
-        differences += _redraw_differences(path, loaded, m)
-    status, edited = _fingerprint(path, m)  # the specific reasons first, the fingerprint's last
+        differences += _redraw_differences(sheets, loaded, m)
+    status, edited = _fingerprint(sheets, m)  # the specific reasons first, the fingerprint's last
     differences += edited
     return DrawCheck(identical=not differences, frame_matches=bool(matches), workbook=str(path),
                      frame=loaded.source.strip("'"), manifest=m, substitutions=sample.substitutions,
                      problems=tuple(_sheet_problems(sample)), differences=tuple(differences), fingerprint=status)
 
 
-def _redraw_differences(path: Any, loaded: Any, m: Mapping[str, Any]) -> list[str]:
+def _redraw_differences(sheets: tuple, loaded: Any, m: Mapping[str, Any]) -> list[str]:
     """The workbook's sheets, case by case, against the re-draw with the manifest's settings."""
     try:
         again, out = redraw(loaded, m)
     except (SamplingError, KeyError, TypeError, ValueError) as exc:
         return [f"the manifest's settings do not re-draw ({exc})"]
-    cases, reserves, allocation = drawn_sheets(path)
+    cases, reserves, allocation = sheets
     strata = [str(s) for s in m.get("strata", [])]
     out += _table_differences("cases", cases, again.cases, ["selection_order", "cell"], strata)
     out += _table_differences("reserves", reserves, again.reserves, ["cell", "reserve_rank"], strata)
