@@ -46,7 +46,7 @@ def run_verify(args: argparse.Namespace) -> int:
                             header_row=args.header_row)
     if not check.identical:
         print(f"sampling verify: {check.headline}", file=sys.stderr)
-        for line in check.differences[1:]:
+        for line in (*check.differences[1:], *check.problems):
             print(f"sampling verify: also: {line}", file=sys.stderr)
         if not check.frame_matches:
             print("sampling verify: give the frame the draw was made from, read with the same --map, --sheet and "
