@@ -6,6 +6,13 @@ other numbers rounded for display (one decimal, p-values three); columns whose h
 names a percentage (``…_pct``, or listed in ``percent_columns``) as percent cells; dates as
 dates. :func:`make_reproducible` then removes what would make two runs differ byte for
 byte (openpyxl's created/modified stamps, the zip entries' dates).
+
+:func:`write_workbook` writes a set of tables as that pass would leave them, streaming:
+openpyxl's write-only mode lays out each sheet (widths, frozen and filtered header,
+drop-downs, print settings) and writes the styles, and the data rows go into the file as
+the XML openpyxl writes for them, so a 100,000-row sheet takes seconds; the file comes out
+reproducible. Workbooks that are edited in place (``sampling substitute``) are still
+loaded, changed and formatted with :func:`format_workbook`.
 """
 from __future__ import annotations
 
