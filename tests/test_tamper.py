@@ -230,3 +230,17 @@ def test_an_untouched_filled_workbook_is_analysed_without_a_warning(drawn, tmp_p
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         sampling.read_fieldwork(path)
+
+
+def test_a_draw_folder_edited_is_caught_too(drawn, tmp_path):
+    frame = sampling.load_frame(drawn[0])
+    sample = sampling.draw_sample(frame, 40, rng=2019)
+    folder = tmp_path / "draw"
+    sampling.write_draw_folder(sample, folder, sample_name="case_supervision", frame=frame)
+    assert sampling.verify_draw(folder, frame).ok
+    alloc = pd.read_csv(folder / "allocation.csv", dtype=str, keep_default_na=False)
+    column = "cases in population (N_h)"
+    alloc.loc[0, column] = str(int(alloc.loc[0, column]) + 1)
+    alloc.to_csv(folder / "allocation.csv", index=False)
+    check = sampling.verify_draw(folder, frame)
+    assert not check.identical and any(alloc.loc[0, "cell"] in d for d in check.differences)
