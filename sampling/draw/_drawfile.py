@@ -28,6 +28,8 @@ stand after substitutions); :func:`substitute_case` and :func:`verify_draw` work
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import os
 import re
@@ -44,7 +46,7 @@ from ..errors import ArgumentError, DataError, OutputError
 
 __all__ = ["write_draw_workbook", "write_draw_folder", "read_draw", "read_manifest", "read_sheet", "is_draw_workbook",
            "draw_metadata", "fieldwork_table", "check_draw_matches", "ANSWERS", "FIELDWORK", "SHEETS",
-           "GLOSSARY", "PLAIN_HEADERS", "SUBSTITUTION_COLUMNS"]
+           "GLOSSARY", "PLAIN_HEADERS", "SUBSTITUTION_COLUMNS", "sheets_read_once"]
 
 ANSWERS = ("Yes", "No", "N/A")
 FIELDWORK = "fieldwork"
@@ -425,8 +427,32 @@ def _unescape(value: Any) -> Any:
     return value
 
 
+_SHEETS_READ: contextvars.ContextVar[dict | None] = contextvars.ContextVar("sheets_read", default=None)
+
+
+@contextlib.contextmanager
+def sheets_read_once() -> Any:
+    """Within the block, each sheet of a draw is read from its file once (``verify`` reads the
+    cases three ways; a 100,000-case sheet takes seconds to parse)."""
+    token = _SHEETS_READ.set({})
+    try:
+        yield
+    finally:
+        _SHEETS_READ.reset(token)
+
+
 def read_sheet(path: str | os.PathLike, name: str) -> pd.DataFrame:
     """One sheet of a draw workbook, or the same-named CSV of a draw folder, as text."""
+    cache = _SHEETS_READ.get()
+    if cache is None:
+        return _read_sheet(path, name)
+    key = (str(Path(path).resolve()), name)
+    if key not in cache:
+        cache[key] = _read_sheet(path, name)
+    return cache[key].copy()
+
+
+def _read_sheet(path: str | os.PathLike, name: str) -> pd.DataFrame:
     p = Path(path)
     try:
         if p.is_dir():

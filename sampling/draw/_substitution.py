@@ -27,7 +27,7 @@ import pandas as pd
 
 from .._utils._display import TableResult
 from ._draw import redraw
-from ._drawfile import FIELDWORK, PLAIN_HEADERS, SUBSTITUTION_COLUMNS, read_draw, read_sheet
+from ._drawfile import FIELDWORK, PLAIN_HEADERS, SUBSTITUTION_COLUMNS, read_draw, read_sheet, sheets_read_once
 from ._tamper import canon_cell, describe_edits, draw_fingerprint, strata_edits
 from ._frame import frame_fingerprint, load_frame
 from .._utils._io import atomic_dir, atomic_path, escape_cell, file_lock, write_csv
@@ -410,12 +410,13 @@ def verify_draw(path: str | os.PathLike, frame: Any, *, mapping: Mapping[str, Ma
     -------
     DrawCheck
     """
-    sample = read_draw(path)
+    with sheets_read_once():
+        sample = read_draw(path)
+        sheets = drawn_sheets(path)  # cases as drawn, reserves, allocation
     m = sample.manifest
     loaded = _frame_for(m, frame, {"mapping": mapping, "sheet": sheet, "header_row": header_row})
     columns = [c for c in m.get("frame_sha256_columns", ()) if c in loaded.data.columns]
     matches = len(loaded.data) == m.get("frame_rows") and frame_fingerprint(loaded, columns) == m.get("frame_sha256")
-    sheets = drawn_sheets(path)  # read once: cases as drawn, reserves, allocation
     differences = _population_differences(m, len(loaded.data))
     if not matches:
         differences.insert(0, "the frame is not the one drawn from (its fingerprint or number of eligible cases "
