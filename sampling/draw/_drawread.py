@@ -5,6 +5,8 @@ draw. The sheets are described in :mod:`._drawfile`, which writes them.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import os
 from pathlib import Path
@@ -17,7 +19,8 @@ from .._utils._tables import position
 from ..errors import ArgumentError, DataError
 from ._drawfile import FIELDWORK, PLAIN_HEADERS, SUBSTITUTION_COLUMNS, TEXT_KEYS
 
-__all__ = ["read_draw", "read_manifest", "read_sheet", "is_draw_workbook", "check_draw_matches"]
+__all__ = ["read_draw", "read_manifest", "read_sheet", "is_draw_workbook", "check_draw_matches",
+           "sheets_read_once"]
 
 
 def is_draw_workbook(path: Any) -> bool:
@@ -44,8 +47,32 @@ def _unescape(value: Any) -> Any:
     return value
 
 
+_SHEETS_READ: contextvars.ContextVar[dict | None] = contextvars.ContextVar("sheets_read", default=None)
+
+
+@contextlib.contextmanager
+def sheets_read_once() -> Any:
+    """Within the block, each sheet of a draw is read from its file once (``verify`` reads the
+    cases three ways; a 100,000-case sheet takes seconds to parse)."""
+    token = _SHEETS_READ.set({})
+    try:
+        yield
+    finally:
+        _SHEETS_READ.reset(token)
+
+
 def read_sheet(path: str | os.PathLike, name: str) -> pd.DataFrame:
     """One sheet of a draw workbook, or the same-named CSV of a draw folder, as text."""
+    cache = _SHEETS_READ.get()
+    if cache is None:
+        return _read_sheet(path, name)
+    key = (str(Path(path).resolve()), name)
+    if key not in cache:
+        cache[key] = _read_sheet(path, name)
+    return cache[key].copy()
+
+
+def _read_sheet(path: str | os.PathLike, name: str) -> pd.DataFrame:
     p = Path(path)
     try:
         if p.is_dir():
@@ -128,32 +155,10 @@ def read_draw(path: str | os.PathLike) -> Any:
     their reasons) and ``fieldwork`` (the sheet as it stands, in the frame's column names).
     Cell values are text, apart from counts, shares and p-values.
 
-    Parameters
-    ----------
-    path : str or path
-        A draw workbook (``.xlsx``) or draw folder written by ``sampling draw --sample``.
-
-    Returns
-    -------
-    Sample
-        The draw as it stands, with ``fieldwork`` and ``substitutions``.
-
     Raises
     ------
     ArgumentError
         ``path`` is not a draw workbook or folder.
-
-    Examples
-    --------
-    >>> import tempfile, sampling
-    >>> from pathlib import Path
-    >>> frame = sampling.load_frame(sampling.synthetic_frame(668, rng=1))
-    >>> sample = sampling.draw_sample(frame, 132, rng=2019)
-    >>> path = sampling.write_draw_workbook(sample, Path(tempfile.mkdtemp()) / "draw.xlsx",
-    ...                                     sample_name="case_supervision", frame=frame)
-    >>> draw = sampling.read_draw(path)
-    >>> draw.manifest["seed"], len(draw.cases)
-    (2019, 132)
     """
     from ._draw import Sample
 
@@ -193,22 +198,6 @@ def check_draw_matches(draw: Any, provider: str | None = None, *, sample_name: s
     ------
     DataError
         The draw is of another provider or sample.
-
-    Examples
-    --------
-    >>> import tempfile, sampling
-    >>> from pathlib import Path
-    >>> frame = sampling.load_frame(sampling.synthetic_frame(668, rng=1))
-    >>> sample = sampling.draw_sample(frame, 132, rng=2019)
-    >>> path = sampling.write_draw_workbook(sample, Path(tempfile.mkdtemp()) / "draw.xlsx",
-    ...                                     sample_name="case_supervision", frame=frame)
-    >>> sampling.check_draw_matches(sampling.read_draw(path), sample_name="case_supervision")
-    >>> try:
-    ...     sampling.check_draw_matches(sampling.read_draw(path), sample_name="unpaid_work")
-    ... except sampling.DataError as error:
-    ...     print(type(error).__name__)
-    ...
-    DataError
     """
     if hasattr(draw, "manifest"):
         manifest, where = dict(draw.manifest), "the draw"
