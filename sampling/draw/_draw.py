@@ -411,7 +411,7 @@ def _manifest(frame: Frame, n: int, strata: tuple, reserves: Any, seed: int | No
         "frame_columns": {ours: theirs for ours, theirs in frame.columns.items() if ours != theirs},
         "frame_sha256": frame_fingerprint(frame, hash_columns),
         "frame_sha256_columns": hash_columns,
-        "frame_sha256_method": "column-wise canonical text, rows sorted by case_id (sampling._frame.frame_fingerprint)",
+        "frame_sha256_method": "SHA-256 of the case ids and strata as canonical text, column by column, rows sorted by case id",
         "selection": "random keys rng.random(N) over the frame sorted by case_id; smallest n_h keys per cell "
                      "are the sample, the next ones the reserves",
         "allocation_method": alloc.method,

@@ -155,10 +155,32 @@ def read_draw(path: str | os.PathLike) -> Any:
     their reasons) and ``fieldwork`` (the sheet as it stands, in the frame's column names).
     Cell values are text, apart from counts, shares and p-values.
 
+    Parameters
+    ----------
+    path : str or path
+        A draw workbook (``.xlsx``) or draw folder written by ``sampling draw --sample``.
+
+    Returns
+    -------
+    Sample
+        The draw as it stands, with ``fieldwork`` and ``substitutions``.
+
     Raises
     ------
     ArgumentError
         ``path`` is not a draw workbook or folder.
+
+    Examples
+    --------
+    >>> import tempfile, sampling
+    >>> from pathlib import Path
+    >>> frame = sampling.load_frame(sampling.synthetic_frame(668, rng=1))
+    >>> sample = sampling.draw_sample(frame, 132, rng=2019)
+    >>> path = sampling.write_draw_workbook(sample, Path(tempfile.mkdtemp()) / "draw.xlsx",
+    ...                                     sample_name="case_supervision", frame=frame)
+    >>> draw = sampling.read_draw(path)
+    >>> draw.manifest["seed"], len(draw.cases)
+    (2019, 132)
     """
     from ._draw import Sample
 
@@ -198,6 +220,22 @@ def check_draw_matches(draw: Any, provider: str | None = None, *, sample_name: s
     ------
     DataError
         The draw is of another provider or sample.
+
+    Examples
+    --------
+    >>> import tempfile, sampling
+    >>> from pathlib import Path
+    >>> frame = sampling.load_frame(sampling.synthetic_frame(668, rng=1))
+    >>> sample = sampling.draw_sample(frame, 132, rng=2019)
+    >>> path = sampling.write_draw_workbook(sample, Path(tempfile.mkdtemp()) / "draw.xlsx",
+    ...                                     sample_name="case_supervision", frame=frame)
+    >>> sampling.check_draw_matches(sampling.read_draw(path), sample_name="case_supervision")
+    >>> try:
+    ...     sampling.check_draw_matches(sampling.read_draw(path), sample_name="unpaid_work")
+    ... except sampling.DataError as error:
+    ...     print(type(error).__name__)
+    ...
+    DataError
     """
     if hasattr(draw, "manifest"):
         manifest, where = dict(draw.manifest), "the draw"

@@ -269,8 +269,8 @@ class DrawCheck(TableResult):
             how = f"seed {seed}" if seed is not None else "the recorded generator state"
             print_ = (f"draw fingerprint {str(m.get('draw_sha256'))[:12]}…" if self.fingerprint == "matches" else
                       "no draw fingerprint (an older workbook; compared case by case with the re-draw)")
-            return (f"verified: {self.workbook} is the draw of {m.get('n')} cases that {self.frame} and {how} "
-                    f"give (frame fingerprint {str(m.get('frame_sha256'))[:12]}…, {m.get('frame_rows')} eligible "
+            return (f"verified: {self.workbook} is the draw of {_count(m.get('n'))} cases that {self.frame} and {how} "
+                    f"give (frame fingerprint {str(m.get('frame_sha256'))[:12]}…, {_count(m.get('frame_rows'))} eligible "
                     f"cases; {print_}); {len(self.substitutions)} substitution(s) recorded")
         return (f"NOT verified: {self.workbook} is not the draw that {self.frame} and its manifest's settings "
                 f"give: {self.differences[0] if self.differences else 'it differs from the re-draw'}"
@@ -470,3 +470,13 @@ def _redraw_differences(sheets: tuple, loaded: Any, m: Mapping[str, Any]) -> lis
     if canon_cell(m.get("n")) != str(len(again.cases)):
         out.append(f"the manifest's n is {m.get('n')} but the re-draw has {len(again.cases)} cases")
     return out
+
+
+def _count(value: Any) -> str:
+    """A count from the manifest with thousands separators (1,000,000), as it was if not whole."""
+    if value is None:
+        return "an unknown number of"
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return str(value)
