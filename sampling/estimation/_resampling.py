@@ -40,8 +40,8 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from ..stats._dist import binom_cdf, binom_skew, hypergeom_cdf, hypergeom_skew
 from ..stats._multinomial import CountPlan, Workspace, count_plan, draw_counts
 from ..results._weights import SampleDesign, collapse_small_strata, sample_design
 
@@ -336,9 +336,9 @@ def _aggregate_bootstrap(results, pops: Mapping[str, int], B: int, rng) -> Boot:
         if finite[j]:
             Nq = int(Nj[j])
             good = int(np.clip(np.floor(p[j] * Nq + 0.5), 0, Nq))
-            cdf = stats.hypergeom.cdf(support[j], Nq, good, ni[j])
+            cdf = hypergeom_cdf(support[j], Nq, good, ni[j])
         else:
-            cdf = stats.binom.cdf(support[j], ni[j], p[j])
+            cdf = binom_cdf(support[j], ni[j], p[j])
         cdf[-1] = 1.0  # the whole support: no draw can fall past it through rounding
         yes_b[:, j] = np.searchsorted(cdf, u[:, j], side="right")
     # acceleration a = skewness / 6 of the parametric yes count (Efron 1987)
@@ -346,12 +346,12 @@ def _aggregate_bootstrap(results, pops: Mapping[str, int], B: int, rng) -> Boot:
     with np.errstate(invalid="ignore", divide="ignore"):
         if (~finite).any():
             c = ~finite
-            skew[c] = stats.binom.stats(ni[c], p[c], moments="s")
+            skew[c] = binom_skew(ni[c], p[c])
         if finite.any():
             c = finite
             Nc = Nj[c].astype(np.int64)
             good = np.clip(np.floor(p[c] * Nc + 0.5).astype(np.int64), 0, Nc)
-            skew[c] = stats.hypergeom.stats(Nc, good, ni[c], moments="s")
+            skew[c] = hypergeom_skew(Nc, good, ni[c])
     accel = np.where(np.isfinite(skew), skew / 6.0, 0.0)
     n_b = np.broadcast_to(n, (B, k)).copy()
     if finite.all():

@@ -12,7 +12,6 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._utils._checks import check_population
 from .._utils._methods import ROUNDINGS
@@ -63,6 +62,7 @@ def observed_percent(x: np.ndarray, n: int, rounding: str) -> np.ndarray:
 def _band_matrix(true_percent: Any, n: int, population: int | None, bands: Any,
                  rounding: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(true percents, their bands, edges, P(observed band = b)) for each true percent."""
+    from scipy import stats  # here, not at import: scipy.stats takes half a second to load
     population = check_population(population)
     n = check_n(n, population)
     edges = check_bands(bands)

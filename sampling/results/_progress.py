@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._utils._display import TableResult
 from ..draw._drawfile import FIELDWORK
@@ -90,6 +89,7 @@ def _counts(cases: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
 
 def _balance(cases: pd.DataFrame, strata: list[str]) -> pd.DataFrame:
     """Chi-square goodness of fit of the scored counts against the drawn shares."""
+    from scipy import stats  # here, not at import: scipy.stats takes half a second to load
     scored = cases["status"] != "not started"
     rows = []
     for v in strata:

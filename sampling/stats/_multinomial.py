@@ -34,7 +34,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+
+from ._dist import poisson_cdf, poisson_ppf
 
 __all__ = ["CountPlan", "count_plan", "draw_counts", "Workspace", "POISSON_MIN_DRAWS", "SLACK",
            "POISSON_COST", "CHAIN_MAX_MEAN", "TAIL"]
@@ -139,8 +140,8 @@ def _chain_span(lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per mean: the first CDF entry compared (one below its TAIL quantile) and how many
     entries reach its 1 − TAIL quantile (scipy evaluated once per distinct mean)."""
     values, inverse = np.unique(lam, return_inverse=True)
-    first = np.maximum(stats.poisson.ppf(TAIL, values) - 1, 0)
-    need = stats.poisson.ppf(1 - TAIL, values) - first + 1
+    first = np.maximum(poisson_ppf(TAIL, values) - 1, 0)
+    need = poisson_ppf(1 - TAIL, values) - first + 1
     return first.astype(np.int64)[inverse], need.astype(np.int64)[inverse]
 
 
@@ -166,7 +167,7 @@ def _chains(lam: np.ndarray, first: np.ndarray, width: np.ndarray) -> tuple[tupl
     that every 32-bit uniform lies below."""
     L = int(np.ceil(lam.max() + 12 * np.sqrt(lam.max()) + 40)) if len(lam) else 1
     values, inverse = np.unique(lam, return_inverse=True)
-    F = stats.poisson.cdf(np.arange(L)[:, None], values[None, :])
+    F = poisson_cdf(np.arange(L)[:, None], values[None, :])
     table = np.minimum(np.round(F * _GRID), _GRID - 1).astype(np.uint64)[:, inverse]
     table[-1] = _GRID
     groups = []
