@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from ._excel import UNREADABLE, read_excel, sheet_names
+from ._excel import UNREADABLE, raw_sheets, sheet_names
 from ..errors import ArgumentError, DataError
 
 __all__ = ["COLUMN_ALIASES", "BLANKS", "norm_label", "column_key", "is_blank", "read_table", "match_columns"]
@@ -91,13 +91,11 @@ def _raw_sheets(path: Path, what: str, as_text: bool, sheet: Any) -> dict[str, p
             names = sheet_names(path)
             if str(sheet) not in names:
                 raise ArgumentError("sheet", sheet, f"is not a sheet of {str(path)!r} (sheets: {', '.join(names)})")
-        book = read_excel(path, sheet_name=None if sheet is None else str(sheet), header=None,
-                             dtype=str if as_text else object, keep_default_na=False)
+        return raw_sheets(path, None if sheet is None else str(sheet), as_text)
     except ArgumentError:
         raise
     except Exception:  # a corrupt workbook raises zipfile/XML/calamine errors of many kinds
         raise DataError(f"cannot read {str(path)!r} as {suffix[1:].upper()}: {UNREADABLE}") from None
-    return {str(sheet): book} if sheet is not None else {str(k): v for k, v in book.items()}
 
 
 def _raw_csv(path: Path) -> pd.DataFrame:
