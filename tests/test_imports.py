@@ -79,6 +79,9 @@ def test_binomial_and_hypergeometric_are_scipy_stats():
         k = np.arange(-1, n + 2)
         for p in (0.0, 0.013, 0.5, 0.71, 1.0):
             assert np.array_equal(_dist.binom_cdf(k, n, p), stats.binom.cdf(k, n, p))
+            assert np.array_equal(_dist.binom_pmf(k, n, p), stats.binom.pmf(k, n, p))
+        pp = np.linspace(0, 1, 11)[:, None]
+        assert np.array_equal(_dist.binom_pmf(k[None, :], n, pp), stats.binom.pmf(k[None, :], n, pp))
         p = np.array([0.0, 0.2, 0.5, 0.9, 1.0])
         with np.errstate(divide="ignore", invalid="ignore"):
             np.testing.assert_array_equal(_dist.binom_skew(n, p), stats.binom.stats(n, p, moments="s"))
@@ -86,6 +89,8 @@ def test_binomial_and_hypergeometric_are_scipy_stats():
         k = np.arange(-1, n + 2)
         for good in (0, 1, M // 3, M - 1, M):
             assert np.array_equal(_dist.hypergeom_cdf(k, M, good, n), stats.hypergeom.cdf(k, M, good, n))
+        for good in (0, 1, M // 3, M - 1, M):
+            assert np.array_equal(_dist.hypergeom_pmf(k, M, good, n), stats.hypergeom.pmf(k, M, good, n))
         good = np.array([0, 1, M // 3, M - 1, M])
         with np.errstate(divide="ignore", invalid="ignore"):
             np.testing.assert_array_equal(_dist.hypergeom_skew(M, good, n),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["norm_ppf", "norm_isf", "poisson_cdf", "poisson_ppf", "binom_cdf", "binom_skew",
-           "hypergeom_cdf", "hypergeom_skew", "proportion_confint"]
+           "hypergeom_cdf", "hypergeom_skew", "binom_pmf", "hypergeom_pmf", "proportion_confint"]
 
 
 def _special():
@@ -134,3 +134,17 @@ def proportion_confint(count, nobs, alpha, method):
         ci_low = np.clip(ci_low, 0, 1)
         ci_upp = np.clip(ci_upp, 0, 1)
     return ci_low, ci_upp
+
+
+def binom_pmf(k, n, p):
+    """``scipy.stats.binom.pmf`` for whole n ≥ 0 and 0 ≤ p ≤ 1."""
+    k, n, p = np.broadcast_arrays(np.asarray(k, dtype=float), np.asarray(n, dtype=float), np.asarray(p, dtype=float))
+    inside = (k >= 0) & (k <= n) & (np.floor(k) == k)
+    return np.where(inside, np.clip(_ufuncs()._binom_pmf(k, n, p), 0.0, 1.0), 0.0)
+
+
+def hypergeom_pmf(k, M, n, N):
+    """``scipy.stats.hypergeom.pmf(k, M, n, N)`` for valid whole arguments."""
+    k, M, n, N = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (k, M, n, N)))
+    inside = (k >= np.maximum(N - (M - n), 0)) & (k <= np.minimum(n, N)) & (np.floor(k) == k)
+    return np.where(inside, np.clip(_ufuncs()._hypergeom_pmf(k, n, N, M), 0.0, 1.0), 0.0)
