@@ -108,3 +108,14 @@ def test_proportion_intervals_are_statsmodels(method):
         theirs = proportion_confint(np.array(y), np.array(n), alpha=1 - cl, method=method)
         for a, b in zip(ours, theirs):
             np.testing.assert_allclose(np.asarray(a, float), np.asarray(b, float), rtol=0, atol=1e-12)
+
+
+def test_chisquare_is_scipy_stats():
+    from scipy import stats
+
+    rng = np.random.default_rng(0)
+    for k in (2, 3, 5, 12):
+        for n in (10, 132, 5000):
+            p = rng.dirichlet(np.ones(k))
+            obs = rng.multinomial(n, p)
+            assert _dist.chisquare_pvalue(obs, n * p) == float(stats.chisquare(obs, n * p).pvalue)

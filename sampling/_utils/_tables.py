@@ -157,8 +157,11 @@ def _read_file(path: Path, what: str, as_text: bool, sheet: Any = None, header_r
     table.index = pd.RangeIndex(at + 2, at + 2 + len(table))  # the spreadsheet's own row numbers
     if len(table):  # blank rows (a spreadsheet's trailing or spacer rows) are not cases
         blank = np.ones(len(table), dtype=bool)
-        for col in table.columns:
-            blank &= table[col].astype(str).str.strip().eq("").to_numpy()
+        for col in table.columns:  # each column looks only at the rows still blank so far
+            rows = np.flatnonzero(blank)
+            if not len(rows):
+                break
+            blank[rows] = table[col].iloc[rows].astype(str).str.strip().eq("").to_numpy()
         table = table[~blank]
     return table
 
