@@ -37,6 +37,8 @@ for p in (str(HERE), str(ROOT)):
     if p not in sys.path:
         sys.path.insert(0, p)
 
+import numpy  # noqa: E402,F401  - before bench_engine, which would pin BLAS to one thread for the peers
+
 PY = sys.executable
 TARGETS = {"analyse": "≤ 1.6×", "report": "≤ 2.5×", "xlsx": "≤ 0.4×", "csv": "≤ 1.5×",
            "stratified": "≥ 20× (fast)", "unstratified": "≥ 25× (fast)"}

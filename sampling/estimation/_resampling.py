@@ -41,6 +41,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from .._utils._threads import one_blas_thread
 from ..stats._dist import binom_cdf, binom_skew, hypergeom_cdf, hypergeom_skew
 from ..stats._multinomial import CountPlan, Workspace, count_plan, draw_counts
 from ..results._weights import SampleDesign, collapse_small_strata, sample_design
@@ -385,5 +386,6 @@ def resample(results: Any, pops: Mapping[str, int], stratified: bool, B: int,
     Boot
     """
     if results.level == "case":
-        return _case_bootstrap(results, pops, stratified, B, rng)
+        with one_blas_thread():  # small products: BLAS threads only cost (see _utils._threads)
+            return _case_bootstrap(results, pops, stratified, B, rng)
     return _aggregate_bootstrap(results, pops, B, rng)
