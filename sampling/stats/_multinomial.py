@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _kernels
 from ._dist import poisson_cdf, poisson_ppf
 
 __all__ = ["CountPlan", "count_plan", "draw_counts", "Workspace", "POISSON_MIN_DRAWS", "SLACK",
@@ -98,15 +99,17 @@ def _poissonise(n_units: int, m: int) -> bool:
     return m >= POISSON_MIN_DRAWS and POISSON_COST * n_units + SLACK * np.sqrt(m) < m
 
 
-def count_plan(counts: np.ndarray, strata: list[tuple[int, int]], draws: list[int]) -> CountPlan:
+def count_plan(counts: np.ndarray, strata: list[tuple[int, int]], draws: list[int],
+               poisson: bool = True) -> CountPlan:
     """Plan the counts of units with ``counts`` cases each; stratum h holds units
-    ``strata[h] = (first, end)`` (contiguous, in order) and draws ``draws[h]`` cases."""
+    ``strata[h] = (first, end)`` (contiguous, in order) and draws ``draws[h]`` cases
+    (``poisson=False``: every stratum by index draws)."""
     counts = np.asarray(counts, dtype=np.int64)
     case_start = np.r_[0, np.cumsum(counts)]
     pois, idx = [], []
     for h, ((u0, u1), m) in enumerate(zip(strata, draws)):
         if m > 0:
-            (pois if _poissonise(u1 - u0, m) else idx).append(h)
+            (pois if poisson and _poissonise(u1 - u0, m) else idx).append(h)
     units_of = {h: np.arange(*strata[h]) for h in range(len(strata))}
     p_units = np.concatenate([units_of[h] for h in pois]) if pois else np.zeros(0, np.int64)
     p_stratum = np.concatenate([np.full(len(units_of[h]), j) for j, h in enumerate(pois)]) if pois \
@@ -294,10 +297,12 @@ class Workspace:
 
 
 def draw_counts(plan: CountPlan, c: int, rng: np.random.Generator,
-                work: Workspace | None = None) -> np.ndarray:
+                work: Workspace | None = None, fast: bool = False) -> np.ndarray:
     """(c, U) float32 counts (exact integers) of ``c`` replicates in plan column order; each
     stratum's counts are Multinomial(m_h, c_u/n_h), independently of the others. With
-    ``work`` (sized for at least c rows) the counts are written into ``work.X[:c]``."""
+    ``work`` (sized for at least c rows) the counts are written into ``work.X[:c]``. With
+    ``fast`` (see :func:`~sampling.stats._kernels.use_kernels`) the index draws are counted
+    by a compiled loop: the same counts from the same uniforms."""
     U = plan.units
     work = Workspace(plan, c) if work is None else work
     X = work.X[:c]
@@ -307,6 +312,10 @@ def draw_counts(plan: CountPlan, c: int, rng: np.random.Generator,
         _top_up(plan, X, (plan.p_m[None, :] - S).astype(np.int64), rng)
     if len(plan.i_m):
         h = np.repeat(np.arange(len(plan.i_m)), plan.i_m)
+        if fast:
+            _kernels.add_draws_grid(X.reshape(-1), plan.i_lo[h], plan.i_n[h], U, plan.case_col,
+                                    _uniform32((c, len(h)), rng))
+            return X
         _add_draws(X, plan.i_lo[h][None, :], plan.i_n[h][None, :], (np.arange(c) * U)[:, None],
                    plan.case_col, _uniform32((c, len(h)), rng))
     return X
