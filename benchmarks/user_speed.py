@@ -31,6 +31,16 @@ import tempfile
 import time
 from pathlib import Path
 
+# numba (the `fast` extra) imports the coverage package, which benchmarks/coverage.py would
+# shadow: import it with this folder off the path
+_path = list(sys.path)
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+try:
+    import numba  # noqa: F401
+except ImportError:
+    pass
+sys.path[:] = _path
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 for p in (str(HERE), str(ROOT)):
