@@ -119,3 +119,5 @@ def test_chisquare_is_scipy_stats():
             p = rng.dirichlet(np.ones(k))
             obs = rng.multinomial(n, p)
             assert _dist.chisquare_pvalue(obs, n * p) == float(stats.chisquare(obs, n * p).pvalue)
+            ref = stats.chisquare(obs.astype(float), n * p)
+            assert _dist.chisquare(obs.astype(float), n * p) == (float(ref.statistic), float(ref.pvalue))

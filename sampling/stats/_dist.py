@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["norm_ppf", "norm_isf", "poisson_cdf", "poisson_ppf", "binom_cdf", "binom_skew",
-           "hypergeom_cdf", "hypergeom_skew", "binom_pmf", "hypergeom_pmf", "chisquare_pvalue", "proportion_confint"]
+           "hypergeom_cdf", "hypergeom_skew", "binom_pmf", "hypergeom_pmf", "chisquare", "chisquare_pvalue", "proportion_confint"]
 
 
 def _special():
@@ -150,10 +150,15 @@ def hypergeom_pmf(k, M, n, N):
     return np.where(inside, np.clip(_ufuncs()._hypergeom_pmf(k, n, N, M), 0.0, 1.0), 0.0)
 
 
-def chisquare_pvalue(observed, expected) -> float:
-    """``scipy.stats.chisquare(observed, expected).pvalue``: Pearson's statistic against
-    chi-square with k − 1 degrees of freedom (expected summing to the observed total)."""
+def chisquare(observed, expected) -> tuple[float, float]:
+    """``scipy.stats.chisquare(observed, expected)``: (Pearson's statistic, its p-value against
+    chi-square with k − 1 degrees of freedom), expected summing to the observed total."""
     obs = np.asarray(observed).astype(np.float64)
     exp = np.asarray(expected, dtype=np.float64)
     stat = ((obs - exp) ** 2 / exp).sum()
-    return float(_special().chdtrc(obs.size - 1, stat))
+    return float(stat), float(_special().chdtrc(obs.size - 1, stat))
+
+
+def chisquare_pvalue(observed, expected) -> float:
+    """``scipy.stats.chisquare(observed, expected).pvalue``."""
+    return chisquare(observed, expected)[1]
