@@ -57,5 +57,12 @@ def use_kernels(draws: int) -> bool:
     return _LOADED["ok"]
 
 
-def add_draws_grid(Xf, lo, width, U, case_col, u):
-    _LOADED["add_draws_grid"](Xf, lo, width, int(U), case_col, u)
+def add_draws_grid(Xf, lo, width, U, case_col, u) -> bool:
+    """Count the index draws ``u`` (c, m) into ``Xf``; False (nothing counted) where the
+    kernel cannot compile here, which turns the kernels off for the rest of the session."""
+    try:
+        _LOADED["add_draws_grid"](Xf, lo, width, int(U), case_col, u)
+    except Exception:  # a typing or compilation failure is raised before any count is written
+        _LOADED["ok"] = False
+        return False
+    return True

@@ -312,10 +312,9 @@ def draw_counts(plan: CountPlan, c: int, rng: np.random.Generator,
         _top_up(plan, X, (plan.p_m[None, :] - S).astype(np.int64), rng)
     if len(plan.i_m):
         h = np.repeat(np.arange(len(plan.i_m)), plan.i_m)
-        if fast:
-            _kernels.add_draws_grid(X.reshape(-1), plan.i_lo[h], plan.i_n[h], U, plan.case_col,
-                                    _uniform32((c, len(h)), rng))
+        u = _uniform32((c, len(h)), rng)
+        if fast and _kernels.add_draws_grid(X.reshape(-1), plan.i_lo[h], plan.i_n[h], U, plan.case_col, u):
             return X
         _add_draws(X, plan.i_lo[h][None, :], plan.i_n[h][None, :], (np.arange(c) * U)[:, None],
-                   plan.case_col, _uniform32((c, len(h)), rng))
+                   plan.case_col, u)
     return X
