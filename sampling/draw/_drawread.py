@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._utils._excel import read_excel, sheet_names
 from .._utils._tables import position
 from ..errors import ArgumentError, DataError
 from ._drawfile import FIELDWORK, PLAIN_HEADERS, SUBSTITUTION_COLUMNS, TEXT_KEYS
@@ -32,9 +33,7 @@ def is_draw_workbook(path: Any) -> bool:
     if p.suffix.lower() != ".xlsx" or not p.is_file():
         return False
     try:
-        from openpyxl import load_workbook
-
-        names = load_workbook(p, read_only=True).sheetnames
+        names = sheet_names(p)
     except Exception:  # a corrupt workbook: the ordinary reader says why
         return False
     return FIELDWORK in names and "manifest" in names
@@ -78,7 +77,7 @@ def _read_sheet(path: str | os.PathLike, name: str) -> pd.DataFrame:
         if p.is_dir():
             table = pd.read_csv(p / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
         else:
-            table = pd.read_excel(p, sheet_name=name, dtype=str, keep_default_na=False)
+            table = read_excel(p, sheet_name=name, dtype=str, keep_default_na=False)
     except (ValueError, KeyError, FileNotFoundError) as exc:
         raise DataError(f"{str(p)!r} has no {name!r} {'file' if p.is_dir() else 'sheet'} ({exc}): not a "
                         "complete draw written by `sampling draw --sample`") from None

@@ -20,6 +20,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from .._utils._excel import read_excel
 from ..draw._drawfile import FIELDWORK, PLAIN_HEADERS, write_draw_folder, write_draw_workbook
 from ..draw._drawread import is_draw_workbook
 from ..draw._tamper import describe_edits, strata_edits
@@ -33,7 +34,7 @@ def _sheet(path: Path, name: str) -> pd.DataFrame:
     """One sheet of a draw workbook, or the same-named CSV of a draw folder, as text."""
     if path.is_dir():
         return pd.read_csv(path / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8")
-    return pd.read_excel(path, sheet_name=name, dtype=str, keep_default_na=False)
+    return read_excel(path, sheet_name=name, dtype=str, keep_default_na=False)
 
 
 def _manifest(path: Path) -> dict:
