@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,11 @@ from .._utils._checks import check_count
 from .._utils._display import TableResult
 from ..errors import ArgumentError, DataError
 
-__all__ = ["Allocation", "allocate", "allocate_cells", "cell_index", "resolve_strata", "largest_remainder", "DEFAULT_STRATA"]
+__all__ = ["Allocation", "allocate", "allocate_cells", "cell_index", "resolve_strata", "largest_remainder", "DEFAULT_STRATA",
+           "ALLOCATIONS", "check_allocation", "check_min_per_cell", "resolve_anticipated", "bounded_targets"]
+
+#: the allocation rules (SAS SURVEYSELECT ALLOC=PROP | NEYMAN, and equal sizes)
+ALLOCATIONS = ("proportional", "neyman", "equal")
 
 DEFAULT_STRATA: tuple[str, ...] = ("gender", "disposal", "rosh")
 CELL_SEPARATOR = " / "
@@ -94,13 +98,23 @@ class Allocation(TableResult):
     marginal_deviation: int
     method: str
     notes: tuple[str, ...] = field(default_factory=tuple)
+    rule: str = "proportional"
+    min_per_cell: int = 0
+
+    @property
+    def matched(self) -> bool:
+        """Whether the sample mirrors the population's mix by design: a proportional
+        allocation whose every margin meets its target."""
+        return self.rule == "proportional" and self.marginal_deviation == 0
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
     def _title(self) -> str:
         vars_ = ", ".join(self.strata) if self.strata else "no strata"
-        return (f"Allocation: n={self.n} of N={self.population:,} over {len(self.table)} cells "
+        rule = ": " if self.rule == "proportional" and not self.min_per_cell else (
+            f" ({self.rule}" + (f", at least {self.min_per_cell} per cell" if self.min_per_cell else "") + "): ")
+        return (f"Allocation{rule}n={self.n} of N={self.population:,} over {len(self.table)} cells "
                 f"({vars_}); marginal deviation {self.marginal_deviation}")
 
     def _notes(self) -> list[str]:
@@ -286,8 +300,10 @@ def milp_round_cached(K: int, groups: tuple, need: tuple, remainders: tuple, ran
     return tuple(int(v) for v in x)
 
 
-def allocate(frame_or_counts: Any, n: int, *, strata: Sequence[str] = DEFAULT_STRATA) -> Allocation:
-    """Allocate ``n`` cases proportionally over the joint cells of ``strata``.
+def allocate(frame_or_counts: Any, n: int, *, strata: Sequence[str] = DEFAULT_STRATA,
+             rule: str = "proportional", min_per_cell: int = 0, anticipated: Any = None) -> Allocation:
+    """Allocate ``n`` cases over the joint cells of ``strata``: proportionally (the default,
+    every margin kept exact), or by Neyman's rule, or equally, with an optional minimum per cell.
 
     Parameters
     ----------
@@ -299,13 +315,38 @@ def allocate(frame_or_counts: Any, n: int, *, strata: Sequence[str] = DEFAULT_ST
         Sample size, 1 ≤ n ≤ N.
     strata : sequence of str
         Stratification variables (any number; ``()`` is a simple random sample).
+    rule : {"proportional", "neyman", "equal"}
+        ``"proportional"``: n_h ∝ N_h, rounded under control of every margin (see the module
+        notes). ``"neyman"``: n_h ∝ N_h·S_h with S_h = sqrt(P_h(1 − P_h)) from ``anticipated``
+        (Cochran 1977, §5.5 and §5.12; SAS SURVEYSELECT ``ALLOC=NEYMAN``), the allocation of
+        smallest variance for the cost; ``"equal"``: n/H per cell. A cell whose share exceeds
+        N_h takes all N_h cases and the remainder is re-allocated over the others (Cochran
+        §5.9); non-proportional targets are rounded by largest remainder.
+    min_per_cell : int
+        Every cell gets at least min(K, N_h) cases, the rest allocated by the rule among the
+        cells above their minimum (0: no minimum). A proportional allocation that already
+        meets the minimum is unchanged.
+    anticipated : float, mapping or DataFrame, optional
+        The anticipated proportion yes per cell (see :func:`resolve_anticipated`), needed by
+        Neyman; with several key questions per cell their variances P_hQ_h are averaged (a
+        compromise allocation, Cochran 1977, §5A.3). One value for every cell makes Neyman
+        the proportional allocation (and it is used, with a note).
 
     Returns
     -------
     Allocation
-        Cells sum to n; each cell is the floor or ceiling of n·N_h/N (never above N_h);
+        Proportional: cells sum to n; each cell is the floor or ceiling of n·N_h/N (never above N_h);
         each variable's margin equals its largest-remainder target whenever some
         allocation achieves that (else the total deviation is minimised and reported).
+        Other rules: cells sum to n, min(K, N_h) ≤ n_h ≤ N_h, ``target`` holds the
+        unrounded allocation and the margins are reported against their proportional
+        targets (not met by design: :attr:`Allocation.matched` is False).
+
+    References
+    ----------
+    .. [1] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §5.5 (optimum allocation),
+       §5.9 (n_h > N_h), §5.12 (proportions), §5A.3 (more than one item). Wiley.
+    .. [2] SAS Institute. *SAS/STAT User's Guide: The SURVEYSELECT Procedure*, ``ALLOC=`` option.
 
     Examples
     --------
@@ -324,7 +365,7 @@ def allocate(frame_or_counts: Any, n: int, *, strata: Sequence[str] = DEFAULT_ST
     else:  # tables and Series are matched on lower-cased names
         strata = tuple(s.lower() for s in strata)
     cells = _cells_from(frame_or_counts, strata)
-    return allocate_cells(cells, n, strata)
+    return allocate_cells(cells, n, strata, rule=rule, min_per_cell=min_per_cell, anticipated=anticipated)
 
 
 def _margin_targets(cells: pd.DataFrame, n: int, N: int, N_h: np.ndarray,
@@ -375,7 +416,8 @@ def _rounded(n: int, N: int, N_h: np.ndarray, marg_rows: list[dict], groups: lis
     return n_h, dev, alloc, "integer programme"
 
 
-def allocate_cells(cells: pd.DataFrame, n: int, strata: tuple[str, ...]) -> Allocation:
+def allocate_cells(cells: pd.DataFrame, n: int, strata: tuple[str, ...], *, rule: str = "proportional",
+                   min_per_cell: int = 0, anticipated: Any = None) -> Allocation:
     """:func:`allocate` on a cells table from :func:`cell_index` (strata columns + ``N_h``).
 
     Parameters
@@ -386,37 +428,242 @@ def allocate_cells(cells: pd.DataFrame, n: int, strata: tuple[str, ...]) -> Allo
         Sample size.
     strata : tuple of str
         The stratification variables.
+    rule, min_per_cell, anticipated
+        As for :func:`allocate`.
 
     Returns
     -------
     Allocation
     """
+    rule = check_allocation(rule)
     N_h = cells["N_h"].to_numpy(dtype=np.int64)
     N = int(N_h.sum())
     if N == 0:
         raise DataError("the frame has no cases")
     if n > N:
         raise ArgumentError("n", n, f"must be at most the frame size N={N:,}")
-    marg_rows, groups = _margin_targets(cells, n, N, N_h, strata)
-    n_h, dev, alloc, method = _rounded(n, N, N_h, marg_rows, groups)
-    assert int(n_h.sum()) == n and np.all(n_h <= N_h)
+    min_per_cell = check_min_per_cell(min_per_cell, n, N_h)
     text = {s: [str(v) for v in cells[s].to_numpy(dtype=object)] for s in strata}
     labels = [CELL_SEPARATOR.join(parts) for parts in zip(*text.values())] if strata else ["all cases"]
+    notes: list[str] = []
+    p_h = None
+    if rule == "neyman":
+        if anticipated is None:
+            raise ArgumentError("anticipated", anticipated, "must be given for a Neyman allocation: the "
+                                "anticipated proportion yes of each cell (a previous inspection's)")
+        p_h = resolve_anticipated(cells, labels, strata, anticipated)
+        if np.all(p_h == p_h[0]) and 0 < p_h[0] < 1:
+            notes.append("the anticipated proportion is the same in every cell, so the Neyman allocation is the "
+                         "proportional one: the proportional allocation is used")
+            rule = "proportional"
+    elif anticipated is not None:
+        p_h = resolve_anticipated(cells, labels, strata, anticipated)
+    marg_rows, groups = _margin_targets(cells, n, N, N_h, strata)
+    lower = np.minimum(min_per_cell, N_h)
+    target = None
+    n_h, dev, alloc, method = _rounded(n, N, N_h, marg_rows, groups)
+    if rule != "proportional" or np.any(n_h < lower):
+        a_h = {"proportional": N_h.astype(float), "equal": np.ones(len(N_h)),
+               "neyman": None if p_h is None else N_h * np.sqrt(p_h * (1 - p_h))}[rule]
+        target = bounded_targets(a_h, lower, N_h, n)
+        n_h = _bounded_round(target, lower, N_h, n)
+        alloc = np.array([int(n_h[g].sum()) for g in groups], dtype=np.int64)
+        dev = int(np.abs(alloc - np.array([r["target"] for r in marg_rows], dtype=np.int64)).sum())
+        method = {"proportional": "proportional with a minimum per cell", "equal": "equal",
+                  "neyman": "Neyman"}[rule] + " (largest remainder within 0..N_h" + (
+                      f", at least {min_per_cell} per cell)" if min_per_cell else ")")
+        if rule == "neyman" and np.any((p_h <= 0) | (p_h >= 1)):
+            flat = [lab for lab, p in zip(labels, p_h) if p <= 0 or p >= 1]
+            notes.append(f"{len(flat)} cell(s) are anticipated unanimous (all yes or all no), so Neyman gives them "
+                         "only the minimum per cell" + ("" if min_per_cell else " (none: consider a minimum per "
+                                                        "cell of 1)") + ": " + "; ".join(flat))
+    assert int(n_h.sum()) == n and np.all(n_h <= N_h) and np.all(n_h >= lower)
     table = pd.DataFrame({"cell": pd.Series(labels, dtype=object), **{s: pd.Series(v, dtype=object)
                                                                      for s, v in text.items()}})
     table["N_h"] = N_h
     table["share"] = n * N_h / N
+    if target is not None:
+        table["target"] = target
+    if p_h is not None:
+        table["anticipated_p"] = p_h
     table["n_h"] = n_h
     for row, got in zip(marg_rows, alloc):
         row["allocated"] = int(got)
         row["difference"] = int(got) - row["target"]
     marginals = pd.DataFrame(marg_rows, columns=["variable", "category", "N", "share", "target", "allocated",
                                                  "difference"])
-    notes = []
-    if dev:
+    if dev and target is None:
         off = marginals[marginals["difference"] != 0]
         notes.append("no allocation meets every margin exactly; the closest is used (total deviation "
                      f"{dev}): " + "; ".join(f"{r.variable} {r.category} {r.allocated} vs target {r.target}"
                                              for r in off.itertuples()))
+    if target is not None:
+        how = {"neyman": "a Neyman allocation (more cases where answers are anticipated to vary most)",
+               "equal": "an equal allocation (the same number of cases in every cell)",
+               "proportional": f"a minimum of {min_per_cell} case(s) per cell"}[rule]
+        notes.append(f"the sample is not matched to the population's mix by design: {how} over-represents some "
+                     "cells, so each case is weighted by its cell's N_h/n_h (SamplingWeight) and the estimates "
+                     "and intervals are the weighted ones" + (f" (the margins miss their proportional targets "
+                                                             f"by {dev} case(s) in all)" if dev else
+                                                             " (every margin happens to meet its target)"))
     return Allocation(n=n, population=N, strata=strata, table=table,
-                      marginals=marginals, marginal_deviation=dev, method=method, notes=tuple(notes))
+                      marginals=marginals, marginal_deviation=dev, method=method, notes=tuple(notes),
+                      rule=rule if target is not None else "proportional", min_per_cell=min_per_cell)
+
+
+# --------------------------------------------------------------------------- other rules
+def check_allocation(rule: Any, name: str = "allocation") -> str:
+    """One of :data:`ALLOCATIONS` (case-insensitive)."""
+    text = rule.strip().lower() if isinstance(rule, str) else rule
+    if text not in ALLOCATIONS:
+        raise ArgumentError(name, rule, "must be one of " + ", ".join(ALLOCATIONS))
+    return text
+
+
+def check_min_per_cell(k: Any, n: int | None = None, N_h: np.ndarray | None = None,
+                       name: str = "min_per_cell") -> int:
+    """A whole number ≥ 0; with ``n`` and ``N_h``, Σ_h min(k, N_h) must fit in n."""
+    if k is None:
+        return 0
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
+        raise ArgumentError(name, k, "must be a whole number of cases, 0 or more")
+    k = int(k)
+    if n is not None and N_h is not None and k:
+        need = int(np.minimum(k, np.asarray(N_h, dtype=np.int64)).sum())
+        if need > n:
+            raise ArgumentError(name, k, f"is too large for a sample of {n}: {len(N_h)} cells at {k} each "
+                                f"need {need} cases")
+    return k
+
+
+def bounded_targets(a_h: np.ndarray, lower: np.ndarray, upper: np.ndarray, n: int) -> np.ndarray:
+    """t_h = clip(λ·a_h, lower_h, upper_h) with Σ t_h = n: the allocation proportional to a_h
+    among the cells not held at a bound (cells over N_h take N_h and the remainder is
+    re-allocated over the others, Cochran 1977 §5.9; cells under their minimum take it).
+
+    Cells with a_h = 0 take their lower bound; if the others cannot absorb n even at N_h, the
+    rest goes to those cells in proportion to their room.
+    """
+    a = np.asarray(a_h, dtype=float)
+    lo = np.asarray(lower, dtype=float)
+    hi = np.asarray(upper, dtype=float)
+    pos = a > 0
+    if not pos.any() or float(np.where(pos, hi, lo).sum()) < n:  # the a_h = 0 cells must take some
+        t = np.where(pos, hi, lo)
+        room = np.where(pos, 0.0, hi - lo)
+        return t + (n - t.sum()) * room / room.sum()
+
+    def total(lam: float) -> float:
+        return float(np.clip(lam * a, lo, hi).sum())
+
+    low_l, high_l = 0.0, 1.0
+    while total(high_l) < n:
+        high_l *= 2.0
+    for _ in range(200):
+        mid = (low_l + high_l) / 2
+        if total(mid) < n:
+            low_l = mid
+        else:
+            high_l = mid
+    lam = high_l
+    raw = lam * a
+    fixed = (raw <= lo) | (raw >= hi) | ~pos
+    t = np.clip(raw, lo, hi)
+    free = ~fixed
+    if free.any():  # exact on the free cells: the rest of n in proportion to a_h
+        t[free] = (n - t[fixed].sum()) * a[free] / a[free].sum()
+    return t
+
+
+def _bounded_round(t: np.ndarray, lower: np.ndarray, upper: np.ndarray, n: int) -> np.ndarray:
+    """Largest-remainder rounding of targets t (Σ t = n) within integer bounds; ties to the
+    earlier (canonical) cell."""
+    t = np.clip(t, lower, upper)
+    base = np.clip(np.floor(t + 1e-9), lower, upper).astype(np.int64)
+    left = n - int(base.sum())
+    rem = np.where(base < upper, t - base, -np.inf)
+    order = np.lexsort((np.arange(len(t)), -rem))
+    if left > 0:
+        base[order[:left]] += 1
+    elif left < 0:  # pragma: no cover - floating error only
+        down = np.lexsort((np.arange(len(t)), rem))
+        down = [i for i in down if base[i] > lower[i]][:-left]
+        base[down] -= 1
+    return base
+
+
+def _cell_keys(cells: pd.DataFrame, strata: Sequence[str]) -> list[tuple]:
+    return [tuple(str(v).strip().casefold() for v in row)
+            for row in cells[list(strata)].astype(str).itertuples(index=False)] if strata else [()]
+
+
+def _p_column(table: pd.DataFrame) -> tuple[Any, float]:
+    lower = {str(c).strip().lower(): c for c in table.columns}
+    for key, scale in (("p", 1.0), ("anticipated", 1.0), ("proportion", 1.0), ("percent_yes", 100.0),
+                       ("% yes", 100.0), ("percent", 100.0)):
+        if key in lower:
+            return lower[key], scale
+    raise DataError("the anticipated values need a column p (a proportion 0-1) or percent_yes (0-100)",
+                    values=[str(c) for c in table.columns])
+
+
+def resolve_anticipated(cells: pd.DataFrame, labels: Sequence[str], strata: Sequence[str],
+                        anticipated: Any) -> np.ndarray:
+    """Anticipated proportion yes of every cell, in the cells' order.
+
+    ``anticipated`` is one number (every cell), a mapping ``{cell label: p}`` (labels as in
+    the allocation, "male / licence / high"), or a table of the strata columns and ``p``
+    (0-1) or ``percent_yes`` (0-100). A table may hold several rows per cell (one per key
+    question): the cell's variance P_hQ_h is then the questions' average, and the p returned
+    is the one with that variance (≤ 0.5), rounded to six decimals.
+
+    Raises
+    ------
+    DataError
+        A cell of the frame without an anticipated value, or a value outside 0-1.
+    """
+    def bad(values):
+        raise DataError("an anticipated proportion must be between 0 and 1 (or 0-100 as percent_yes)",
+                        values=list(values))
+
+    if isinstance(anticipated, (int, float, np.number)) and not isinstance(anticipated, bool):
+        p = float(anticipated)
+        if not 0.0 <= p <= 1.0:
+            bad([anticipated])
+        return np.full(len(cells), p)
+    if isinstance(anticipated, pd.DataFrame):
+        table = anticipated
+        cols = resolve_strata(table.columns, strata)
+        missing = [s for s in cols if s not in table.columns]
+        if missing:
+            raise DataError("the anticipated values lack stratification column(s)", values=missing,
+                            hint="Give one row per cell: the strata columns and p (or percent_yes).")
+        pcol, scale = _p_column(table)
+        p = pd.to_numeric(table[pcol], errors="coerce") / scale
+        if (~np.isfinite(p.to_numpy(float)) | (p < 0) | (p > 1)).any():
+            bad(table.loc[~((p >= 0) & (p <= 1)), pcol].tolist())
+        keyed = pd.DataFrame({"key": _cell_keys(table, cols), "pq": (p * (1 - p)).to_numpy(float)})
+        pq = keyed.groupby("key", sort=False)["pq"].mean().to_dict()
+        keys = _cell_keys(cells, strata)
+        absent = [lab for lab, k in zip(labels, keys) if k not in pq]
+        if absent:
+            raise DataError(f"the anticipated values miss {len(absent)} cell(s) of the frame", values=absent,
+                            hint="Give an anticipated proportion for every cell (or one value for all).")
+        v = np.array([pq[k] for k in keys], dtype=float)
+        return np.round((1 - np.sqrt(np.clip(1 - 4 * v, 0.0, 1.0))) / 2, 6)
+    if isinstance(anticipated, Mapping):
+        got = {str(k).strip().casefold(): v for k, v in anticipated.items()}
+        absent = [lab for lab in labels if str(lab).strip().casefold() not in got]
+        if absent:
+            raise DataError(f"the anticipated values miss {len(absent)} cell(s) of the frame", values=absent,
+                            hint="Give an anticipated proportion for every cell (or one value for all).")
+        out = np.array([got[str(lab).strip().casefold()] for lab in labels], dtype=object)
+        try:
+            values = out.astype(float)
+        except (TypeError, ValueError):
+            bad(out.tolist())
+        if (~np.isfinite(values) | (values < 0) | (values > 1)).any():
+            bad(values[~((values >= 0) & (values <= 1))].tolist())
+        return values
+    raise ArgumentError("anticipated", type(anticipated).__name__,
+                        "must be a proportion, a {cell: proportion} mapping or a table of the strata and p")

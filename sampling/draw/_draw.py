@@ -42,14 +42,16 @@ from .._utils._checks import check_count, check_rng
 from .._utils._display import TableResult
 from .._utils._io import atomic_path, ensure_writable_dir, escape_formulas
 from .._utils._workbook import format_workbook, make_reproducible
-from ._allocate import DEFAULT_STRATA, allocate_cells, cell_index, check_strata, resolve_strata
+from ._allocate import (DEFAULT_STRATA, allocate_cells, cell_index, check_allocation, check_min_per_cell,
+                        check_strata, resolve_strata)
+from ..plan._stratified import stratified_margin
 from ..errors import ArgumentError, DataError, OutputError
 from ._balance import BALANCE_COLUMNS, balance_table, gof_pvalue
 from ._frame import REQUIRED_COLUMNS, Frame, frame_fingerprint, load_frame
 from .._utils._tables import column_key, match_columns
 
 __all__ = ["Sample", "draw_sample", "verify_manifest", "gof_pvalue", "reserve_counts",
-           "BALANCE_COLUMNS"]
+           "BALANCE_COLUMNS", "planned_margins", "margin_note"]
 
 
 def reserve_counts(n_h: np.ndarray, reserves: Any) -> np.ndarray:
@@ -387,12 +389,59 @@ def _draw_notes(alloc_notes: Sequence[str], allocation: pd.DataFrame) -> list[st
     empty = allocation[allocation["n_h"] == 0]
     if len(empty):
         notes.append(f"{len(empty)} cell(s) get no case at this n (their share is below one case and "
-                     "the margins are met without them): " + "; ".join(empty["cell"].astype(str)))
+                     "the margins are met without them): " + "; ".join(empty["cell"].astype(str))
+                     + "; the estimates cannot describe them (a minimum of one case per cell, "
+                     "--min-per-cell 1, gives each a case)")
     return notes
 
 
+def planned_margins(cells: pd.DataFrame, n: int, strata: tuple, alloc: Any,
+                    confidence_level: float) -> dict[str, Any]:
+    """The planned margin (points) of the allocation and of the proportional one: at p = 0.5
+    in every cell, and at the anticipated p_h when the allocation has them (Cochran 1977,
+    §5.12; :func:`sampling.plan._stratified.stratified_margin`)."""
+    N_h = alloc.table["N_h"].to_numpy(dtype=float)
+    n_h = alloc.table["n_h"].to_numpy(dtype=float)
+    prop = n_h if alloc.rule == "proportional" and not alloc.min_per_cell else \
+        allocate_cells(cells, n, strata).table["n_h"].to_numpy(dtype=float)
+    out: dict[str, Any] = {
+        "planned_margin_confidence": confidence_level,
+        "planned_margin": round(100 * stratified_margin(N_h, n_h, 0.5, confidence_level=confidence_level), 4),
+        "planned_margin_proportional": round(100 * stratified_margin(N_h, prop, 0.5,
+                                                                     confidence_level=confidence_level), 4)}
+    if "anticipated_p" in alloc.table.columns:
+        p_h = alloc.table["anticipated_p"].to_numpy(dtype=float)
+        out["planned_margin_anticipated"] = round(100 * stratified_margin(
+            N_h, n_h, p_h, confidence_level=confidence_level), 4)
+        out["planned_margin_anticipated_proportional"] = round(100 * stratified_margin(
+            N_h, prop, p_h, confidence_level=confidence_level), 4)
+    return out
+
+
+def margin_note(m: Mapping[str, Any]) -> str:
+    """The planned margin of a draw, in words, against the proportional allocation's."""
+    cl = float(m.get("planned_margin_confidence", 0.8))
+    rule = str(m.get("allocation_rule", "proportional"))
+    k = int(m.get("min_per_cell", 0) or 0)
+    what = rule + (f" with at least {k} per cell" if k else "")
+    text = f"planned margin ({what} allocation, {cl:.0%} confidence, p = 0.5 in every cell): ±{m['planned_margin']:.2f} points"
+    default = rule == "proportional" and not k
+    if not default:
+        text += f" (proportional: ±{m['planned_margin_proportional']:.2f})"
+    if "planned_margin_anticipated" in m:
+        a, b = m["planned_margin_anticipated"], m["planned_margin_anticipated_proportional"]
+        text += f"; at the anticipated % yes per cell: ±{a:.2f} points"
+        if not default:
+            gain = b - a
+            text += (f" (proportional: ±{b:.2f}; " + (f"{gain:.2f} points narrower" if gain > 0.005 else
+                                                       f"{-gain:.2f} points wider" if gain < -0.005 else "the same")
+                     + ", a variance ratio of " + f"{(a / b) ** 2:.3f})" if b > 0 else ")")
+    return text
+
+
 def _manifest(frame: Frame, n: int, strata: tuple, reserves: Any, seed: int | None, gen: np.random.Generator,
-              start_state: Mapping[str, Any], alloc: Any, methods: dict, cases: pd.DataFrame) -> dict:
+              start_state: Mapping[str, Any], alloc: Any, methods: dict, cases: pd.DataFrame,
+              margins: Mapping[str, Any] | None = None) -> dict:
     """Everything needed to re-draw and verify the sample."""
     from .. import __version__
 
@@ -419,6 +468,12 @@ def _manifest(frame: Frame, n: int, strata: tuple, reserves: Any, seed: int | No
                      "are the sample, the next ones the reserves",
         "allocation_method": alloc.method,
         "marginal_deviation": alloc.marginal_deviation,
+        "allocation_rule": alloc.rule,
+        "min_per_cell": alloc.min_per_cell,
+        "matched": alloc.matched,
+        **({"anticipated": {str(c): float(p) for c, p in zip(alloc.table["cell"], alloc.table["anticipated_p"])}}
+           if "anticipated_p" in alloc.table.columns else {}),
+        **(margins or {}),
         "p_value_methods": methods,
         "cases_sha256": hashlib.sha256("\n".join(cases["case_id"].astype(str)).encode("utf-8")).hexdigest(),
         "numpy_version": np.__version__,
@@ -463,6 +518,10 @@ def draw_sample(
     strata: Sequence[str] = DEFAULT_STRATA,
     rng: Any = None,
     reserves: Any = None,
+    allocation: str = "proportional",
+    min_per_cell: int = 0,
+    anticipated: Any = None,
+    confidence_level: float = 0.8,
 ) -> Sample:
     """Draw a stratified simple random sample of ``n`` cases with reserves.
 
@@ -483,10 +542,29 @@ def draw_sample(
         Reserves per cell: None → max(2, ⌈n_h/2⌉) for cells with n_h ≥ 1; an int k → k
         per cell; a float f → ⌈f·n_h⌉. Capped at the N_h − n_h cases left (shortfalls are
         noted).
+    allocation : {"proportional", "neyman", "equal"}
+        How n is shared between cells (see :func:`sampling.allocate`): proportional (the
+        default, every margin matched), Neyman (n_h ∝ N_h·sqrt(P_h(1 − P_h)), needs
+        ``anticipated``) or equal. Reserves are drawn in the same cells.
+    min_per_cell : int
+        Every cell of the frame gets at least min(K, N_h) cases (0: no minimum).
+    anticipated : float, mapping or DataFrame, optional
+        The anticipated proportion yes per cell (a previous inspection's): Neyman's S_h,
+        and the planned margin at those proportions.
+    confidence_level : float
+        Confidence of the planned margin recorded in the manifest (default 0.8).
 
     Returns
     -------
     Sample
+        With a non-proportional allocation (or a minimum that changed it) the sample is
+        not matched to the population's mix by design, and a note says so: the weights
+        (``SamplingWeight`` = N_h/n_h) make the estimates unbiased.
+
+    References
+    ----------
+    .. [1] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §5.5, §5.9, §5.12. Wiley.
+    .. [2] SAS Institute. *SAS/STAT User's Guide: The SURVEYSELECT Procedure*, ``ALLOC=``.
 
     Examples
     --------
@@ -500,7 +578,12 @@ def draw_sample(
     seed = rng if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) else None
     gen = check_rng(rng)
     start_state = gen.bit_generator.state
-    reserve_counts(np.ones(1, dtype=np.int64), reserves)  # check the argument before any work
+    reserve_counts(np.ones(1, dtype=np.int64), reserves)  # check the arguments before any work
+    allocation = check_allocation(allocation)
+    min_per_cell = check_min_per_cell(min_per_cell)
+    from .._utils._checks import check_confidence_level
+
+    confidence_level = check_confidence_level(confidence_level)
     data = frame.data
     strata = resolve_strata(data.columns, strata)
     clash = [c for c in ("selection_order", "cell", "reserve_rank", *WEIGHT_COLUMNS) if c in data.columns]
@@ -508,7 +591,7 @@ def draw_sample(
         raise DataError("the frame has a column the sample adds itself", column=clash[0],
                         hint="Rename that column in the frame.")
     row_cell, cells = cell_index(data, strata)
-    alloc = allocate_cells(cells, n, strata)
+    alloc = allocate_cells(cells, n, strata, rule=allocation, min_per_cell=min_per_cell, anticipated=anticipated)
     n_h = alloc.table["n_h"].to_numpy(dtype=np.int64)
     wanted = reserve_counts(n_h, reserves)
     r_h = np.minimum(wanted, alloc.table["N_h"].to_numpy(dtype=np.int64) - n_h)
@@ -517,14 +600,16 @@ def draw_sample(
     cases = _rows(data, sel, {"selection_order": np.arange(1, len(sel) + 1), "cell": labels[sel_cell]})
     cases = cases.assign(**case_weights(alloc.table["N_h"].to_numpy(), n_h, sel_cell))
     reserve_table = _rows(data, res, {"cell": labels[row_cell[res]], "reserve_rank": res_rank.astype(np.int64)})
-    allocation = alloc.table.assign(reserves=r_h, reserves_wanted=wanted)
+    allocation_table = alloc.table.assign(reserves=r_h, reserves_wanted=wanted)
     methods: dict[str, str] = {}
     balance = balance_table(alloc.marginals, strata, methods=methods)
     # each variable under the frame's own header ("Sex", not "gender"), as the export names it
     balance = balance.assign(variable=[frame.columns.get(v, v) for v in balance["variable"]])
-    manifest = _manifest(frame, n, strata, reserves, seed, gen, start_state, alloc, methods, cases)
-    return Sample(cases=cases, reserves=reserve_table, allocation=allocation, marginals=alloc.marginals,
-                  balance=balance, manifest=manifest, notes=tuple(_draw_notes(alloc.notes, allocation)))
+    margins = planned_margins(cells, n, strata, alloc, confidence_level)
+    manifest = _manifest(frame, n, strata, reserves, seed, gen, start_state, alloc, methods, cases, margins)
+    notes = _draw_notes(alloc.notes, allocation_table)
+    return Sample(cases=cases, reserves=reserve_table, allocation=allocation_table, marginals=alloc.marginals,
+                  balance=balance, manifest=manifest, notes=tuple(notes))
 
 
 def _jsonable_state(state: Mapping[str, Any]) -> dict:
@@ -565,7 +650,10 @@ def verify_manifest(frame: Any, sample: Sample) -> bool:
     if state is None:
         raise ArgumentError("sample", "manifest", "has no bit_generator_state to re-draw from")
     gen = _generator_from_state(_restore_state(state))
-    again = draw_sample(frame, m["n"], strata=m["strata"], rng=gen, reserves=m.get("reserves"))
+    again = draw_sample(frame, m["n"], strata=m["strata"], rng=gen, reserves=m.get("reserves"),
+                        allocation=m.get("allocation_rule") or "proportional",
+                        min_per_cell=int(m.get("min_per_cell") or 0), anticipated=m.get("anticipated"),
+                        confidence_level=float(m.get("planned_margin_confidence") or 0.8))
     if again.cases["case_id"].astype(str).tolist() != sample.original_case_ids():
         return False
     return again.reserves["case_id"].astype(str).tolist() == sample.reserves["case_id"].astype(str).tolist()
