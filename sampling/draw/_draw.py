@@ -423,8 +423,8 @@ def margin_note(m: Mapping[str, Any]) -> str:
     cl = float(m.get("planned_margin_confidence", 0.8))
     rule = str(m.get("allocation_rule", "proportional"))
     k = int(m.get("min_per_cell", 0) or 0)
-    what = rule + (f" with at least {k} per cell" if k else "")
-    text = f"planned margin ({what} allocation, {cl:.0%} confidence, p = 0.5 in every cell): ±{m['planned_margin']:.2f} points"
+    what = rule + " allocation" + (f" with at least {k} per cell" if k else "")
+    text = f"planned margin ({what}, {cl:.0%} confidence, p = 0.5 in every cell): ±{m['planned_margin']:.2f} points"
     default = rule == "proportional" and not k
     if not default:
         text += f" (proportional: ±{m['planned_margin_proportional']:.2f})"
@@ -605,6 +605,8 @@ def draw_sample(
     balance = balance_table(alloc.marginals, strata, methods=methods)
     # each variable under the frame's own header ("Sex", not "gender"), as the export names it
     balance = balance.assign(variable=[frame.columns.get(v, v) for v in balance["variable"]])
+    if "target" in alloc.table.columns:  # not proportional: say so on the balance itself
+        balance = balance.assign(matching=f"not matched by design ({alloc.method}): estimates are weighted")
     margins = planned_margins(cells, n, strata, alloc, confidence_level)
     manifest = _manifest(frame, n, strata, reserves, seed, gen, start_state, alloc, methods, cases, margins)
     notes = _draw_notes(alloc.notes, allocation_table)
