@@ -130,7 +130,7 @@ def test_planned_margin_recorded_and_neyman_gains(frame2000):
     assert m["planned_margin_anticipated"] < m["planned_margin_anticipated_proportional"]
     assert m["allocation_rule"] == "neyman" and m["min_per_cell"] == 1 and len(m["anticipated"]) == len(cells)
     text = sampling.draw._draw.margin_note(m)
-    assert "proportional: ±" in text and "narrower" in text
+    assert "(proportional with at least 1 per cell: ±" in text and "narrower" in text
 
 
 # --------------------------------------------------------------------------- unbiasedness
@@ -236,7 +236,8 @@ def test_cli_neyman_from_a_previous_workbook_verifies(tmp_path, capsys, monkeypa
     assert main(["draw", "frame.csv", "--n", "120", "--sample", "case_supervision", "--allocation", "neyman",
                  "--anticipated", "before.xlsx", "--min-per-cell", "1", "--out", "after.xlsx"]) == 0
     out = capsys.readouterr().out
-    assert "Planned margin (neyman allocation with at least 1 per cell" in out and "(proportional: ±" in out
+    assert "Planned margin (neyman allocation with at least 1 per cell" in out
+    assert "(proportional with at least 1 per cell: ±" in out
     assert "not matched to the population's mix by design" in out and "None" not in out
     draw = sampling.read_draw("after.xlsx")
     assert draw.manifest["allocation_rule"] == "neyman" and (draw.allocation["n_h"] >= 1).all()
