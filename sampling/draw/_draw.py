@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import math
 import numbers
 import os
 import platform
@@ -44,7 +43,8 @@ from .._utils._io import atomic_path, ensure_writable_dir, escape_formulas
 from .._utils._workbook import format_workbook, make_reproducible
 from ._allocate import (DEFAULT_STRATA, allocate_cells, cell_index, check_allocation, check_min_per_cell,
                         check_strata, resolve_strata)
-from ..plan._stratified import stratified_margin
+from ._margins import margin_note, planned_margins
+from ._reserves import reserves_rule, reserve_counts
 from ..errors import ArgumentError, DataError, OutputError
 from ._balance import BALANCE_COLUMNS, balance_table, gof_pvalue
 from ._frame import REQUIRED_COLUMNS, Frame, frame_fingerprint, load_frame
@@ -52,38 +52,6 @@ from .._utils._tables import column_key, match_columns
 
 __all__ = ["Sample", "draw_sample", "verify_manifest", "gof_pvalue", "reserve_counts",
            "BALANCE_COLUMNS", "planned_margins", "margin_note"]
-
-
-def reserve_counts(n_h: np.ndarray, reserves: Any) -> np.ndarray:
-    """Reserves wanted per cell (before capping at the N_h − n_h cases left).
-
-    ``None`` (default): max(2, ⌈n_h/2⌉) for every cell with n_h ≥ 1, none where n_h = 0;
-    an int k ≥ 0: k per cell with n_h ≥ 1; a float f > 0: ⌈f·n_h⌉ per cell.
-    """
-    n_h = np.asarray(n_h, dtype=np.int64)
-    if reserves is None:
-        want = np.maximum(2, -(-n_h // 2))
-    elif isinstance(reserves, numbers.Integral) and not isinstance(reserves, bool):
-        if reserves < 0:
-            raise ArgumentError("reserves", reserves, "must be ≥ 0 (a count per cell) or a fraction of n_h")
-        want = np.full(len(n_h), int(reserves), dtype=np.int64)
-    elif isinstance(reserves, numbers.Real) and not isinstance(reserves, bool) \
-            and math.isfinite(reserves) and reserves > 0:
-        want = np.ceil(np.round(float(reserves) * n_h, 9)).astype(np.int64)
-    else:
-        raise ArgumentError("reserves", reserves,
-                            "must be None (max(2, ⌈n_h/2⌉)), an int count per cell, or a fraction such as 0.5")
-    return np.where(n_h > 0, want, 0)
-
-
-
-def _reserves_rule(reserves: Any) -> str:
-    if reserves is None:
-        return "max(2, ceil(n_h/2)) per cell with n_h ≥ 1"
-    if isinstance(reserves, numbers.Integral):
-        return f"{int(reserves)} per cell with n_h ≥ 1"
-    return f"ceil({float(reserves):g}·n_h) per cell"
-
 
 
 @dataclass(frozen=True, repr=False)
@@ -395,63 +363,6 @@ def _draw_notes(alloc_notes: Sequence[str], allocation: pd.DataFrame) -> list[st
     return notes
 
 
-def planned_margins(cells: pd.DataFrame, n: int, strata: tuple, alloc: Any,
-                    confidence_level: float) -> dict[str, Any]:
-    """The planned margin (points) of the allocation and of the proportional one to compare
-    it with (the plain proportional allocation for a proportional one with a minimum per
-    cell, else the proportional allocation with the same minimum, so that both cover the
-    same cells): at p = 0.5 in every cell, and at the anticipated p_h when the allocation has
-    them (Cochran 1977, §5.12; :func:`sampling.plan._stratified.stratified_margin`). A cell
-    with no case is left out of a margin (it has no estimate); ``planned_margin_empty_cells``
-    counts them."""
-    N_h = alloc.table["N_h"].to_numpy(dtype=float)
-    n_h = alloc.table["n_h"].to_numpy(dtype=float)
-    if alloc.rule == "proportional" and not alloc.min_per_cell:
-        prop = n_h
-    else:
-        k = 0 if alloc.rule == "proportional" else alloc.min_per_cell
-        prop = allocate_cells(cells, n, strata, min_per_cell=k).table["n_h"].to_numpy(dtype=float)
-    out: dict[str, Any] = {
-        "planned_margin_confidence": confidence_level,
-        "planned_margin": round(100 * stratified_margin(N_h, n_h, 0.5, confidence_level=confidence_level), 4),
-        "planned_margin_proportional": round(100 * stratified_margin(N_h, prop, 0.5,
-                                                                     confidence_level=confidence_level), 4),
-        "planned_margin_empty_cells": int((n_h == 0).sum()),
-        "planned_margin_proportional_empty_cells": int((prop == 0).sum())}
-    if "anticipated_p" in alloc.table.columns:
-        p_h = alloc.table["anticipated_p"].to_numpy(dtype=float)
-        out["planned_margin_anticipated"] = round(100 * stratified_margin(
-            N_h, n_h, p_h, confidence_level=confidence_level), 4)
-        out["planned_margin_anticipated_proportional"] = round(100 * stratified_margin(
-            N_h, prop, p_h, confidence_level=confidence_level), 4)
-    return out
-
-
-def margin_note(m: Mapping[str, Any]) -> str:
-    """The planned margin of a draw, in words, against the proportional allocation's."""
-    cl = float(m.get("planned_margin_confidence", 0.8))
-    rule = str(m.get("allocation_rule", "proportional"))
-    k = int(m.get("min_per_cell", 0) or 0)
-    what = rule + " allocation" + (f" with at least {k} per cell" if k else "")
-    default = rule == "proportional" and not k
-    versus = "proportional" if rule == "proportional" or not k else f"proportional with at least {k} per cell"
-    empty = int(m.get("planned_margin_empty_cells", 0) or 0)
-    text = f"planned margin ({what}, {cl:.0%} confidence, p = 0.5 in every cell): ±{m['planned_margin']:.2f} points"
-    if not default:
-        text += f" ({versus}: ±{m['planned_margin_proportional']:.2f})"
-    if "planned_margin_anticipated" in m:
-        a, b = m["planned_margin_anticipated"], m["planned_margin_anticipated_proportional"]
-        text += f"; at the anticipated % yes per cell: ±{a:.2f} points"
-        if not default and b > 0:
-            gain = b - a
-            text += (f" ({versus}: ±{b:.2f}; " + (f"{gain:.2f} points narrower" if gain > 0.005 else
-                                                   f"{-gain:.2f} points wider" if gain < -0.005 else "the same")
-                     + f", a variance ratio of {(a / b) ** 2:.3f})")
-    if empty:
-        text += f"; {empty} cell(s) with no case are left out (the estimates cannot describe them)"
-    return text
-
-
 def _manifest(frame: Frame, n: int, strata: tuple, reserves: Any, seed: int | None, gen: np.random.Generator,
               start_state: Mapping[str, Any], alloc: Any, methods: dict, cases: pd.DataFrame,
               margins: Mapping[str, Any] | None = None) -> dict:
@@ -469,7 +380,7 @@ def _manifest(frame: Frame, n: int, strata: tuple, reserves: Any, seed: int | No
         "n": n,
         "strata": list(strata),
         "reserves": reserves,
-        "reserves_rule": _reserves_rule(reserves),
+        "reserves_rule": reserves_rule(reserves),
         "frame_source": frame.source[1:-1] if frame.source[:1] == frame.source[-1:] == "'" else frame.source,
         "frame_rows": len(frame.data),
         "frame_filters": dict(frame.filters),
