@@ -86,8 +86,13 @@ class Allocation(TableResult):
         Σ|allocated − target| over every variable and category (0 when all margins hold).
     method : str
         ``"largest remainder"`` (cell-wise rounding already met the margins) or
-        ``"integer programme"``.
+        ``"integer programme"``; for other rules, the rule's name.
     notes : tuple of str
+    rule : str
+        ``"proportional"``, ``"neyman"`` or ``"equal"`` (a proportional allocation changed by
+        a minimum per cell keeps ``"proportional"``; see :attr:`matched`).
+    min_per_cell : int
+        The minimum cases per cell asked for (0: none).
     """
 
     n: int

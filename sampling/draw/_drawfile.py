@@ -85,7 +85,8 @@ GLOSSARY = (
     ("proportional share (n·N_h/N)", "the cell's exact fair share of the sample, n × N_h / N, before "
      "rounding to whole cases", "allocation"),
     ("cases to inspect (n_h)", "cases drawn in this cell: the share rounded to whole cases so that the "
-     "totals of every variable are met", "allocation"),
+     "totals of every variable are met (with the proportional allocation; another allocation rounds its own "
+     "share)", "allocation"),
     ("allocation's share (before rounding)", "with a Neyman or equal allocation, or a minimum per cell: the "
      "cell's share of the sample under that rule before rounding to whole cases (the proportional share is "
      "beside it); such a sample does not mirror the population's mix, and each case is weighted by "
