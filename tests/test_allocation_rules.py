@@ -260,3 +260,18 @@ def test_cli_bad_allocation_input(tmp_path, capsys, monkeypatch):
     assert "too large for a sample of 10" in capsys.readouterr().err
     assert main(["draw", "frame.csv", "--n", "50", "--allocation", "neyman"]) == 2
     assert "--anticipated" in capsys.readouterr().err
+
+
+def test_cli_takes_draw_settings_from_inspection_toml_and_flags_override(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = sampling.init_inspection(tmp_path / "i", "Northshire CRC")
+    path.write_text(path.read_text().replace('# allocation = "proportional"', 'allocation = "equal"')
+                    .replace("# min_per_cell = 1", "min_per_cell = 1"))
+    synthetic_frame(900, rng=4, neutral=True).to_csv("frame.csv", index=False)
+    assert main(["draw", "frame.csv", "--inspection", "i", "--n", "100", "--json"]) == 0
+    m = __import__("json").loads(capsys.readouterr().out)["manifest"]
+    assert m["allocation_rule"] == "equal" and m["min_per_cell"] == 1 and m["matched"] is False
+    assert main(["draw", "frame.csv", "--inspection", "i", "--n", "100", "--allocation", "proportional",
+                 "--min-per-cell", "0", "--json"]) == 0
+    m = __import__("json").loads(capsys.readouterr().out)["manifest"]
+    assert m["allocation_rule"] == "proportional" and m["min_per_cell"] == 0 and m["matched"] is True
