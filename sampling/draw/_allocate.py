@@ -507,8 +507,8 @@ def allocate_cells(cells: pd.DataFrame, n: int, strata: tuple[str, ...], *, rule
                "equal": "an equal allocation (the same number of cases in every cell)",
                "proportional": f"a minimum of {min_per_cell} case(s) per cell"}[rule]
         notes.append(f"the sample is not matched to the population's mix by design: {how} over-represents some "
-                     "cells, so each case is weighted by its cell's N_h/n_h (SamplingWeight) and the estimates "
-                     "and intervals are the weighted ones" + (f" (the margins miss their proportional targets "
+                     "cells, so each case is weighted by its cell's N_h/n_h (SamplingWeight): the weighted "
+                     "percentage (w%) and its interval are the population's, the sample's own percentage is not" + (f" (the margins miss their proportional targets "
                                                              f"by {dev} case(s) in all)" if dev else
                                                              " (every margin happens to meet its target)"))
     return Allocation(n=n, population=N, strata=strata, table=table,
