@@ -94,6 +94,9 @@ _EXPORTS = {
     "synthetic_results": "examples",
     # design weights (stratum populations N_h known)
     "weighted_estimates": "results._weights",
+    # allocation choice: anticipated % yes per cell, planned margin of a stratified allocation
+    "anticipated_yes": "results._anticipated",
+    "stratified_margin": "plan._stratified",
     # export for other packages (R survey, SPSS, Stata)
     "export_design": "results._export",
 }

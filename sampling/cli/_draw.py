@@ -109,11 +109,14 @@ def _print(frame, sample, args: argparse.Namespace, n_note: str, written: list, 
             count = int((frame.excluded["reason"] == f"set aside: {header} = {value!r}").sum())
             print(f"Set aside: {count:,} case{'s' if count != 1 else ''} with {header} = {value!r}")
     print(f"Sample: n={sample.n}{n_note}, seed {args.seed} (re-run with --seed {args.seed} for the same draw)")
+    from ..draw._draw import margin_note
+
+    print(margin_note(sample.manifest)[0].upper() + margin_note(sample.manifest)[1:])
     print()
     table = sample.allocation.drop(columns=[c for c in sample.manifest["strata"]] + ["reserves_wanted"])
     print(text_table(table, floatfmt="{:.2f}"))
     print()
-    print(text_table(sample.balance.assign(p_value=sample.balance["p_value"].map(lambda v: f"{v:.3f}")),
+    print(text_table(sample.balance.drop(columns=["matching"], errors="ignore").assign(p_value=sample.balance["p_value"].map(lambda v: f"{v:.3f}")),
                      floatfmt="{:.1f}"))
     for note in [*sample.notes, *_context_notes(frame, args, inspection, framework)]:
         print(f"note: {note}")
@@ -196,6 +199,28 @@ def _write(sample, out_path: Path, args: argparse.Namespace, inspection, framewo
     return [sample.to_excel(out_path)] if suffix == ".xlsx" else sample.to_csv(out_path)
 
 
+def _allocation_settings(args: argparse.Namespace, inspection) -> dict:
+    """allocation, min_per_cell and anticipated: the flags first, then the inspection's
+    ``[draw]``, then the defaults (an anticipated file in inspection.toml is relative to its
+    folder)."""
+    from ..results._anticipated import read_anticipated
+
+    toml = dict(getattr(inspection, "draw", ()) or ())
+    rule = args.allocation or toml.get("allocation") or "proportional"
+    k = args.min_per_cell if args.min_per_cell is not None else toml.get("min_per_cell", 0)
+    if isinstance(k, int) and k < 0:
+        raise ArgumentError("--min-per-cell", k, "must be a whole number of cases, 0 or more")
+    source = args.anticipated
+    if source is None and "anticipated" in toml:
+        source = toml["anticipated"]
+        if isinstance(source, str) and not Path(source).is_absolute():
+            source = str(Path(inspection.folder) / source)
+    if rule == "neyman" and source is None:
+        raise ArgumentError("--anticipated", None, "must be given with --allocation neyman: a previous "
+                            "inspection's filled draw workbook, a table of % yes per cell, or one proportion")
+    return {"allocation": rule, "min_per_cell": k, "anticipated": read_anticipated(source)}
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``sampling draw`` with parsed ``args``; print the sample's tables (or JSON)."""
     from ..draw._draw import draw_sample
@@ -210,7 +235,10 @@ def run(args: argparse.Namespace) -> int:
     if n == "auto":
         n, n_note = _sample_size(frame, inspection)
     say(f"allocating and drawing from {len(frame.data) if hasattr(frame, 'data') else len(frame):,} cases …")
-    sample = draw_sample(frame, n, strata=strata, rng=args.seed, reserves=args.reserves)
+    settings = _allocation_settings(args, inspection)
+    cl = inspection.confidence_level if inspection is not None else 0.8
+    sample = draw_sample(frame, n, strata=strata, rng=args.seed, reserves=args.reserves, confidence_level=cl,
+                         **settings)
     if out_path is not None:
         say(f"writing {str(out_path)!r} …")
     written = [] if out_path is None else _write(sample, out_path, args, inspection, framework, frame)

@@ -147,6 +147,19 @@ def _add_draw(parser: argparse.ArgumentParser) -> None:
                              "--sample, else gender,disposal,rosh)")
     parser.add_argument("--reserves", type=parse_reserves, default=None,
                         help="reserves per cell: a count (3) or a fraction of n_h (0.5); default max(2, ceil(n_h/2))")
+    parser.add_argument("--allocation", choices=("proportional", "neyman", "equal"), default=None,
+                        help="how the sample is shared between cells: proportional (the sample mirrors the "
+                             "population's mix), neyman (more cases where answers are anticipated to vary most; "
+                             "needs --anticipated) or equal (default: the inspection's [draw] allocation, else "
+                             "proportional); estimates are weighted whatever the choice")
+    parser.add_argument("--min-per-cell", type=int, default=None, metavar="K",
+                        help="every cell of the frame gets at least K cases (or all its cases if fewer); the rest "
+                             "is shared by the allocation (default: the inspection's [draw] min_per_cell, else 0)")
+    parser.add_argument("--anticipated", default=None, metavar="FILE|P",
+                        help="anticipated %% yes per cell for --allocation neyman and the planned margin: a previous "
+                             "inspection's filled draw workbook, a table (.csv/.xlsx) of the strata and p or "
+                             "percent_yes, or one proportion such as 0.7 (one value for all cells makes Neyman "
+                             "proportional)")
     parser.add_argument("--out", default=None,
                         help="write the draw: an .xlsx workbook (every table), or CSV files: a FOLDER, or "
                              "NAME.csv (with --sample: the folder NAME; else NAME.csv beside NAME_reserves.csv, "

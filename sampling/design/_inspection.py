@@ -46,7 +46,8 @@ __all__ = ["Inspection", "InspectionSample", "load_inspection", "find_inspection
 DEFAULT_SEED = 2019
 INSPECTION_FILE = "inspection.toml"
 
-_TOP_KEYS = {"inspection", "methodology", "samples", "footnotes", "frame", "fieldwork"}
+_TOP_KEYS = {"inspection", "methodology", "samples", "footnotes", "frame", "fieldwork", "draw"}
+_DRAW_KEYS = {"allocation", "min_per_cell", "anticipated"}
 _INSPECTION_KEYS = {"provider", "short_name", "inspectorate", "framework", "seed", "fieldwork_started",
                     "published", "caseload", "offices", "published_overall"}
 _SAMPLE_KEYS = {"label", "strata", "standards", "eligibility", "population", "n"}
@@ -106,6 +107,10 @@ class Inspection(TableResult):
         ``[fieldwork] carry``: the frame columns (its own headers) copied onto the fieldwork
         sheet, e.g. ``("Office", "Officer", "Start Date")``; None (unset) carries the frame's
         short descriptive columns, ``()`` carries none.
+    draw : tuple of (key, value)
+        ``[draw]`` (``dict(draw)`` reads it): ``allocation`` ("proportional", "neyman" or "equal"), ``min_per_cell``
+        (a whole number) and ``anticipated`` (a file, relative to the folder, or one
+        proportion), each only when set; the draw's flags override them.
     """
 
     folder: Path
@@ -119,6 +124,7 @@ class Inspection(TableResult):
     samples: tuple[InspectionSample, ...] = field(default_factory=tuple)
     set_aside: tuple[tuple[str, tuple[str, ...]], ...] = ()
     carry: tuple[str, ...] | None = None
+    draw: tuple[tuple[str, Any], ...] = ()
 
     def sample(self, name: str) -> InspectionSample:
         """The sample called ``name``, or :class:`ArgumentError` listing the names."""
@@ -227,6 +233,31 @@ def _carry(doc: Any, path: Path) -> tuple[str, ...] | None:
     return _text_list(value, path, "fieldwork.carry")
 
 
+def _draw(doc: Any, path: Path) -> dict[str, Any]:
+    """``[draw] allocation = "neyman"``, ``min_per_cell = 1``, ``anticipated = "last.xlsx"``."""
+    if not isinstance(doc, Mapping):
+        raise DataError(f"inspection file {str(path)!r}: [draw] must be a table", values=(doc,))
+    _unknown(doc, _DRAW_KEYS, path, "[draw]")
+    out: dict[str, Any] = {}
+    if "allocation" in doc:
+        value = doc["allocation"]
+        if not isinstance(value, str) or value.strip().lower() not in ("proportional", "neyman", "equal"):
+            raise DataError(f"inspection file {_where(path, 'draw.allocation')}: must be \"proportional\", "
+                            "\"neyman\" or \"equal\"", values=(value,))
+        out["allocation"] = value.strip().lower()
+    if "min_per_cell" in doc:
+        out["min_per_cell"] = _whole(doc["min_per_cell"], path, "draw.min_per_cell", low=0)
+    if "anticipated" in doc:
+        value = doc["anticipated"]
+        if isinstance(value, bool) or not (isinstance(value, str) and value.strip()
+                                           or isinstance(value, (int, float)) and 0 <= value <= 1):
+            raise DataError(f"inspection file {_where(path, 'draw.anticipated')}: must be a file (a previous "
+                            "inspection's filled draw workbook, or a table of % yes per cell) or one "
+                            "proportion between 0 and 1", values=(value,))
+        out["anticipated"] = value.strip() if isinstance(value, str) else float(value)
+    return out
+
+
 def _sample(name: str, doc: Any, path: Path) -> InspectionSample:
     section = f"samples.{name}"
     if not isinstance(doc, Mapping):
@@ -302,6 +333,7 @@ def load_inspection(source: str | os.PathLike) -> Inspection:
         samples=tuple(_sample(str(name), s, path) for name, s in samples.items()),
         set_aside=_set_aside(doc.get("frame", {}), path),
         carry=_carry(doc.get("fieldwork", {}), path),
+        draw=tuple(_draw(doc.get("draw", {}), path).items()),
     )
 
 
@@ -378,7 +410,15 @@ def inspection_text(provider: str, *, short_name: str | None = None, framework: 
              "# Frame columns (the frame's own headers) copied onto the fieldwork sheet for planning,",
              "# e.g. carry = [\"Office\", \"Officer\", \"Start Date\"]; left out, the frame's short",
              "# descriptive columns (office, officer, team, start date ...) are carried; [] carries none.",
-             "# carry = [\"Office\", \"Officer\", \"Start Date\"]", ""]
+             "# carry = [\"Office\", \"Officer\", \"Start Date\"]", "",
+             "[draw]",
+             "# How the sample is shared between the cells of the strata: \"proportional\" (the default: the",
+             "# sample mirrors the population's mix), \"neyman\" (more cases where answers vary most; needs",
+             "# anticipated % yes per cell) or \"equal\"; min_per_cell gives every cell at least that many.",
+             "# allocation = \"proportional\"",
+             "# min_per_cell = 1",
+             "# anticipated = \"previous-draw.xlsx\"   # a filled draw workbook, a table of % yes per cell, or 0.7",
+             ""]
     for sample in fw.samples:
         lines += _sample_block(sample)
     return "\n".join(lines)

@@ -38,8 +38,12 @@ import pandas as pd
 from .._utils._checks import check_count
 from .._utils._display import TableResult
 from ..errors import ArgumentError, DataError
+from ._allocation_rules import (ALLOCATIONS, bounded_targets, bounded_round as _bounded_round, check_allocation,
+                                check_min_per_cell, resolve_anticipated)
 
-__all__ = ["Allocation", "allocate", "allocate_cells", "cell_index", "resolve_strata", "largest_remainder", "DEFAULT_STRATA"]
+__all__ = ["Allocation", "allocate", "allocate_cells", "cell_index", "resolve_strata", "largest_remainder", "DEFAULT_STRATA",
+           "ALLOCATIONS", "check_allocation", "check_min_per_cell", "resolve_anticipated", "bounded_targets"]
+
 
 DEFAULT_STRATA: tuple[str, ...] = ("gender", "disposal", "rosh")
 CELL_SEPARATOR = " / "
@@ -82,8 +86,13 @@ class Allocation(TableResult):
         Σ|allocated − target| over every variable and category (0 when all margins hold).
     method : str
         ``"largest remainder"`` (cell-wise rounding already met the margins) or
-        ``"integer programme"``.
+        ``"integer programme"``; for other rules, the rule's name.
     notes : tuple of str
+    rule : str
+        ``"proportional"``, ``"neyman"`` or ``"equal"`` (a proportional allocation changed by
+        a minimum per cell keeps ``"proportional"``; see :attr:`matched`).
+    min_per_cell : int
+        The minimum cases per cell asked for (0: none).
     """
 
     n: int
@@ -94,13 +103,23 @@ class Allocation(TableResult):
     marginal_deviation: int
     method: str
     notes: tuple[str, ...] = field(default_factory=tuple)
+    rule: str = "proportional"
+    min_per_cell: int = 0
+
+    @property
+    def matched(self) -> bool:
+        """Whether the sample mirrors the population's mix by design: a proportional
+        allocation whose every margin meets its target."""
+        return self.rule == "proportional" and self.marginal_deviation == 0
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
     def _title(self) -> str:
         vars_ = ", ".join(self.strata) if self.strata else "no strata"
-        return (f"Allocation: n={self.n} of N={self.population:,} over {len(self.table)} cells "
+        rule = ": " if self.rule == "proportional" and not self.min_per_cell else (
+            f" ({self.rule}" + (f", at least {self.min_per_cell} per cell" if self.min_per_cell else "") + "): ")
+        return (f"Allocation{rule}n={self.n} of N={self.population:,} over {len(self.table)} cells "
                 f"({vars_}); marginal deviation {self.marginal_deviation}")
 
     def _notes(self) -> list[str]:
@@ -286,8 +305,10 @@ def milp_round_cached(K: int, groups: tuple, need: tuple, remainders: tuple, ran
     return tuple(int(v) for v in x)
 
 
-def allocate(frame_or_counts: Any, n: int, *, strata: Sequence[str] = DEFAULT_STRATA) -> Allocation:
-    """Allocate ``n`` cases proportionally over the joint cells of ``strata``.
+def allocate(frame_or_counts: Any, n: int, *, strata: Sequence[str] = DEFAULT_STRATA,
+             rule: str = "proportional", min_per_cell: int = 0, anticipated: Any = None) -> Allocation:
+    """Allocate ``n`` cases over the joint cells of ``strata``: proportionally (the default,
+    every margin kept exact), or by Neyman's rule, or equally, with an optional minimum per cell.
 
     Parameters
     ----------
@@ -299,13 +320,38 @@ def allocate(frame_or_counts: Any, n: int, *, strata: Sequence[str] = DEFAULT_ST
         Sample size, 1 ≤ n ≤ N.
     strata : sequence of str
         Stratification variables (any number; ``()`` is a simple random sample).
+    rule : {"proportional", "neyman", "equal"}
+        ``"proportional"``: n_h ∝ N_h, rounded under control of every margin (see the module
+        notes). ``"neyman"``: n_h ∝ N_h·S_h with S_h = sqrt(P_h(1 − P_h)) from ``anticipated``
+        (Cochran 1977, §5.5 and §5.12; SAS SURVEYSELECT ``ALLOC=NEYMAN``), the allocation of
+        smallest variance for the cost; ``"equal"``: n/H per cell. A cell whose share exceeds
+        N_h takes all N_h cases and the remainder is re-allocated over the others (Cochran
+        §5.9); non-proportional targets are rounded by largest remainder.
+    min_per_cell : int
+        Every cell gets at least min(K, N_h) cases, the rest allocated by the rule among the
+        cells above their minimum (0: no minimum). A proportional allocation that already
+        meets the minimum is unchanged.
+    anticipated : float, mapping or DataFrame, optional
+        The anticipated proportion yes per cell (see :func:`resolve_anticipated`), needed by
+        Neyman; with several key questions per cell their variances P_hQ_h are averaged (a
+        compromise allocation, Cochran 1977, §5A.3). One value for every cell makes Neyman
+        the proportional allocation (and it is used, with a note).
 
     Returns
     -------
     Allocation
-        Cells sum to n; each cell is the floor or ceiling of n·N_h/N (never above N_h);
+        Proportional: cells sum to n; each cell is the floor or ceiling of n·N_h/N (never above N_h);
         each variable's margin equals its largest-remainder target whenever some
         allocation achieves that (else the total deviation is minimised and reported).
+        Other rules: cells sum to n, min(K, N_h) ≤ n_h ≤ N_h, ``target`` holds the
+        unrounded allocation and the margins are reported against their proportional
+        targets (not met by design: :attr:`Allocation.matched` is False).
+
+    References
+    ----------
+    .. [1] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §5.5 (optimum allocation),
+       §5.9 (n_h > N_h), §5.12 (proportions), §5A.3 (more than one item). Wiley.
+    .. [2] SAS Institute. *SAS/STAT User's Guide: The SURVEYSELECT Procedure*, ``ALLOC=`` option.
 
     Examples
     --------
@@ -324,7 +370,7 @@ def allocate(frame_or_counts: Any, n: int, *, strata: Sequence[str] = DEFAULT_ST
     else:  # tables and Series are matched on lower-cased names
         strata = tuple(s.lower() for s in strata)
     cells = _cells_from(frame_or_counts, strata)
-    return allocate_cells(cells, n, strata)
+    return allocate_cells(cells, n, strata, rule=rule, min_per_cell=min_per_cell, anticipated=anticipated)
 
 
 def _margin_targets(cells: pd.DataFrame, n: int, N: int, N_h: np.ndarray,
@@ -375,7 +421,8 @@ def _rounded(n: int, N: int, N_h: np.ndarray, marg_rows: list[dict], groups: lis
     return n_h, dev, alloc, "integer programme"
 
 
-def allocate_cells(cells: pd.DataFrame, n: int, strata: tuple[str, ...]) -> Allocation:
+def allocate_cells(cells: pd.DataFrame, n: int, strata: tuple[str, ...], *, rule: str = "proportional",
+                   min_per_cell: int = 0, anticipated: Any = None) -> Allocation:
     """:func:`allocate` on a cells table from :func:`cell_index` (strata columns + ``N_h``).
 
     Parameters
@@ -386,37 +433,84 @@ def allocate_cells(cells: pd.DataFrame, n: int, strata: tuple[str, ...]) -> Allo
         Sample size.
     strata : tuple of str
         The stratification variables.
+    rule, min_per_cell, anticipated
+        As for :func:`allocate`.
 
     Returns
     -------
     Allocation
     """
+    rule = check_allocation(rule)
     N_h = cells["N_h"].to_numpy(dtype=np.int64)
     N = int(N_h.sum())
     if N == 0:
         raise DataError("the frame has no cases")
     if n > N:
         raise ArgumentError("n", n, f"must be at most the frame size N={N:,}")
-    marg_rows, groups = _margin_targets(cells, n, N, N_h, strata)
-    n_h, dev, alloc, method = _rounded(n, N, N_h, marg_rows, groups)
-    assert int(n_h.sum()) == n and np.all(n_h <= N_h)
+    min_per_cell = check_min_per_cell(min_per_cell, n, N_h)
     text = {s: [str(v) for v in cells[s].to_numpy(dtype=object)] for s in strata}
     labels = [CELL_SEPARATOR.join(parts) for parts in zip(*text.values())] if strata else ["all cases"]
+    notes: list[str] = []
+    p_h = None
+    if rule == "neyman":
+        if anticipated is None:
+            raise ArgumentError("anticipated", anticipated, "must be given for a Neyman allocation: the "
+                                "anticipated proportion yes of each cell (a previous inspection's)")
+        p_h = resolve_anticipated(cells, labels, strata, anticipated)
+        if np.all(p_h == p_h[0]) and 0 < p_h[0] < 1:
+            notes.append("the anticipated proportion is the same in every cell, so the Neyman allocation is the "
+                         "proportional one: the proportional allocation is used")
+            rule = "proportional"
+    elif anticipated is not None:
+        p_h = resolve_anticipated(cells, labels, strata, anticipated)
+    marg_rows, groups = _margin_targets(cells, n, N, N_h, strata)
+    lower = np.minimum(min_per_cell, N_h)
+    target = None
+    n_h, dev, alloc, method = _rounded(n, N, N_h, marg_rows, groups)
+    if rule != "proportional" or np.any(n_h < lower):
+        a_h = {"proportional": N_h.astype(float), "equal": np.ones(len(N_h)),
+               "neyman": None if p_h is None else N_h * np.sqrt(p_h * (1 - p_h))}[rule]
+        target = bounded_targets(a_h, lower, N_h, n)
+        n_h = _bounded_round(target, lower, N_h, n)
+        alloc = np.array([int(n_h[g].sum()) for g in groups], dtype=np.int64)
+        dev = int(np.abs(alloc - np.array([r["target"] for r in marg_rows], dtype=np.int64)).sum())
+        method = {"proportional": "proportional with a minimum per cell", "equal": "equal",
+                  "neyman": "Neyman"}[rule] + " (largest remainder within 0..N_h" + (
+                      f", at least {min_per_cell} per cell)" if min_per_cell else ")")
+        if rule == "neyman" and np.any((p_h <= 0) | (p_h >= 1)):
+            flat = [lab for lab, p in zip(labels, p_h) if p <= 0 or p >= 1]
+            notes.append(f"{len(flat)} cell(s) are anticipated unanimous (all yes or all no), so Neyman gives them "
+                         "only the minimum per cell" + ("" if min_per_cell else " (none: consider a minimum per "
+                                                        "cell of 1)") + ": " + "; ".join(flat))
+    assert int(n_h.sum()) == n and np.all(n_h <= N_h) and np.all(n_h >= lower)
     table = pd.DataFrame({"cell": pd.Series(labels, dtype=object), **{s: pd.Series(v, dtype=object)
                                                                      for s, v in text.items()}})
     table["N_h"] = N_h
     table["share"] = n * N_h / N
+    if target is not None:
+        table["target"] = target
+    if p_h is not None:
+        table["anticipated_p"] = p_h
     table["n_h"] = n_h
     for row, got in zip(marg_rows, alloc):
         row["allocated"] = int(got)
         row["difference"] = int(got) - row["target"]
     marginals = pd.DataFrame(marg_rows, columns=["variable", "category", "N", "share", "target", "allocated",
                                                  "difference"])
-    notes = []
-    if dev:
+    if dev and target is None:
         off = marginals[marginals["difference"] != 0]
         notes.append("no allocation meets every margin exactly; the closest is used (total deviation "
                      f"{dev}): " + "; ".join(f"{r.variable} {r.category} {r.allocated} vs target {r.target}"
                                              for r in off.itertuples()))
+    if target is not None:
+        how = {"neyman": "a Neyman allocation (more cases where answers are anticipated to vary most)",
+               "equal": "an equal allocation (the same number of cases in every cell)",
+               "proportional": f"a minimum of {min_per_cell} case(s) per cell"}[rule]
+        notes.append(f"the sample is not matched to the population's mix by design: {how} over-represents some "
+                     "cells, so each case is weighted by its cell's N_h/n_h (SamplingWeight): the weighted "
+                     "percentage (w%) and its interval are the population's, the sample's own percentage is not" + (f" (the margins miss their proportional targets "
+                                                             f"by {dev} case(s) in all)" if dev else
+                                                             " (every margin happens to meet its target)"))
     return Allocation(n=n, population=N, strata=strata, table=table,
-                      marginals=marginals, marginal_deviation=dev, method=method, notes=tuple(notes))
+                      marginals=marginals, marginal_deviation=dev, method=method, notes=tuple(notes),
+                      rule=rule if target is not None else "proportional", min_per_cell=min_per_cell)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import math
 import numbers
 import os
 import platform
@@ -42,7 +41,11 @@ from .._utils._checks import check_count, check_rng
 from .._utils._display import TableResult
 from .._utils._io import atomic_path, ensure_writable_dir, escape_formulas, write_csv
 from .._utils._workbook import write_workbook
-from ._allocate import DEFAULT_STRATA, allocate_cells, cell_index, check_strata, resolve_strata
+from ._allocate import (DEFAULT_STRATA, allocate_cells, cell_index, check_allocation, check_min_per_cell,
+                        check_strata, resolve_strata)
+from ._margins import margin_note, planned_margins
+from ._rngstate import generator_from_state, jsonable_state, restore_state
+from ._reserves import reserves_rule, reserve_counts
 from ..errors import ArgumentError, DataError, OutputError
 from ._balance import BALANCE_COLUMNS, balance_table, gof_pvalue
 from ._frame import REQUIRED_COLUMNS, Frame, frame_fingerprint, load_frame
@@ -50,39 +53,7 @@ from .._utils._tables import column_key, match_columns
 from ._tamper import DRAW_FINGERPRINT_METHOD, draw_fingerprint
 
 __all__ = ["Sample", "draw_sample", "verify_manifest", "gof_pvalue", "reserve_counts",
-           "BALANCE_COLUMNS", "redraw"]
-
-
-def reserve_counts(n_h: np.ndarray, reserves: Any) -> np.ndarray:
-    """Reserves wanted per cell (before capping at the N_h − n_h cases left).
-
-    ``None`` (default): max(2, ⌈n_h/2⌉) for every cell with n_h ≥ 1, none where n_h = 0;
-    an int k ≥ 0: k per cell with n_h ≥ 1; a float f > 0: ⌈f·n_h⌉ per cell.
-    """
-    n_h = np.asarray(n_h, dtype=np.int64)
-    if reserves is None:
-        want = np.maximum(2, -(-n_h // 2))
-    elif isinstance(reserves, numbers.Integral) and not isinstance(reserves, bool):
-        if reserves < 0:
-            raise ArgumentError("reserves", reserves, "must be ≥ 0 (a count per cell) or a fraction of n_h")
-        want = np.full(len(n_h), int(reserves), dtype=np.int64)
-    elif isinstance(reserves, numbers.Real) and not isinstance(reserves, bool) \
-            and math.isfinite(reserves) and reserves > 0:
-        want = np.ceil(np.round(float(reserves) * n_h, 9)).astype(np.int64)
-    else:
-        raise ArgumentError("reserves", reserves,
-                            "must be None (max(2, ⌈n_h/2⌉)), an int count per cell, or a fraction such as 0.5")
-    return np.where(n_h > 0, want, 0)
-
-
-
-def _reserves_rule(reserves: Any) -> str:
-    if reserves is None:
-        return "max(2, ceil(n_h/2)) per cell with n_h ≥ 1"
-    if isinstance(reserves, numbers.Integral):
-        return f"{int(reserves)} per cell with n_h ≥ 1"
-    return f"ceil({float(reserves):g}·n_h) per cell"
-
+           "BALANCE_COLUMNS", "planned_margins", "margin_note", "redraw"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -300,16 +271,6 @@ def _for_output(table: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- drawing
-def _generator_from_state(state: Mapping[str, Any]) -> np.random.Generator:
-    name = state["bit_generator"]
-    bitgen_cls = getattr(np.random, name, None)
-    if bitgen_cls is None:
-        raise DataError(f"unknown numpy bit generator {name!r} in the manifest")
-    bitgen = bitgen_cls()
-    bitgen.state = state
-    return np.random.Generator(bitgen)
-
-
 def _select(row_cell: np.ndarray, n_cells: int, keys: np.ndarray, n_h: np.ndarray,
             r_h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(selected rows, their cell, reserve rows, reserve rank), by cell then by key.
@@ -384,12 +345,15 @@ def _draw_notes(alloc_notes: Sequence[str], allocation: pd.DataFrame) -> list[st
     empty = allocation[allocation["n_h"] == 0]
     if len(empty):
         notes.append(f"{len(empty)} cell(s) get no case at this n (their share is below one case and "
-                     "the margins are met without them): " + "; ".join(empty["cell"].astype(str)))
+                     "the margins are met without them): " + "; ".join(empty["cell"].astype(str))
+                     + "; the estimates cannot describe them (a minimum of one case per cell, "
+                     "--min-per-cell 1, gives each a case)")
     return notes
 
 
 def _manifest(frame: Frame, n: int, strata: tuple, reserves: Any, seed: int | None, gen: np.random.Generator,
-              start_state: Mapping[str, Any], alloc: Any, methods: dict, cases: pd.DataFrame) -> dict:
+              start_state: Mapping[str, Any], alloc: Any, methods: dict, cases: pd.DataFrame,
+              margins: Mapping[str, Any] | None = None) -> dict:
     """Everything needed to re-draw and verify the sample."""
     from .. import __version__
 
@@ -404,7 +368,7 @@ def _manifest(frame: Frame, n: int, strata: tuple, reserves: Any, seed: int | No
         "n": n,
         "strata": list(strata),
         "reserves": reserves,
-        "reserves_rule": _reserves_rule(reserves),
+        "reserves_rule": reserves_rule(reserves),
         "frame_source": frame.source[1:-1] if frame.source[:1] == frame.source[-1:] == "'" else frame.source,
         "frame_rows": len(frame.data),
         "frame_filters": dict(frame.filters),
@@ -416,13 +380,19 @@ def _manifest(frame: Frame, n: int, strata: tuple, reserves: Any, seed: int | No
                      "are the sample, the next ones the reserves",
         "allocation_method": alloc.method,
         "marginal_deviation": alloc.marginal_deviation,
+        "allocation_rule": alloc.rule,
+        "min_per_cell": alloc.min_per_cell,
+        "matched": alloc.matched,
+        **({"anticipated": {str(c): float(p) for c, p in zip(alloc.table["cell"], alloc.table["anticipated_p"])}}
+           if "anticipated_p" in alloc.table.columns else {}),
+        **(margins or {}),
         "p_value_methods": methods,
         "cases_sha256": hashlib.sha256("\n".join(cases["case_id"].astype(str)).encode("utf-8")).hexdigest(),
         "numpy_version": np.__version__,
         "pandas_version": pd.__version__,
         "python_version": platform.python_version(),
         "bit_generator": type(gen.bit_generator).__name__,
-        "bit_generator_state": _jsonable_state(start_state),
+        "bit_generator_state": jsonable_state(start_state),
         "created_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
     }
 
@@ -460,6 +430,10 @@ def draw_sample(
     strata: Sequence[str] = DEFAULT_STRATA,
     rng: Any = None,
     reserves: Any = None,
+    allocation: str = "proportional",
+    min_per_cell: int = 0,
+    anticipated: Any = None,
+    confidence_level: float = 0.8,
 ) -> Sample:
     """Draw a stratified simple random sample of ``n`` cases with reserves.
 
@@ -480,10 +454,29 @@ def draw_sample(
         Reserves per cell: None → max(2, ⌈n_h/2⌉) for cells with n_h ≥ 1; an int k → k
         per cell; a float f → ⌈f·n_h⌉. Capped at the N_h − n_h cases left (shortfalls are
         noted).
+    allocation : {"proportional", "neyman", "equal"}
+        How n is shared between cells (see :func:`sampling.allocate`): proportional (the
+        default, every margin matched), Neyman (n_h ∝ N_h·sqrt(P_h(1 − P_h)), needs
+        ``anticipated``) or equal. Reserves are drawn in the same cells.
+    min_per_cell : int
+        Every cell of the frame gets at least min(K, N_h) cases (0: no minimum).
+    anticipated : float, mapping or DataFrame, optional
+        The anticipated proportion yes per cell (a previous inspection's): Neyman's S_h,
+        and the planned margin at those proportions.
+    confidence_level : float
+        Confidence of the planned margin recorded in the manifest (default 0.8).
 
     Returns
     -------
     Sample
+        With a non-proportional allocation (or a minimum that changed it) the sample is
+        not matched to the population's mix by design, and a note says so: the weights
+        (``SamplingWeight`` = N_h/n_h) make the estimates unbiased.
+
+    References
+    ----------
+    .. [1] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §5.5, §5.9, §5.12. Wiley.
+    .. [2] SAS Institute. *SAS/STAT User's Guide: The SURVEYSELECT Procedure*, ``ALLOC=``.
 
     Examples
     --------
@@ -497,7 +490,12 @@ def draw_sample(
     seed = rng if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) else None
     gen = check_rng(rng)
     start_state = gen.bit_generator.state
-    reserve_counts(np.ones(1, dtype=np.int64), reserves)  # check the argument before any work
+    reserve_counts(np.ones(1, dtype=np.int64), reserves)  # check the arguments before any work
+    allocation = check_allocation(allocation)
+    min_per_cell = check_min_per_cell(min_per_cell)
+    from .._utils._checks import check_confidence_level
+
+    confidence_level = check_confidence_level(confidence_level)
     data = frame.data
     strata = resolve_strata(data.columns, strata)
     clash = [c for c in ("selection_order", "cell", "reserve_rank", *WEIGHT_COLUMNS) if c in data.columns]
@@ -505,7 +503,7 @@ def draw_sample(
         raise DataError("the frame has a column the sample adds itself", column=clash[0],
                         hint="Rename that column in the frame.")
     row_cell, cells = cell_index(data, strata)
-    alloc = allocate_cells(cells, n, strata)
+    alloc = allocate_cells(cells, n, strata, rule=allocation, min_per_cell=min_per_cell, anticipated=anticipated)
     n_h = alloc.table["n_h"].to_numpy(dtype=np.int64)
     wanted = reserve_counts(n_h, reserves)
     r_h = np.minimum(wanted, alloc.table["N_h"].to_numpy(dtype=np.int64) - n_h)
@@ -514,16 +512,20 @@ def draw_sample(
     cases = _rows(data, sel, {"selection_order": np.arange(1, len(sel) + 1), "cell": labels[sel_cell]})
     cases = cases.assign(**case_weights(alloc.table["N_h"].to_numpy(), n_h, sel_cell))
     reserve_table = _rows(data, res, {"cell": labels[row_cell[res]], "reserve_rank": res_rank.astype(np.int64)})
-    allocation = alloc.table.assign(reserves=r_h, reserves_wanted=wanted)
+    allocation_table = alloc.table.assign(reserves=r_h, reserves_wanted=wanted)
     methods: dict[str, str] = {}
     balance = balance_table(alloc.marginals, strata, methods=methods)
     # each variable under the frame's own header ("Sex", not "gender"), as the export names it
     balance = balance.assign(variable=[frame.columns.get(v, v) for v in balance["variable"]])
-    manifest = _manifest(frame, n, strata, reserves, seed, gen, start_state, alloc, methods, cases)
-    manifest["draw_sha256"] = draw_fingerprint(cases, reserve_table, allocation, manifest)
+    if "target" in alloc.table.columns:  # not proportional: say so on the balance itself
+        balance = balance.assign(matching=f"not matched by design ({alloc.method}): estimates are weighted")
+    margins = planned_margins(cells, n, strata, alloc, confidence_level)
+    manifest = _manifest(frame, n, strata, reserves, seed, gen, start_state, alloc, methods, cases, margins)
+    manifest["draw_sha256"] = draw_fingerprint(cases, reserve_table, allocation_table, manifest)
     manifest["draw_sha256_method"] = DRAW_FINGERPRINT_METHOD
-    return Sample(cases=cases, reserves=reserve_table, allocation=allocation, marginals=alloc.marginals,
-                  balance=balance, manifest=manifest, notes=tuple(_draw_notes(alloc.notes, allocation)))
+    notes = _draw_notes(alloc.notes, allocation_table)
+    return Sample(cases=cases, reserves=reserve_table, allocation=allocation_table, marginals=alloc.marginals,
+                  balance=balance, manifest=manifest, notes=tuple(notes))
 
 
 def redraw(frame: Any, manifest: Mapping[str, Any]) -> tuple["Sample", list[str]]:
@@ -536,8 +538,8 @@ def redraw(frame: Any, manifest: Mapping[str, Any]) -> tuple["Sample", list[str]
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
         rng: Any = int(seed)
         if state is not None:
-            given = _jsonable_state(np.random.default_rng(int(seed)).bit_generator.state)
-            if _jsonable_state(_restore_state(state)) != given:
+            given = jsonable_state(np.random.default_rng(int(seed)).bit_generator.state)
+            if jsonable_state(restore_state(state)) != given:
                 problems.append(f"the manifest's seed {seed} does not give its recorded generator state "
                                 "(bit_generator_state): the seed or the state was edited after the draw")
     elif seed is not None:
@@ -545,32 +547,12 @@ def redraw(frame: Any, manifest: Mapping[str, Any]) -> tuple["Sample", list[str]
     elif state is None:
         raise ArgumentError("sample", "manifest", "has no seed nor bit_generator_state to re-draw from")
     else:
-        rng = _generator_from_state(_restore_state(state))
-    again = draw_sample(frame, m["n"], strata=m["strata"], rng=rng, reserves=m.get("reserves"))
+        rng = generator_from_state(restore_state(state))
+    again = draw_sample(frame, m["n"], strata=m["strata"], rng=rng, reserves=m.get("reserves"),
+                        allocation=m.get("allocation_rule") or "proportional",
+                        min_per_cell=int(m.get("min_per_cell") or 0), anticipated=m.get("anticipated"),
+                        confidence_level=float(m.get("planned_margin_confidence") or 0.8))
     return again, problems
-
-
-def _jsonable_state(state: Mapping[str, Any]) -> dict:
-    def conv(v):
-        if isinstance(v, Mapping):
-            return {k: conv(x) for k, x in v.items()}
-        if isinstance(v, np.ndarray):
-            return v.tolist()
-        if isinstance(v, np.generic):
-            return v.item()
-        return v
-    return conv(state)
-
-
-def _restore_state(state: Mapping[str, Any]) -> dict:
-    """Undo JSON round-tripping (MT19937 keeps its key as an array)."""
-    state = json.loads(json.dumps(state)) if not isinstance(state, dict) else dict(state)
-    inner = state.get("state")
-    if isinstance(inner, dict) and isinstance(inner.get("key"), list):
-        inner = dict(inner)
-        inner["key"] = np.asarray(inner["key"], dtype=np.uint32)
-        state["state"] = inner
-    return state
 
 
 def verify_manifest(frame: Any, sample: Sample) -> bool:

@@ -54,11 +54,13 @@ SUBSTITUTION_COLUMNS = ["replaced_case_id", "reserve_case_id", "cell", "reserve_
 #: the allocation's columns under the headers a planner reads
 PLAIN_HEADERS = {"N_h": "cases in population (N_h)", "n_h": "cases to inspect (n_h)",
                  "share": "proportional share (n·N_h/N)", "reserves": "reserves drawn",
-                 "reserves_wanted": "reserves wanted"}
+                 "reserves_wanted": "reserves wanted", "target": "allocation's share (before rounding)",
+                 "anticipated_p": "anticipated proportion yes (p_h)"}
 #: manifest keys always text (never read back as JSON numbers)
 TEXT_KEYS = {"provider", "short_name", "sample", "sample_label", "framework", "package", "version",
               "seed_note", "reserves_rule", "frame_source", "frame_sha256", "frame_sha256_method", "selection",
-              "allocation_method", "cases_sha256", "draw_sha256", "draw_sha256_method", "numpy_version", "pandas_version", "python_version",
+              "allocation_method", "allocation_rule", "cases_sha256", "draw_sha256", "draw_sha256_method",
+              "numpy_version", "pandas_version", "python_version",
               "bit_generator"}
 
 #: (term, meaning, where it appears): every term of the draw workbook in plain words
@@ -84,7 +86,23 @@ GLOSSARY = (
     ("proportional share (n·N_h/N)", "the cell's exact fair share of the sample, n × N_h / N, before "
      "rounding to whole cases", "allocation"),
     ("cases to inspect (n_h)", "cases drawn in this cell: the share rounded to whole cases so that the "
-     "totals of every variable are met", "allocation"),
+     "totals of every variable are met (with the proportional allocation; another allocation rounds its own "
+     "share)", "allocation"),
+    ("allocation's share (before rounding)", "with a Neyman or equal allocation, or a minimum per cell: the "
+     "cell's share of the sample under that rule before rounding to whole cases (the proportional share is "
+     "beside it); such a sample does not mirror the population's mix, and each case is weighted by "
+     "SamplingWeight", "allocation"),
+    ("anticipated proportion yes (p_h)", "the share of Yes answers expected in the cell (from a previous "
+     "inspection or stated): a Neyman allocation gives more cases to cells where answers are expected to vary "
+     "most; with several key questions it is the value whose spread is their average", "allocation"),
+    ("allocation_rule / min_per_cell / matched", "the rule sharing the sample between cells (proportional, "
+     "neyman or equal), the minimum number of cases per cell, and whether the sample mirrors the population's "
+     "mix by design (true only for a proportional allocation meeting every total)", "manifest"),
+    ("planned_margin", "the margin (in percentage points, at the planning confidence, with 50% Yes in every "
+     "cell) this allocation gives the population estimate; planned_margin_proportional is the proportional "
+     "allocation's, and the _anticipated figures use the anticipated proportions", "manifest"),
+    ("matching", "with an allocation that is not proportional: the sample does not mirror the population's "
+     "mix by design, and the estimates are weighted", "balance"),
     ("reserves drawn / reserves wanted", "reserves the cell has, and the number asked for (a cell with "
      "few other cases may have fewer)", "allocation"),
     ("variable / category", "a stratification variable and one of its values", "balance"),

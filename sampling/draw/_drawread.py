@@ -195,7 +195,7 @@ def read_draw(path: str | os.PathLike) -> Any:
                     whole=True)
     allocation = read("allocation").rename(columns={v: k for k, v in PLAIN_HEADERS.items()})
     allocation = _numeric(allocation, ["N_h", "n_h", "reserves", "reserves_wanted"], whole=True)
-    allocation = _numeric(allocation, ["share"])
+    allocation = _numeric(allocation, ["share", "target", "anticipated_p"])
     return Sample(cases=_current_cases(cases, reserves, subs), reserves=reserves, allocation=allocation,
                   marginals=pd.DataFrame(), balance=_balance_back(read("balance"), not p.is_dir()),
                   manifest=read_manifest(p), substitutions=subs, fieldwork=read(FIELDWORK))
