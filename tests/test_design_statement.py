@@ -148,7 +148,7 @@ def test_analyse_states_the_design_and_lists_the_cases_left_out(own, capsys):
     assert status == 0, err
     flat = " ".join(out.split())
     assert (f"from an eligible population of {own['N']} cases (the frame's eligible cases; inspection.toml "
-            f"stated {STATED}), {own['n']} were planned and {own['n']} drawn; {COMPLETE} scored in full, "
+            f"stated {STATED}), {own['n']} were planned and {own['n']} drawn (in proportion to each stratum cell's size); {COMPLETE} scored in full, "
             f"{PARTLY} partly") in flat
     assert "1 substituted, 30 set aside as RoSH Level = 'Not Assessed'" in flat
     # the lists: the first 20 set-aside cases by id, then how many more

@@ -104,6 +104,18 @@ class _Inputs:
 
 
 # --------------------------------------------------------------------------- key questions
+def _percent_to_band(results: Any, summary: pd.DataFrame, pct: np.ndarray) -> np.ndarray:
+    """The % each key question is banded on: the sample's own, as the inspectorate publishes
+    it (a proportional draw is close to self-weighting), except for a sample drawn with a
+    non-proportional allocation, whose own % is biased: its design-weighted % instead."""
+    samples = tuple(getattr(results, "weighted_banding", ()) or ())
+    if not samples or "weighted_percent" not in summary.columns:
+        return pct
+    weighted = summary["weighted_percent"].to_numpy(float)
+    use = summary["sample"].astype(str).isin(samples).to_numpy() & ~np.isnan(weighted)
+    return np.where(use, weighted, pct)
+
+
 def _key_question_table(inp: _Inputs, iv: Any) -> tuple[pd.DataFrame, dict]:
     """The key-question table and the arrays later steps use (bands, interval ends, edges)."""
     rules, summary = inp.rules, inp.results.summary.reset_index(drop=True)
@@ -111,7 +123,8 @@ def _key_question_table(inp: _Inputs, iv: Any) -> tuple[pd.DataFrame, dict]:
     kq_ids = summary["key_question"].astype(str).tolist()
     pct = summary["percent"].to_numpy(float)
     given = summary["published_percent"].to_numpy(float)
-    banded = np.where(np.isnan(given), rules.published_percent(pct), rules.published_percent(given))
+    banded = np.where(np.isnan(given), rules.published_percent(_percent_to_band(inp.results, summary, pct)),
+                      rules.published_percent(given))
     band_idx = rules.kq_band(banded)
     low, high = ivt["low"].to_numpy(float), ivt["high"].to_numpy(float)
     inside = rules.boundaries_inside(low, high)
@@ -429,6 +442,10 @@ def rate(results: Results, *, rules: Any = None, method: str = "wilson", confide
         notes.append(wording.inferred_n_note(kq_table.loc[~kq_table["n_known"], "key_question"].tolist()))
     if "weighted_percent" in kq_table.columns:
         notes.append(wording.weighted_note(results.stratum_populations))
+    if getattr(results, "weighted_banding", ()):
+        notes.append(f"sample(s) {', '.join(results.weighted_banding)} were not drawn in proportion to the "
+                     "population (a non-proportional allocation): their own % over-represents some cells, so "
+                     "their key questions are banded on the design-weighted % (w%), not the sample's own")
     if kq_table["missing"].sum():
         notes.append(f"{int(kq_table['missing'].sum())} blank answer(s) in partly answered cases are left out of "
                      "their question's n (the missing column): missing answers are taken to be like the "

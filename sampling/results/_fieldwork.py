@@ -220,7 +220,10 @@ def read_fieldwork(paths: str | os.PathLike | Sequence[Any], *, blank_means_na: 
                            stratum_populations=cells or None)
     gone = [g for _, _, g in parts if len(g)]
     excluded = pd.concat([results.excluded, *gone], ignore_index=True) if gone else results.excluded
-    return dataclasses.replace(results, excluded=excluded, source=", ".join(str(p) for p in paths))
+    unmatched = tuple(m["sample"] for m in metas if m["sample"] in cells and (
+        (m.get("allocation_rule") or "proportional") != "proportional" or int(m.get("min_per_cell") or 0) > 0))
+    return dataclasses.replace(results, excluded=excluded, source=", ".join(str(p) for p in paths),
+                               weighted_banding=unmatched)
 
 
 def _agree(metas: Iterable[Mapping[str, Any]], paths: Sequence[Any]) -> None:

@@ -96,6 +96,10 @@ class Results(TableResult):
         ``row, case_id, key_question`` — each blank answer of a partly answered case, left
         out of that question's n and estimate (missing answers are taken to be like the
         answered ones in the same stratum).
+    weighted_banding : tuple of str
+        Samples drawn with a non-proportional allocation (Neyman, equal, or a minimum per
+        cell that moved cases): their sample percentage is not an estimate of the
+        population's, so their key questions are banded on ``weighted_percent``.
     """
 
     framework: Framework
@@ -115,6 +119,7 @@ class Results(TableResult):
     provider: str | None = None
     stratum_populations: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     missing: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MISSING_COLUMNS))
+    weighted_banding: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """The summary table (a copy)."""

@@ -65,6 +65,9 @@ class DesignStatement(TableResult):
         The N the analysis used when it differs from the draw's (given with ``--population``).
     substitutions : DataFrame
         ``case_id, reason``: each sampled case replaced, by which reserve and why.
+    allocation : str
+        How the drawn cases were shared between the stratum cells, in words ("" when not
+        from a draw workbook).
     source : str
         The draw workbook's file name, or the results' source.
     path : str or None
@@ -90,6 +93,7 @@ class DesignStatement(TableResult):
     left_out: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["case_id", "reason"]))
     population_analysed: int | None = None
     substitutions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["case_id", "reason"]))
+    allocation: str = ""
     source: str = ""
     path: str | None = None
 
@@ -117,7 +121,7 @@ class DesignStatement(TableResult):
         rows = [
             ("eligible population (N)", self.population, "; ".join(x for x in (self.population_source, stated) if x)),
             ("cases planned", self.planned, "the sample size the draw was asked for" if self.planned is not None else ""),
-            ("cases drawn", self.drawn, ""),
+            ("cases drawn", self.drawn, self.allocation),
             ("scored in full" if self.partly is not None or self.complete is None else "cases scored",
              self.complete, ""),
             ("partly scored", self.partly, "some key questions still blank" if self.partly else ""),
@@ -156,7 +160,7 @@ class DesignStatement(TableResult):
             head = f"{name}: from an eligible population of {self.population:,} cases ({where})"
         if self.from_draw:
             planned = f"{self.planned:,} were planned" if self.planned is not None else "the planned number is unknown"
-            head += f", {planned} and {self.drawn:,} drawn"
+            head += f", {planned} and {self.drawn:,} drawn" + (f" ({self.allocation})" if self.allocation else "")
         else:
             head += "; the cases planned, drawn, substituted and set aside are unknown (the results are not " \
                     "from a draw workbook)"
@@ -226,7 +230,21 @@ def _from_draw(path: Path) -> DesignStatement:
         not_started=int(status.get("not started", 0)), substituted=len(progress.reserves),
         set_aside=int(aside.sum()), set_aside_reasons=by_reason, excluded_other=int((~aside).sum()),
         not_on_sheet=max(0, drawn - len(progress.cases)), left_out=left_out, substitutions=_replaced(progress.reserves),
-        source=path.name, path=str(path))
+        allocation=_allocation_words(meta), source=path.name, path=str(path))
+
+
+def _allocation_words(meta: Any) -> str:
+    """The manifest's allocation in words: proportional, Neyman or equal, with any minimum."""
+    rule = str(meta.get("allocation_rule") or "proportional")
+    least = _whole(meta.get("min_per_cell")) or 0
+    words = {"proportional": "in proportion to each stratum cell's size",
+             "neyman": "by Neyman allocation (more cases where answers are expected to vary more)",
+             "equal": "equally between the stratum cells"}.get(rule, f"by the {rule} rule")
+    if least:
+        words += f", at least {least} per cell"
+    if rule != "proportional" or least:
+        words += "; not in proportion to the population, so every estimate and band is design-weighted"
+    return words
 
 
 def _replaced(subs: pd.DataFrame) -> pd.DataFrame:
@@ -288,7 +306,7 @@ def design_statement(source: Any, *, sample: str | None = None) -> DesignStateme
     >>> path = sampling.write_draw_workbook(sample, Path(tempfile.mkdtemp()) / "draw.xlsx",
     ...                                     sample_name="case_supervision", frame=frame)
     >>> print(sampling.design_statement(path).text())
-    Case supervision (domain two): from an eligible population of 668 cases (the frame's eligible cases), 132 were planned and 132 drawn; 0 scored in full, 0 partly, 132 not yet scored, 0 substituted, 0 set aside.
+    Case supervision (domain two): from an eligible population of 668 cases (the frame's eligible cases), 132 were planned and 132 drawn (in proportion to each stratum cell's size); 0 scored in full, 0 partly, 132 not yet scored, 0 substituted, 0 set aside.
     """
     if isinstance(source, (str, os.PathLike)):
         if not is_draw_workbook(source):
