@@ -145,3 +145,82 @@ def test_consistent_sample_n_still_reads(tmp_path):
     path = tmp_path / "aggregate.csv"
     path.write_text("key_question,percent,n,sample_n\n2.1.1,50,40,50\n2.1.2,60,50,50\n", encoding="utf-8")
     assert sampling.load_results(path).sample_sizes == {"case_supervision": 50}
+
+
+# ---------------------------------------------------------------- counts bounded
+
+@pytest.mark.parametrize("call, keyword", [
+    (lambda f: sampling.draw_sample(f, 20, reserves=10 ** 30, rng=1), "reserves"),
+    (lambda f: sampling.draw_sample(f, 20, reserves=1e30, rng=1), "reserves"),
+    (lambda f: sampling.draw_sample(f, 10 ** 30, rng=1), "n"),
+    (lambda f: sampling.draw_sample(f, 20, rng=10 ** 50), "rng"),
+    (lambda f: sampling.allocate(f, 10 ** 30), "n"),
+    (lambda f: sampling.sample_size(population=10 ** 30), "population"),
+    (lambda f: sampling.achieved_margin(10 ** 30), "n"),
+    (lambda f: sampling.rate(sampling.synthetic_results(rng=1), n_resamples=10 ** 30), "n_resamples"),
+])
+def test_every_count_is_bounded_before_any_allocation(frame_csv, call, keyword):
+    frame = sampling.load_frame(frame_csv)
+    with pytest.raises(ArgumentError) as info:
+        call(frame)
+    assert info.value.argument == keyword
+
+
+@pytest.mark.parametrize("argv, flag", [
+    (["--n", "20", "--seed", str(10 ** 45)], "--seed="),
+    (["--n", str(10 ** 29)], "--n="),
+])
+def test_counts_on_the_command_line_are_bounded_in_flags(frame_csv, tmp_path, capsys, argv, flag):
+    status, _, err = run(capsys, "draw", frame_csv, *argv, "--out", tmp_path / "s.csv")
+    assert status == 2 and f"error: {flag}" in err and "Traceback" not in err
+
+
+def test_plan_population_and_resamples_are_bounded(capsys):
+    status, _, err = run(capsys, "plan", "--population", 10 ** 29)
+    assert status == 2 and "--population=" in err and "1,000,000,000" in err
+    status, _, err = run(capsys, "analyse", "--example", "--resamples", 10 ** 29)
+    assert status == 2 and "--resamples=" in err
+
+
+# ---------------------------------------------------------------- a full disk
+
+FULL_DISK = '''
+import errno, io, sys, zipfile
+real_init = zipfile.ZipFile.__init__
+class Full(io.RawIOBase):
+    def __init__(self, inner): self.inner, self.n = inner, 0
+    def writable(self): return True
+    def seekable(self): return True
+    def seek(self, *a): return self.inner.seek(*a)
+    def tell(self): return self.inner.tell()
+    def write(self, b):
+        self.n += len(b)
+        if self.n > 2000: raise OSError(errno.ENOSPC, "No space left on device")
+        return self.inner.write(b)
+def init(self, file, mode="r", *a, **k):
+    if mode == "w":
+        file = Full(open(file, "wb") if isinstance(file, (str, bytes)) or hasattr(file, "__fspath__") else file)
+    real_init(self, file, mode, *a, **k)
+zipfile.ZipFile.__init__ = init
+from sampling.cli._main import main
+sys.exit(main(sys.argv[1:]))
+'''
+
+
+def test_a_workbook_write_on_a_full_disk_prints_only_the_one_line_error(frame_csv, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "full_disk.py"
+    script.write_text(FULL_DISK, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(sampling.__file__).parent.parent)}
+    done = subprocess.run([sys.executable, str(script), "draw", str(frame_csv), "--sample", "case_supervision",
+                           "--n", "20", "--out", str(tmp_path / "draw.xlsx")], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=120)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert lines == ["sampling draw: error: cannot write "
+                     f"{str(tmp_path / 'draw.xlsx')!r}: No space left on device"], done.stderr
+    assert not (tmp_path / "draw.xlsx").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -38,7 +38,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .._utils._checks import check_count, check_rng
+from .._utils._checks import MAX_CASES, check_count, check_rng
 from .._utils._display import TableResult
 from .._utils._io import atomic_path, ensure_writable_dir, escape_formulas
 from .._utils._workbook import format_workbook, make_reproducible
@@ -62,11 +62,15 @@ def reserve_counts(n_h: np.ndarray, reserves: Any) -> np.ndarray:
     if reserves is None:
         want = np.maximum(2, -(-n_h // 2))
     elif isinstance(reserves, numbers.Integral) and not isinstance(reserves, bool):
-        if reserves < 0:
-            raise ArgumentError("reserves", reserves, "must be ≥ 0 (a count per cell) or a fraction of n_h")
+        if not 0 <= reserves <= MAX_CASES:
+            raise ArgumentError("reserves", reserves, f"must be a count per cell from 0 to {MAX_CASES:,} "
+                                "or a fraction of n_h such as 0.5")
         want = np.full(len(n_h), int(reserves), dtype=np.int64)
     elif isinstance(reserves, numbers.Real) and not isinstance(reserves, bool) \
             and math.isfinite(reserves) and reserves > 0:
+        if reserves > MAX_CASES:
+            raise ArgumentError("reserves", reserves, f"must be a count per cell from 0 to {MAX_CASES:,} "
+                                "or a fraction of n_h such as 0.5")
         want = np.ceil(np.round(float(reserves) * n_h, 9)).astype(np.int64)
     else:
         raise ArgumentError("reserves", reserves,
