@@ -224,3 +224,141 @@ def test_a_workbook_write_on_a_full_disk_prints_only_the_one_line_error(frame_cs
                      f"{str(tmp_path / 'draw.xlsx')!r}: No space left on device"], done.stderr
     assert not (tmp_path / "draw.xlsx").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+# ---------------------------------------------------------------- inspection.toml in its own terms
+
+@pytest.fixture()
+def folder(tmp_path) -> Path:
+    sampling.init_inspection(tmp_path / "northshire", "Northshire CRC")
+    return tmp_path / "northshire"
+
+
+@pytest.mark.parametrize("command", [["plan", "--population", "668"], ["analyse", "results.csv"],
+                                     ["draw", "frame.csv", "--sample", "case_supervision", "--out", "d.xlsx"]])
+def test_a_misspelt_framework_names_the_file_and_key_in_every_command(folder, capsys, monkeypatch, command):
+    path = folder / "inspection.toml"
+    path.write_text(path.read_text().replace('framework = "hmip-adult"', 'framework = "hmip-adlt"'))
+    with pytest.raises(DataError, match=r"key inspection\.framework: 'hmip-adlt'"):
+        sampling.load_inspection(folder)
+    (folder / "results.csv").write_text("case_id,2.1.1\nA1,Yes\nA2,No\n", encoding="utf-8")
+    sampling.synthetic_frame(60, rng=1).to_csv(folder / "frame.csv", index=False)
+    monkeypatch.chdir(folder)
+    status, _, err = run(capsys, *command)
+    assert status == 2 and "inspection.framework" in err and "--framework" not in err
+
+
+def test_a_byte_order_mark_in_inspection_toml_is_accepted(folder):
+    path = folder / "inspection.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert sampling.load_inspection(folder).provider == "Northshire CRC"
+
+
+# ---------------------------------------------------------------- draw workbooks
+
+@pytest.fixture(scope="module")
+def draw_book(frame_csv, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("draw") / "draw.xlsx"
+    frame = sampling.load_frame(frame_csv)
+    sampling.write_draw_workbook(sampling.draw_sample(frame, 20, rng=2019), path, sample_name="case_supervision",
+                                 frame=frame)
+    return path
+
+
+def _edited(source: Path, target: Path, edit) -> Path:
+    book = openpyxl.load_workbook(source)
+    edit(book)
+    book.save(target)
+    return target
+
+
+def _scored(book):
+    sheet = book["fieldwork"]
+    questions = [c.column for c in sheet[1] if str(c.value)[:1].isdigit()]
+    for row in range(2, 22):
+        for col in questions:
+            sheet.cell(row, col).value = "Yes" if row % 3 else "No"
+
+
+@pytest.mark.parametrize("edit, missing", [
+    (lambda b: b.remove(b["manifest"]), "manifest"),
+    (lambda b: setattr(b["fieldwork"], "title", "Fieldwork 1"), "fieldwork"),
+])
+def test_a_missing_or_renamed_sheet_is_named_with_the_sheets_there(draw_book, tmp_path, capsys, edit, missing):
+    path = _edited(draw_book, tmp_path / "book.xlsx", edit)
+    with pytest.raises(DataError) as info:
+        sampling.read_fieldwork(path)
+    assert f"has no sheet {missing!r} (its sheets: " in str(info.value) and "cases" in str(info.value)
+    for command in ("analyse", "progress"):
+        status, _, err = run(capsys, command, path)
+        assert status == 2 and f"has no sheet {missing!r}" in err, err
+
+
+def test_broken_json_in_the_manifest_is_named_as_such(draw_book, tmp_path, capsys):
+    def edit(book):
+        for row in book["manifest"].iter_rows(min_row=2):
+            if row[0].value == "strata":
+                row[1].value = '["gender", "disposal"'
+    path = _edited(draw_book, tmp_path / "book.xlsx", edit)
+    with pytest.raises(DataError) as info:
+        sampling.read_fieldwork(path)
+    text = str(info.value)
+    assert "sheet 'manifest', key 'strata'" in text and "broken JSON" in text and "'['" not in text
+    status, _, err = run(capsys, "analyse", path)
+    assert status == 2 and "key 'strata'" in err
+
+
+def test_nothing_scored_yet_says_so_with_the_cases_waiting(draw_book, capsys):
+    with pytest.raises(DataError, match=r"nothing scored yet .*20 cases await scoring"):
+        sampling.read_fieldwork(draw_book)
+    status, _, err = run(capsys, "analyse", draw_book)
+    assert status == 2 and "nothing scored yet" in err and "no rows" not in err
+
+
+def test_nothing_scored_in_a_results_file_says_so(tmp_path):
+    path = tmp_path / "results.csv"
+    path.write_text("case_id,2.1.1,2.1.2\nA1,,\nA2,,\n", encoding="utf-8")
+    with pytest.raises(DataError, match="nothing scored yet"):
+        sampling.load_results(path)
+
+
+# ---------------------------------------------------------------- shared case ids
+
+def test_compare_and_pool_of_two_copies_of_one_draw_note_the_shared_cases(draw_book, tmp_path, capsys):
+    first = _edited(draw_book, tmp_path / "first.xlsx", _scored)
+    second = _edited(draw_book, tmp_path / "second.xlsx", _scored)
+    a, b = (sampling.read_fieldwork(p) for p in (first, second))
+    import dataclasses
+
+    a, b = dataclasses.replace(a, provider="A"), dataclasses.replace(b, provider="B")
+    notes = sampling.compare(a, b, n_resamples=200, rng=1).notes
+    assert any("share 20 case ids" in n and "independent samples" in n for n in notes)
+    pooled = sampling.pool([dataclasses.replace(a, populations={"case_supervision": 60}),
+                            dataclasses.replace(b, populations={"case_supervision": 60})])
+    assert any("share 20 case ids" in n for n in pooled.notes)
+    status, out, _ = run(capsys, "compare", first, second, "--resamples", 200)
+    assert status == 0 and "share 20 case ids" in out
+    status, out, _ = run(capsys, "pool", first, second)
+    assert status == 0 and "share 20 case ids" in out
+
+
+def test_independent_samples_get_no_overlap_note():
+    a, b = sampling.synthetic_results(rng=1, n=40), sampling.synthetic_results(rng=2, n=40)
+    import dataclasses
+
+    b = dataclasses.replace(b, answers=b.answers.rename(index=lambda c: f"other-{c}"), provider="B")
+    assert not any("share" in n and "case id" in n for n in sampling.compare(a, b, n_resamples=200, rng=1).notes)
+
+
+# ---------------------------------------------------------------- no Python advice on the command line
+
+def test_pool_of_one_provider_twice_advises_in_flags_on_the_cli_and_python_in_python(draw_book, tmp_path, capsys):
+    path = _edited(draw_book, tmp_path / "scored.xlsx", _scored)
+    status, _, err = run(capsys, "pool", path, path)
+    assert status == 2 and "same provider name" in err and "dataclasses" not in err and "provider=" not in err
+    import dataclasses
+
+    results = dataclasses.replace(sampling.read_fieldwork(path), provider="Northshire CRC")
+    with pytest.raises(DataError) as info:
+        sampling.pool([results, results])
+    assert "dataclasses.replace(results, provider=" in str(info.value)

@@ -95,6 +95,8 @@ def run_pool(args: argparse.Namespace) -> int:
         print(to_json({**pooled.to_dict(), "files": [str(f) for f in files]}))
         return 0
     print(f"{pooled._title()}\nProviders: {', '.join(pooled.provider_names)}\n")
+    for note in pooled.notes:  # shared case ids: the pool assumes independent samples
+        print(textwrap.fill(f"note: {note}", width=100, subsequent_indent="      ") + "\n")
     print("National picture")
     print(text_table(national_summary(pooled)))
     for i, note in enumerate(numbered_notes(pooled.national["note"])[1], start=1):

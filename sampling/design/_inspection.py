@@ -292,11 +292,17 @@ def load_inspection(source: str | os.PathLike) -> Inspection:
     _unknown(info, _INSPECTION_KEYS, path, "[inspection]")
     _unknown(method, {"confidence_level", "margin"}, path, "[methodology]")
     provider = _text(info, "provider", path, "inspection", required=True)
+    framework = _text(info, "framework", path, "inspection", default="hmip-adult")
+    if framework not in available_rules() and not (path.parent / framework).exists() and not Path(framework).exists():
+        raise DataError(f"inspection file {_where(path, 'inspection.framework')}: {framework!r} is neither a "
+                        f"shipped framework ({', '.join(available_rules())}) nor a framework file or folder "
+                        "beside it", values=(framework,),
+                        hint="Correct the spelling, e.g. framework = \"hmip-adult\".")
     return Inspection(
         folder=path.parent, provider=provider,
         short_name=_text(info, "short_name", path, "inspection", default=provider),
         inspectorate=_text(info, "inspectorate", path, "inspection"),
-        framework=_text(info, "framework", path, "inspection", default="hmip-adult"),
+        framework=framework,
         confidence_level=_number(method, "confidence_level", path, "methodology", 0.8, 0.0, 1.0),
         margin=_number(method, "margin", path, "methodology", 0.05, 0.0, 0.5),
         seed=_whole(info.get("seed", DEFAULT_SEED), path, "inspection.seed", low=0, high=MAX_SEED),
