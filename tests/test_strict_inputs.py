@@ -4,8 +4,6 @@ command line alike, never a traceback, a silent misreading or Python advice on t
 from __future__ import annotations
 
 import csv
-import errno
-import json
 from pathlib import Path
 
 import openpyxl
@@ -14,7 +12,7 @@ import pytest
 
 import sampling
 from sampling.cli._main import main
-from sampling.errors import ArgumentError, DataError, SamplingError
+from sampling.errors import ArgumentError, DataError
 
 
 def run(capsys, *argv):

@@ -43,6 +43,7 @@ from .._utils._display import TableResult
 from .._utils._io import atomic_path, ensure_writable_dir, escape_formulas
 from .._utils._workbook import format_workbook, make_reproducible
 from ._allocate import DEFAULT_STRATA, allocate_cells, cell_index, check_strata, resolve_strata
+from ._blank_strata import check_blank_strata
 from ..errors import ArgumentError, DataError, OutputError
 from ._balance import BALANCE_COLUMNS, balance_table, gof_pvalue
 from ._frame import REQUIRED_COLUMNS, Frame, frame_fingerprint, load_frame
@@ -449,39 +450,6 @@ def _our_strata(frame: Frame, strata: tuple) -> tuple:
     return tuple(out)
 
 
-def _check_blank_strata(frame: Frame, strata: Sequence[str]) -> None:
-    """A blank cell in a stratification column (a blank text, as in a CSV, or a missing value,
-    as in a DataFrame) is one error naming, per column, the rows and case ids: never a stratum
-    of its own."""
-    problems, rows, ids = [], [], []
-    source_rows = frame.rows if frame.rows is not None and len(frame.rows) == len(frame.data) else None
-    for column in (s for s in strata if s in frame.data.columns):  # a column not there: cell_index says so
-        values = frame.data[column]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            blank = values.isna().to_numpy()
-        else:
-            text = values.to_numpy(dtype=object)
-            blank = np.fromiter((v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
-                                 or (isinstance(v, str) and not v.strip()) for v in text), dtype=bool,
-                                count=len(text))
-        if not blank.any():
-            continue
-        at = np.flatnonzero(blank)
-        case_ids = frame.data["case_id"].to_numpy(dtype=object)[at].tolist()
-        where = (source_rows[at].tolist() if source_rows is not None else at.tolist())
-        header = frame.columns.get(column, column)
-        shown = ", ".join(f"{c} (row {r})" for c, r in list(zip(case_ids, where))[:8])
-        more = f", and {len(at) - 8} more" if len(at) > 8 else ""
-        problems.append(f"{header}: {len(at)} blank, case {shown}{more}")
-        rows += where
-        ids += case_ids
-    if problems:
-        raise DataError(f"blank values in stratification column(s) of the frame {frame.source}: "
-                        + "; ".join(problems), rows=rows, values=ids,
-                        hint="Every case needs a value for each column it is stratified on: fill the cells in, "
-                             "or stratify on other columns.")
-
-
 def _checked_frame(frame: Any, strata: Any, n: Any) -> tuple[Frame, tuple, int]:
     frame = load_frame(frame)  # a Frame comes back unchanged
     strata = _our_strata(frame, check_strata(strata))
@@ -543,7 +511,7 @@ def draw_sample(
     if clash:
         raise DataError("the frame has a column the sample adds itself", column=clash[0],
                         hint="Rename that column in the frame.")
-    _check_blank_strata(frame, strata)
+    check_blank_strata(frame, strata)
     row_cell, cells = cell_index(data, strata)
     alloc = allocate_cells(cells, n, strata)
     n_h = alloc.table["n_h"].to_numpy(dtype=np.int64)
