@@ -360,3 +360,13 @@ def test_pool_of_one_provider_twice_advises_in_flags_on_the_cli_and_python_in_py
     with pytest.raises(DataError) as info:
         sampling.pool([results, results])
     assert "dataclasses.replace(results, provider=" in str(info.value)
+
+
+def test_a_subgroup_population_is_bounded(draw_book, tmp_path, capsys):
+    path = _edited(draw_book, tmp_path / "scored.xlsx", _scored)
+    results = sampling.read_fieldwork(path)
+    office = str(results.cases["office"].iloc[0])
+    with pytest.raises(ArgumentError, match="1,000,000,000"):
+        sampling.breakdown(results, "office", populations={office: 10 ** 30})
+    status, _, err = run(capsys, "analyse", path, "--by", "office", "--subgroup-population", f"{office}={10 ** 30}")
+    assert status == 2 and "1,000,000,000" in err and "Traceback" not in err
