@@ -354,6 +354,9 @@ def test_pool_of_one_provider_twice_advises_in_flags_on_the_cli_and_python_in_py
     path = _edited(draw_book, tmp_path / "scored.xlsx", _scored)
     status, _, err = run(capsys, "pool", path, path)
     assert status == 2 and "same provider name" in err and "dataclasses" not in err and "provider=" not in err
+    assert "--label" in err
+    status, out, _ = run(capsys, "pool", path, path, "--label", "North", "--label", "South")
+    assert status == 0 and "Providers: North, South" in out and "share 20 case ids" in out
     import dataclasses
 
     results = dataclasses.replace(sampling.read_fieldwork(path), provider="Northshire CRC")

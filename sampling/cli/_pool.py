@@ -88,6 +88,16 @@ def run_pool(args: argparse.Namespace) -> int:
     from ..comparison._pool import pool
 
     results = load_sources(args.sources, args)
+    labels = getattr(args, "label", None)
+    if labels is not None:
+        if len(labels) != len(results):
+            from ..errors import ArgumentError
+
+            raise ArgumentError("--label", ", ".join(labels), f"give --label once per RESULTS, in order: {len(results)} "
+                                f"results, {len(labels)} label(s)")
+        import dataclasses
+
+        results = [dataclasses.replace(r, provider=label) for r, label in zip(results, labels)]
     wanted = [k for group in (args.key_question or []) for k in group]
     pooled = pool(results, confidence_level=args.confidence, key_questions=wanted or None)
     files = write_pool(pooled, args.out) if args.out is not None else []

@@ -111,9 +111,8 @@ def _labels(results: list) -> list[str]:
                         "the pool needs one set of results per provider", values=dup,
                         hint="Give each Results its own provider name, e.g. "
                              "dataclasses.replace(results, provider='Northshire CRC').",
-                        cli_hint="Give each provider's results once: files that carry the same provider name "
-                                 "are told apart by their file names, so the same file was given twice, or two "
-                                 "files of one name from different folders (rename one).")
+                        cli_hint="Give each provider's results once, or name each with --label (once per "
+                                 "RESULTS, in order).")
     return labels
 
 
