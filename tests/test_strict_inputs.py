@@ -373,3 +373,14 @@ def test_a_subgroup_population_is_bounded(draw_book, tmp_path, capsys):
         sampling.breakdown(results, "office", populations={office: 10 ** 30})
     status, _, err = run(capsys, "analyse", path, "--by", "office", "--subgroup-population", f"{office}={10 ** 30}")
     assert status == 2 and "1,000,000,000" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("call, keyword", [
+    (lambda: sampling.funnel_limits(60.0, 10 ** 30), "n"),
+    (lambda: sampling.hypergeometric_exact_interval(5, 10, 10 ** 30), "population"),
+    (lambda: sampling.reconstruct_counts(50, 10 ** 30), "n"),
+])
+def test_statistics_functions_bound_their_counts(call, keyword):
+    with pytest.raises(ArgumentError) as info:
+        call()
+    assert info.value.argument == keyword

@@ -87,6 +87,7 @@ def reconstruct_counts(percent: float, n: int, *, rules: RatingRules | None = No
         rules = load_rules("hmip-adult")  # the inspectorate's shipped rules
     d = _decimals(float(percent), None) if decimals is None else int(decimals)
     target = round(float(percent), d)
+    n = check_count(n, "n")
     counts = np.arange(int(n) + 1)
     shown = _rounder(rules, d)(100.0 * counts / int(n))
     return [int(c) for c in counts[np.abs(shown - target) < 0.5 * 10.0 ** (-d) * 1e-3]]
