@@ -60,6 +60,10 @@ def _texts(fig: Figure) -> list[Text]:
     return [t for t in fig.findobj(Text) if t.get_text()]
 
 
+def _legends(fig: Figure) -> list:
+    return list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+
+
 def _all_text(fig: Figure) -> str:
     parts = [t.get_text() for t in _texts(fig)]
     for ax in fig.axes:
@@ -145,7 +149,7 @@ def test_forest_one_row_per_key_question_and_edges_where_the_rules_say(which, se
         assert f"Rating: {rec.rating}" in text
     n_flag_notes = text.count("◆ Flagged")
     assert n_flag_notes == int(a.standards["flagged"].sum())
-    legend_texts = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+    legend_texts = [t.get_text() for leg in _legends(fig) for t in leg.get_texts()]
     assert any("Flagged" in t for t in legend_texts)
     assert "Wilson, 80% confidence" in text
 

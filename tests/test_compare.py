@@ -233,7 +233,8 @@ def test_dumbbell(pair, tmp_path):
     assert (tmp_path / "d.png").stat().st_size > 0 and (tmp_path / "d.svg").stat().st_size > 0
     texts = [t for t in fig.findobj(Text) if t.get_text()]
     assert min(t.get_fontsize() for t in texts) >= MIN_FONT_SIZE
-    legend = " ".join(t.get_text() for t in fig.legends[0].get_texts())
+    legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    legend = " ".join(t.get_text() for t in legends[0].get_texts())
     assert "Northshire 2019" in legend and "Northshire 2021" in legend
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert {"50%", "65%", "80%"} <= set(ticks)

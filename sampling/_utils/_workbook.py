@@ -6,6 +6,13 @@ other numbers rounded for display (one decimal, p-values three); columns whose h
 names a percentage (``…_pct``, or listed in ``percent_columns``) as percent cells; dates as
 dates. :func:`make_reproducible` then removes what would make two runs differ byte for
 byte (openpyxl's created/modified stamps, the zip entries' dates).
+
+:func:`write_workbook` writes a set of tables as that pass would leave them, streaming:
+openpyxl's write-only mode lays out each sheet (widths, frozen and filtered header,
+drop-downs, print settings) and writes the styles, and the data rows go into the file as
+the XML openpyxl writes for them, so a 100,000-row sheet takes seconds; the file comes out
+reproducible. Workbooks that are edited in place (``sampling substitute``) are still
+loaded, changed and formatted with :func:`format_workbook`.
 """
 from __future__ import annotations
 
@@ -16,7 +23,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
-__all__ = ["format_workbook", "make_reproducible", "number_format_for"]
+__all__ = ["format_workbook", "make_reproducible", "number_format_for", "write_workbook"]
 
 _PERCENT_HINTS = ("_pct", "pct_", "percent share")
 #: display formats by header (matched in order, case-insensitively, on the header's words)
@@ -152,4 +159,198 @@ def make_reproducible(path: str | os.PathLike) -> Path:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
             dst.writestr(fixed, data)
+    return target
+
+
+# --------------------------------------------------------------------------- streaming
+def _header_cells(ws: Any, headers: list[str], wrap_at: int) -> list[Any]:
+    """The header row as :func:`format_workbook` leaves it: bold, a long header wrapped."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
+    out = []
+    for header in headers:
+        cell = WriteOnlyCell(ws, value=header)
+        cell.font = Font(bold=True)
+        if len(header) > wrap_at:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        out.append(cell)
+    return out
+
+
+def _plain_value(value: Any, nat: Any) -> Any:
+    """A cell value as pandas hands it to openpyxl: missing (None, NaN, NaT) and "" as no
+    cell, numpy scalars as Python ones, infinities as text."""
+    if value is None or value is nat:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return value
+    if isinstance(value, str):
+        return value if value != "" else None
+    if hasattr(value, "item") and not isinstance(value, (_dt.date, _dt.datetime)):  # numpy scalar
+        return _plain_value(value.item(), nat)
+    return value
+
+
+def _text_xml(value: str) -> str:
+    """A text cell's content as openpyxl writes it (an inline string; spaces kept)."""
+    from xml.sax.saxutils import escape
+
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        raise IllegalCharacterError(f"{value!r} cannot be used in worksheets.")
+    stripped = value.strip()
+    space = ' xml:space="preserve"' if stripped and stripped != value else ""
+    return f' t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
+
+
+def _column(ws: Any, values: list, header: str, percent: bool, formats: Mapping[str, str]) -> tuple[list, int]:
+    """One column's cells as the XML after ``<c r="A2"`` (None for no cell), formatted as
+    :func:`format_workbook` formats them, and its widest displayed value."""
+    import pandas as pd
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils.datetime import to_excel
+
+    styles: dict[str, int] = {}
+
+    def style(fmt: str) -> int:
+        if fmt not in styles:
+            cell = WriteOnlyCell(ws)
+            cell.number_format = fmt
+            styles[fmt] = cell.style_id  # registers the format in the workbook's styles
+        return styles[fmt]
+
+    nat, na, epoch = pd.NaT, pd.NA, ws.parent.epoch
+
+    def one(value: Any) -> tuple[str | None, int]:
+        value = _plain_value(value, nat)
+        if value is None:
+            return None, 0
+        if isinstance(value, bool):
+            return f' t="b"><v>{int(value)}</v></c>', len(str(value))
+        if isinstance(value, (int, float)):
+            fmt = formats.get(header) or number_format_for(header, value, percent=percent)
+            number = value / 100.0 if percent else value
+            return (f' s="{style(fmt)}" t="n"><v>{"%.16g" % number}</v></c>',
+                    len(f"{value:,.1f}") + (1 if percent else 0))
+        if isinstance(value, (_dt.date, _dt.datetime)):
+            return f' s="{style("yyyy-mm-dd")}" t="n"><v>{"%.16g" % to_excel(value, epoch)}</v></c>', 10
+        text = str(value)
+        return _text_xml(text), max((len(line) for line in text.splitlines()), default=0)
+
+    seen: dict[Any, tuple[str | None, int]] = {}  # a column repeats its values (strata, cells, weights)
+    out, width = [], 0
+    for value in values:
+        if value is None or value is nat or value is na or (isinstance(value, float) and value != value):
+            out.append(None)  # missing: no cell
+            continue
+        key = (value.__class__, value)
+        try:
+            xml = seen[key][0]
+        except KeyError:
+            seen[key] = hit = one(value)
+            xml, width = hit[0], max(width, hit[1])
+        except TypeError:  # unhashable: written as its text
+            xml, w = one(value)
+            width = max(width, w)
+        out.append(xml)
+    return out, width
+
+
+def _stream_sheet(wb: Any, name: str, table: Any, percent_columns: set[str], formats: Mapping[str, str],
+                  wrap_at: int, max_width: int, setup: Any) -> tuple[list[str], list[list]]:
+    """Lay out one sheet (widths, frozen and filtered header, ``setup``) with its header row;
+    returns its column letters and cells, written into the file after it is saved."""
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(name)
+    headers = [str(c) for c in table.columns]
+    columns, lines = [], 1
+    for j, header in enumerate(headers, start=1):
+        cells, widest = _column(ws, table.iloc[:, j - 1].tolist(), header, _is_percent(header, percent_columns),
+                                formats)
+        width = min(max(max(min(len(header), wrap_at), widest) + 2, 8), max_width)
+        ws.column_dimensions[get_column_letter(j)].width = width
+        lines = max(lines, math.ceil(len(header) / max(width - 2, 1)))
+        columns.append(cells)
+    if any(len(h) > wrap_at for h in headers):
+        ws.row_dimensions[1].height = 15 * min(lines, 8)
+    ws.freeze_panes = "A2"
+    if len(table) and headers:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(table) + 1}"
+    if setup is not None:
+        setup(ws)
+    ws.append(_header_cells(ws, headers, wrap_at))
+    return [get_column_letter(j) for j in range(1, len(headers) + 1)], columns
+
+
+def _rows_xml(letters: list[str], columns: list[list], chunk: int = 2000) -> Any:
+    """The data rows (from row 2) as UTF-8 XML, ``chunk`` rows at a time."""
+    rows = list(zip(*columns)) if columns else []
+    for start in range(0, len(rows), chunk):
+        part = []
+        for r, row in enumerate(rows[start:start + chunk], start=start + 2):
+            cells = "".join(f'<c r="{col}{r}"{xml}' for col, xml in zip(letters, row) if xml is not None)
+            part.append(f'<row r="{r}">{cells}</row>')
+        yield "".join(part).encode("utf-8")
+
+
+def _fill(path: Path, bodies: list[tuple[list[str], list[list]]]) -> None:
+    """Rewrite the saved workbook with each sheet's data rows after its header row, every
+    entry dated 1980-01-01 and no created/modified stamp (see :func:`make_reproducible`)."""
+    import zipfile
+
+    from ._io import atomic_path
+
+    sheets = {f"xl/worksheets/sheet{i}.xml": body for i, body in enumerate(bodies, start=1)}
+    with zipfile.ZipFile(path) as src:
+        entries = [(info, src.read(info.filename)) for info in src.infolist()]
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>", b"", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            body = sheets.get(info.filename)
+            if body is None or not any(body[1]) or not body[1][0]:
+                dst.writestr(fixed, data)
+                continue
+            head, sep, tail = data.partition(b"</sheetData>")
+            if not sep:
+                raise ValueError(f"{info.filename} has no sheetData")  # pragma: no cover (openpyxl writes one)
+            with dst.open(fixed, "w", force_zip64=True) as out:
+                out.write(head)
+                for block in _rows_xml(*body):
+                    out.write(block)
+                out.write(sep + tail)
+
+
+def write_workbook(path: str | os.PathLike, sheets: Mapping[str, Any], *, percent_columns: tuple[str, ...] = (),
+                   number_formats: Mapping[str, str] | None = None, wrap_headers_at: int = 40,
+                   max_width: int = 60, setup: Mapping[str, Any] | None = None) -> Path:
+    """Write ``sheets`` (``{name: DataFrame}``, already formula-escaped) as an ``.xlsx`` at
+    ``path``, formatted as writing them with pandas and then :func:`format_workbook` would:
+    the same cell values, header style, number formats, column widths, frozen and filtered
+    header; and reproducible (as :func:`make_reproducible` leaves a file). ``setup`` maps a
+    sheet name to a function given the sheet before its rows (drop-downs, print layout).
+
+    openpyxl's write-only mode lays out each sheet and writes the styles; the data rows are
+    then written as the same XML openpyxl writes for them (inline strings, styled numbers
+    and dates), straight into the file: a 100,000-case sample in seconds, not the minute
+    the cell-by-cell pass takes."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    bodies = [_stream_sheet(wb, name, table, set(percent_columns), dict(number_formats or {}), wrap_headers_at,
+                            max_width, (setup or {}).get(name)) for name, table in sheets.items()]
+    target = Path(path)
+    wb.save(target)
+    _fill(target, bodies)
     return target

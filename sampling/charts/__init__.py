@@ -2,8 +2,11 @@
 
 Every function returns a :class:`matplotlib.figure.Figure` built with matplotlib's object
 API (no pyplot state, so nothing leaks between calls and any backend, including
-``matplotlib.use("Agg")``, works) and accepts ``save=PATH_STEM`` to write PNG and SVG
-atomically (see :func:`save`). The figures live in private modules
+``matplotlib.use("Agg")``, works), draws into the caller's axes with ``ax=`` (or figure or
+subfigure with ``fig=``, for :func:`overall` and :func:`balance`, which draw one panel per
+item), and accepts ``save=PATH_STEM`` to write PNG and SVG atomically (see :func:`save`).
+Without ``ax=``/``fig=`` a chart makes its own figure, sized to its content, with a
+constrained layout; its title names the provider and wraps to the figure. The figures live in private modules
 of this package (``_assessment``, ``_planning``, … with the shared style in ``_style``);
 this package is their public namespace.
 
@@ -19,11 +22,14 @@ this package is their public namespace.
 
 Design choices, for readers in print and on screen:
 
-* the four rating bands use an ordinal palette sampled from *cividis* (Nuñez, Anderton &
-  Renslow 2018, "Optimizing colormaps with consideration for color vision deficiency",
-  PLOS ONE 13(7): e0199239), dark = worst, light = best, with strictly increasing relative
-  luminance (WCAG 2.1) so that the order survives greyscale printing and colour-vision
-  deficiency; adjacent band zones alternate plain and hatched fills;
+* the rating bands are one palette in every chart, zones and bars alike (:data:`BAND_COLOURS`):
+  cividis (Nuñez, Anderton & Renslow 2018, "Optimizing colormaps with consideration for color
+  vision deficiency", PLOS ONE 13(7): e0199239) mixed with white to CIELAB lightness 52, 66,
+  80 and 93, dark = worst, light = best, so the order survives greyscale printing and black
+  ink reads on every band; under Machado et al.'s (2009) simulations of protanopia,
+  deuteranopia and tritanopia every pair stays at least 10 CIEDE2000 apart (checked in the
+  tests); adjacent band zones alternate plain and hatched fills;
+* probability axes run from 0 to 1; strata are named as the frame's export names them;
 * every text is at least 8 pt at the saved size; no case identifier is ever drawn;
 * SVG keeps text as text (searchable, editable) and is written without a timestamp, so a
   figure rebuilt from the same inputs is byte-identical.

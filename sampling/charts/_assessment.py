@@ -14,15 +14,17 @@ from typing import Any, Iterable
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure, FigureBase
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
 from ..rating._assessment import Assessment
 from ..rating._view import assessment_tables, count_or_unknown, select_standards, shown_probabilities
-from ._style import (FLAG_COLOUR, GRID, INK, RC, band_colours, draw_zones, finish, text_colour,
-                            zone_hatches)
+from ._style import (FLAG_COLOUR, GRID, INK, RC, WIDTH, band_colours, chart_figure, chart_subfigure,
+                     chart_title, band_handles, draw_zones, finish, fit_height, legend_and_note, text_colour, titled,
+                     zone_hatches, zone_label_pad)
 from .._utils._format import is_true, text
 from .._utils._methods import method_name
 from ..errors import DataError
@@ -115,7 +117,7 @@ def _forest_verdicts(ax, groups: list, st: pd.DataFrame, framework: Any) -> None
                 transform=side, ha="left", va="center", fontsize=8.5, color=INK, clip_on=False)
 
 
-def _forest_legend(fig, assessment: Any, rules: Any, height: float) -> None:
+def _forest_handles(assessment: Any, rules: Any) -> list:
     handles = [
         Line2D([], [], color=INK, marker="o", markeredgecolor="white", linewidth=2.2,
                label=f"% yes and {assessment.confidence_level:.0%} interval"),
@@ -123,16 +125,12 @@ def _forest_legend(fig, assessment: Any, rules: Any, height: float) -> None:
                markersize=7, label="Flagged: a band edge lies inside the interval"),
         Line2D([], [], color=INK, linestyle="--", linewidth=0.9, label="Band edge"),
     ]
-    handles += [Patch(facecolor=c, edgecolor="#6b6b6b", hatch=h, linewidth=0, label=lab)
-                for c, h, lab in zip(band_colours(len(rules.labels), zone=True),
-                                     zone_hatches(len(rules.labels)), rules.labels)]
-    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.42 / height), ncol=4,
-               frameon=False, fontsize=8)
+    return handles + band_handles(rules)
 
 
 def _forest_notes(assessment: Any, rules: Any, data: pd.DataFrame) -> str:
     notes = [f"Intervals: {method_name(assessment.method)}, {assessment.confidence_level:.0%} "
-             f"confidence. Bands (rules {rules.short_name}): edges at "
+             f"confidence. Bands ({rules.name}): edges at "
              + ", ".join(f"{e:g}%" for e in rules.kq_edges)
              + (", applied to the whole-number % (64.5 → 65), so each edge is drawn where a % starts to "
                 "publish as it (" + ", ".join(f"{e:g}" for e in rules.effective_edges) + ")."
@@ -148,7 +146,7 @@ def _forest_notes(assessment: Any, rules: Any, data: pd.DataFrame) -> str:
     return "\n".join(notes)
 
 
-def forest(assessment: Assessment, *, standards: str | Iterable[str] | None = None,
+def forest(assessment: Assessment, *, standards: str | Iterable[str] | None = None, ax: Axes | None = None,
            save: str | os.PathLike | None = None) -> Figure:
     """Forest plot: every key question's % yes (point) and interval (bar) against the bands.
 
@@ -167,6 +165,9 @@ def forest(assessment: Assessment, *, standards: str | Iterable[str] | None = No
     standards : str or iterable of str, optional
         One standard id or several (default: every standard with key-question data); an
         unknown id raises :class:`~sampling.errors.DataError`.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes (of any figure or subfigure; its figure is returned). Default: a
+        new figure of its own, sized to the content, with the title naming the provider.
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 
@@ -182,21 +183,19 @@ def forest(assessment: Assessment, *, standards: str | Iterable[str] | None = No
     data, groups, y_end = _forest_rows(kq, ids, framework)
     low = float(np.nanmin(data["low"].astype(float))) if data["low"].notna().any() else 0.0
     xlo = 0.0 if low < 30 else float(np.floor((low - 8) / 10) * 10)
-    top_in, bottom_in = 0.8, 1.55
     plot_in = 0.3 * len(data) + 0.24 * (len(ids) - 1) + 0.2
-    height = top_in + bottom_in + plot_in
     with mpl.rc_context(RC):
-        fig = Figure(figsize=(10, height), layout=None)
-        ax = fig.add_axes((0.15, bottom_in / height, 0.5, plot_in / height))
+        fig, ax, owned = chart_figure(ax, (WIDTH, plot_in + 3.0))
         draw_zones(ax, rules, xlim=(xlo, 100.0))
         _forest_marks(ax, data)
         _forest_ticks(ax, data, st, y_end)
         _forest_verdicts(ax, groups, st, framework)
-        _forest_legend(fig, assessment, rules, height)
-        fig.text(0.01, 0.04 / height, _forest_notes(assessment, rules, data), fontsize=8, va="bottom",
-                 ha="left", color=INK)
-        fig.suptitle("Key questions: % yes with uncertainty, against the rating bands",
-                     x=0.01, ha="left", y=1 - 0.08 / height, va="top", fontsize=11)
+        chart_title(ax, titled(assessment.provider, "key questions, % yes with uncertainty, against the "
+                                                    "rating bands"), owned=owned, pad=zone_label_pad(rules))
+        legend_and_note(ax, _forest_handles(assessment, rules), _forest_notes(assessment, rules, data),
+                        owned=owned, ncol=4)
+        if owned:
+            fit_height(fig, [ax], plot_in)
     return finish(fig, save)
 
 
@@ -272,18 +271,16 @@ def _probability_rows(ax, ids: list[str], st: pd.DataFrame, ys: np.ndarray, cum:
     return labels
 
 
-def _probability_legend(fig, rules: Any, colours: list[str], height: float) -> None:
+def _probability_handles(rules: Any, colours: list[str]) -> list:
     handles = [Patch(facecolor=c, label=lab) for c, lab in zip(colours, rules.labels)]
-    handles += [Line2D([], [], marker="v", color=INK, linestyle="none", markersize=7,
-                       label="Rating by the rule"),
-                Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor=INK,
-                       linestyle="none", markersize=6.5, label="Published rating")]
-    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.3 / height), ncol=6,
-               frameon=False, fontsize=8)
+    return handles + [Line2D([], [], marker="v", color=INK, linestyle="none", markersize=7,
+                             label="Rating by the rule"),
+                      Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor=INK,
+                             linestyle="none", markersize=6.5, label="Published rating")]
 
 
 def rating_probabilities(assessment: Assessment, *, standards: str | Iterable[str] | None = None,
-                         save: str | os.PathLike | None = None) -> Figure:
+                         ax: Axes | None = None, save: str | os.PathLike | None = None) -> Figure:
     """Per standard, a stacked bar of the probability of each rating.
 
     The probabilities are the assessment's ``P(<label>)`` columns (see
@@ -298,6 +295,9 @@ def rating_probabilities(assessment: Assessment, *, standards: str | Iterable[st
         From :func:`sampling.rate`.
     standards : str or iterable of str, optional
         Standard ids to show (default: every rated standard).
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes (of any figure or subfigure; its figure is returned). Default: a
+        new figure of its own, sized to the content, with the title naming the provider.
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 
@@ -309,12 +309,9 @@ def rating_probabilities(assessment: Assessment, *, standards: str | Iterable[st
     rules = assessment.rules
     colours = band_colours(len(rules.labels))
     pitch = 1.4  # data units between bars; one unit = 0.45 in
-    top_in, bottom_in = 0.55, 1.3
     plot_in = 0.45 * pitch * len(ids)
-    height = top_in + bottom_in + plot_in
     with mpl.rc_context(RC):
-        fig = Figure(figsize=(10, height))
-        ax = fig.add_axes((0.27, bottom_in / height, 0.45, plot_in / height))
+        fig, ax, owned = chart_figure(ax, (WIDTH, plot_in + 2.2))
         probs = st.loc[ids, pcols].astype(float).fillna(0.0).to_numpy()
         ys = pitch * np.arange(len(ids), dtype=float)
         _stacked_bars(ax, ys, probs, rules.labels, colours)
@@ -325,16 +322,17 @@ def rating_probabilities(assessment: Assessment, *, standards: str | Iterable[st
         ax.set_xlim(0, 1)
         ax.set_xticks(np.linspace(0, 1, 5), [f"{x:.0%}" for x in np.linspace(0, 1, 5)])
         ax.set_xlabel("Probability of each rating")
-        _probability_legend(fig, rules, colours, height)
         source = text(getattr(assessment, "probability_source", "")) or "not stated"
-        fig.text(0.01, 0.04 / height, f"Probabilities: {source}.", fontsize=8, ha="left",
-                 va="bottom", color=INK)
-        fig.suptitle("How sure is each rating? Probability of each rating per standard", x=0.01,
-                     ha="left", y=1 - 0.08 / height, va="top", fontsize=11)
+        chart_title(ax, titled(assessment.provider, "how sure is each rating? The probability of each "
+                                                    "rating per standard"), owned=owned, pad=12)
+        legend_and_note(ax, _probability_handles(rules, colours), f"Probabilities: {source}.", owned=owned,
+                        ncol=6)
+        if owned:
+            fit_height(fig, [ax], plot_in)
     return finish(fig, save)
 
 
-def overall(assessment: Assessment, *, save: str | os.PathLike | None = None) -> Figure:
+def overall(assessment: Assessment, *, fig: FigureBase | None = None, save: str | os.PathLike | None = None) -> Figure:
     """The distribution of the overall score, one panel per basis, over the overall bands.
 
     Bases as in ``assessment.overall`` ("rule", "rule + recorded overrides", "published").
@@ -345,6 +343,9 @@ def overall(assessment: Assessment, *, save: str | os.PathLike | None = None) ->
     ----------
     assessment : Assessment
         From :func:`sampling.rate`.
+    fig : matplotlib.figure.Figure or SubFigure, optional
+        Draw the panels into this (sub)figure, one axes per panel (its root figure is
+        returned). Default: a new figure of its own, sized to the content.
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 
@@ -359,48 +360,51 @@ def overall(assessment: Assessment, *, save: str | os.PathLike | None = None) ->
     if scores is None or len(scores) == 0:
         raise DataError("the assessment has no overall score distribution to chart")
     bases = list(dict.fromkeys(scores["basis"].astype(str)))
-    ranges = rules.overall_ranges()
-    colours = band_colours(len(rules.labels), zone=True)
-    hatches = zone_hatches(len(rules.labels))
-    height = 1.6 + 1.7 * len(bases)
+    panel_in = 1.15
     with mpl.rc_context(RC):
-        fig = Figure(figsize=(10, height))
-        axes = [fig.add_axes((0.07, (1.0 + (len(bases) - 1 - i) * 1.7) / height + 0.22 / height,
-                              0.9, 1.15 / height)) for i in range(len(bases))]
+        root, fig, owned = chart_subfigure(fig, (WIDTH, 1.9 * len(bases) + 1.6))
+        axes = list(np.atleast_1d(fig.subplots(len(bases), 1, sharex=True, squeeze=False)[:, 0]))
         info = table.assign(basis=table["basis"].astype(str)).set_index("basis") if table is not None else None
         for ax, basis in zip(axes, bases):
-            sub = scores[scores["basis"].astype(str) == basis]
-            rated = info is None or basis not in info.index or bool(text(info.loc[basis].get("rating")))
-            for i, r in enumerate(ranges.itertuples(index=False) if rated else ()):
-                ax.axvspan(r.score_from - 0.5, r.score_to + 0.5, facecolor=colours[i], edgecolor="#6b6b6b",
-                           hatch=hatches[i], linewidth=0, zorder=0, gid=f"band-{i}")
-                ax.text((r.score_from + r.score_to) / 2, 1.0, r.rating, ha="center", va="top", fontsize=8,
-                        transform=blended_transform_factory(ax.transData, ax.transAxes), color=INK)
-            ax.bar(sub["score"].astype(float), sub["probability"].astype(float), width=0.7, color=INK,
-                   zorder=3, gid=f"scores-{basis}")
-            title = basis
-            if info is not None and basis in info.index:
-                r = info.loc[basis]
-                score = r.get("score")
-                if score is not None and not pd.isna(score):
-                    ax.axvline(float(score), color=FLAG_COLOUR, linestyle="--", linewidth=1.4, zorder=4)
-                pr = [f"P({lab}) {p:.0%}" for lab, p in shown_probabilities(r, rules.labels)]
-                title = (f"{basis}: score {count_or_unknown(score)} → "
-                         + (text(r.get("rating")) or "no overall rating (not every standard is rated)")
-                         + (f"   ({', '.join(pr)})" if pr else "")
-                         + ("   ◆ flagged" if is_true(r.get("flagged", False)) else ""))
-            ax.set_title(title, loc="left", fontsize=9, pad=3)
-            ax.set_xlim(-0.5, rules.max_total + 0.5)
-            top = float(sub["probability"].max()) if len(sub) else 1.0
-            ax.set_ylim(0, max(top * 1.5, 0.05))
-            ax.set_ylabel("Probability")
-            ax.set_xticks(range(0, rules.max_total + 1, 1 if rules.max_total <= 40 else 5))
+            _overall_panel(ax, rules, scores[scores["basis"].astype(str) == basis], basis, info)
             ax.tick_params(axis="x", labelsize=8, labelbottom=ax is axes[-1])
         axes[-1].set_xlabel("Overall score (sum of standard scores: "
                             + ", ".join(f"{lab} {s}" for lab, s in zip(rules.labels, rules.scores)) + ")")
-        fig.legend(handles=[Patch(facecolor=INK, label="Probability of each total score"),
-                            Line2D([], [], color=FLAG_COLOUR, linestyle="--", label="Score on this basis")],
-                   loc="lower left", bbox_to_anchor=(0.01, 0.0), ncol=2, frameon=False, fontsize=8)
-        fig.suptitle("Overall rating: distribution of the total score", x=0.01, ha="left",
-                     y=1 - 0.1 / height, va="top", fontsize=11)
-    return finish(fig, save)
+        chart_title(fig, titled(assessment.provider, "overall rating, the distribution of the total score"),
+                    owned=True)
+        legend_and_note(axes[-1], [Patch(facecolor=INK, label="Probability of each total score"),
+                                   Line2D([], [], color=FLAG_COLOUR, linestyle="--", label="Score on this basis")],
+                        None, owned=owned, ncol=2)
+        if owned:
+            fit_height(root, axes, panel_in * len(bases))
+    return finish(root, save)
+
+
+def _overall_panel(ax: Any, rules: Any, sub: pd.DataFrame, basis: str, info: Any) -> None:
+    """One basis: its bands (named above the panel), the score distribution, its own score."""
+    colours, hatches = band_colours(len(rules.labels)), zone_hatches(len(rules.labels))
+    rated = info is None or basis not in info.index or bool(text(info.loc[basis].get("rating")))
+    for i, r in enumerate(rules.overall_ranges().itertuples(index=False) if rated else ()):
+        ax.axvspan(r.score_from - 0.5, r.score_to + 0.5, facecolor=colours[i], edgecolor="#6b6b6b",
+                   hatch=hatches[i], linewidth=0, zorder=0, gid=f"band-{i}")
+        ax.annotate(r.rating, ((r.score_from + r.score_to) / 2, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=8, color=INK)
+    ax.bar(sub["score"].astype(float), sub["probability"].astype(float), width=0.7, color=INK,
+           zorder=3, gid=f"scores-{basis}")
+    title = basis
+    if info is not None and basis in info.index:
+        r = info.loc[basis]
+        score = r.get("score")
+        if score is not None and not pd.isna(score):
+            ax.axvline(float(score), color=FLAG_COLOUR, linestyle="--", linewidth=1.4, zorder=4, gid="score")
+        pr = [f"P({lab}) {p:.0%}" for lab, p in shown_probabilities(r, rules.labels)]
+        title = (f"{basis}: score {count_or_unknown(score)} → "
+                 + (text(r.get("rating")) or "no overall rating (not every standard is rated)")
+                 + (f"   ({', '.join(pr)})" if pr else "")
+                 + ("   ◆ flagged" if is_true(r.get("flagged", False)) else ""))
+    ax.set_title(title, loc="left", fontsize=9, pad=15)
+    ax.set_xlim(-0.5, rules.max_total + 0.5)
+    ax.set_ylim(0, 1)
+    ax.set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
+    ax.set_ylabel("Probability")
+    ax.set_xticks(range(0, rules.max_total + 1, 1 if rules.max_total <= 40 else 5))

@@ -6,11 +6,14 @@ from typing import Iterable
 
 import matplotlib as mpl
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..comparison._breakdown import Breakdown
-from ._style import GRID, INK, RC, draw_zones, finish
+from ._style import (GRID, INK, RC, WIDTH, chart_figure, chart_title, draw_zones, finish, fit_height,
+                     legend_and_note, titled, zone_label_pad)
+from .._utils._methods import method_name
 from ..errors import ArgumentError
 
 __all__ = ["subgroup_forest"]
@@ -46,17 +49,16 @@ def _marks(ax, data: pd.DataFrame, groups: list[str]) -> None:
                 markerfacecolor="white", markeredgecolor=colour, zorder=4)
 
 
-def _legend(fig, groups: list[str], height: float, min_cases: int) -> None:
+def _handles(groups: list[str], min_cases: int) -> list:
     handles = [Line2D([], [], color=COLOURS[i % len(COLOURS)], marker=MARKERS[i % len(MARKERS)], linewidth=2,
                       markeredgecolor="white", label=g) for i, g in enumerate(groups)]
     handles.append(Line2D([], [], color=INK, marker="o", markerfacecolor="white", linestyle="dotted",
                           label=f"fewer than {min_cases} cases (too few to read)"))
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.70, 1 - 0.75 / height), frameon=False,
-               fontsize=8, title="subgroup", title_fontsize=8)
+    return handles
 
 
 def subgroup_forest(breakdown: Breakdown, *, key_questions: str | Iterable[str] | None = None,
-                    save: str | os.PathLike | None = None) -> Figure:
+                    ax: Axes | None = None, save: str | os.PathLike | None = None) -> Figure:
     """Forest plot per subgroup: each key question's % yes and interval, one line per
     subgroup (colour and marker shape), against the rating bands and their edges.
 
@@ -69,6 +71,9 @@ def subgroup_forest(breakdown: Breakdown, *, key_questions: str | Iterable[str] 
         From :func:`sampling.breakdown`.
     key_questions : str or iterable of str, optional
         Default: every key question of the breakdown.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes (of any figure or subfigure; its figure is returned). Default: a
+        new figure of its own, sized to the content, with the title naming the provider.
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 
@@ -91,10 +96,8 @@ def subgroup_forest(breakdown: Breakdown, *, key_questions: str | Iterable[str] 
     groups = list(dict.fromkeys(breakdown.subgroups["subgroup"]))
     data = _rows(table, kqs, groups)
     plot_in = max(data["y"].max() + 0.7, 1.5) * 0.32
-    height = plot_in + 1.6
     with mpl.rc_context(RC):
-        fig = Figure(figsize=(10, height), layout=None)
-        ax = fig.add_axes((0.17, 0.9 / height, 0.5, plot_in / height))
+        fig, ax, owned = chart_figure(ax, (WIDTH, plot_in + 2.5))
         draw_zones(ax, breakdown.rules, xlim=(0.0, 100.0))
         _marks(ax, data, groups)
         ax.set_yticks(data["y"].to_numpy(), [f"{r.key_question}  {r.subgroup}  n={int(r.n)}" for r in data.itertuples()])
@@ -102,10 +105,11 @@ def subgroup_forest(breakdown: Breakdown, *, key_questions: str | Iterable[str] 
         ax.tick_params(axis="y", length=0, labelsize=8)
         ax.grid(axis="x", color=GRID, linewidth=0.4)
         ax.set_xlabel("% yes, with its interval")
-        _legend(fig, groups, height, breakdown.min_cases)
-        who = f"{breakdown.provider}: " if breakdown.provider else ""
-        fig.suptitle(f"{who}key questions by {breakdown.by}", x=0.01, ha="left", y=1 - 0.08 / height,
-                     va="top", fontsize=11)
-        fig.text(0.01, 0.05 / height, f"{breakdown.method}, {breakdown.confidence_level:.0%} intervals; a "
-                 "subgroup's percentage is not a rating.", fontsize=8, color=INK)
+        chart_title(ax, titled(breakdown.provider, f"key questions by {breakdown.by}"), owned=owned,
+                    pad=zone_label_pad(breakdown.rules))
+        legend_and_note(ax, _handles(groups, breakdown.min_cases),
+                        f"{method_name(breakdown.method)}, {breakdown.confidence_level:.0%} intervals; a subgroup's percentage is "
+                        "not a rating.", owned=owned, ncol=4)
+        if owned:
+            fit_height(fig, [ax], plot_in)
     return finish(fig, save)

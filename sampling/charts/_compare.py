@@ -13,12 +13,13 @@ import os
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
-from ._style import GRID, INK, RC, band_colours, draw_zones, finish, zone_hatches
+from ._style import (GRID, INK, RC, WIDTH, band_handles, chart_figure, chart_title, draw_zones, finish,
+                     fit_height, legend_and_note, zone_label_pad)
 from ..comparison._compare import Comparison
 from ..errors import ArgumentError
 
@@ -85,20 +86,15 @@ def _standards(ax, comparison: Comparison, groups: list) -> None:
                 fontsize=8, color=INK, clip_on=False)
 
 
-def _legend(fig, comparison: Comparison, height: float) -> None:
+def _handles(comparison: Comparison) -> list:
     a, b = comparison.labels
     cl = f"{comparison.confidence_level:.0%}"
-    handles = [Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor=INK, color=INK, linewidth=1.0,
-                      label=f"{a} (first): % and {cl} interval"),
-               Line2D([], [], marker="o", color=INK, markeredgecolor="white", linewidth=1.0,
-                      label=f"{b} (second): % and {cl} interval"),
-               Line2D([], [], color=INK, linestyle="--", linewidth=0.9, label="Band edge")]
-    rules = comparison.rules
-    handles += [Patch(facecolor=c, edgecolor="#6b6b6b", hatch=h, linewidth=0, label=lab)
-                for c, h, lab in zip(band_colours(len(rules.labels), zone=True), zone_hatches(len(rules.labels)),
-                                     rules.labels)]
-    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.62 / height), ncol=3, frameon=False,
-               fontsize=8)
+    return [Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor=INK, color=INK, linewidth=1.0,
+                   label=f"{a} (first): % and {cl} interval"),
+            Line2D([], [], marker="o", color=INK, markeredgecolor="white", linewidth=1.0,
+                   label=f"{b} (second): % and {cl} interval"),
+            Line2D([], [], color=INK, linestyle="--", linewidth=0.9, label="Band edge"),
+            *band_handles(comparison.rules)]
 
 
 def _footnote(comparison: Comparison) -> str:
@@ -113,7 +109,7 @@ def _footnote(comparison: Comparison) -> str:
             f"% starts to publish as the edge ({', '.join(f'{e:g}' for e in rules.effective_edges)}).")
 
 
-def dumbbell(comparison: Comparison, *, save: str | os.PathLike | None = None) -> Figure:
+def dumbbell(comparison: Comparison, *, ax: Axes | None = None, save: str | os.PathLike | None = None) -> Figure:
     """Dumbbell chart: each key question's % in the first (open dot) and the second (filled
     dot) inspection, joined by a line, each with its interval as a thin bar, against the
     rating bands (edges drawn where a % publishes as the edge, labelled with the published
@@ -124,6 +120,9 @@ def dumbbell(comparison: Comparison, *, save: str | os.PathLike | None = None) -
     ----------
     comparison : Comparison
         From :func:`sampling.compare`.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes (of any figure or subfigure; its figure is returned). Default: a
+        new figure of its own, sized to the content, with the title naming the provider.
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 
@@ -137,20 +136,18 @@ def dumbbell(comparison: Comparison, *, save: str | os.PathLike | None = None) -
     est = [c if c in data else c.replace("estimate", "percent") for c in ("estimate_a", "estimate_b")]
     low = float(np.nanmin(data[["low_a", "low_b", *est]].to_numpy(float)))
     xlo = 0.0 if low < 30 else float(np.floor((low - 8) / 10) * 10)
-    top_in, bottom_in = 0.8, 1.75
     plot_in = 0.34 * len(data) + 0.27 * (len(groups) - 1) + 0.2
-    height = top_in + bottom_in + plot_in
+    a, b = comparison.labels
     with mpl.rc_context(RC):
-        fig = Figure(figsize=(10, height), layout=None)
-        ax = fig.add_axes((0.15, bottom_in / height, 0.46, plot_in / height))
+        fig, ax, owned = chart_figure(ax, (WIDTH, plot_in + 3.0))
         draw_zones(ax, comparison.rules, xlim=(xlo, 100.0))
         _marks(ax, data)
         _ticks(ax, data)
         _standards(ax, comparison, groups)
         ax.set_xlabel("% yes")
-        _legend(fig, comparison, height)
-        fig.text(0.01, 0.04 / height, _footnote(comparison), fontsize=8, va="bottom", ha="left", color=INK)
-        a, b = comparison.labels
-        fig.suptitle(f"Key questions: {a} (first) and {b} (second), against the rating bands", x=0.01, ha="left",
-                     y=1 - 0.08 / height, va="top", fontsize=11)
+        chart_title(ax, f"Key questions: {a} (first) and {b} (second), against the rating bands", owned=owned,
+                    pad=zone_label_pad(comparison.rules))
+        legend_and_note(ax, _handles(comparison), _footnote(comparison), owned=owned, ncol=3)
+        if owned:
+            fit_height(fig, [ax], plot_in)
     return finish(fig, save)

@@ -12,26 +12,40 @@ from typing import Any, Mapping, Sequence
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure, FigureBase
 from matplotlib.patches import Patch
 
-from ._style import BAND_COLOURS, FLAG_COLOUR, GRID, INK, RC, draw_zones, finish
+from ._style import (FLAG_COLOUR, GRID, INK, RC, chart_figure, chart_subfigure, chart_title, draw_zones, finish,
+                     fit_height, legend_and_note, titled)
+
+#: The sample's bars in the balance chart (Okabe–Ito blue: not a band colour, so no band is implied).
+SAMPLE_COLOUR = "#0072B2"
+POPULATION_COLOUR = "#c9c9c9"
 from ..errors import ArgumentError, DataError
 
 __all__ = ["balance", "planning_curve", "misrating_curve"]
 
 
-def balance(sample: Any, *, save: str | os.PathLike | None = None) -> Figure:
+def balance(sample: Any, *, provider: str | None = None, fig: FigureBase | None = None,
+            save: str | os.PathLike | None = None) -> Figure:
     """Population against sample shares (%) of each category of each stratification variable.
 
     Reads ``sample.balance`` (columns variable, category, population_pct, sample_pct,
-    difference_pts, p_value); each variable is a panel, the difference in points is written
-    beside each pair, and the panel title gives the balance test's p-value.
+    difference_pts, p_value); each variable is a panel, titled as the frame's export names it
+    (a draw's balance table carries the export's headers: ``Sex``, ``RoSH Level``), the
+    difference in points is written beside each pair, and the panel title gives the balance
+    test's p-value.
 
     Parameters
     ----------
     sample : Sample or DataFrame
         A drawn sample, or its balance table.
+    provider : str, optional
+        The inspected provider, named first in the title.
+    fig : matplotlib.figure.Figure or SubFigure, optional
+        Draw the panels into this (sub)figure, one axes per panel (its root figure is
+        returned). Default: a new figure of its own, sized to the content.
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 
@@ -52,46 +66,46 @@ def balance(sample: Any, *, save: str | os.PathLike | None = None) -> Figure:
         raise DataError("the sample has no balance table to chart (no stratification variables)")
     variables = list(dict.fromkeys(table["variable"].astype(str)))
     counts = [int((table["variable"].astype(str) == v).sum()) for v in variables]
-    height = 0.95 + sum(0.42 * c + 0.75 for c in counts)
-    pop_colour, sample_colour = "#c9c9c9", BAND_COLOURS[0]
     with mpl.rc_context(RC):
-        fig = Figure(figsize=(8, height))
-        top = 1 - 0.55 / height
-        for v, c in zip(variables, counts):
-            h = 0.42 * c / height
-            ax = fig.add_axes((0.25, top - h, 0.62, h))
-            top -= h + 0.75 / height
-            sub = table[table["variable"].astype(str) == v]
-            ys = np.arange(len(sub), dtype=float)
-            pop = sub["population_pct"].astype(float).to_numpy()
-            smp = sub["sample_pct"].astype(float).to_numpy()
-            ax.barh(ys - 0.19, pop, height=0.36, color=pop_colour, edgecolor=INK, linewidth=0.5,
-                    hatch="///", label="Population")
-            ax.barh(ys + 0.19, smp, height=0.36, color=sample_colour, label="Sample")
-            for y, a, b in zip(ys, pop, smp):
-                ax.text(max(a, b) + 1, y, f"{b - a:+.1f} pts", va="center", fontsize=8, color=INK)
-            ax.set_yticks(ys, [str(x) for x in sub["category"]])
-            ax.set_ylim(len(sub) - 0.5, -0.5)
-            ax.set_xlim(0, min(100, max(float(np.nanmax(np.r_[pop, smp])) * 1.25 + 8, 10)))
-            ax.tick_params(axis="y", length=0)
-            title = v
-            if "p_value" in sub.columns:
-                pv = sub["p_value"].dropna().unique()
-                if len(pv) == 1:
-                    title += f"  (balance test p = {float(pv[0]):.2f})"
-            ax.set_title(title, loc="left", fontsize=9, pad=3)
-        ax.set_xlabel("Share of cases (%)")
-        fig.legend(handles=[Patch(facecolor=pop_colour, edgecolor=INK, hatch="///", label="Population"),
-                            Patch(facecolor=sample_colour, label="Sample")],
-                   loc="lower left", bbox_to_anchor=(0.01, 0.0), ncol=2, frameon=False, fontsize=8)
-        fig.suptitle("Sample balance: population and sample shares", x=0.01, ha="left",
-                     y=1 - 0.08 / height, va="top", fontsize=11)
-    return finish(fig, save)
+        root, fig, owned = chart_subfigure(fig, (8, sum(0.42 * c + 0.75 for c in counts) + 1.2))
+        axes = list(fig.subplots(len(variables), 1, squeeze=False,
+                                 gridspec_kw={"height_ratios": counts})[:, 0])
+        for ax, v in zip(axes, variables):
+            _balance_panel(ax, v, table[table["variable"].astype(str) == v])
+        axes[-1].set_xlabel("Share of cases (%)")
+        chart_title(fig, titled(provider, "sample balance, population and sample shares"), owned=True)
+        legend_and_note(axes[-1], [Patch(facecolor=POPULATION_COLOUR, edgecolor=INK, hatch="///", label="Population"),
+                                   Patch(facecolor=SAMPLE_COLOUR, label="Sample")], None, owned=owned, ncol=2)
+        if owned:
+            fit_height(root, axes, sum(0.42 * c for c in counts))
+    return finish(root, save)
+
+
+def _balance_panel(ax: Any, variable: str, sub: pd.DataFrame) -> None:
+    """One stratification variable (named as the frame names it): population and sample bars."""
+    ys = np.arange(len(sub), dtype=float)
+    pop = sub["population_pct"].astype(float).to_numpy()
+    smp = sub["sample_pct"].astype(float).to_numpy()
+    ax.barh(ys - 0.19, pop, height=0.36, color=POPULATION_COLOUR, edgecolor=INK, linewidth=0.5,
+            hatch="///", label="Population")
+    ax.barh(ys + 0.19, smp, height=0.36, color=SAMPLE_COLOUR, label="Sample")
+    for y, a, b in zip(ys, pop, smp):
+        ax.text(max(a, b) + 1, y, f"{b - a:+.1f} pts", va="center", fontsize=8, color=INK)
+    ax.set_yticks(ys, [str(x) for x in sub["category"]])
+    ax.set_ylim(len(sub) - 0.5, -0.5)
+    ax.set_xlim(0, min(100, max(float(np.nanmax(np.r_[pop, smp])) * 1.25 + 8, 10)))
+    ax.tick_params(axis="y", length=0)
+    title = variable
+    if "p_value" in sub.columns:
+        pv = sub["p_value"].dropna().unique()
+        if len(pv) == 1:
+            title += f"  (balance test p = {float(pv[0]):.2f})"
+    ax.set_title(title, loc="left", fontsize=9, pad=3)
 
 
 def planning_curve(*, populations: Sequence[int] | None = None, confidence_level: float = 0.8,
                    margin: float = 0.05, p: float = 0.5, method: str = "cochran",
-                   marks: Mapping[str, int] | None = None,
+                   marks: Mapping[str, int] | None = None, provider: str | None = None, ax: Axes | None = None,
                    save: str | os.PathLike | None = None) -> Figure:
     """Sample size n against eligible population N (log scale), with samples marked.
 
@@ -110,6 +124,11 @@ def planning_curve(*, populations: Sequence[int] | None = None, confidence_level
         (:func:`sampling.implied_population`); ``(n, N)`` with the sample's own eligible
         population N as one point, or with N None over those populations, labelled
         "N unknown". None marks nothing.
+    provider : str, optional
+        The inspected provider, named first in the title.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes (of any figure or subfigure; its figure is returned). Default: a
+        new figure of its own, sized to the content, with the title naming the provider.
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 
@@ -142,9 +161,9 @@ def planning_curve(*, populations: Sequence[int] | None = None, confidence_level
         raise ArgumentError("marks", marks, "must be None or a mapping {label: n}")
     marks = {str(k): v for k, v in marks.items()}
     with mpl.rc_context(RC):
-        fig = Figure(figsize=(8, 5))
-        ax = fig.add_axes((0.1, 0.2, 0.86, 0.7))
-        ax.plot(pops, ns, color=INK, linewidth=1.8, label=f"n needed ({method})", zorder=3)
+        fig, ax, owned = chart_figure(ax, (8, 5))
+        ax.plot(pops, ns, color=INK, linewidth=1.8, label="n needed (Cochran, finite population corrected)" if method == "cochran"
+                else "n needed (exact, hypergeometric)", zorder=3)
         ax.axhline(n_inf, color=GRID, linestyle="--", linewidth=1,
                    label=f"infinite population: n = {n_inf}")
         ax.set_xscale("log")
@@ -176,11 +195,11 @@ def planning_curve(*, populations: Sequence[int] | None = None, confidence_level
         ax.set_ylim(0, n_inf * 1.12)
         ax.grid(True, which="major", color="#dddddd", linewidth=0.6)
         ax.legend(loc="lower right", frameon=False, fontsize=8)
-        fig.text(0.01, 0.02, f"{confidence_level:.0%} confidence, ±{100 * margin:g} points, p = {p:g}; "
-                 "Cochran (1977) §4.4 with the finite population correction." if method == "cochran"
-                 else f"{confidence_level:.0%} confidence, ±{100 * margin:g} points, exact method.",
-                 fontsize=8, color=INK)
-        fig.suptitle("How many cases? Sample size against population", x=0.01, ha="left", fontsize=11)
+        note = (f"{confidence_level:.0%} confidence, ±{100 * margin:g} points, p = {p:g}; "
+                "Cochran (1977) §4.4 with the finite population correction." if method == "cochran"
+                else f"{confidence_level:.0%} confidence, ±{100 * margin:g} points, exact method.")
+        chart_title(ax, titled(provider, "how many cases? Sample size against population"), owned=owned)
+        legend_and_note(ax, [], note, owned=owned)
     return finish(fig, save)
 
 
@@ -197,7 +216,8 @@ def _mark(label: str, mark: Any) -> tuple[int, int | None, bool]:
 
 def misrating_curve(n: int | Sequence[int], population: int | Sequence[int | None] | None = None, *,
                     bands: Sequence[float] | None = None, rounding: str = "half_up", rules: Any = None,
-                    step: float = 0.25, labels: Sequence[str] | None = None,
+                    step: float = 0.25, labels: Sequence[str] | None = None, provider: str | None = None,
+                    ax: Axes | None = None,
                     save: str | os.PathLike | None = None) -> Figure:
     """Chance that a sample of ``n`` puts a key question in the wrong band, against the true %.
 
@@ -224,6 +244,11 @@ def misrating_curve(n: int | Sequence[int], population: int | Sequence[int | Non
         Spacing of the true percentages, in points.
     labels : sequence of str, optional
         One legend label per curve (default "n = …, N = …").
+    provider : str, optional
+        The inspected provider, named first in the title.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes (of any figure or subfigure; its figure is returned). Default: a
+        new figure of its own, sized to the content, with the title naming the provider.
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 
@@ -258,10 +283,9 @@ def misrating_curve(n: int | Sequence[int], population: int | Sequence[int | Non
     curves = [misrating_risk(x, k, N, bands=edges, rounding=rounding) for k, N in zip(ns, pops)]
     styles = ["-", "--", "-.", ":"]
     with mpl.rc_context(RC):
-        fig = Figure(figsize=(8, 4.8))
-        ax = fig.add_axes((0.1, 0.2, 0.86, 0.68))
+        fig, ax, owned = chart_figure(ax, (8, 4.8))
         if bands is None:
-            draw_zones(ax, rules, alpha=0.5)
+            draw_zones(ax, rules)
         else:
             for e in edges:
                 ax.axvline(e, color=INK, linewidth=0.9, linestyle="--", zorder=1)
@@ -275,8 +299,10 @@ def misrating_curve(n: int | Sequence[int], population: int | Sequence[int | Non
         ax.set_ylabel("Risk of the wrong band")
         ax.set_xlabel("True % yes in the population")
         ax.legend(loc="upper right", frameon=True, framealpha=0.9, fontsize=8)
-        fig.text(0.01, 0.02, "Exact " + ("hypergeometric" if any(N is not None for N in pops) else "binomial")
-                 + f" probability that the published % ({rounding.replace('_', ' ')} rounding) falls in a "
-                 "different band from the true %.", fontsize=8, color=INK)
-        fig.suptitle("Misrating risk against the true percentage", x=0.01, ha="left", fontsize=11)
+        note = ("Exact " + ("hypergeometric" if any(N is not None for N in pops) else "binomial")
+                + f" probability that the published % ({rounding.replace('_', ' ')} rounding) falls in a "
+                "different band from the true %.")
+        chart_title(ax, titled(provider, "misrating risk against the true percentage"), owned=owned,
+                    pad=24.0 if bands is None else 6.0)
+        legend_and_note(ax, [], note, owned=owned)
     return finish(fig, save)

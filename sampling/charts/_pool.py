@@ -16,10 +16,11 @@ from typing import Any
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ._style import FLAG_COLOUR, GRID, INK, RC, finish
+from ._style import FLAG_COLOUR, GRID, INK, RC, chart_figure, chart_title, finish, legend_and_note
 from ..comparison._pool import Pool
 from ..stats._pool_stats import funnel_limits
 from ..errors import ArgumentError
@@ -120,7 +121,8 @@ def _draw_providers(ax, rows: pd.DataFrame, labels: list[str], xspan: float, ysp
                     bbox=dict(facecolor="white", edgecolor="none", alpha=0.75, pad=0.4))
 
 
-def funnel(pool: Pool, key_question: str, *, save: str | os.PathLike | None = None) -> Figure:
+def funnel(pool: Pool, key_question: str, *, provider: str | None = None, ax: Axes | None = None,
+           save: str | os.PathLike | None = None) -> Figure:
     """Funnel plot of one key question: provider % against its sample size n.
 
     The national % (from :func:`sampling.pool`) is the horizontal line; the 80% (dashed) and
@@ -137,6 +139,11 @@ def funnel(pool: Pool, key_question: str, *, save: str | os.PathLike | None = No
         From :func:`sampling.pool`.
     key_question : str
         The key question to draw.
+    provider : str, optional
+        The provider the chart is for (its report), named first in the title.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes (of any figure or subfigure; its figure is returned). Default: a
+        new figure of its own, sized to the content, with the title naming the provider.
     save : path stem, optional
         Also write ``<save>.png`` and ``<save>.svg`` atomically.
 
@@ -160,8 +167,7 @@ def funnel(pool: Pool, key_question: str, *, save: str | os.PathLike | None = No
     ns = funnel_range(rows["n"])
     labels = short_labels(list(rows["provider"]), width=label_width(len(rows)))
     with mpl.rc_context(RC):
-        fig = Figure(figsize=(8.5, 5.2))
-        ax = fig.add_axes((0.09, 0.2, 0.78, 0.68))
+        fig, ax, owned = chart_figure(ax, (8.5, 5.6))
         lim = _draw_limits(ax, P, ns)
         values = np.concatenate([rows["percent"].to_numpy(float), lim["low_95"], lim["high_95"]])
         ylim = (max(0.0, values.min() - 4), min(100.0, values.max() + 4))
@@ -172,28 +178,27 @@ def funnel(pool: Pool, key_question: str, *, save: str | os.PathLike | None = No
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
         ax.set_xlabel("Cases answering the key question (n)")
         ax.set_ylabel("% yes")
-        _legend(fig, P, rows, labels)
-        fig.suptitle(f"{key_question}: each provider against the national {P:.1f}% "
-                     f"({len(rows)} providers, weighted by eligible population)", x=0.01, ha="left",
-                     y=0.985, va="top", fontsize=11)
+        who = f"{provider} against the national picture. " if provider else ""
+        chart_title(ax, f"{who}Key question {key_question}: each provider against the national {P:.1f}% "
+                        f"({len(rows)} providers, weighted by eligible population)", owned=owned)
+        legend_and_note(ax, _handles(P), _note(rows, labels), owned=owned, ncol=6)
     return finish(fig, save)
 
 
-def _legend(fig, P: float, rows: pd.DataFrame, labels: list[str]) -> None:
-    handles = [Line2D([], [], color=NATIONAL_COLOUR, linewidth=1.6, label=f"National {P:.1f}%"),
-               Line2D([], [], label="80% limits", **_LIMIT_STYLE["80"]),
-               Line2D([], [], label="95% limits", **_LIMIT_STYLE["95"]),
-               Line2D([], [], marker="o", color=INK, markeredgecolor="white", linestyle="none",
-                      label="Within 80% limits"),
-               Line2D([], [], marker="o", color="white", markeredgecolor=INK, linestyle="none",
-                      label="Outside 80% limits"),
-               Line2D([], [], marker="D", color=FLAG_COLOUR, markeredgecolor=INK, linestyle="none",
-                      label="Outside 95% limits")]
-    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.06), ncol=6, frameon=False,
-               fontsize=8)
+def _handles(P: float) -> list:
+    return [Line2D([], [], color=NATIONAL_COLOUR, linewidth=1.6, label=f"National {P:.1f}%"),
+            Line2D([], [], label="80% limits", **_LIMIT_STYLE["80"]),
+            Line2D([], [], label="95% limits", **_LIMIT_STYLE["95"]),
+            Line2D([], [], marker="o", color=INK, markeredgecolor="white", linestyle="none",
+                   label="Within 80% limits"),
+            Line2D([], [], marker="o", color="white", markeredgecolor=INK, linestyle="none",
+                   label="Outside 80% limits"),
+            Line2D([], [], marker="D", color=FLAG_COLOUR, markeredgecolor=INK, linestyle="none",
+                   label="Outside 95% limits")]
+
+
+def _note(rows: pd.DataFrame, labels: list[str]) -> str:
     key = [f"{s} = {p}" for s, p in zip(labels, rows["provider"]) if s != p]
     note = ("Limits: binomial quantiles around the national % at each n (Spiegelhalter 2005); "
             "steps because a provider's % moves in whole cases.")
-    if key:
-        note += "  " + "; ".join(key)
-    fig.text(0.01, 0.015, note, fontsize=8, ha="left", va="bottom", color=INK, wrap=True)
+    return note + ("  " + "; ".join(key) if key else "")

@@ -5,6 +5,9 @@ References
 .. [1] Nuñez, J. R., Anderton, C. R. & Renslow, R. S. (2018). Optimizing colormaps with
    consideration for color vision deficiency. *PLOS ONE* 13(7): e0199239.
 .. [2] W3C (2018). Web Content Accessibility Guidelines (WCAG) 2.1, §1.4.3 (relative luminance).
+.. [3] Machado, G. M., Oliveira, M. M. & Fernandes, L. A. F. (2009). A physiologically-based
+   model for simulation of color vision deficiency. *IEEE Transactions on Visualization and
+   Computer Graphics* 15(6), 1291–1298.
 """
 from __future__ import annotations
 
@@ -15,22 +18,27 @@ from typing import Any, Sequence
 
 import matplotlib as mpl
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.transforms import blended_transform_factory
 
 from .._utils._io import atomic_path
 from ..errors import ArgumentError
+from ._colour import srgb_to_lab
 
 __all__ = ["BAND_COLOURS", "ZONE_COLOURS", "ZONE_HATCHES", "FLAG_COLOUR", "MIN_FONT_SIZE", "INK", "GRID",
-           "SAVE_FORMATS", "RC", "relative_luminance", "band_colours", "text_colour", "save", "finish",
-           "draw_zones", "zone_hatches"]
+           "SAVE_FORMATS", "RC", "WIDTH", "relative_luminance", "band_colours", "text_colour", "save", "finish",
+           "draw_zones", "zone_hatches", "chart_figure", "chart_subfigure", "wrap_text", "titled", "chart_title",
+           "legend_and_note", "fit_height", "band_handles", "zone_label_pad"]
 
-#: Band colours, worst to best (cividis at 0.05, 0.38, 0.68, 0.98): relative luminance
-#: 0.026, 0.131, 0.345, 0.754. Used for solid fills (stacked probability bars).
-BAND_COLOURS: tuple[str, ...] = ("#002b62", "#62656f", "#a99f73", "#fce236")
-#: The same colours as 45 % tints on white, for background zones behind data
-#: (luminance 0.342, 0.490, 0.655, 0.873).
-ZONE_COLOURS: tuple[str, ...] = ("#8ca0b8", "#b8babe", "#d8d4c0", "#fef2a5")
+#: The one band palette, worst to best, used by every chart for solid fills and background
+#: zones alike: cividis (Nuñez et al. 2018) at 0, 0.3, 0.65 and 1, each mixed with white to
+#: CIELAB lightness 52, 66, 80 and 93, so black ink reads on every band and the order
+#: survives greyscale. Checked in the tests under Machado et al.'s (2009) protanopia,
+#: deuteranopia and tritanopia simulations: every pair stays at least 10 CIEDE2000 apart
+#: and the lightness order holds.
+BAND_COLOURS: tuple[str, ...] = ("#6a7e97", "#9ca0ac", "#cbc7b3", "#feee68")
+#: The zones behind data use the band palette itself (one palette across all charts).
+ZONE_COLOURS: tuple[str, ...] = BAND_COLOURS
 #: Hatches of the zones: adjacent bands alternate plain and hatched.
 ZONE_HATCHES: tuple[str, ...] = ("", "///", "", "...")
 #: Flagged key questions (Okabe–Ito vermillion; also a distinct marker shape).
@@ -83,18 +91,16 @@ def relative_luminance(colour: Any) -> float:
     return float(lin @ np.array([0.2126, 0.7152, 0.0722]))
 
 
-def band_colours(k: int, *, zone: bool = False) -> list[str]:
-    """``k`` ordinal colours, worst to best, with strictly increasing luminance.
+def band_colours(k: int) -> list[str]:
+    """``k`` ordinal band colours, worst to best, with strictly increasing lightness.
 
-    Four bands use :data:`BAND_COLOURS` (or :data:`ZONE_COLOURS`); other counts sample
-    cividis evenly (rules with more or fewer labels).
+    Four bands use :data:`BAND_COLOURS`; other counts sample cividis evenly, each mixed with
+    white to a CIELAB lightness evenly spaced from 52 to 93 (rules with more or fewer labels).
 
     Parameters
     ----------
     k : int
         Number of bands.
-    zone : bool
-        Light tints for background zones instead of solid fills.
 
     Returns
     -------
@@ -107,16 +113,29 @@ def band_colours(k: int, *, zone: bool = False) -> list[str]:
        consideration for color vision deficiency. *PLOS ONE* 13(7): e0199239.
     """
     if k == 4:
-        return list(ZONE_COLOURS if zone else BAND_COLOURS)
+        return list(BAND_COLOURS)
     cmap = mpl.colormaps["cividis"]
-    cols = [np.asarray(cmap(x)[:3]) for x in np.linspace(0.05, 0.98, k)]
-    if zone:
-        cols = [0.45 * c + 0.55 for c in cols]
-    return [mpl.colors.to_hex(c) for c in cols]
+    return [_tint(np.asarray(cmap(x)[:3]), lightness)
+            for x, lightness in zip(np.linspace(0.0, 1.0, k), np.linspace(52.0, 93.0, k))]
+
+
+def _tint(rgb: np.ndarray, lightness: float) -> str:
+    """``rgb`` mixed with white until its CIELAB lightness is ``lightness`` (bisection)."""
+    lo, hi = 0.0, 1.0  # the colour's weight in the mix
+    for _ in range(40):
+        t = (lo + hi) / 2
+        if srgb_to_lab([t * rgb + (1 - t)])[0, 0] > lightness:
+            lo = t
+        else:
+            hi = t
+    r, g, b = (float(v) for v in lo * rgb + (1 - lo))
+    return mpl.colors.to_hex((r, g, b))
 
 
 def text_colour(background: str) -> str:
-    return "white" if relative_luminance(background) < 0.2 else "black"
+    """White or black, whichever has the higher WCAG contrast ratio on ``background``."""
+    lum = relative_luminance(background)
+    return "white" if 1.05 / (lum + 0.05) > (lum + 0.05) / 0.05 else "black"
 
 
 def save(fig: Figure, path_stem: str | os.PathLike, formats: Sequence[str] = ("png", "svg"), *,
@@ -172,25 +191,24 @@ def finish(fig: Figure, save_to: str | os.PathLike | None) -> Figure:
     return fig
 
 
-def draw_zones(ax, rules, *, xlim: tuple[float, float] = (0.0, 100.0), alpha: float = 1.0) -> None:
+def draw_zones(ax, rules, *, xlim: tuple[float, float] = (0.0, 100.0)) -> None:
     """Shade the key-question bands and draw each edge where the rules put it on the
     unrounded scale (``rules.effective_edges``: 49.5 for the 50% edge when the published
     whole-number % is banded), labelled with the published edge ("50%"), so a flagged
     interval visibly reaches its edge."""
     edges = [float(e) for e in rules.effective_edges]
-    colours = band_colours(len(rules.labels), zone=True)
+    colours = band_colours(len(rules.labels))
     hatches = zone_hatches(len(rules.labels))
     lo, hi = xlim
     bounds = [0.0, *edges, 100.0]
     for i, rating in enumerate(rules.labels):
         ax.axvspan(bounds[i], bounds[i + 1], facecolor=colours[i], edgecolor="#6b6b6b",
-                   hatch=hatches[i], linewidth=0, zorder=0, gid=f"band-{i}", alpha=alpha)
+                   hatch=hatches[i], linewidth=0, zorder=0, gid=f"band-{i}")
         a, b = max(bounds[i], lo), min(bounds[i + 1], hi)
         if b > a:
             label = rating.replace(" ", "\n", 1) if len(rating) > 12 and b - a < 25 else rating
-            ax.text((a + b) / 2, 1.005, label, ha="center", va="bottom",
-                    fontsize=8, transform=blended_transform_factory(ax.transData, ax.transAxes),
-                    color=INK)
+            ax.annotate(label, ((a + b) / 2, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 2),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=8, color=INK)
     shown = dict(zip(edges, (float(e) for e in rules.kq_edges)))  # where drawn -> the published edge
     for edge, published in shown.items():
         ax.axvline(edge, color=INK, linewidth=0.9, linestyle="--", zorder=1, gid=f"edge-{published:g}")
@@ -204,3 +222,137 @@ def zone_hatches(k: int) -> list[str]:
         return list(ZONE_HATCHES)
     return ["" if i % 2 == 0 else "///" for i in range(k)]
 
+
+
+# --------------------------------------------------------------------------- layout
+#: Figure width (inches) of the charts a function makes itself.
+WIDTH = 10.0
+
+
+def chart_figure(ax: Any, size: tuple[float, float]) -> tuple[Figure, Axes, bool]:
+    """The figure, the axes and whether the chart owns the figure: the caller's ``ax`` (the
+    root figure of its (sub)figure), or a new constrained-layout figure of ``size``."""
+    if ax is None:
+        fig = Figure(figsize=size, layout="constrained")
+        return fig, fig.add_subplot(), True
+    if not isinstance(ax, mpl.axes.Axes):
+        raise ArgumentError("ax", type(ax).__name__, "must be a matplotlib Axes (or left out)")
+    return _root(ax), ax, False
+
+
+def _root(artist: Any) -> Figure:
+    """The root figure of an axes or a (sub)figure."""
+    root = artist.get_figure(root=True)
+    assert isinstance(root, Figure)
+    return root
+
+
+def chart_subfigure(fig: Any, size: tuple[float, float]) -> tuple[Figure, Any, bool]:
+    """The root figure, the (sub)figure to draw panels in, and whether the chart owns it."""
+    if fig is None:
+        new = Figure(figsize=size, layout="constrained")
+        return new, new, True
+    if not isinstance(fig, mpl.figure.FigureBase):
+        raise ArgumentError("fig", type(fig).__name__, "must be a matplotlib Figure or SubFigure (or left out)")
+    return _root(fig), fig, False
+
+
+def _measurer(dpi: float = 72.0):
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    return RendererAgg(10, 10, dpi)
+
+
+def wrap_text(text: str, width_in: float, fontsize: float) -> str:
+    """``text`` with its lines broken between words so that none is wider than ``width_in``
+    inches at ``fontsize`` (measured with the Agg renderer; a single longer word stays)."""
+    measure = _measurer()
+    prop = mpl.font_manager.FontProperties(size=fontsize)
+    limit = 72.0 * width_in * 0.97  # a margin for hinting at other resolutions
+    out = []
+    for para in str(text).split("\n"):
+        line = ""
+        for word in para.split(" "):
+            trial = f"{line} {word}" if line else word
+            if line and measure.get_text_width_height_descent(trial, prop, ismath=False)[0] > limit:
+                out.append(line)
+                line = word
+            else:
+                line = trial
+        out.append(line)
+    return "\n".join(out)
+
+
+def titled(provider: Any, what: str) -> str:
+    """A chart title naming the provider first, when there is one."""
+    who = str(provider).strip() if provider is not None else ""
+    return f"{who}: {what}" if who else what
+
+
+def chart_title(target: Any, text: str, *, owned: bool, pad: float = 6.0) -> None:
+    """The title: wrapped to the width of the figure the chart owns (a left-aligned figure
+    title), else to the caller's axes (its left-aligned axes title) or (sub)figure."""
+    if isinstance(target, mpl.axes.Axes) and not owned:
+        # the caller's layout may still shrink the axes: wrap to 80% of its width now
+        width = 0.8 * target.get_position().width * _root(target).get_figwidth()
+        target.set_title(wrap_text(text, max(width, 1.5), 10), loc="left", fontsize=10, pad=pad)
+        return
+    fig = target.get_figure(root=False) if isinstance(target, mpl.axes.Axes) else target
+    assert fig is not None
+    width = fig.bbox.width / _root(fig).dpi
+    fig.suptitle(wrap_text(text, width - 0.3, 11), x=0.01, ha="left", fontsize=11)
+
+
+def legend_and_note(ax: Any, handles: Sequence[Any], note: str | None, *, owned: bool, ncol: int = 4,
+                    fontsize: float = 8.0) -> None:
+    """A legend and a footnote under ``ax``'s x axis, aligned with its tick labels' left edge,
+    the legend in as many of ``ncol`` columns as fit the width, the note wrapped to it."""
+    from matplotlib.transforms import ScaledTranslation
+
+    root = _root(ax)
+    measure = _measurer(root.dpi)
+    box = ax.get_window_extent(measure)
+    xaxis = ax.xaxis.get_tightbbox(measure)
+    yaxis = ax.yaxis.get_tightbbox(measure)
+    down = (box.y0 - xaxis.y0) * 72 / root.dpi + 6 if xaxis is not None else 6.0
+    left = max(0.0, (box.x0 - yaxis.x0) * 72 / root.dpi) if yaxis is not None else 0.0
+    width = (root.get_figwidth() - 0.4) if owned else 0.8 * (box.width * 72 / root.dpi + left) / 72
+    at = ax.transAxes + ScaledTranslation(-left / 72, -down / 72, root.dpi_scale_trans)
+    height = 0.0
+    if handles:
+        for cols in range(max(1, ncol), 0, -1):
+            legend = ax.legend(handles=list(handles), loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=at,
+                               ncol=cols, frameon=False, fontsize=fontsize, borderaxespad=0, borderpad=0)
+            extent = legend.get_window_extent(measure)
+            if extent.width * 72 / root.dpi <= 72 * width or cols == 1:
+                break
+        height = extent.height * 72 / root.dpi + 5
+    if note:
+        ax.text(0, 0, wrap_text(note, width, fontsize), transform=at + ScaledTranslation(0, -height / 72,
+                root.dpi_scale_trans), ha="left", va="top", fontsize=fontsize, color=INK, clip_on=False)
+
+
+def fit_height(fig: Figure, axes: Sequence[Any], plot_in: float) -> None:
+    """Set the height of a figure the chart owns so that, after its constrained layout, its
+    axes together are ``plot_in`` inches tall: the data get their room, and no more."""
+    for _ in range(3):
+        engine = fig.get_layout_engine()
+        assert engine is not None, "fit_height is for the figures a chart makes (constrained layout)"
+        engine.execute(fig)
+        have = sum(a.get_position().height for a in axes) * fig.get_figheight()
+        if abs(have - plot_in) < 0.02:
+            break
+        fig.set_size_inches(fig.get_figwidth(), max(fig.get_figheight() + plot_in - have, 1.0))
+
+
+def band_handles(rules: Any) -> list:
+    """Legend entries of the band zones (colour and hatch), worst to best."""
+    k = len(rules.labels)
+    return [mpl.patches.Patch(facecolor=c, edgecolor="#6b6b6b", hatch=h, linewidth=0, label=lab)
+            for c, h, lab in zip(band_colours(k), zone_hatches(k), rules.labels)]
+
+
+def zone_label_pad(rules: Any) -> float:
+    """Points between an axes and its title that the band names above the axes need."""
+    two_lines = any(len(lab) > 12 for lab in rules.labels)
+    return 24.0 if two_lines else 14.0

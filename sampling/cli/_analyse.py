@@ -108,7 +108,8 @@ def _load_workbooks(args: argparse.Namespace, inspection):
         raise ArgumentError("--framework" if args.framework is not None else "--strata",
                             args.framework or args.strata, "comes from the draw workbook's manifest")
     overrides = {sid: (t.partition(":")[0].strip(), t.partition(":")[2].strip()) for sid, t in args.override or []}
-    return read_fieldwork(args.results, blank_means_na=args.blank_means_na, complete=getattr(args, "complete", False), population=args.population,
+    return read_fieldwork(args.results, blank_means_na=args.blank_means_na, complete=getattr(args, "complete", False),
+                          allow_edited_strata=getattr(args, "allow_edited_strata", False), population=args.population,
                           judgements=dict(args.judgement or []) or None,
                           published=dict(args.published or []) or None, overrides=overrides or None)
 

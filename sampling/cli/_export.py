@@ -15,7 +15,8 @@ def run_export(args: argparse.Namespace) -> int:
 
     if not str(args.to).lower().endswith(".csv"):
         raise ArgumentError("--to", args.to, "must name a .csv file")
-    results = read_fieldwork(args.draw, blank_means_na=args.blank_means_na)
+    results = read_fieldwork(args.draw, blank_means_na=args.blank_means_na,
+                             allow_edited_strata=getattr(args, "allow_edited_strata", False))
     table = export_design(results, args.to, layout=args.layout)
     samples = table["sample"].nunique()
     cases = table["case_id"].nunique()

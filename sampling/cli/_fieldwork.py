@@ -46,8 +46,14 @@ def run_verify(args: argparse.Namespace) -> int:
                             header_row=args.header_row)
     if not check.identical:
         print(f"sampling verify: {check.headline}", file=sys.stderr)
-        print("sampling verify: give the frame the draw was made from, read with the same --map, --sheet and "
-              "--header-row (its fingerprint is in the manifest)", file=sys.stderr)
+        for line in (*check.differences[1:], *check.problems):
+            print(f"sampling verify: also: {line}", file=sys.stderr)
+        if not check.frame_matches:
+            print("sampling verify: give the frame the draw was made from, read with the same --map, --sheet and "
+                  "--header-row (its fingerprint is in the manifest)", file=sys.stderr)
+        else:
+            print("sampling verify: the frame is the one drawn from, so the workbook was edited after the draw; "
+                  "draw again from the frame with the recorded seed to get the true draw", file=sys.stderr)
         return 1
     print(check.headline)
     for rec in check.substitutions.itertuples(index=False):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from typing import Callable, Sequence
 
 from ._common import comma_list, fraction, number_list, percent_list, parse_assignment, parse_n, parse_population, parse_reserves
@@ -32,7 +33,8 @@ FLAGS = {
     "n_resamples": "--resamples", "confidence_level": "--confidence", "rng": "--seed", "seed": "--seed",
     "population": "--population", "margin": "--margin", "threshold": "--threshold", "method": "--method",
     "strata": "--strata", "reserves": "--reserves", "n": "--n", "rules": "--rules",
-    "framework": "--framework", "blank_means_na": "--blank-means-na", "complete": "--complete", "judgements": "--judgement",
+    "framework": "--framework", "blank_means_na": "--blank-means-na", "complete": "--complete",
+    "allow_edited_strata": "--allow-edited-strata", "judgements": "--judgement",
     "published": "--published", "overrides": "--override", "mapping": "--map", "size": "--synthetic",
     "as_of": "--as-of", "months_since_start": "--months-since-start", "share": "--subsample-share",
     "set_aside": "--set-aside", "carry": "--carry",
@@ -177,6 +179,12 @@ def _add_draw(parser: argparse.ArgumentParser) -> None:
 
 
 
+def _add_allow_edited_strata(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--allow-edited-strata", action="store_true",
+                   help="draw workbooks: analyse with stratum values edited on the fieldwork sheet (a warning "
+                        "names them) instead of refusing; each case's design weight then follows its edited cell")
+
+
 def _add_analysis_options(p: argparse.ArgumentParser) -> None:
     """RESULTS and the analysis options shared by ``sampling analyse`` and ``sampling report``."""
     _add_inspection(p)
@@ -217,6 +225,7 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
                         "answered case is missing for that question, and a wholly blank row not yet scored)")
     p.add_argument("--complete", action="store_true",
                    help="the final analysis: any blank answer of a scored case is an error")
+    _add_allow_edited_strata(p)
     p.add_argument("--subsample-share", type=fraction("--subsample-share", "0.6", closed=True), default=None,
                    metavar="R", help="published percentages: the share (0, 1] of cases a relevant sub-sample holds "
                                      "where its n is not published, e.g. the frame's share of medium-or-higher RoSH "
@@ -374,6 +383,7 @@ def _add_export(p: argparse.ArgumentParser) -> None:
                       help="one row per case and key question")
     p.add_argument("--blank-means-na", action="store_true",
                    help="read a blank key-question answer as not applicable")
+    _add_allow_edited_strata(p)
     p.set_defaults(run=("_export", "run_export"), layout="wide")
 
 
@@ -445,7 +455,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         module, name = args.run
-        status = getattr(importlib.import_module(f".{module}", __package__), name)(args)
+        with warnings.catch_warnings():  # a warning is one line in the user's terms, not our source line
+            warnings.showwarning = lambda message, *_a, **_k: print(
+                f"sampling {args.command}: warning: {message}", file=sys.stderr)
+            status = getattr(importlib.import_module(f".{module}", __package__), name)(args)
     except ArgumentError as exc:  # a keyword of the Python API is the flag that set it
         flag = {**FLAGS, **COMMAND_FLAGS.get(args.command, {})}.get(exc.argument.split("[")[0], exc.argument)
         print(f"sampling {args.command}: error: {_as_given(flag, exc.value)} is invalid: {exc.expected}",

@@ -104,7 +104,9 @@ def load_source(text: str, args: argparse.Namespace) -> Any:
         if args.framework is not None:
             raise ArgumentError("--framework", args.framework, f"{path} is a draw workbook: its framework "
                                 "comes from its manifest")
-        results = read_fieldwork([path], blank_means_na=args.blank_means_na, complete=getattr(args, "complete", False), population=population)
+        results = read_fieldwork([path], blank_means_na=args.blank_means_na, complete=getattr(args, "complete", False),
+                                 allow_edited_strata=getattr(args, "allow_edited_strata", False),
+                                 population=population)
     else:
         framework = load_framework(args.framework, rules=args.rules)
         results = load_results(path, framework=framework, sheet=args.sheet, header_row=args.header_row,

@@ -40,17 +40,18 @@ import pandas as pd
 
 from .._utils._checks import MAX_CASES, check_count, check_rng
 from .._utils._display import TableResult
-from .._utils._io import atomic_path, ensure_writable_dir, escape_formulas
-from .._utils._workbook import format_workbook, make_reproducible
+from .._utils._io import atomic_path, ensure_writable_dir, escape_formulas, write_csv
+from .._utils._workbook import write_workbook
 from ._allocate import DEFAULT_STRATA, allocate_cells, cell_index, check_strata, resolve_strata
 from ._blank_strata import check_blank_strata
 from ..errors import ArgumentError, DataError, OutputError
 from ._balance import BALANCE_COLUMNS, balance_table, gof_pvalue
 from ._frame import REQUIRED_COLUMNS, Frame, frame_fingerprint, load_frame
 from .._utils._tables import column_key, match_columns
+from ._tamper import DRAW_FINGERPRINT_METHOD, draw_fingerprint
 
 __all__ = ["Sample", "draw_sample", "verify_manifest", "gof_pvalue", "reserve_counts",
-           "BALANCE_COLUMNS"]
+           "BALANCE_COLUMNS", "redraw"]
 
 
 def reserve_counts(n_h: np.ndarray, reserves: Any) -> np.ndarray:
@@ -240,11 +241,7 @@ class Sample(TableResult):
         sheets = self._sheets()
         try:
             with atomic_path(target) as tmp:
-                with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                    for name, table in sheets.items():
-                        table.to_excel(writer, sheet_name=name, index=False)
-                    format_workbook(writer.book)
-                make_reproducible(tmp)
+                write_workbook(tmp, sheets)  # streamed and reproducible: a 100,000-case sample in seconds
         except OutputError:
             raise
         except OSError as exc:
@@ -288,7 +285,7 @@ class Sample(TableResult):
                     if isinstance(content, str):
                         tmp.write_text(content + "\n", encoding="utf-8")
                     else:
-                        content.to_csv(tmp, index=False, encoding="utf-8")
+                        write_csv(content, tmp)  # CRLF, every CR/LF/comma/quote field quoted
         except OutputError:
             raise
         except OSError as exc:
@@ -416,9 +413,10 @@ def _manifest(frame: Frame, n: int, strata: tuple, reserves: Any, seed: int | No
         "frame_source": frame.source[1:-1] if frame.source[:1] == frame.source[-1:] == "'" else frame.source,
         "frame_rows": len(frame.data),
         "frame_filters": dict(frame.filters),
+        "frame_columns": {ours: theirs for ours, theirs in frame.columns.items() if ours != theirs},
         "frame_sha256": frame_fingerprint(frame, hash_columns),
         "frame_sha256_columns": hash_columns,
-        "frame_sha256_method": "column-wise canonical text, rows sorted by case_id (sampling._frame.frame_fingerprint)",
+        "frame_sha256_method": "SHA-256 of the case ids and strata as canonical text, column by column, rows sorted by case id",
         "selection": "random keys rng.random(N) over the frame sorted by case_id; smallest n_h keys per cell "
                      "are the sample, the next ones the reserves",
         "allocation_method": alloc.method,
@@ -525,9 +523,37 @@ def draw_sample(
     allocation = alloc.table.assign(reserves=r_h, reserves_wanted=wanted)
     methods: dict[str, str] = {}
     balance = balance_table(alloc.marginals, strata, methods=methods)
+    # each variable under the frame's own header ("Sex", not "gender"), as the export names it
+    balance = balance.assign(variable=[frame.columns.get(v, v) for v in balance["variable"]])
     manifest = _manifest(frame, n, strata, reserves, seed, gen, start_state, alloc, methods, cases)
+    manifest["draw_sha256"] = draw_fingerprint(cases, reserve_table, allocation, manifest)
+    manifest["draw_sha256_method"] = DRAW_FINGERPRINT_METHOD
     return Sample(cases=cases, reserves=reserve_table, allocation=allocation, marginals=alloc.marginals,
                   balance=balance, manifest=manifest, notes=tuple(_draw_notes(alloc.notes, allocation)))
+
+
+def redraw(frame: Any, manifest: Mapping[str, Any]) -> tuple["Sample", list[str]]:
+    """The draw ``frame`` and ``manifest``'s settings give, and what in the manifest does not
+    hold together: with an int seed the re-draw uses the seed itself, and the recorded
+    generator state must be the one that seed gives (a seed edited after the draw is caught,
+    not re-drawn from the untouched state)."""
+    m = manifest
+    seed, state, problems = m.get("seed"), m.get("bit_generator_state"), []
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        rng: Any = int(seed)
+        if state is not None:
+            given = _jsonable_state(np.random.default_rng(int(seed)).bit_generator.state)
+            if _jsonable_state(_restore_state(state)) != given:
+                problems.append(f"the manifest's seed {seed} does not give its recorded generator state "
+                                "(bit_generator_state): the seed or the state was edited after the draw")
+    elif seed is not None:
+        raise DataError(f"the manifest's seed {seed!r} is not a whole number", column="seed", values=[seed])
+    elif state is None:
+        raise ArgumentError("sample", "manifest", "has no seed nor bit_generator_state to re-draw from")
+    else:
+        rng = _generator_from_state(_restore_state(state))
+    again = draw_sample(frame, m["n"], strata=m["strata"], rng=rng, reserves=m.get("reserves"))
+    return again, problems
 
 
 def _jsonable_state(state: Mapping[str, Any]) -> dict:
@@ -564,11 +590,9 @@ def verify_manifest(frame: Any, sample: Sample) -> bool:
     columns = [c for c in m.get("frame_sha256_columns", REQUIRED_COLUMNS) if c in frame.data.columns]
     if len(frame.data) != m.get("frame_rows") or frame_fingerprint(frame, columns) != m.get("frame_sha256"):
         return False
-    state = m.get("bit_generator_state")
-    if state is None:
-        raise ArgumentError("sample", "manifest", "has no bit_generator_state to re-draw from")
-    gen = _generator_from_state(_restore_state(state))
-    again = draw_sample(frame, m["n"], strata=m["strata"], rng=gen, reserves=m.get("reserves"))
+    again, problems = redraw(frame, m)
+    if problems:
+        return False
     if again.cases["case_id"].astype(str).tolist() != sample.original_case_ids():
         return False
     return again.reserves["case_id"].astype(str).tolist() == sample.reserves["case_id"].astype(str).tolist()

@@ -39,7 +39,7 @@ import pandas as pd
 
 from .._utils._io import atomic_dir, atomic_path, escape_formulas, write_csv
 from .._utils._tables import column_key
-from .._utils._workbook import format_workbook, make_reproducible
+from .._utils._workbook import write_workbook
 from ..errors import ArgumentError, DataError, OutputError
 
 __all__ = ["write_draw_workbook", "write_draw_folder", "draw_metadata", "fieldwork_table", "ANSWERS", "FIELDWORK",
@@ -58,7 +58,7 @@ PLAIN_HEADERS = {"N_h": "cases in population (N_h)", "n_h": "cases to inspect (n
 #: manifest keys always text (never read back as JSON numbers)
 TEXT_KEYS = {"provider", "short_name", "sample", "sample_label", "framework", "package", "version",
               "seed_note", "reserves_rule", "frame_source", "frame_sha256", "frame_sha256_method", "selection",
-              "allocation_method", "cases_sha256", "numpy_version", "pandas_version", "python_version",
+              "allocation_method", "cases_sha256", "draw_sha256", "draw_sha256_method", "numpy_version", "pandas_version", "python_version",
               "bit_generator"}
 
 #: (term, meaning, where it appears): every term of the draw workbook in plain words
@@ -110,6 +110,9 @@ GLOSSARY = (
     ("frame_sha256 (fingerprint)", "a code computed from the frame's case ids and strata: any change to "
      "them gives another code, so `sampling verify` can tell the frame drawn from", "manifest"),
     ("cases_sha256", "the same kind of fingerprint of the drawn case ids, in order", "manifest"),
+    ("draw_sha256 (draw fingerprint)", "a code computed from the draw as drawn: case ids, strata, cells and "
+     "their order, the reserves, each cell's N_h and n_h, the seed and N; `sampling verify` recomputes it "
+     "from the workbook, so an edit to any of them shows", "manifest"),
     ("bit_generator_state", "the random number generator's exact starting point (from the seed)",
      "manifest"),
     ("allocation_method / marginal_deviation", "how the cases were shared out between cells, and by how "
@@ -324,7 +327,13 @@ def _add_dropdown(ws: Any, first_col: int, n_cols: int, n_rows: int) -> None:
                         error="Answer Yes, No or N/A (not applicable); leave blank until inspected.",
                         showInputMessage=True, promptTitle="Answer", prompt="Yes, No or N/A")
     dv.add(f"{get_column_letter(first_col)}2:{get_column_letter(first_col + n_cols - 1)}{n_rows + 1}")
-    ws.add_data_validation(dv)
+    ws.data_validations.append(dv)  # (add_data_validation does this; write-only sheets lack it)
+
+
+def _fieldwork_setup(ws: Any, meta: Mapping[str, Any], n_rows: int) -> None:
+    """The fieldwork sheet's drop-downs and print layout."""
+    _add_dropdown(ws, 2 + len(meta["strata"]) + len(meta["carry"]), len(meta["key_questions"]), n_rows)
+    _print_layout(ws)
 
 
 def write_draw_workbook(sample: Any, path: str | os.PathLike, *, sample_name: str, framework: Any = None,
@@ -380,14 +389,8 @@ def write_draw_workbook(sample: Any, path: str | os.PathLike, *, sample_name: st
                                        for k, v in sheets["manifest"].items()], columns=["key", "value"])
     try:
         with atomic_path(target) as tmp:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                for name, table in sheets.items():
-                    escape_formulas(table).to_excel(writer, sheet_name=name, index=False)
-                format_workbook(writer.book, wrap_headers_at=30)
-                _add_dropdown(writer.book[FIELDWORK], 2 + len(meta["strata"]) + len(meta["carry"]),
-                              len(meta["key_questions"]), len(sample.cases))
-                _print_layout(writer.book[FIELDWORK])
-            make_reproducible(tmp)
+            write_workbook(tmp, {name: escape_formulas(table) for name, table in sheets.items()},
+                           wrap_headers_at=30, setup={FIELDWORK: lambda ws: _fieldwork_setup(ws, meta, len(sample.cases))})
     except OSError as exc:
         raise OutputError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from None
     return target

@@ -5,6 +5,8 @@ draw. The sheets are described in :mod:`._drawfile`, which writes them.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import os
 from pathlib import Path
@@ -18,7 +20,7 @@ from ..errors import ArgumentError, DataError
 from ._drawfile import FIELDWORK, PLAIN_HEADERS, SHEETS, SUBSTITUTION_COLUMNS, TEXT_KEYS
 
 __all__ = ["read_draw", "read_manifest", "read_sheet", "is_draw_workbook", "check_draw_matches",
-           "missing_draw_sheet", "manifest_value"]
+           "sheets_read_once", "missing_draw_sheet", "manifest_value"]
 
 
 def _sheet_names(path: Path) -> list[str] | None:
@@ -96,8 +98,32 @@ def _unescape(value: Any) -> Any:
     return value
 
 
+_SHEETS_READ: contextvars.ContextVar[dict | None] = contextvars.ContextVar("sheets_read", default=None)
+
+
+@contextlib.contextmanager
+def sheets_read_once() -> Any:
+    """Within the block, each sheet of a draw is read from its file once (``verify`` reads the
+    cases three ways; a 100,000-case sheet takes seconds to parse)."""
+    token = _SHEETS_READ.set({})
+    try:
+        yield
+    finally:
+        _SHEETS_READ.reset(token)
+
+
 def read_sheet(path: str | os.PathLike, name: str) -> pd.DataFrame:
     """One sheet of a draw workbook, or the same-named CSV of a draw folder, as text."""
+    cache = _SHEETS_READ.get()
+    if cache is None:
+        return _read_sheet(path, name)
+    key = (str(Path(path).resolve()), name)
+    if key not in cache:
+        cache[key] = _read_sheet(path, name)
+    return cache[key].copy()
+
+
+def _read_sheet(path: str | os.PathLike, name: str) -> pd.DataFrame:
     p = Path(path)
     try:
         if p.is_dir():

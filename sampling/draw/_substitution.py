@@ -7,11 +7,14 @@ replaces and why), and ``substitutions`` gains the record; ``cases`` keeps the d
 drawn. The file is read and rewritten (atomically) under an exclusive lock
 (:func:`~sampling._utils._io.file_lock`), so two substitutions made at once both land.
 
-:func:`verify_draw` re-draws from the frame with the manifest (seed, bit-generator state,
-n, strata, reserves rule, eligibility filters) and says whether the workbook's draw is the
-one the frame and seed give, whether the frame is the one drawn from (its fingerprint), and
-whether the fieldwork sheet holds every case of the sample once (after the recorded
-substitutions, each taken in its cell's reserve order).
+:func:`verify_draw` re-draws from the frame with the manifest (its seed itself, checked against
+the recorded bit-generator state; n, strata, reserves rule, eligibility filters) and compares
+the workbook's ``cases``, ``reserves`` and ``allocation`` sheets with the re-draw case by case,
+naming every differing case id, stratum and N_h; it checks the frame's fingerprint and the
+manifest's N against the frame, recomputes the draw fingerprint (``draw_sha256``, absent from
+older workbooks), and checks that the fieldwork sheet holds every case of the sample once
+(after the recorded substitutions, each taken in its cell's reserve order) with its strata as
+drawn. A check that passes means the workbook is that draw.
 """
 from __future__ import annotations
 
@@ -23,15 +26,16 @@ from typing import Any, Mapping
 import pandas as pd
 
 from .._utils._display import TableResult
-from ._draw import verify_manifest
-from ._drawfile import FIELDWORK, SUBSTITUTION_COLUMNS
-from ._drawread import read_draw
+from ._draw import redraw
+from ._drawfile import FIELDWORK, PLAIN_HEADERS, SUBSTITUTION_COLUMNS
+from ._drawread import read_draw, read_sheet, sheets_read_once
+from ._tamper import canon_cell, describe_edits, draw_fingerprint, strata_edits
 from ._frame import frame_fingerprint, load_frame
 from .._utils._io import atomic_dir, atomic_path, escape_cell, file_lock, write_csv
 from .._utils._workbook import format_workbook, make_reproducible
-from ..errors import ArgumentError, DataError
+from ..errors import ArgumentError, DataError, SamplingError
 
-__all__ = ["substitute_case", "verify_draw", "DrawCheck"]
+__all__ = ["substitute_case", "verify_draw", "DrawCheck", "drawn_sheets"]
 
 
 def _kq_columns(header: list, manifest: Mapping[str, Any]) -> list[int]:
@@ -211,8 +215,10 @@ class DrawCheck(TableResult):
     Attributes
     ----------
     identical : bool
-        Re-drawing from the frame with the manifest gives the workbook's cases and
-        reserves, in order.
+        Re-drawing from the frame with the manifest's settings gives the workbook's cases
+        (ids, cells, strata), reserves and allocation (N_h, n_h), in order; the manifest's
+        seed gives its recorded generator state; its N is the frame's; and the draw
+        fingerprint (``draw_sha256``) is that of the workbook's sheets (or absent).
     frame_matches : bool
         The frame has the fingerprint (and number of eligible cases) the manifest records.
     workbook, frame : str
@@ -222,7 +228,14 @@ class DrawCheck(TableResult):
     substitutions : DataFrame
         The substitutions recorded in the workbook.
     problems : tuple of str
-        What is wrong with the fieldwork sheet or the substitutions (empty when sound).
+        What is wrong with the fieldwork sheet or the substitutions (empty when sound):
+        cases lost or duplicated, strata edited on the fieldwork sheet.
+    differences : tuple of str
+        Why the workbook is not the draw (empty when identical), naming the case ids.
+    fingerprint : {"matches", "differs", "absent"}
+        The draw fingerprint recomputed from the workbook against the manifest's;
+        "absent" for a workbook written before it was recorded (then the case-by-case
+        re-draw alone decides).
     """
 
     identical: bool
@@ -232,6 +245,8 @@ class DrawCheck(TableResult):
     manifest: Mapping[str, Any] = field(default_factory=dict)
     substitutions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SUBSTITUTION_COLUMNS))
     problems: tuple[str, ...] = ()
+    differences: tuple[str, ...] = ()
+    fingerprint: str = "absent"
 
     @property
     def ok(self) -> bool:
@@ -250,19 +265,24 @@ class DrawCheck(TableResult):
     def _title(self) -> str:
         m = self.manifest
         if self.identical:
-            return (f"verified: {self.workbook} is the draw of {m.get('n')} cases that {self.frame} and seed "
-                    f"{m.get('seed')} give (frame fingerprint {str(m.get('frame_sha256'))[:12]}…, "
-                    f"{m.get('frame_rows')} eligible cases); {len(self.substitutions)} substitution(s) recorded")
-        why = ("the frame is not the one drawn from (its fingerprint or number of eligible cases differs)"
-               if not self.frame_matches else "the cases or reserves differ from the re-draw (an edited workbook)")
-        return f"NOT verified: {self.workbook} is not the draw that {self.frame} and seed {m.get('seed')} give: {why}"
+            seed = m.get("seed")
+            how = f"seed {seed}" if seed is not None else "the recorded generator state"
+            print_ = (f"draw fingerprint {str(m.get('draw_sha256'))[:12]}…" if self.fingerprint == "matches" else
+                      "no draw fingerprint (an older workbook; compared case by case with the re-draw)")
+            return (f"verified: {self.workbook} is the draw of {_count(m.get('n'))} cases that {self.frame} and {how} "
+                    f"give (frame fingerprint {str(m.get('frame_sha256'))[:12]}…, {_count(m.get('frame_rows'))} eligible "
+                    f"cases; {print_}); {len(self.substitutions)} substitution(s) recorded")
+        return (f"NOT verified: {self.workbook} is not the draw that {self.frame} and its manifest's settings "
+                f"give: {self.differences[0] if self.differences else 'it differs from the re-draw'}"
+                + (f" (and {len(self.differences) - 1} more difference(s))" if len(self.differences) > 1 else ""))
 
     def _notes(self) -> list[str]:
-        return list(self.problems)
+        return [*self.differences[1:], *self.problems]
 
 
 def _sheet_problems(sample: Any) -> list[str]:
-    """The fieldwork sheet against the sample as it stands: every case once, nothing else."""
+    """The fieldwork sheet against the sample as it stands: every case once, nothing else,
+    and each case's strata as drawn."""
     id_column = str(sample.manifest.get("columns", {}).get("case_id", "case_id"))
     if sample.fieldwork is None or id_column not in sample.fieldwork.columns:
         return [f"the fieldwork sheet has no {id_column!r} column"]
@@ -279,6 +299,10 @@ def _sheet_problems(sample: Any) -> list[str]:
     missing = sorted(want - set(ids))
     if missing:
         out.append(f"fieldwork sheet: sampled case(s) missing: {', '.join(missing)}")
+    edits = strata_edits(sample.fieldwork, sample.cases, sample.manifest)
+    if len(edits):
+        out.append(f"fieldwork sheet: the strata of {edits['case_id'].nunique()} case(s) differ from the draw's "
+                   f"(sheet 'cases'): {describe_edits(edits)}")
     return out + _order_problems(sample)
 
 
@@ -293,6 +317,13 @@ def _order_problems(sample: Any) -> list[str]:
     return out
 
 
+def drawn_sheets(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The ``cases`` (as drawn, before substitutions), ``reserves`` and ``allocation`` (our
+    column names) of a draw workbook or folder, every cell as text."""
+    allocation = read_sheet(path, "allocation").rename(columns={v: k for k, v in PLAIN_HEADERS.items()})
+    return read_sheet(path, "cases"), read_sheet(path, "reserves"), allocation
+
+
 def _frame_for(manifest: Mapping[str, Any], frame: Any, kw: Mapping[str, Any]) -> Any:
     """The frame loaded with the manifest's eligibility filters."""
     filters = dict(manifest.get("frame_filters") or {})
@@ -305,6 +336,75 @@ def _frame_for(manifest: Mapping[str, Any], frame: Any, kw: Mapping[str, Any]) -
     if filters.get("set_aside"):
         load["set_aside"] = {str(k): list(v) for k, v in dict(filters["set_aside"]).items()}
     return load_frame(frame, **load)
+
+
+_SHOWN = 8  # differing cases named in full; the rest counted
+
+
+def _listed(items: list[str]) -> str:
+    more = len(items) - _SHOWN
+    return "; ".join(items[:_SHOWN]) + (f"; and {more} more" if more > 0 else "")
+
+
+def _table_differences(what: str, ours: pd.DataFrame, again: pd.DataFrame, key: list[str],
+                       strata: list[str]) -> list[str]:
+    """The rows of a workbook sheet against the re-draw, position by position."""
+    a = ours.reset_index(drop=True)
+    b = again.reset_index(drop=True)
+    out = []
+    if len(a) != len(b):
+        out.append(f"sheet {what!r} holds {len(a)} row(s) where the re-draw gives {len(b)}")
+    ids, fields = [], []
+    for i in range(min(len(a), len(b))):
+        mine, theirs = canon_cell(a.at[i, "case_id"]), canon_cell(b.at[i, "case_id"])
+        if mine != theirs:
+            ids.append(f"row {i + 2}: {mine or '(blank)'} where the re-draw gives {theirs}")
+            continue
+        for c in [*key, *strata]:
+            x = canon_cell(a.at[i, c]) if c in a.columns else ""
+            y = canon_cell(b.at[i, c])
+            if x != y:
+                fields.append(f"{mine} {c} {x!r} (the frame gives {y!r})")
+    if ids:
+        out.append(f"sheet {what!r}: {len(ids)} case id(s) differ from the re-draw: {_listed(ids)}")
+    if fields:
+        out.append(f"sheet {what!r}: {len(fields)} value(s) differ from the re-draw: {_listed(fields)}")
+    return out
+
+
+def _allocation_differences(ours: pd.DataFrame, again: pd.DataFrame) -> list[str]:
+    mine = {canon_cell(r["cell"]): (canon_cell(r.get("N_h")), canon_cell(r.get("n_h"))) for _, r in ours.iterrows()}
+    out = []
+    for _, r in again.iterrows():
+        cell = canon_cell(r["cell"])
+        want = (canon_cell(r["N_h"]), canon_cell(r["n_h"]))
+        got = mine.pop(cell, None)
+        if got is None:
+            out.append(f"cell {cell!r} missing")
+        elif got != want:
+            out.append(f"cell {cell!r}: N_h {got[0]}, n_h {got[1]} where the frame gives N_h {want[0]}, "
+                       f"n_h {want[1]}")
+    out += [f"cell {c!r} not in the re-draw" for c in mine]
+    return [f"sheet 'allocation': {_listed(out)}"] if out else []
+
+
+def _population_differences(m: Mapping[str, Any], rows: int) -> list[str]:
+    out = []
+    for key in ("frame_rows", "population"):
+        if key in m and canon_cell(m.get(key)) != str(rows):
+            out.append(f"the manifest's {key} is {m.get(key)} but the frame has {rows:,} eligible cases")
+    return out
+
+
+def _fingerprint(sheets: tuple, m: Mapping[str, Any]) -> tuple[str, list[str]]:
+    recorded = m.get("draw_sha256")
+    if not recorded:
+        return "absent", []
+    cases, reserves, allocation = sheets
+    if draw_fingerprint(cases, reserves, allocation, m) == str(recorded).strip():
+        return "matches", []
+    return "differs", ["the draw fingerprint (draw_sha256) is not that of the workbook's cases, reserves, "
+                       "allocation and manifest: one of them, or the fingerprint, was edited after the draw"]
 
 
 def verify_draw(path: str | os.PathLike, frame: Any, *, mapping: Mapping[str, Mapping[str, str]] | None = None,
@@ -336,12 +436,47 @@ def verify_draw(path: str | os.PathLike, frame: Any, *, mapping: Mapping[str, Ma
     >>> sampling.verify_draw(path, table).ok
     True
     """
-    sample = read_draw(path)
+    with sheets_read_once():
+        sample = read_draw(path)
+        sheets = drawn_sheets(path)  # cases as drawn, reserves, allocation
     m = sample.manifest
     loaded = _frame_for(m, frame, {"mapping": mapping, "sheet": sheet, "header_row": header_row})
     columns = [c for c in m.get("frame_sha256_columns", ()) if c in loaded.data.columns]
     matches = len(loaded.data) == m.get("frame_rows") and frame_fingerprint(loaded, columns) == m.get("frame_sha256")
-    identical = bool(matches and verify_manifest(loaded, sample))
-    return DrawCheck(identical=identical, frame_matches=bool(matches), workbook=str(path),
+    differences = _population_differences(m, len(loaded.data))
+    if not matches:
+        differences.insert(0, "the frame is not the one drawn from (its fingerprint or number of eligible cases "
+                              "differs from the manifest's)")
+    else:
+        differences += _redraw_differences(sheets, loaded, m)
+    status, edited = _fingerprint(sheets, m)  # the specific reasons first, the fingerprint's last
+    differences += edited
+    return DrawCheck(identical=not differences, frame_matches=bool(matches), workbook=str(path),
                      frame=loaded.source.strip("'"), manifest=m, substitutions=sample.substitutions,
-                     problems=tuple(_sheet_problems(sample)))
+                     problems=tuple(_sheet_problems(sample)), differences=tuple(differences), fingerprint=status)
+
+
+def _redraw_differences(sheets: tuple, loaded: Any, m: Mapping[str, Any]) -> list[str]:
+    """The workbook's sheets, case by case, against the re-draw with the manifest's settings."""
+    try:
+        again, out = redraw(loaded, m)
+    except (SamplingError, KeyError, TypeError, ValueError) as exc:
+        return [f"the manifest's settings do not re-draw ({exc})"]
+    cases, reserves, allocation = sheets
+    strata = [str(s) for s in m.get("strata", [])]
+    out += _table_differences("cases", cases, again.cases, ["selection_order", "cell"], strata)
+    out += _table_differences("reserves", reserves, again.reserves, ["cell", "reserve_rank"], strata)
+    out += _allocation_differences(allocation, again.allocation)
+    if canon_cell(m.get("n")) != str(len(again.cases)):
+        out.append(f"the manifest's n is {m.get('n')} but the re-draw has {len(again.cases)} cases")
+    return out
+
+
+def _count(value: Any) -> str:
+    """A count from the manifest with thousands separators (1,000,000), as it was if not whole."""
+    if value is None:
+        return "an unknown number of"
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return str(value)

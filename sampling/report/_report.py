@@ -296,12 +296,13 @@ def _chart_jobs(assessment: Any, balance_table: pd.DataFrame | None, *, planning
         jobs.append(("overall", lambda: ch.overall(assessment)))
     if misrating and sizes:
         jobs.append(("misrating_curve", lambda: ch.misrating_curve(
-            [n for n, _ in sizes.values()], [N for _, N in sizes.values()], rules=assessment.rules, labels=labels)))
+            [n for n, _ in sizes.values()], [N for _, N in sizes.values()], rules=assessment.rules, labels=labels,
+            provider=assessment.provider)))
     if planning:
         jobs.append(("planning_curve", lambda: ch.planning_curve(
-            confidence_level=assessment.confidence_level, marks=sizes)))
+            confidence_level=assessment.confidence_level, marks=sizes, provider=assessment.provider)))
     if balance_table is not None:
-        jobs.append(("balance", lambda: ch.balance(balance_table)))
+        jobs.append(("balance", lambda: ch.balance(balance_table, provider=assessment.provider)))
     return jobs
 
 

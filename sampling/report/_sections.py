@@ -120,7 +120,7 @@ def _pool_section(p: Pool, provider: str | None) -> list[Section]:
     for i, kq in enumerate(shown):
         name, caption = f"funnel_{kq.replace('.', '_')}", f"Key question {kq}: providers against the national %"
         md += [f"![{caption}]({name}.png)", "", f"*{caption}* ([SVG]({name}.svg))", ""]
-        sections.append(Section(chart=name, caption=caption, make=lambda kq=kq: funnel(p, kq), markdown=(),
+        sections.append(Section(chart=name, caption=caption, make=lambda kq=kq: funnel(p, kq, provider=provider), markdown=(),
                                 sheets={}))
     sheets = {"national": p.national, "against_national": p.providers}
     first = sections[0]

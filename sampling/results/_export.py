@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._utils._io import atomic_path, write_csv
 from ..errors import ArgumentError, DataError, OutputError
 from ._weights import POPULATION, collapse_small_strata, sample_design
 
@@ -163,7 +164,8 @@ def export_design(results: Any, path: str | os.PathLike | None = None, *, layout
     if path is not None:
         target = Path(path)
         try:
-            table.to_csv(target, index=False, na_rep="")
+            with atomic_path(target) as tmp:
+                write_csv(table, tmp)  # quoted, formula-guarded, written atomically
         except OSError as exc:
             raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
     return table

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -21,6 +22,7 @@ import pandas as pd
 
 from ..draw._drawfile import FIELDWORK, PLAIN_HEADERS, TEXT_KEYS, write_draw_folder, write_draw_workbook
 from ..draw._drawread import is_draw_workbook, manifest_value, missing_draw_sheet
+from ..draw._tamper import describe_edits, strata_edits
 from ..errors import DataError
 
 # the draw workbook's writers stay importable from here
@@ -76,16 +78,39 @@ def _allocation(path: Path, meta: Mapping[str, Any]) -> pd.DataFrame | None:
     return table[strata].assign(population=pd.to_numeric(table["N_h"], errors="coerce"))
 
 
-def _one(path: Path) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
+def _check_strata(path: Path, sheet: pd.DataFrame, cases: pd.DataFrame, meta: Mapping[str, Any],
+                  allow: bool) -> None:
+    """Refuse (or, with ``allow``, warn about) fieldwork strata that differ from the draw's:
+    the design weights follow the cell each case was drawn in."""
+    drawn = pd.concat([cases, _sheet(path, "reserves")], ignore_index=True)
+    edits = strata_edits(sheet, drawn, meta)
+    if not len(edits):
+        return
+    what = (f"{str(path)!r} sheet {FIELDWORK!r}: the strata of {edits['case_id'].nunique()} case(s) differ from "
+            f"the draw's (sheet 'cases'): {describe_edits(edits)}")
+    if allow:
+        warnings.warn(f"{what}; analysed with the edited values, so these cases' design weights are those of "
+                      "their edited cells", UserWarning, stacklevel=4)
+        return
+    raise DataError(what, column=str(edits["column"].iloc[0]), rows=edits["row"].tolist(),
+                    values=edits["case_id"].tolist(),
+                    hint="Restore the drawn values (each case's design weight follows the cell it was drawn "
+                         "in), or pass allow_edited_strata=True to analyse with the edited values.",
+                    cli_hint="Restore the drawn values (each case's design weight follows the cell it was "
+                             "drawn in), or give --allow-edited-strata to analyse with the edited values.")
+
+
+def _one(path: Path, allow_edited_strata: bool = False) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
     """The fieldwork sheet in our column names (with ``sample``), its manifest, and the drawn
     cases missing from it (as rows of ``Results.excluded``)."""
     meta = _manifest(path)
     sheet = _sheet(path, FIELDWORK)
+    cases = _sheet(path, "cases")
+    _check_strata(path, sheet, cases, meta, allow_edited_strata)
     ours = {theirs: ours for ours, theirs in meta["columns"].items()}
     renamed = {c: ours.get(str(c), str(c).split(":", 1)[0].strip() if ":" in str(c) else str(c))
                for c in sheet.columns}
     sheet = sheet.rename(columns=renamed).drop(columns=["notes"], errors="ignore")
-    cases = _sheet(path, "cases")
     drawn = cases["case_id"]
     subs = _sheet(path, "substitutions")
     # a reserve that was itself replaced later is out too
@@ -121,7 +146,7 @@ def _with_frame_columns(path: Path, sheet: pd.DataFrame, cases: pd.DataFrame) ->
 
 
 def read_fieldwork(paths: str | os.PathLike | Sequence[Any], *, blank_means_na: bool = False,
-                   complete: bool = False,
+                   complete: bool = False, allow_edited_strata: bool = False,
                    population: Any = None, judgements: Any = None, published: Any = None,
                    overrides: Any = None) -> Any:
     """Filled draw workbooks (one per sample) read back as one inspection's Results.
@@ -133,6 +158,11 @@ def read_fieldwork(paths: str | os.PathLike | Sequence[Any], *, blank_means_na: 
     Σ N_h. Cases not yet scored (every key question blank) are listed in
     ``Results.excluded``, never silently dropped; a blank answer of a partly answered case is
     missing for its question (``Results.missing``), or an error with ``complete=True``.
+
+    A stratum value on the fieldwork sheet that differs from the draw's (sheet ``cases``, or
+    ``reserves`` for a substitute) is an error naming the case ids and columns, since each
+    case's design weight follows the cell it was drawn in; ``allow_edited_strata=True``
+    analyses with the edited values instead and warns (``UserWarning``).
 
     Parameters
     ----------
@@ -151,6 +181,8 @@ def read_fieldwork(paths: str | os.PathLike | Sequence[Any], *, blank_means_na: 
     judgements, published, overrides : dict, optional
         As for :func:`sampling.load_results`: judgement-rated standards, published
         figures to compare with, and recorded rating overrides.
+    allow_edited_strata : bool
+        Analyse with strata edited on the fieldwork sheet (a warning) instead of refusing.
 
     Returns
     -------
@@ -181,7 +213,7 @@ def read_fieldwork(paths: str | os.PathLike | Sequence[Any], *, blank_means_na: 
     from ._results import load_results
 
     paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-    parts = [_one(Path(p)) for p in paths]
+    parts = [_one(Path(p), allow_edited_strata) for p in paths]
     metas = [m for _, m, _ in parts]
     _agree(metas, paths)
     frame = pd.concat([t for t, _, _ in parts])
