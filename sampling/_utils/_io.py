@@ -304,8 +304,34 @@ def release_archives(exc: BaseException) -> None:
                         fp, archive.fp = archive.fp, None  # close() is then a no-op
                         with contextlib.suppress(Exception):
                             fp.close()
+                for book in (value, getattr(value, "workbook", None), getattr(value, "book", None)):
+                    with contextlib.suppress(Exception):  # cleaning up never hides the error itself
+                        _close_sheet_writers(book)
             tb = tb.tb_next
         exc = exc.__context__
+
+
+def _close_sheet_writers(book: object) -> None:
+    """Close, here and quietly, the row writers a write-only workbook's sheets hold open
+    (left suspended by a failed save, they would fail again, loudly, when collected)."""
+    import inspect
+
+    try:
+        from openpyxl.workbook.workbook import Workbook
+    except ImportError:  # pragma: no cover - openpyxl is a dependency
+        return
+    if not isinstance(book, Workbook):
+        return
+    for sheet in list(book.worksheets):
+        writer = getattr(sheet, "_writer", None)
+        for gen in (getattr(sheet, "_rows", None), getattr(writer, "xf", None)):
+            if inspect.isgenerator(gen):
+                with contextlib.suppress(Exception):
+                    gen.close()
+        with contextlib.suppress(Exception):
+            out = getattr(writer, "out", None)
+            if hasattr(out, "close"):
+                out.close()
 
 
 @contextlib.contextmanager
