@@ -10,12 +10,6 @@ Names are loaded lazily so ``import sampling`` stays fast.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version as _version
-
-try:
-    __version__ = _version("inspection-sampling")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
 
 from .errors import ArgumentError, DataError, OutputError, SamplingError
 
@@ -114,7 +108,20 @@ __all__ = ["__version__", "SamplingError", "ArgumentError", "DataError", "Output
 _SUBPACKAGES = ("charts", "report", "examples")
 
 
+def _package_version() -> str:
+    # read on first use: importlib.metadata alone takes a tenth of a second to load
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("inspection-sampling")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0.0.0+unknown"
+
+
 def __getattr__(name: str):
+    if name == "__version__":
+        value = globals()["__version__"] = _package_version()
+        return value
     if name in _SUBPACKAGES:  # sampling.charts.forest without importing sampling.charts first
         value = importlib.import_module(f".{name}", __name__)
         globals()[name] = value

@@ -95,3 +95,26 @@ def test_check_fraction_and_rng_reject():
         check_rng(-1)
     with pytest.raises(ArgumentError, match="rng"):
         check_rng("seed")
+
+
+def test_progress_lines_only_on_a_terminal_and_never_under_quiet():
+    import io
+
+    from sampling._utils._progress import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty, pipe = Tty(), io.StringIO()
+    Progress("sampling draw", stream=tty)("reading the frame …")
+    Progress("sampling draw", stream=pipe)("reading the frame …")
+    Progress("sampling draw", stream=Tty(), quiet=True)("x")
+    assert tty.getvalue().startswith("sampling draw [") and tty.getvalue().endswith("] reading the frame …\n")
+    assert pipe.getvalue() == ""
+    always = io.StringIO()
+    Progress("sampling report", stream=always, always=True)("chart x …")
+    assert "chart x" in always.getvalue()
+    quiet = Tty()
+    Progress("sampling report", stream=quiet, always=True, quiet=True)("chart x …")
+    assert quiet.getvalue() == ""

@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from ._excel import UNREADABLE, raw_sheets, sheet_names
 from ..errors import ArgumentError, DataError
 
 __all__ = ["COLUMN_ALIASES", "BLANKS", "norm_label", "column_key", "is_blank", "read_table", "match_columns", "position",
@@ -88,18 +89,14 @@ def _raw_sheets(path: Path, what: str, as_text: bool, sheet: Any) -> dict[str, p
         if suffix == ".csv":
             return {"": _raw_csv(path)}
         if sheet is not None:
-            from openpyxl import load_workbook
-
-            names = load_workbook(path, read_only=True).sheetnames
+            names = sheet_names(path)
             if str(sheet) not in names:
                 raise ArgumentError("sheet", sheet, f"is not a sheet of {str(path)!r} (sheets: {', '.join(names)})")
-        book = pd.read_excel(path, sheet_name=None if sheet is None else str(sheet), header=None,
-                             dtype=str if as_text else object, keep_default_na=False, engine="openpyxl")
+        return raw_sheets(path, None if sheet is None else str(sheet), as_text)
     except ArgumentError:
         raise
-    except Exception as exc:  # a corrupt workbook raises zipfile/XML errors of many kinds
-        raise DataError(f"cannot read {str(path)!r} as {suffix[1:].upper()}: {exc}") from None
-    return {str(sheet): book} if sheet is not None else {str(k): v for k, v in book.items()}
+    except Exception:  # a corrupt workbook raises zipfile/XML/calamine errors of many kinds
+        raise DataError(f"cannot read {str(path)!r} as {suffix[1:].upper()}: {UNREADABLE}") from None
 
 
 def _raw_csv(path: Path) -> pd.DataFrame:
@@ -166,8 +163,11 @@ def _read_file(path: Path, what: str, as_text: bool, sheet: Any = None, header_r
     table.index = pd.RangeIndex(at + 2, at + 2 + len(table))  # the spreadsheet's own row numbers
     if len(table):  # blank rows (a spreadsheet's trailing or spacer rows) are not cases
         blank = np.ones(len(table), dtype=bool)
-        for col in table.columns:
-            blank &= table[col].astype(str).str.strip().eq("").to_numpy()
+        for col in table.columns:  # each column looks only at the rows still blank so far
+            rows = np.flatnonzero(blank)
+            if not len(rows):
+                break
+            blank[rows] = table[col].iloc[rows].astype(str).str.strip().eq("").to_numpy()
         table = table[~blank]
     return table
 

@@ -3,7 +3,6 @@ inspection with ``--example``), rate them, and print the assessment or write the
 from __future__ import annotations
 
 import argparse
-import sys
 import textwrap
 import time
 from typing import Callable
@@ -12,6 +11,7 @@ import numpy as np
 
 from ._common import inspection_of, to_json
 from ..design._inspection import DEFAULT_SEED
+from .._utils._progress import Progress
 from .._utils._format import text_table
 
 #: a breakdown printing more rows than this gets a hint of --wide, --pairs and --contrast
@@ -346,11 +346,8 @@ def run_report(args: argparse.Namespace) -> int:
     from ..charts._style import SAVE_FORMATS
     from ..report._report import write_report
 
-    t0 = time.perf_counter()
-
-    def say(msg: str) -> None:
-        if not args.quiet:
-            print(f"sampling report [{time.perf_counter() - t0:4.1f}s] {msg}", file=sys.stderr, flush=True)
+    say = Progress("sampling report", quiet=args.quiet, always=True)  # its step lines, as before
+    t0 = say.t0
 
     formats = tuple(f.strip().lower() for f in str(args.formats).split(",") if f.strip())
     if not formats or any(f not in SAVE_FORMATS for f in formats):

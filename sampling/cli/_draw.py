@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ._common import inspection_of, to_json
+from .._utils._progress import Progress
 from .._utils._format import text_table
 from ..errors import ArgumentError, OutputError
 
@@ -202,11 +203,16 @@ def run(args: argparse.Namespace) -> int:
     out_path = _check_out(args.out)
     inspection, framework, spec, strata, args.seed = _settings(args)
     args.inspection_set_aside = getattr(inspection, "set_aside", ())
+    say = Progress("sampling draw", quiet=getattr(args, "quiet", False))  # on a terminal only
+    say("reading the frame …")
     frame = _load(args)
     n, n_note = args.n, ""
     if n == "auto":
         n, n_note = _sample_size(frame, inspection)
+    say(f"allocating and drawing from {len(frame.data) if hasattr(frame, 'data') else len(frame):,} cases …")
     sample = draw_sample(frame, n, strata=strata, rng=args.seed, reserves=args.reserves)
+    if out_path is not None:
+        say(f"writing {str(out_path)!r} …")
     written = [] if out_path is None else _write(sample, out_path, args, inspection, framework, frame)
     if args.json:
         print(to_json({"seed": args.seed, "n": sample.n, "sample": args.sample,

@@ -423,16 +423,28 @@ an inspection, stage by stage (plan, draw, analyse and report also take --exampl
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from .. import __version__
+class _Version(argparse.Action):
+    """``--version``: the installed version, read only when asked for."""
 
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="show program's version number and exit"):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .. import __version__
+
+        parser._print_message(f"inspection-sampling {__version__}\n")
+        parser.exit()
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sampling",
         description="Plan, draw and analyse case-file inspection samples.",
         epilog=WORKFLOW,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"inspection-sampling {__version__}")
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, help_text, add in COMMANDS:

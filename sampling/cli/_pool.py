@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._common import to_json
+from .._utils._progress import Progress
 from .._utils._format import interval_text, text_table
 
 __all__ = ["run_pool", "write_pool", "national_summary", "providers_summary", "numbered_notes"]
@@ -87,6 +88,8 @@ def run_pool(args: argparse.Namespace) -> int:
     from ._sources import load_sources
     from ..comparison._pool import pool
 
+    say = Progress("sampling pool", quiet=getattr(args, "quiet", False))  # on a terminal only
+    say(f"reading {len(args.sources)} sources …")
     results = load_sources(args.sources, args)
     labels = getattr(args, "label", None)
     if labels is not None:
@@ -98,6 +101,7 @@ def run_pool(args: argparse.Namespace) -> int:
         import dataclasses
 
         results = [dataclasses.replace(r, provider=label) for r, label in zip(results, labels)]
+    say("pooling: each provider against the pool …")
     wanted = [k for group in (args.key_question or []) for k in group]
     pooled = pool(results, confidence_level=args.confidence, key_questions=wanted or None)
     files = write_pool(pooled, args.out) if args.out is not None else []

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._utils._excel import read_excel, sheet_names
 from .._utils._tables import position
 from ..errors import ArgumentError, DataError
 from ._drawfile import FIELDWORK, PLAIN_HEADERS, SHEETS, SUBSTITUTION_COLUMNS, TEXT_KEYS
@@ -83,9 +84,7 @@ def is_draw_workbook(path: Any) -> bool:
     if p.suffix.lower() != ".xlsx" or not p.is_file():
         return False
     try:
-        from openpyxl import load_workbook
-
-        names = load_workbook(p, read_only=True).sheetnames
+        names = sheet_names(p)
     except Exception:  # a corrupt workbook: the ordinary reader says why
         return False
     return FIELDWORK in names and "manifest" in names
@@ -129,7 +128,7 @@ def _read_sheet(path: str | os.PathLike, name: str) -> pd.DataFrame:
         if p.is_dir():
             table = pd.read_csv(p / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
         else:
-            table = pd.read_excel(p, sheet_name=name, dtype=str, keep_default_na=False)
+            table = read_excel(p, sheet_name=name, dtype=str, keep_default_na=False)
     except (ValueError, KeyError, FileNotFoundError) as exc:
         gap = missing_draw_sheet(p, name) if not p.is_dir() else None
         if gap is not None:

@@ -40,8 +40,10 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from .._utils._threads import one_blas_thread
+from ..stats._dist import binom_cdf, binom_skew, hypergeom_cdf, hypergeom_skew
+from ..stats._kernels import use_kernels
 from ..stats._multinomial import CountPlan, Workspace, count_plan, draw_counts
 from ..results._weights import SampleDesign, collapse_small_strata, sample_design
 
@@ -194,6 +196,7 @@ class _Layout:
     plan: CountPlan
     M: np.ndarray          # (U, 2k) units' yes and applicable indicators, scaled, in plan order
     base: np.ndarray | None  # offset @ M (Rao–Wu), else None
+    fast: bool = False     # every count by compiled index draws (``stats._kernels``)
 
 
 def _stratum_weights(n_h: int, rescale: bool, f: float) -> tuple[int, float]:
@@ -215,7 +218,7 @@ def _stratum_blocks(pt: _Patterns) -> list[tuple[int, int, int]]:
             for i in range(len(starts))]
 
 
-def _layout(pt: _Patterns, rescale: bool, f: float, dtype) -> _Layout:
+def _layout(pt: _Patterns, rescale: bool, f: float, dtype, B: int = 0) -> _Layout:
     """The count plan and scaled indicators; ``f`` is the sample's fraction, or each
     stratum's (``pt.f``) for a design-weighted sample, whose indicators carry the design
     weight N_h/n_h (so a replicate's totals are weighted)."""
@@ -228,7 +231,10 @@ def _layout(pt: _Patterns, rescale: bool, f: float, dtype) -> _Layout:
         c_u = pt.counts[p0:p1].astype(float)
         scale.append(np.full(p1 - p0, lam * n_h / m_h if rescale and m_h else (0.0 if rescale else 1.0)))
         offset.append(c_u * (1.0 - lam) if rescale and m_h else (c_u if rescale else np.zeros(p1 - p0)))
-    plan = count_plan(pt.counts, [(p0, p1) for p0, p1, _ in blocks], draws)
+    # with numba (the ``fast`` extra) and B·m large, every case is drawn by index in compiled
+    # code: a different random stream from the numpy path's, the same distribution
+    fast = use_kernels(B * int(sum(draws)))
+    plan = count_plan(pt.counts, [(p0, p1) for p0, p1, _ in blocks], draws, poisson=not fast)
     # Rao–Wu weights are w = offset + scale·r, so W @ M = offset @ M + r @ (scale·M): the
     # per-unit scale folds into M once and each replicate block is a product of raw counts.
     scale, offset = np.concatenate(scale), np.concatenate(offset)
@@ -236,7 +242,7 @@ def _layout(pt: _Patterns, rescale: bool, f: float, dtype) -> _Layout:
     if pt.weight is not None:
         M = pt.weight[:, None] * M
     base = offset @ M if rescale else None
-    return _Layout(plan, (scale[:, None] * M if rescale else M)[plan.order].astype(dtype), base)
+    return _Layout(plan, (scale[:, None] * M if rescale else M)[plan.order].astype(dtype), base, fast)
 
 
 def _replicate_totals(lay: _Layout, B: int, rng: np.random.Generator) -> np.ndarray:
@@ -246,9 +252,10 @@ def _replicate_totals(lay: _Layout, B: int, rng: np.random.Generator) -> np.ndar
     out = np.empty((B, lay.M.shape[1]))
     chunk = int(max(1, min(B, CHUNK_CELLS // max(plan.units, plan.draws_per_replicate, 1))))
     work = Workspace(plan, chunk)
+    fast = lay.fast
     for b0 in range(0, B, chunk):
         c = min(chunk, B - b0)
-        out[b0:b0 + c] = draw_counts(plan, c, rng, work).astype(lay.M.dtype, copy=False) @ lay.M
+        out[b0:b0 + c] = draw_counts(plan, c, rng, work, fast).astype(lay.M.dtype, copy=False) @ lay.M
     if lay.base is not None:
         out += lay.base
     return out
@@ -308,7 +315,7 @@ def _case_bootstrap(results: Any, pops: Mapping[str, int], stratified: bool, B: 
             accel[cols] = jackknife_accel(pt.Yp, pt.Qp, pt.counts, pt.counts @ pt.Yp, pt.counts @ pt.Qp)
         # float32 is exact enough for counts times weights ≤ 2 summed over ≤ 10⁵ units, except
         # with N known, where the finer weights get float64.
-        lay = _layout(pt, rescale, f, np.float64 if fin or design is not None else np.float32)
+        lay = _layout(pt, rescale, f, np.float64 if fin or design is not None else np.float32, B)
         out = _replicate_totals(lay, B, rng)
         yes_b[:, cols], n_b[:, cols] = out[:, :len(cols)], out[:, len(cols):]
     kind = _describe(any_strata, finite, any_rescaled, pooled)
@@ -336,9 +343,9 @@ def _aggregate_bootstrap(results, pops: Mapping[str, int], B: int, rng) -> Boot:
         if finite[j]:
             Nq = int(Nj[j])
             good = int(np.clip(np.floor(p[j] * Nq + 0.5), 0, Nq))
-            cdf = stats.hypergeom.cdf(support[j], Nq, good, ni[j])
+            cdf = hypergeom_cdf(support[j], Nq, good, ni[j])
         else:
-            cdf = stats.binom.cdf(support[j], ni[j], p[j])
+            cdf = binom_cdf(support[j], ni[j], p[j])
         cdf[-1] = 1.0  # the whole support: no draw can fall past it through rounding
         yes_b[:, j] = np.searchsorted(cdf, u[:, j], side="right")
     # acceleration a = skewness / 6 of the parametric yes count (Efron 1987)
@@ -346,12 +353,12 @@ def _aggregate_bootstrap(results, pops: Mapping[str, int], B: int, rng) -> Boot:
     with np.errstate(invalid="ignore", divide="ignore"):
         if (~finite).any():
             c = ~finite
-            skew[c] = stats.binom.stats(ni[c], p[c], moments="s")
+            skew[c] = binom_skew(ni[c], p[c])
         if finite.any():
             c = finite
             Nc = Nj[c].astype(np.int64)
             good = np.clip(np.floor(p[c] * Nc + 0.5).astype(np.int64), 0, Nc)
-            skew[c] = stats.hypergeom.stats(Nc, good, ni[c], moments="s")
+            skew[c] = hypergeom_skew(Nc, good, ni[c])
     accel = np.where(np.isfinite(skew), skew / 6.0, 0.0)
     n_b = np.broadcast_to(n, (B, k)).copy()
     if finite.all():
@@ -385,5 +392,6 @@ def resample(results: Any, pops: Mapping[str, int], stratified: bool, B: int,
     Boot
     """
     if results.level == "case":
-        return _case_bootstrap(results, pops, stratified, B, rng)
+        with one_blas_thread():  # small products: BLAS threads only cost (see _utils._threads)
+            return _case_bootstrap(results, pops, stratified, B, rng)
     return _aggregate_bootstrap(results, pops, B, rng)

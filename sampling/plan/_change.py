@@ -15,11 +15,11 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
-from scipy import stats
 
 from .._utils._checks import check_confidence_level, check_fraction, check_population
 from .._utils._display import TableResult
 from ..errors import ArgumentError
+from ..stats._dist import norm_ppf
 from ._core import ceil_whole, check_p, cochran_fpc
 
 __all__ = ["ChangePlan", "change_sample_size", "detectable_change"]
@@ -29,7 +29,7 @@ def _z_alpha(confidence_level: float, sides: int) -> float:
     if sides not in (1, 2):
         raise ArgumentError("sides", sides, "must be 1 (one-sided) or 2 (two-sided)")
     tail = (1 - confidence_level) / sides
-    return float(stats.norm.ppf(1 - tail))
+    return float(norm_ppf(1 - tail))
 
 
 def _fpc(n: float, population: int | None) -> float:
@@ -162,7 +162,7 @@ def change_sample_size(
     confidence_level = check_confidence_level(confidence_level)
     power = check_fraction(power, "power")
     p = check_p(p)
-    za, zb = _z_alpha(confidence_level, sides), float(stats.norm.ppf(power))
+    za, zb = _z_alpha(confidence_level, sides), float(norm_ppf(power))
     p1, p2 = _proportions(p, change)
     pbar = (p1 + p2) / 2
     n0 = (za * math.sqrt(2 * pbar * (1 - pbar)) + zb * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))) ** 2 / change ** 2
@@ -228,7 +228,7 @@ def detectable_change(
     """
     if not n1 or not n2 or n1 < 1 or n2 < 1:
         return math.nan
-    za, zb = _z_alpha(confidence_level, sides), float(stats.norm.ppf(power))
+    za, zb = _z_alpha(confidence_level, sides), float(norm_ppf(power))
     d1, d2 = (float(d) for d in design_effects)
     var = p * (1 - p) * (d1 * _fpc(n1, population1) / n1 + d2 * _fpc(n2, population2) / n2)
     return (za + zb) * math.sqrt(var)

@@ -11,9 +11,9 @@ import math
 import numbers
 from typing import Any
 
-from scipy import stats
 
 from .._utils._checks import check_count, check_fraction
+from ..stats._dist import norm_ppf
 from .._utils._methods import PLAN_METHODS, check_method
 from ..errors import ArgumentError
 
@@ -50,7 +50,7 @@ def check_n(n: Any, population: int | None, name: str = "n") -> int:
 
 def z_value(confidence_level: float) -> float:
     """Two-sided normal quantile z = Φ⁻¹(1 − α/2)."""
-    return float(stats.norm.ppf(0.5 + confidence_level / 2))
+    return float(norm_ppf(0.5 + confidence_level / 2))
 
 
 def ceil_whole(x: float) -> int:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
 from ._core import cochran_size, z_value
 from ..errors import ArgumentError
@@ -61,6 +60,7 @@ def hypergeom_upper(x: np.ndarray, n: int, N: int, alpha: float) -> np.ndarray:
     P(X ≤ x | M) ≤ α/2, X ~ Hypergeometric(N, M, n) (Buonaccorsi 1987; Wendell & Schmee
     2001). P(X ≤ x | M) falls as M grows, so a vectorised bisection over M finds it.
     """
+    from scipy import stats  # here, not at import: scipy.stats takes half a second to load
     lo = x.astype(np.int64)  # P(X ≤ x | M = x) = 1: always accepted
     hi = (N - n + x).astype(np.int64)
     while True:

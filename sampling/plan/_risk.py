@@ -12,9 +12,9 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._utils._checks import check_population
+from ..stats._dist import binom_pmf, hypergeom_pmf
 from .._utils._methods import ROUNDINGS
 from ..errors import ArgumentError
 from ._core import check_n
@@ -72,10 +72,10 @@ def _band_matrix(true_percent: Any, n: int, population: int | None, bands: Any,
     flat = pct.reshape(-1)
     x = np.arange(n + 1)
     if population is None:
-        pmf = stats.binom.pmf(x[None, :], n, flat[:, None] / 100)
+        pmf = binom_pmf(x[None, :], n, flat[:, None] / 100)
     else:
         M = np.floor(flat / 100 * population + 0.5).astype(np.int64)  # half up
-        pmf = stats.hypergeom.pmf(x[None, :], population, M[:, None], n)
+        pmf = hypergeom_pmf(x[None, :], population, M[:, None], n)
     obs_band = np.searchsorted(edges, observed_percent(x, n, rounding), side="right")
     probs = np.zeros((flat.size, edges.size + 1))
     for b in range(edges.size + 1):

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..rating._assessment import Assessment
+from .._utils._excel import read_excel
 from .._utils._checks import check_bool
 from .._utils._display import TableResult
 from .._utils._format import is_true, text
@@ -208,7 +209,7 @@ def check_draw_provider(sample: Any, provider: str | None) -> None:
     if path.suffix.lower() != ".xlsx" or not path.is_file():
         return
     try:
-        manifest = pd.read_excel(path, sheet_name="manifest", dtype=str, keep_default_na=False)
+        manifest = read_excel(path, sheet_name="manifest", dtype=str, keep_default_na=False)
     except (ValueError, KeyError, OSError):
         return
     named = dict(zip(manifest["key"], manifest["value"])) if "key" in manifest else {}
@@ -229,7 +230,7 @@ def _load_balance(sample: Any) -> pd.DataFrame | None:
     if isinstance(sample, (str, os.PathLike)):
         path = _balance_path(Path(sample))
         try:
-            table = (pd.read_excel(path, sheet_name="balance") if path.suffix.lower() in (".xlsx", ".xlsm")
+            table = (read_excel(path, sheet_name="balance") if path.suffix.lower() in (".xlsx", ".xlsm")
                      else pd.read_csv(path))
         except (ValueError, KeyError, OSError) as exc:
             raise DataError(f"cannot read the balance table from {str(path)!r} ({exc})",

@@ -20,6 +20,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from .._utils._excel import read_excel
 from ..draw._drawfile import FIELDWORK, PLAIN_HEADERS, TEXT_KEYS, write_draw_folder, write_draw_workbook
 from ..draw._drawread import is_draw_workbook, manifest_value, missing_draw_sheet
 from ..draw._tamper import describe_edits, strata_edits
@@ -34,7 +35,7 @@ def _sheet(path: Path, name: str) -> pd.DataFrame:
     if path.is_dir():
         return pd.read_csv(path / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8")
     try:
-        return pd.read_excel(path, sheet_name=name, dtype=str, keep_default_na=False)
+        return read_excel(path, sheet_name=name, dtype=str, keep_default_na=False)
     except ValueError:  # no such sheet
         gap = missing_draw_sheet(path, name)
         if gap is None:

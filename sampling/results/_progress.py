@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._utils._display import TableResult
 from ..draw._drawfile import FIELDWORK
@@ -90,6 +89,8 @@ def _counts(cases: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
 
 def _balance(cases: pd.DataFrame, strata: list[str]) -> pd.DataFrame:
     """Chi-square goodness of fit of the scored counts against the drawn shares."""
+    from ..stats._dist import chisquare  # scipy.stats' own numbers, without its half-second import
+
     scored = cases["status"] != "not started"
     rows = []
     for v in strata:
@@ -101,12 +102,12 @@ def _balance(cases: pd.DataFrame, strata: list[str]) -> pd.DataFrame:
                              p_value=np.nan, test="not tested (no scored case, or one group)"))
             continue
         expected = m * drawn.to_numpy(float) / drawn.sum()
-        res = stats.chisquare(got.to_numpy(float), expected)
+        statistic, pvalue = chisquare(got.to_numpy(float), expected)
         test = "chi-square goodness of fit against the drawn shares"
         if (expected < 5).any():
             test += " (approximate: some expected counts below 5)"
-        rows.append(dict(variable=v, groups=len(drawn), scored=m, chi_square=float(res.statistic),
-                         df=len(drawn) - 1, p_value=float(res.pvalue), test=test))
+        rows.append(dict(variable=v, groups=len(drawn), scored=m, chi_square=statistic,
+                         df=len(drawn) - 1, p_value=pvalue, test=test))
     return pd.DataFrame(rows, columns=["variable", "groups", "scored", "chi_square", "df", "p_value", "test"])
 
 

@@ -34,7 +34,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+
+from . import _kernels
+from ._dist import poisson_cdf, poisson_ppf
 
 __all__ = ["CountPlan", "count_plan", "draw_counts", "Workspace", "POISSON_MIN_DRAWS", "SLACK",
            "POISSON_COST", "CHAIN_MAX_MEAN", "TAIL"]
@@ -97,15 +99,17 @@ def _poissonise(n_units: int, m: int) -> bool:
     return m >= POISSON_MIN_DRAWS and POISSON_COST * n_units + SLACK * np.sqrt(m) < m
 
 
-def count_plan(counts: np.ndarray, strata: list[tuple[int, int]], draws: list[int]) -> CountPlan:
+def count_plan(counts: np.ndarray, strata: list[tuple[int, int]], draws: list[int],
+               poisson: bool = True) -> CountPlan:
     """Plan the counts of units with ``counts`` cases each; stratum h holds units
-    ``strata[h] = (first, end)`` (contiguous, in order) and draws ``draws[h]`` cases."""
+    ``strata[h] = (first, end)`` (contiguous, in order) and draws ``draws[h]`` cases
+    (``poisson=False``: every stratum by index draws)."""
     counts = np.asarray(counts, dtype=np.int64)
     case_start = np.r_[0, np.cumsum(counts)]
     pois, idx = [], []
     for h, ((u0, u1), m) in enumerate(zip(strata, draws)):
         if m > 0:
-            (pois if _poissonise(u1 - u0, m) else idx).append(h)
+            (pois if poisson and _poissonise(u1 - u0, m) else idx).append(h)
     units_of = {h: np.arange(*strata[h]) for h in range(len(strata))}
     p_units = np.concatenate([units_of[h] for h in pois]) if pois else np.zeros(0, np.int64)
     p_stratum = np.concatenate([np.full(len(units_of[h]), j) for j, h in enumerate(pois)]) if pois \
@@ -139,8 +143,8 @@ def _chain_span(lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per mean: the first CDF entry compared (one below its TAIL quantile) and how many
     entries reach its 1 − TAIL quantile (scipy evaluated once per distinct mean)."""
     values, inverse = np.unique(lam, return_inverse=True)
-    first = np.maximum(stats.poisson.ppf(TAIL, values) - 1, 0)
-    need = stats.poisson.ppf(1 - TAIL, values) - first + 1
+    first = np.maximum(poisson_ppf(TAIL, values) - 1, 0)
+    need = poisson_ppf(1 - TAIL, values) - first + 1
     return first.astype(np.int64)[inverse], need.astype(np.int64)[inverse]
 
 
@@ -166,7 +170,7 @@ def _chains(lam: np.ndarray, first: np.ndarray, width: np.ndarray) -> tuple[tupl
     that every 32-bit uniform lies below."""
     L = int(np.ceil(lam.max() + 12 * np.sqrt(lam.max()) + 40)) if len(lam) else 1
     values, inverse = np.unique(lam, return_inverse=True)
-    F = stats.poisson.cdf(np.arange(L)[:, None], values[None, :])
+    F = poisson_cdf(np.arange(L)[:, None], values[None, :])
     table = np.minimum(np.round(F * _GRID), _GRID - 1).astype(np.uint64)[:, inverse]
     table[-1] = _GRID
     groups = []
@@ -293,10 +297,12 @@ class Workspace:
 
 
 def draw_counts(plan: CountPlan, c: int, rng: np.random.Generator,
-                work: Workspace | None = None) -> np.ndarray:
+                work: Workspace | None = None, fast: bool = False) -> np.ndarray:
     """(c, U) float32 counts (exact integers) of ``c`` replicates in plan column order; each
     stratum's counts are Multinomial(m_h, c_u/n_h), independently of the others. With
-    ``work`` (sized for at least c rows) the counts are written into ``work.X[:c]``."""
+    ``work`` (sized for at least c rows) the counts are written into ``work.X[:c]``. With
+    ``fast`` (see :func:`~sampling.stats._kernels.use_kernels`) the index draws are counted
+    by a compiled loop: the same counts from the same uniforms."""
     U = plan.units
     work = Workspace(plan, c) if work is None else work
     X = work.X[:c]
@@ -306,6 +312,9 @@ def draw_counts(plan: CountPlan, c: int, rng: np.random.Generator,
         _top_up(plan, X, (plan.p_m[None, :] - S).astype(np.int64), rng)
     if len(plan.i_m):
         h = np.repeat(np.arange(len(plan.i_m)), plan.i_m)
+        u = _uniform32((c, len(h)), rng)
+        if fast and _kernels.add_draws_grid(X.reshape(-1), plan.i_lo[h], plan.i_n[h], U, plan.case_col, u):
+            return X
         _add_draws(X, plan.i_lo[h][None, :], plan.i_n[h][None, :], (np.arange(c) * U)[:, None],
-                   plan.case_col, _uniform32((c, len(h)), rng))
+                   plan.case_col, u)
     return X

@@ -126,7 +126,7 @@ def proportion_interval(yes, n, *, method: str = "wilson", confidence_level: flo
     y, m = as_counts(yes, n)
     if method in FINITE:
         return _finite(y, m, method, cl, population, scalar)
-    from statsmodels.stats.proportion import proportion_confint
+    from ._dist import proportion_confint
 
     low, high = proportion_confint(y, m, alpha=1 - cl, method=_STATSMODELS[method])
     low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
@@ -174,7 +174,7 @@ def effective_interval(yes, n, *, method: str = "wilson", confidence_level: floa
     y, m = (np.array(a, dtype=float) for a in np.broadcast_arrays(np.asarray(yes, float), np.asarray(n, float)))
     if (~np.isfinite(m) | (m < 1)).any() or (~np.isfinite(y) | (y < 0) | (y > m)).any():
         raise DataError("effective counts must satisfy 0 ≤ yes ≤ n and n ≥ 1", column="n")
-    from statsmodels.stats.proportion import proportion_confint
+    from ._dist import proportion_confint
 
     low, high = proportion_confint(y, m, alpha=1 - cl, method=_STATSMODELS[method])
     return np.asarray(low, dtype=float), np.asarray(high, dtype=float)

@@ -1,0 +1,123 @@
+"""What a command loads: `sampling analyse` of a filled draw workbook pays for neither
+scipy.stats, statsmodels, matplotlib nor openpyxl; and the scipy.special replacements
+(`sampling.stats._dist`) give scipy.stats' and statsmodels' numbers exactly."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from sampling.stats import _dist
+
+NOT_FOR_ANALYSE = ("scipy.stats", "statsmodels", "matplotlib", "openpyxl")
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory):
+    import openpyxl
+
+    import sampling
+    from sampling.cli._main import main
+
+    root = tmp_path_factory.mktemp("imports")
+    sampling.synthetic_frame(600, rng=8).to_csv(root / "frame.csv", index=False)
+    assert main(["draw", str(root / "frame.csv"), "--sample", "case_supervision", "--n", "60",
+                 "--out", str(root / "draw.xlsx")]) == 0
+    wb = openpyxl.load_workbook(root / "draw.xlsx")
+    ws = wb["fieldwork"]
+    header = [c.value for c in ws[1]]
+    rng = np.random.default_rng(4)
+    for r in range(2, ws.max_row + 1):
+        for c, h in enumerate(header, start=1):
+            if h and re.match(r"^\d+(\.\d+)+: ", str(h)):
+                ws.cell(r, c).value = str(rng.choice(["Yes", "Yes", "No", "N/A"]))
+    wb.save(root / "draw.xlsx")
+    return root / "draw.xlsx"
+
+
+def _loaded_by(args: list[str]) -> list[str]:
+    code = ("import runpy, sys, json\n"
+            f"sys.argv = ['sampling'] + {args!r}\n"
+            "try:\n    runpy.run_module('sampling', run_name='__main__')\n"
+            "except SystemExit as e:\n    assert not e.code, e.code\n"
+            "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("method", ["wilson", "bca"])
+def test_analyse_of_a_draw_workbook_loads_only_what_it_uses(filled, method):
+    loaded = _loaded_by(["analyse", str(filled), "--method", method, "--resamples", "500", "--seed", "3"])
+    assert "sampling.estimation" in loaded  # it did run
+    heavy = [m for m in loaded if m.split(".")[0] in ("statsmodels", "matplotlib", "openpyxl")
+             or m == "scipy.stats" or m.startswith("scipy.stats.")]
+    assert not heavy, heavy[:10]
+
+
+def test_norm_and_poisson_are_scipy_stats():
+    from scipy import stats
+
+    q = np.concatenate([np.linspace(1e-6, 1 - 1e-6, 301), [0.02, 0.98, 0.1, 0.9, 0.025, 0.975]])
+    assert np.array_equal(_dist.norm_ppf(q), stats.norm.ppf(q))
+    assert np.array_equal(_dist.norm_isf(q), stats.norm.isf(q))
+    mu = np.concatenate([np.geomspace(1e-3, 500, 200), [0.0]])
+    for t in (0.02, 0.98, 0.5):
+        assert np.array_equal(_dist.poisson_ppf(t, mu), stats.poisson.ppf(t, mu))
+    k = np.arange(-2, 600)[:, None]
+    assert np.array_equal(_dist.poisson_cdf(k, mu[None, :]), stats.poisson.cdf(k, mu[None, :]))
+
+
+def test_binomial_and_hypergeometric_are_scipy_stats():
+    from scipy import stats
+
+    for n in (1, 2, 7, 40, 132, 1000):
+        k = np.arange(-1, n + 2)
+        for p in (0.0, 0.013, 0.5, 0.71, 1.0):
+            assert np.array_equal(_dist.binom_cdf(k, n, p), stats.binom.cdf(k, n, p))
+            assert np.array_equal(_dist.binom_pmf(k, n, p), stats.binom.pmf(k, n, p))
+        pp = np.linspace(0, 1, 11)[:, None]
+        assert np.array_equal(_dist.binom_pmf(k[None, :], n, pp), stats.binom.pmf(k[None, :], n, pp))
+        p = np.array([0.0, 0.2, 0.5, 0.9, 1.0])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.testing.assert_array_equal(_dist.binom_skew(n, p), stats.binom.stats(n, p, moments="s"))
+    for M, n in ((10, 3), (80, 40), (500, 132), (2000, 140)):
+        k = np.arange(-1, n + 2)
+        for good in (0, 1, M // 3, M - 1, M):
+            assert np.array_equal(_dist.hypergeom_cdf(k, M, good, n), stats.hypergeom.cdf(k, M, good, n))
+        for good in (0, 1, M // 3, M - 1, M):
+            assert np.array_equal(_dist.hypergeom_pmf(k, M, good, n), stats.hypergeom.pmf(k, M, good, n))
+        good = np.array([0, 1, M // 3, M - 1, M])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.testing.assert_array_equal(_dist.hypergeom_skew(M, good, n),
+                                          stats.hypergeom.stats(M, good, n, moments="s"))
+
+
+@pytest.mark.parametrize("method", ["wilson", "beta", "jeffreys", "agresti_coull"])
+def test_proportion_intervals_are_statsmodels(method):
+    from statsmodels.stats.proportion import proportion_confint
+
+    n = np.repeat([1, 2, 5, 13, 40, 132, 1000], 9).astype(float)
+    y = np.floor(n * np.tile(np.linspace(0, 1, 9), 7))
+    for cl in (0.8, 0.9, 0.95, 0.5):
+        ours = _dist.proportion_confint(y, n, 1 - cl, method)
+        theirs = proportion_confint(np.array(y), np.array(n), alpha=1 - cl, method=method)
+        for a, b in zip(ours, theirs):
+            np.testing.assert_allclose(np.asarray(a, float), np.asarray(b, float), rtol=0, atol=1e-12)
+
+
+def test_chisquare_is_scipy_stats():
+    from scipy import stats
+
+    rng = np.random.default_rng(0)
+    for k in (2, 3, 5, 12):
+        for n in (10, 132, 5000):
+            p = rng.dirichlet(np.ones(k))
+            obs = rng.multinomial(n, p)
+            assert _dist.chisquare_pvalue(obs, n * p) == float(stats.chisquare(obs, n * p).pvalue)
+            ref = stats.chisquare(obs.astype(float), n * p)
+            assert _dist.chisquare(obs.astype(float), n * p) == (float(ref.statistic), float(ref.pvalue))
