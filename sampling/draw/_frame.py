@@ -514,4 +514,4 @@ def load_frame(
     used = {column: dict(spellings) for column, spellings in vocab.items()}
     return Frame(data=_assemble(data, case_id, order, vocab, mapping, source_columns), source=description,
                  vocabulary=used, excluded=excluded, filters=filters, columns=source_columns,
-                 rows=np.asarray(data.index.to_numpy(dtype=object)[order], dtype=object))
+                 rows=data.index.to_numpy()[order])
