@@ -224,7 +224,7 @@ def test_bad_results(providers):
             pool(bad)
     with pytest.raises(ArgumentError, match="results"):
         pool([providers[0], 3])
-    with pytest.raises(ArgumentError, match="own provider name"):
+    with pytest.raises(DataError, match="same provider name"):
         pool([providers[0], providers[0]])
     with pytest.raises(DataError):
         pool(providers, populations={"Eastvale": 10})  # N below n

@@ -18,6 +18,7 @@ __all__ = [
     "check_count",
     "check_memory",
     "MAX_CASES",
+    "MAX_SEED",
     "check_rng",
     "check_bool",
     "check_populations",
@@ -52,11 +53,14 @@ def check_fraction(value: Any, name: str, *, low_open: bool = True, high_open: b
 
 #: no eligible population (or count of cases) is larger than this: a bigger number is a typo
 MAX_CASES = 10 ** 9
+#: the largest seed (numpy's SeedSequence takes 128 bits of entropy)
+MAX_SEED = 2 ** 128 - 1
 
 
-def check_count(value: Any, name: str, *, minimum: int = 1, maximum: int | None = None) -> int:
-    """A whole number from ``minimum`` to ``maximum`` (floats such as 132.0 are accepted;
-    1.5, 10**30 beyond ``maximum``, NaN and booleans are not)."""
+def check_count(value: Any, name: str, *, minimum: int = 1, maximum: int | None = MAX_CASES) -> int:
+    """A whole number from ``minimum`` to ``maximum`` (by default :data:`MAX_CASES`, so no
+    count reaches an allocation unbounded; floats such as 132.0 are accepted; 1.5, 10**30,
+    NaN and booleans are not)."""
     whole = f"must be a whole number ≥ {minimum:,}" + ("" if maximum is None else f" and ≤ {maximum:,}")
     if isinstance(value, bool) or not _is_real(value):
         raise ArgumentError(name, value, whole)
@@ -95,6 +99,9 @@ def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:
     """
     if isinstance(rng, np.random.Generator):
         return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng > MAX_SEED:
+        raise ArgumentError(name, rng, f"must be a whole number from 0 to {MAX_SEED:,}: a seed "
+                            "is a label for one draw, e.g. 2019")
     if rng is None or isinstance(rng, (np.random.SeedSequence,)) or (
         isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng >= 0
     ):

@@ -202,7 +202,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         os.chmod(tmp_path, mode)
         _fsync(tmp_path)
         os.replace(tmp_path, target)
-    except BaseException:
+    except BaseException as exc:
+        release_archives(exc)
         with contextlib.suppress(OSError):
             tmp_path.unlink()
         raise
@@ -285,6 +286,54 @@ def _commit(staging: Path, out: Path) -> None:
     staging.rmdir()
 
 
+def release_archives(exc: BaseException) -> None:
+    """Close, quietly, the zip archives a failed workbook write left open in the frames of
+    ``exc``'s traceback (openpyxl leaves its archive unclosed when a write fails, and closing
+    it later on a full disk prints an "Exception ignored" traceback after our one-line error):
+    the half-written file is ours and is removed anyway."""
+    import zipfile
+
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        tb = exc.__traceback__
+        while tb is not None:
+            for value in list(tb.tb_frame.f_locals.values()):
+                for archive in (value, getattr(value, "_archive", None)):
+                    if isinstance(archive, zipfile.ZipFile) and archive.fp is not None:
+                        fp, archive.fp = archive.fp, None  # close() is then a no-op
+                        with contextlib.suppress(Exception):
+                            fp.close()
+                for book in (value, getattr(value, "workbook", None), getattr(value, "book", None)):
+                    with contextlib.suppress(Exception):  # cleaning up never hides the error itself
+                        _close_sheet_writers(book)
+            tb = tb.tb_next
+        exc = exc.__context__
+
+
+def _close_sheet_writers(book: object) -> None:
+    """Close, here and quietly, the row writers a write-only workbook's sheets hold open
+    (left suspended by a failed save, they would fail again, loudly, when collected)."""
+    import inspect
+
+    try:
+        from openpyxl.workbook.workbook import Workbook
+    except ImportError:  # pragma: no cover - openpyxl is a dependency
+        return
+    if not isinstance(book, Workbook):
+        return
+    for sheet in list(book.worksheets):
+        writer = getattr(sheet, "_writer", None)
+        for gen in (getattr(sheet, "_rows", None), getattr(writer, "xf", None)):
+            if inspect.isgenerator(gen):
+                with contextlib.suppress(Exception):
+                    gen.close()
+        with contextlib.suppress(Exception):
+            out = getattr(writer, "out", None)
+            if hasattr(out, "close"):
+                out.close()
+
+
 @contextlib.contextmanager
 def atomic_dir(out: str | os.PathLike) -> Iterator[Path]:
     """Yield a hidden staging folder beside ``out``; on success move its files into ``out``.
@@ -313,8 +362,10 @@ def atomic_dir(out: str | os.PathLike) -> Iterator[Path]:
         yield staging
         _commit(staging, target)
     except OSError as exc:
+        release_archives(exc)
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(f"cannot write to {str(target)!r}: {exc.strerror or exc}") from None
-    except BaseException:
+    except BaseException as exc:
+        release_archives(exc)
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -19,7 +19,8 @@ import pandas as pd
 from ._excel import UNREADABLE, raw_sheets, sheet_names
 from ..errors import ArgumentError, DataError
 
-__all__ = ["COLUMN_ALIASES", "BLANKS", "norm_label", "column_key", "is_blank", "read_table", "match_columns", "position"]
+__all__ = ["COLUMN_ALIASES", "BLANKS", "norm_label", "column_key", "is_blank", "read_table", "match_columns", "position",
+           "check_columns", "column_letter"]
 
 #: Other names accepted for our columns (matched like the categories), by frames and results alike.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -153,6 +154,11 @@ def _read_file(path: Path, what: str, as_text: bool, sheet: Any = None, header_r
         raise DataError(f"{what} file {str(path)!r} is empty" + (f" (sheet {name!r})" if name else ""))
     table = raw.iloc[at + 1:].copy()
     table.columns = ["" if c is None else str(c).strip() for c in raw.iloc[at].tolist()]
+    table.index = pd.RangeIndex(at + 2, at + 2 + len(table))
+    where = f"{what} file {str(path)!r}" + (f" sheet {name!r}" if name else "")
+    check_columns(table.columns, where, at + 1)
+    if path.suffix.lower() == ".csv":
+        _check_ragged(table, where, at + 1)
     table = table.loc[:, [bool(c) for c in table.columns]]
     table.index = pd.RangeIndex(at + 2, at + 2 + len(table))  # the spreadsheet's own row numbers
     if len(table):  # blank rows (a spreadsheet's trailing or spacer rows) are not cases
@@ -164,6 +170,73 @@ def _read_file(path: Path, what: str, as_text: bool, sheet: Any = None, header_r
             blank[rows] = table[col].iloc[rows].astype(str).str.strip().eq("").to_numpy()
         table = table[~blank]
     return table
+
+
+def column_letter(position: int) -> str:
+    """The spreadsheet's letter of a 0-based column position (0 → A, 26 → AA).
+
+    >>> column_letter(0), column_letter(27)
+    ('A', 'AB')
+    """
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def check_columns(columns: Iterable[Any], where: str, header_row: int | None = None) -> None:
+    """Every column name used once (after trimming), else one :class:`DataError` naming each
+    repeated name and the columns that hold it (spreadsheet letters for a file, positions for
+    a DataFrame)."""
+    names = ["" if c is None else str(c).strip() for c in columns]
+    seen: dict[str, list[int]] = {}
+    for i, c in enumerate(names):
+        if c:
+            seen.setdefault(c, []).append(i)
+    repeated = {c: at for c, at in seen.items() if len(at) > 1}
+    if not repeated:
+        return
+    if header_row is not None:
+        said = [f"{c!r} in columns {' and '.join(column_letter(i) for i in at)}" for c, at in repeated.items()]
+    else:
+        said = [f"{c!r} at positions {' and '.join(str(i + 1) for i in at)}" for c, at in repeated.items()]
+    row = f" (header row {header_row})" if header_row is not None else ""
+    raise DataError(f"{where} uses a column name twice{row}: " + "; ".join(said),
+                    column=next(iter(repeated)),
+                    hint="Each column needs a name of its own: rename or remove the repeated one.")
+
+
+def _check_ragged(table: pd.DataFrame, where: str, header_row: int) -> None:
+    """A CSV row holding more fields than its header names (an extra value the table would
+    lose), or a value under a column with no header: one :class:`DataError` listing every row."""
+    header = list(table.columns)
+    named = [i for i, c in enumerate(header) if c]
+    width = (named[-1] + 1) if named else 0
+    unnamed = [i for i, c in enumerate(header) if not c]
+    if not unnamed or not len(table):
+        return
+    cells = table.iloc[:, unnamed].astype(str).apply(lambda col: col.str.strip().ne("")).to_numpy()
+    hit = cells.any(axis=1)
+    if not hit.any():
+        return
+    problems = []
+    rows = table.index[hit].tolist()
+    for row, flags in zip(rows, cells[hit]):
+        last = max(unnamed[j] for j in range(len(unnamed)) if flags[j])
+        if last >= width:
+            problems.append(f"row {row} has {last + 1} fields")
+        else:
+            problems.append(f"row {row} has a value in column {column_letter(last)}, which has no header")
+    shown = "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else "")
+    values = [str(table.iat[table.index.get_loc(r), j]).strip() for r, f in zip(rows, cells[hit])
+              for k, j in enumerate(unnamed) if f[k]]
+    raise DataError(f"{where}: {len(problems)} row(s) hold more fields than the header (row {header_row}) "
+                    f"names ({width}): {shown}; their extra values would be lost",
+                    rows=rows, values=values,
+                    hint="Check the row for an unquoted comma (a text with a comma needs quotes), or give "
+                         "the extra column a header.")
 
 
 def read_table(source: Any, *, what: str = "table", as_text: bool = True, sheet: Any = None,
@@ -197,6 +270,7 @@ def read_table(source: Any, *, what: str = "table", as_text: bool = True, sheet:
     from_file : bool
     """
     if isinstance(source, pd.DataFrame):
+        check_columns(source.columns, f"the {what} DataFrame")
         return source, "DataFrame", False
     if not isinstance(source, (str, os.PathLike)):
         raise ArgumentError("source", type(source).__name__, f"must be a CSV or XLSX path or a DataFrame ({what})")

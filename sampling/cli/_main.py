@@ -377,6 +377,9 @@ def _add_pool(p: argparse.ArgumentParser) -> None:
                    help="only these key questions (repeat, or comma-separated; default: all)")
     p.add_argument("--out", metavar="DIR", default=None,
                    help="also write pool.csv, providers.csv and a funnel plot per key question (PNG, SVG)")
+    p.add_argument("--label", action="append", metavar="TEXT", default=None,
+                   help="the name of a provider in tables and charts: give it once per RESULTS, in order "
+                        "(default: each provider's name, then its file name)")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.set_defaults(run=("_pool", "run_pool"))
 

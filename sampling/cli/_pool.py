@@ -91,6 +91,16 @@ def run_pool(args: argparse.Namespace) -> int:
     say = Progress("sampling pool", quiet=getattr(args, "quiet", False))  # on a terminal only
     say(f"reading {len(args.sources)} sources …")
     results = load_sources(args.sources, args)
+    labels = getattr(args, "label", None)
+    if labels is not None:
+        if len(labels) != len(results):
+            from ..errors import ArgumentError
+
+            raise ArgumentError("--label", ", ".join(labels), f"give --label once per RESULTS, in order: {len(results)} "
+                                f"results, {len(labels)} label(s)")
+        import dataclasses
+
+        results = [dataclasses.replace(r, provider=label) for r, label in zip(results, labels)]
     say("pooling: each provider against the pool …")
     wanted = [k for group in (args.key_question or []) for k in group]
     pooled = pool(results, confidence_level=args.confidence, key_questions=wanted or None)
@@ -99,6 +109,8 @@ def run_pool(args: argparse.Namespace) -> int:
         print(to_json({**pooled.to_dict(), "files": [str(f) for f in files]}))
         return 0
     print(f"{pooled._title()}\nProviders: {', '.join(pooled.provider_names)}\n")
+    for note in pooled.notes:  # shared case ids: the pool assumes independent samples
+        print(textwrap.fill(f"note: {note}", width=100, subsequent_indent="      ") + "\n")
     print("National picture")
     print(text_table(national_summary(pooled)))
     for i, note in enumerate(numbered_notes(pooled.national["note"])[1], start=1):

@@ -18,6 +18,11 @@ def run_progress(args: argparse.Namespace) -> int:
     from ..results._progress import fieldwork_progress
 
     if not is_draw_workbook(args.workbook):
+        from ..draw._drawread import missing_draw_sheet
+
+        gap = missing_draw_sheet(args.workbook)  # a draw workbook with its fieldwork or manifest sheet gone
+        if gap is not None:
+            raise gap
         raise ArgumentError("WORKBOOK", args.workbook, "must be a draw workbook (.xlsx) or folder written by "
                                                        "`sampling draw --sample`")
     p = fieldwork_progress(args.workbook, level=args.level)

@@ -23,7 +23,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .._utils._checks import check_bool, check_confidence_level, check_count
+from .._utils._checks import MAX_CASES, check_bool, check_confidence_level, check_count
 from ..stats._difference import bonferroni_level, newcombe_difference
 from .._utils._display import TableResult
 from ..draw._frame import VOCABULARY, category_spellings
@@ -259,8 +259,8 @@ def _given_populations(population: Any, sample: str, groups: list[str]) -> dict[
         N = given.get(norm_label(g))
         if N is None:
             continue
-        if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
-            raise ArgumentError(f"populations[{g!r}]", N, "a whole number of eligible cases, at least 1")
+        if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or not 1 <= N <= MAX_CASES:
+            raise ArgumentError(f"populations[{g!r}]", N, f"a whole number of eligible cases, from 1 to {MAX_CASES:,}")
         out[g] = int(N)
     return out
 

@@ -78,6 +78,7 @@ from .._utils._checks import check_bool, check_confidence_level, check_count, ch
 from ..stats._difference import newcombe_difference
 from .._utils._display import TableResult
 from .._utils._format import interval_text, jsonable
+from ._overlap import overlap_notes
 from ..stats._proportion import proportion_interval
 from ..rating._ratings import rate
 from ..results._weights import weighted_estimates, weighted_interval
@@ -558,5 +559,5 @@ def compare(a: Results, b: Results, *, confidence_level: float = 0.8, n_resample
     opts = dict(confidence_level=cl, n_resamples=B, finite_population=fp)
     ass_a, ass_b = rate(a, rng=gen_a, **opts), rate(b, rng=gen_b, **opts)
     std, std_notes = _standards_table(ass_a, ass_b, a.framework.rules)
-    notes = _method_notes(kq, labels, cl, B, (a.level, b.level), power) + notes + std_notes
+    notes = overlap_notes([a, b], labels) + _method_notes(kq, labels, cl, B, (a.level, b.level), power) + notes + std_notes
     return Comparison(kq, std, labels, cl, B, a.framework, a.framework.rules, tuple(notes), power)

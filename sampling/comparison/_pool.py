@@ -21,6 +21,7 @@ from ..stats._pool_stats import (POOL_METHODS, difference_variance, funnel_limit
 from ..estimation._resampling import question_populations
 from ..results._weights import weighted_estimates
 from ..errors import ArgumentError, DataError
+from ._overlap import overlap_notes
 
 __all__ = ["pool", "Pool", "NATIONAL_COLUMNS", "PROVIDER_COLUMNS"]
 
@@ -51,6 +52,8 @@ class Pool(TableResult):
     method : str
     framework : Framework
     provider_names : tuple of str
+    notes : tuple of str
+        What the reader should know, in words (e.g. case ids shared between providers' files).
     """
 
     national: pd.DataFrame
@@ -59,6 +62,7 @@ class Pool(TableResult):
     method: str
     framework: Any
     provider_names: tuple
+    notes: tuple = ()
 
     def to_frame(self) -> pd.DataFrame:
         """The national table (a copy)."""
@@ -68,14 +72,15 @@ class Pool(TableResult):
         """A JSON-able dict: settings and both tables as lists of records."""
         return {"framework": self.framework.name, "confidence_level": self.confidence_level,
                 "method": self.method, "providers_pooled": list(self.provider_names),
-                "national": jsonable(self.national), "providers": jsonable(self.providers)}
+                "national": jsonable(self.national), "providers": jsonable(self.providers),
+                "notes": list(self.notes)}
 
     def _title(self) -> str:
         return (f"National picture: {len(self.provider_names)} provider(s) pooled, each weighted by its "
                 f"eligible population ({self.confidence_level:.0%} {self.method} intervals)")
 
     def _notes(self) -> list[str]:
-        out = [f"{k}: {note}" for k, note in zip(self.national["key_question"], self.national["note"]) if note]
+        out = list(self.notes) + [f"{k}: {note}" for k, note in zip(self.national["key_question"], self.national["note"]) if note]
         outside = self.providers[self.providers["outside_95"]]
         if len(outside):
             out.append("outside the funnel's 95% limits: " + ", ".join(
@@ -104,8 +109,12 @@ def _labels(results: list) -> list[str]:
     labels = [str(r.provider) if r.provider else f"provider {i + 1}" for i, r in enumerate(results)]
     dup = sorted({x for x in labels if labels.count(x) > 1})
     if dup:
-        raise ArgumentError("results", dup, "one Results per provider, each with its own provider name "
-                            "(dataclasses.replace(results, provider='...'))")
+        raise DataError(f"two of the results pooled carry the same provider name ({', '.join(map(repr, dup))}): "
+                        "the pool needs one set of results per provider", values=dup,
+                        hint="Give each Results its own provider name, e.g. "
+                             "dataclasses.replace(results, provider='Northshire CRC').",
+                        cli_hint="Give each provider's results once, or name each with --label (once per "
+                                 "RESULTS, in order).")
     return labels
 
 
@@ -293,4 +302,5 @@ def pool(results: Sequence[Any], *, confidence_level: float = 0.8, populations: 
                             columns=NATIONAL_COLUMNS)
     providers = pd.concat([_against_pool(g, confidence_level) for g in groups], ignore_index=True)
     return Pool(national=national, providers=providers[PROVIDER_COLUMNS], confidence_level=confidence_level,
-                method=method, framework=results[0].framework, provider_names=tuple(labels))
+                method=method, framework=results[0].framework, provider_names=tuple(labels),
+                notes=tuple(overlap_notes(results, labels, what="pool")))

@@ -35,6 +35,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from .._utils._display import TableResult
+from .._utils._checks import MAX_CASES, MAX_SEED
 from .._utils._io import atomic_path
 from ._rules import available_rules, read_toml, shipped_document
 from ..errors import ArgumentError, DataError, OutputError
@@ -183,9 +184,9 @@ def _number(doc: Mapping, key: str, path: Path, section: str, default: float, lo
     return float(value)
 
 
-def _whole(value: Any, path: Path, key: str, *, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise DataError(f"inspection file {_where(path, key)}: must be a whole number of at least {low}",
+def _whole(value: Any, path: Path, key: str, *, low: int, high: int = MAX_CASES) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise DataError(f"inspection file {_where(path, key)}: must be a whole number from {low} to {high:,}",
                         values=(value,))
     return value
 
@@ -322,14 +323,20 @@ def load_inspection(source: str | os.PathLike) -> Inspection:
     _unknown(info, _INSPECTION_KEYS, path, "[inspection]")
     _unknown(method, {"confidence_level", "margin"}, path, "[methodology]")
     provider = _text(info, "provider", path, "inspection", required=True)
+    framework = _text(info, "framework", path, "inspection", default="hmip-adult")
+    if framework not in available_rules() and not (path.parent / framework).exists() and not Path(framework).exists():
+        raise DataError(f"inspection file {_where(path, 'inspection.framework')}: {framework!r} is neither a "
+                        f"shipped framework ({', '.join(available_rules())}) nor a framework file or folder "
+                        "beside it", values=(framework,),
+                        hint="Correct the spelling, e.g. framework = \"hmip-adult\".")
     return Inspection(
         folder=path.parent, provider=provider,
         short_name=_text(info, "short_name", path, "inspection", default=provider),
         inspectorate=_text(info, "inspectorate", path, "inspection"),
-        framework=_text(info, "framework", path, "inspection", default="hmip-adult"),
+        framework=framework,
         confidence_level=_number(method, "confidence_level", path, "methodology", 0.8, 0.0, 1.0),
         margin=_number(method, "margin", path, "methodology", 0.05, 0.0, 0.5),
-        seed=_whole(info.get("seed", DEFAULT_SEED), path, "inspection.seed", low=0),
+        seed=_whole(info.get("seed", DEFAULT_SEED), path, "inspection.seed", low=0, high=MAX_SEED),
         samples=tuple(_sample(str(name), s, path) for name, s in samples.items()),
         set_aside=_set_aside(doc.get("frame", {}), path),
         carry=_carry(doc.get("fieldwork", {}), path),

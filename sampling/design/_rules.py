@@ -334,8 +334,12 @@ def shipped_document(name: str) -> dict:
 def read_toml(path: Path, what: str) -> dict:
     """A TOML file parsed, or :class:`DataError` naming the file."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        text = path.read_bytes().decode("utf-8-sig")  # a byte-order mark (Notepad's UTF-8) is accepted
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{what} file {str(path)!r} is not UTF-8 text (byte {exc.start + 1} cannot be read): "
+                        "save it as UTF-8") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataError(f"{what} file {str(path)!r} is not valid TOML ({exc})") from None
 

@@ -151,6 +151,10 @@ def _codes(values: pd.Series, column: str) -> tuple[np.ndarray, list]:
         codes = values.cat.codes.to_numpy().astype(np.int64)
         cats = list(values.cat.categories)
     else:
+        text = values.to_numpy(dtype=object)
+        blank = np.fromiter((isinstance(v, str) and not v.strip() for v in text), dtype=bool, count=len(text))
+        if blank.any():  # a blank text cell is missing, as NaN is (never a stratum of its own)
+            values = values.mask(pd.Series(blank, index=values.index))
         codes, cats = pd.factorize(values, sort=True)
         codes = codes.astype(np.int64)
         cats = list(cats)

@@ -46,6 +46,7 @@ from ._allocate import (DEFAULT_STRATA, allocate_cells, cell_index, check_alloca
 from ._margins import margin_note, planned_margins
 from ._rngstate import generator_from_state, jsonable_state, restore_state
 from ._reserves import reserves_rule, reserve_counts
+from ._blank_strata import check_blank_strata
 from ..errors import ArgumentError, DataError, OutputError
 from ._balance import BALANCE_COLUMNS, balance_table, gof_pvalue
 from ._frame import REQUIRED_COLUMNS, Frame, frame_fingerprint, load_frame
@@ -502,6 +503,7 @@ def draw_sample(
     if clash:
         raise DataError("the frame has a column the sample adds itself", column=clash[0],
                         hint="Rename that column in the frame.")
+    check_blank_strata(frame, strata)
     row_cell, cells = cell_index(data, strata)
     alloc = allocate_cells(cells, n, strata, rule=allocation, min_per_cell=min_per_cell, anticipated=anticipated)
     n_h = alloc.table["n_h"].to_numpy(dtype=np.int64)

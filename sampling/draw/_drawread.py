@@ -18,10 +18,61 @@ import pandas as pd
 from .._utils._excel import read_excel, sheet_names
 from .._utils._tables import position
 from ..errors import ArgumentError, DataError
-from ._drawfile import FIELDWORK, PLAIN_HEADERS, SUBSTITUTION_COLUMNS, TEXT_KEYS
+from ._drawfile import FIELDWORK, PLAIN_HEADERS, SHEETS, SUBSTITUTION_COLUMNS, TEXT_KEYS
 
 __all__ = ["read_draw", "read_manifest", "read_sheet", "is_draw_workbook", "check_draw_matches",
-           "sheets_read_once"]
+           "sheets_read_once", "missing_draw_sheet", "manifest_value"]
+
+
+def _sheet_names(path: Path) -> list[str] | None:
+    try:
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True)
+        try:
+            return list(book.sheetnames)
+        finally:
+            book.close()
+    except Exception:  # not a workbook: the ordinary reader says why
+        return None
+
+
+def missing_draw_sheet(path: Any, name: str | None = None) -> DataError | None:
+    """For a workbook that looks like a draw workbook (three or more of its sheets) but lacks
+    its fieldwork or manifest sheet (or ``name``): the error naming the missing sheet and the
+    sheets it has; else None."""
+    p = Path(str(path))
+    if p.is_dir() or p.suffix.lower() not in (".xlsx", ".xlsm") or not p.is_file():
+        return None
+    names = _sheet_names(p)
+    if names is None:
+        return None
+    wanted = [name] if name is not None else [FIELDWORK, "manifest"]
+    lacking = [n for n in wanted if n not in names]
+    if not lacking or (name is None and len(set(names) & set(SHEETS)) < 3):
+        return None
+    return DataError(f"the workbook {str(p)!r} has no sheet {lacking[0]!r} (its sheets: {', '.join(names)}): "
+                     f"a draw workbook keeps its {' and '.join(repr(n) for n in wanted)} sheet"
+                     f"{'s under these names' if len(wanted) > 1 else ' under this name'}",
+                     hint=f"If the sheet was renamed, give it back its name {lacking[0]!r}; if it was deleted, "
+                          "take it from a copy of the workbook as drawn.")
+
+
+def manifest_value(path: Any, key: str, value: Any) -> Any:
+    """A manifest cell decoded: JSON text (a list, a table, a number) as its value, plain text
+    as it is; text that starts as JSON but is broken is an error naming the sheet, key and value."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        if value.strip()[:1] in ("[", "{", '"'):
+            shown = value if len(value) <= 80 else value[:77] + "…"
+            raise DataError(f"{str(path)!r} sheet 'manifest', key {key!r}: the value is not readable (broken "
+                            f"JSON, e.g. a bracket or quote missing): {shown!r}", column="value",
+                            hint="Restore the value from a copy of the workbook as drawn: the manifest records "
+                                 "the draw and is not edited by hand.") from None
+        return value
 
 
 def is_draw_workbook(path: Any) -> bool:
@@ -79,19 +130,19 @@ def _read_sheet(path: str | os.PathLike, name: str) -> pd.DataFrame:
         else:
             table = read_excel(p, sheet_name=name, dtype=str, keep_default_na=False)
     except (ValueError, KeyError, FileNotFoundError) as exc:
+        gap = missing_draw_sheet(p, name) if not p.is_dir() else None
+        if gap is not None:
+            raise gap from None
         raise DataError(f"{str(p)!r} has no {name!r} {'file' if p.is_dir() else 'sheet'} ({exc}): not a "
                         "complete draw written by `sampling draw --sample`") from None
     table.columns = [_unescape(str(c)) for c in table.columns]
     return table.map(_unescape)
 
 
-def _decode(key: str, value: Any) -> Any:
+def _decode(key: str, value: Any, path: Any = "") -> Any:
     if key in TEXT_KEYS or not isinstance(value, str):
         return value
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
+    return manifest_value(path, key, value)
 
 
 def read_manifest(path: str | os.PathLike) -> dict:
@@ -105,7 +156,7 @@ def read_manifest(path: str | os.PathLike) -> dict:
     table = read_sheet(p, "manifest")
     if not {"key", "value"} <= set(table.columns):
         raise DataError(f"{str(p)!r} sheet 'manifest' needs columns key and value", column="key")
-    return {k: _decode(k, v) for k, v in zip(table["key"], table["value"])}
+    return {k: _decode(k, v, p) for k, v in zip(table["key"], table["value"])}
 
 
 def _numeric(table: pd.DataFrame, columns: Any, *, whole: bool = False) -> pd.DataFrame:

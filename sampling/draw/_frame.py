@@ -85,6 +85,9 @@ class Frame(TableResult):
     columns : dict
         ``{our column: the source's own name}`` for the columns found under another name
         (e.g. ``{"case_id": "CRN", "gender": "Sex"}``), so outputs can speak the user's terms.
+    rows : array or None
+        Each case's row in the source (the spreadsheet's own row number for files, the index
+        label for DataFrames), aligned with :attr:`data`, so later checks can name it.
     """
 
     data: pd.DataFrame
@@ -93,6 +96,7 @@ class Frame(TableResult):
     excluded: pd.DataFrame
     filters: Mapping[str, Any] = field(default_factory=dict)
     columns: Mapping[str, str] = field(default_factory=dict)
+    rows: Any = field(default=None, compare=False)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -509,4 +513,5 @@ def load_frame(
         order = np.argsort(rank[keep], kind="stable")
     used = {column: dict(spellings) for column, spellings in vocab.items()}
     return Frame(data=_assemble(data, case_id, order, vocab, mapping, source_columns), source=description,
-                 vocabulary=used, excluded=excluded, filters=filters, columns=source_columns)
+                 vocabulary=used, excluded=excluded, filters=filters, columns=source_columns,
+                 rows=data.index.to_numpy()[order])

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .._utils._checks import MAX_CASES
 from ..errors import ArgumentError
 
 __all__ = ["reserve_counts", "reserves_rule"]
@@ -22,11 +23,15 @@ def reserve_counts(n_h: np.ndarray, reserves: Any) -> np.ndarray:
     if reserves is None:
         want = np.maximum(2, -(-n_h // 2))
     elif isinstance(reserves, numbers.Integral) and not isinstance(reserves, bool):
-        if reserves < 0:
-            raise ArgumentError("reserves", reserves, "must be ≥ 0 (a count per cell) or a fraction of n_h")
+        if not 0 <= reserves <= MAX_CASES:
+            raise ArgumentError("reserves", reserves, f"must be a count per cell from 0 to {MAX_CASES:,} "
+                                "or a fraction of n_h such as 0.5")
         want = np.full(len(n_h), int(reserves), dtype=np.int64)
     elif isinstance(reserves, numbers.Real) and not isinstance(reserves, bool) \
             and math.isfinite(reserves) and reserves > 0:
+        if reserves > MAX_CASES:
+            raise ArgumentError("reserves", reserves, f"must be a count per cell from 0 to {MAX_CASES:,} "
+                                "or a fraction of n_h such as 0.5")
         want = np.ceil(np.round(float(reserves) * n_h, 9)).astype(np.int64)
     else:
         raise ArgumentError("reserves", reserves,

@@ -14,12 +14,12 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .._utils._checks import as_bool, check_count
+from .._utils._checks import MAX_CASES, as_bool, check_count
 from ..design._framework import Framework
 from ._case import SUMMARY_COLUMNS
 from ..design._rules import RatingRules, load_rules
 from .._utils._tables import is_blank
-from ..errors import DataError
+from ..errors import ArgumentError, DataError
 
 __all__ = ["reconstruct_counts", "load_aggregate"]
 
@@ -87,6 +87,7 @@ def reconstruct_counts(percent: float, n: int, *, rules: RatingRules | None = No
         rules = load_rules("hmip-adult")  # the inspectorate's shipped rules
     d = _decimals(float(percent), None) if decimals is None else int(decimals)
     target = round(float(percent), d)
+    n = check_count(n, "n")
     counts = np.arange(int(n) + 1)
     shown = _rounder(rules, d)(100.0 * counts / int(n))
     return [int(c) for c in counts[np.abs(shown - target) < 0.5 * 10.0 ** (-d) * 1e-3]]
@@ -251,16 +252,42 @@ def _record(frame: pd.DataFrame, r: Any, kid: str, framework: Framework, sample:
 def _sizes(recs: list[dict], sample_sizes: Mapping[str, int] | None) -> dict[str, int]:
     """Sample sizes: the argument, else a sample_n column, else the largest n given in the sample."""
     sizes: dict[str, int] = {}
+    first: dict[str, dict] = {}
     for rec in recs:
         if rec["sample_n"] is not None:
-            sizes[rec["sample"]] = max(sizes.get(rec["sample"], 0), int(rec["sample_n"]))
+            s, sn = rec["sample"], int(rec["sample_n"])
+            if s in sizes and sizes[s] != sn:
+                was = first[s]
+                raise DataError(f"sample {s!r} is given two sizes: sample_n = {sizes[s]} on row {was['row']} "
+                                f"and sample_n = {sn} on row {rec['row']}", column="sample_n",
+                                rows=(was["row"], rec["row"]), values=(sizes[s], sn),
+                                hint="A sample has one size: give the same sample_n on every row of it.")
+            sizes[s] = sn
+            first.setdefault(s, rec)
+    for rec in recs:  # a question's n is at most its sample's size
+        s, n = rec["sample"], rec["n_given"]
+        if n is None or s not in sizes:
+            continue
+        if int(n) > sizes[s] or (rec["n_flag"] is False and int(n) != sizes[s]):
+            said = "is more than" if int(n) > sizes[s] else "is not"
+            raise DataError(f"row {rec['row']} (key question {rec['key_question']}): n = {int(n)} {said} the "
+                            f"size of its sample {s!r}, sample_n = {sizes[s]}"
+                            + (f" (row {first[s]['row']})" if first[s]["row"] != rec["row"] else ""),
+                            column="n", rows=(rec["row"],), values=(int(n), sizes[s]),
+                            hint="sample_n is the number of cases in the sample and n the cases a question "
+                                 "was answered for, so n cannot exceed it: correct one of them.")
     given: dict[str, int] = {}
     for rec in recs:
         if rec["n_given"] is not None:
             given[rec["sample"]] = max(given.get(rec["sample"], 0), int(rec["n_given"]))
     for s, v in given.items():
         sizes.setdefault(s, v)
-    sizes.update({str(k): check_count(v, f"sample_sizes[{str(k)!r}]") for k, v in dict(sample_sizes or {}).items()})
+    for k, v in dict(sample_sizes or {}).items():
+        v = check_count(v, f"sample_sizes[{str(k)!r}]", maximum=MAX_CASES)
+        if str(k) in first and v != sizes[str(k)]:
+            raise ArgumentError(f"sample_sizes[{str(k)!r}]", v, f"disagrees with the results' sample_n = "
+                                f"{sizes[str(k)]} (row {first[str(k)]['row']}) for that sample")
+        sizes[str(k)] = v
     return sizes
 
 

@@ -264,7 +264,11 @@ def _case_summary(answers: pd.DataFrame, cases: pd.DataFrame, kq_cols: list[str]
 def _unscored(frame: pd.DataFrame, kq_cols: list[str], excluded: list) -> pd.DataFrame:
     """Rows with every key question blank: not yet scored, listed and left out."""
     blank = frame[kq_cols].apply(lambda col: col.map(is_blank)).all(axis=1).to_numpy()
-    if blank.all() or not blank.any():
+    if blank.all():
+        raise DataError(f"nothing scored yet: every key question of all {len(frame)} case(s) is blank "
+                        f"({len(frame)} await scoring)",
+                        hint="Enter the answers (yes, no or N/A) first.")
+    if not blank.any():
         return frame
     for r in frame.index[blank]:
         excluded.append((r, str(frame.at[r, "case_id"]).strip(), "", "",

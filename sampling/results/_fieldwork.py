@@ -21,8 +21,8 @@ from typing import Any, Iterable, Mapping, Sequence
 import pandas as pd
 
 from .._utils._excel import read_excel
-from ..draw._drawfile import FIELDWORK, PLAIN_HEADERS, write_draw_folder, write_draw_workbook
-from ..draw._drawread import is_draw_workbook
+from ..draw._drawfile import FIELDWORK, PLAIN_HEADERS, TEXT_KEYS, write_draw_folder, write_draw_workbook
+from ..draw._drawread import is_draw_workbook, manifest_value, missing_draw_sheet
 from ..draw._tamper import describe_edits, strata_edits
 from ..errors import DataError
 
@@ -34,7 +34,13 @@ def _sheet(path: Path, name: str) -> pd.DataFrame:
     """One sheet of a draw workbook, or the same-named CSV of a draw folder, as text."""
     if path.is_dir():
         return pd.read_csv(path / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8")
-    return read_excel(path, sheet_name=name, dtype=str, keep_default_na=False)
+    try:
+        return read_excel(path, sheet_name=name, dtype=str, keep_default_na=False)
+    except ValueError:  # no such sheet
+        gap = missing_draw_sheet(path, name)
+        if gap is None:
+            raise
+        raise gap from None
 
 
 def _manifest(path: Path) -> dict:
@@ -44,10 +50,13 @@ def _manifest(path: Path) -> dict:
         table = _sheet(path, "manifest")
         out = {}
         for key, value in zip(table["key"], table["value"]):
-            try:
-                out[key] = json.loads(value)
-            except (TypeError, ValueError):
-                out[key] = value
+            if key in TEXT_KEYS:  # a name may look like broken JSON ('"Quoted" CRC'): kept as written
+                try:
+                    out[key] = json.loads(value)
+                except (TypeError, ValueError):
+                    out[key] = value
+            else:
+                out[key] = manifest_value(path, key, value)
     for key in ("sample", "population", "strata", "columns", "key_questions"):
         if key not in out:
             raise DataError(f"{str(path)!r} sheet 'manifest' has no {key!r}: not a draw workbook written by "
@@ -209,6 +218,12 @@ def read_fieldwork(paths: str | os.PathLike | Sequence[Any], *, blank_means_na: 
     metas = [m for _, m, _ in parts]
     _agree(metas, paths)
     frame = pd.concat([t for t, _, _ in parts])
+    if not len(frame):
+        waiting = sum(int((g["reason"] == "not yet scored (every key question blank)").sum()) for _, _, g in parts)
+        which = ", ".join(repr(str(p)) for p in paths)
+        raise DataError(f"nothing scored yet in {which}: no case on the fieldwork sheet has an answer "
+                        f"({waiting} case{'s' if waiting != 1 else ''} await{'s' if waiting == 1 else ''} scoring)",
+                        hint="Enter the inspectors' answers (yes, no or N/A) on the fieldwork sheet first.")
     pops = population if population is not None else {m["sample"]: int(m["population"]) for m in metas}
     cells = {m["sample"]: t for m, t in ((m, _allocation(Path(p), m)) for m, p in zip(metas, paths))
              if t is not None}

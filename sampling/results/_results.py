@@ -230,6 +230,12 @@ def _strata(strata: Any, samples: Sequence[str], columns: Sequence[str]) -> dict
 
 def _read(source: Any, sheet: Any = None, header_row: Any = None) -> tuple[pd.DataFrame, str]:
     """The results table (cells as objects, columns trimmed and matched) and its description."""
+    if isinstance(source, (str, os.PathLike)):
+        from ..draw._drawread import missing_draw_sheet
+
+        gap = missing_draw_sheet(source)  # a draw workbook whose fieldwork or manifest sheet is gone
+        if gap is not None:
+            raise gap
     frame, desc, _ = read_table(source, what="results", as_text=False, sheet=sheet, header_row=header_row,
                                 find=[("case_id",), ("key_question",)])
     frame = frame.astype(object)

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._utils._checks import check_confidence_level
+from .._utils._checks import MAX_CASES, check_confidence_level
 from ..errors import ArgumentError
 
 __all__ = ["hypergeometric_exact_interval", "hypergeometric_midp_interval", "hypergeometric_count_limits"]
@@ -78,6 +78,8 @@ def _counts(yes, n, population):
     if (~np.isfinite(N)).any():
         raise ArgumentError("population", population,
                             "must be known (a whole number ≥ n) for a hypergeometric interval")
+    if (N > MAX_CASES).any():
+        raise ArgumentError("population", population, f"must be at most {MAX_CASES:,} (a larger N is a typo)")
     if ((N != np.round(N)) | (N < m)).any():
         raise ArgumentError("population", population, "must be whole numbers ≥ the sample's n")
     if ((m != np.round(m)) | (m < 1) | (x != np.round(x)) | (x < 0) | (x > m)).any():

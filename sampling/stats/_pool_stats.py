@@ -36,6 +36,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
+from .._utils._checks import check_count
+
 __all__ = ["POOL_METHODS", "stratified_proportion", "pooled_interval", "difference_variance",
            "funnel_limits", "z_value"]
 
@@ -167,7 +169,8 @@ def funnel_limits(national_percent: float, n, *, levels: Sequence[float] = (0.8,
     """
     from scipy.stats import binom
 
-    n = np.atleast_1d(np.asarray(n, dtype=np.int64))
+    n = np.atleast_1d(np.asarray([check_count(v, "n", minimum=0) for v in np.atleast_1d(np.asarray(n, dtype=object))],
+                                 dtype=np.int64))
     p = min(max(float(national_percent) / 100, 0.0), 1.0)
     out = {"n": n}
     for level in levels:
