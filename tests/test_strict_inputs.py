@@ -384,3 +384,22 @@ def test_statistics_functions_bound_their_counts(call, keyword):
     with pytest.raises(ArgumentError) as info:
         call()
     assert info.value.argument == keyword
+
+
+def test_xlsx_value_under_a_column_with_no_header_is_refused(tmp_path):
+    """A workbook cell under a blank header is named (row and column letter), never dropped."""
+    import openpyxl
+
+    frame = sampling.synthetic_frame(30, rng=3)
+    path = tmp_path / "frame.xlsx"
+    frame.to_excel(path, index=False)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    col = sheet.max_column + 2            # a column past the last header, one blank column between
+    sheet.cell(5, col).value = "stray note"
+    book.save(path)
+    with pytest.raises(sampling.DataError) as info:
+        sampling.load_frame(path)
+    text = str(info.value)
+    letter = openpyxl.utils.get_column_letter(col)
+    assert "row 5" in text and f"column {letter}" in text and "no header" in text

@@ -157,8 +157,7 @@ def _read_file(path: Path, what: str, as_text: bool, sheet: Any = None, header_r
     table.index = pd.RangeIndex(at + 2, at + 2 + len(table))
     where = f"{what} file {str(path)!r}" + (f" sheet {name!r}" if name else "")
     check_columns(table.columns, where, at + 1)
-    if path.suffix.lower() == ".csv":
-        _check_ragged(table, where, at + 1)
+    _check_ragged(table, where, at + 1, csv=path.suffix.lower() == ".csv")
     table = table.loc[:, [bool(c) for c in table.columns]]
     table.index = pd.RangeIndex(at + 2, at + 2 + len(table))  # the spreadsheet's own row numbers
     if len(table):  # blank rows (a spreadsheet's trailing or spacer rows) are not cases
@@ -208,9 +207,10 @@ def check_columns(columns: Iterable[Any], where: str, header_row: int | None = N
                     hint="Each column needs a name of its own: rename or remove the repeated one.")
 
 
-def _check_ragged(table: pd.DataFrame, where: str, header_row: int) -> None:
+def _check_ragged(table: pd.DataFrame, where: str, header_row: int, *, csv: bool = True) -> None:
     """A CSV row holding more fields than its header names (an extra value the table would
-    lose), or a value under a column with no header: one :class:`DataError` listing every row."""
+    lose), or a value under a column with no header (CSV or workbook): one
+    :class:`DataError` listing every row."""
     header = list(table.columns)
     named = [i for i, c in enumerate(header) if c]
     width = (named[-1] + 1) if named else 0
@@ -225,13 +225,17 @@ def _check_ragged(table: pd.DataFrame, where: str, header_row: int) -> None:
     rows = table.index[hit].tolist()
     for row, flags in zip(rows, cells[hit]):
         last = max(unnamed[j] for j in range(len(unnamed)) if flags[j])
-        if last >= width:
+        if last >= width and csv:
             problems.append(f"row {row} has {last + 1} fields")
         else:
             problems.append(f"row {row} has a value in column {column_letter(last)}, which has no header")
     shown = "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else "")
     values = [str(table.iat[table.index.get_loc(r), j]).strip() for r, f in zip(rows, cells[hit])
               for k, j in enumerate(unnamed) if f[k]]
+    if not csv:
+        raise DataError(f"{where}: {len(problems)} row(s) hold a value in a column with no header (header "
+                        f"row {header_row}): {shown}; the values would be lost", rows=rows, values=values,
+                        hint="Give the column a header, or delete the stray values.")
     raise DataError(f"{where}: {len(problems)} row(s) hold more fields than the header (row {header_row}) "
                     f"names ({width}): {shown}; their extra values would be lost",
                     rows=rows, values=values,
