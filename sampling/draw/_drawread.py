@@ -284,7 +284,6 @@ def check_draw_matches(draw: Any, provider: str | None = None, *, sample_name: s
     ...     sampling.check_draw_matches(sampling.read_draw(path), sample_name="unpaid_work")
     ... except sampling.DataError as error:
     ...     print(type(error).__name__)
-    ...
     DataError
     """
     if hasattr(draw, "manifest"):

@@ -204,7 +204,6 @@ def read_fieldwork(paths: str | os.PathLike | Sequence[Any], *, blank_means_na: 
     >>> for row in range(2, 32):        # 30 of the 40 cases scored, "Yes" to every question
     ...     for col in questions:
     ...         sheet.cell(row, col).value = "Yes"
-    ...
     >>> book.save(path)
     >>> results = sampling.read_fieldwork(path)
     >>> len(results.cases), len(results.excluded)

@@ -159,7 +159,6 @@ def fieldwork_progress(path: str | os.PathLike, *, level: float = 0.05) -> Progr
     >>> questions = [c.column for c in sheet[1] if str(c.value)[:1].isdigit()]
     >>> for row in range(2, 12):
     ...     sheet.cell(row, questions[0]).value = "No"
-    ...
     >>> book.save(path)
     >>> progress = sampling.fieldwork_progress(path)
     >>> progress.cases["status"].value_counts().to_dict()

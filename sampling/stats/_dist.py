@@ -128,8 +128,8 @@ def proportion_confint(count, nobs, alpha, method):
     elif method == "jeffreys":
         ci_low = _beta_ppf(alpha, count_a + 0.5, nobs_a - count_a + 0.5)
         ci_upp = _beta_isf(alpha, count_a + 0.5, nobs_a - count_a + 0.5)
-    else:  # pragma: no cover - the callers check the method
-        raise NotImplementedError(method)
+    else:  # the callers check the method; a new one must be added here first
+        raise ValueError(f"no proportion interval method {method!r} (wilson, agresti_coull, beta, jeffreys)")
     if method in ("agresti_coull", "wilson"):
         ci_low = np.clip(ci_low, 0, 1)
         ci_upp = np.clip(ci_upp, 0, 1)
