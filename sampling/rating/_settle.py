@@ -60,7 +60,7 @@ def cases_to_settle_one(yes: float, n: float, edge: float, *, available: int | N
        that a future study reaches its goal).
 
     >>> cases_to_settle_one(60, 100, 64.5)
-    42
+    69
     """
     n = float(n)
     if n <= 0:
@@ -128,7 +128,7 @@ class Settling:
                     f"edge {r.edge:g}%): ")
             if np.isnan(r.more_if_held):
                 out.append(head + "no feasible number of further cases would settle it: "
-                           f"the % sits too close to the edge (at most {r.available:g} more available).")
+                           f"the % sits too close to the edge (within the {r.available:g} more cases available).")
                 continue
             held = f"if the current % held, {r.more_if_held:.0f} more cases would take the interval off the edge"
             if np.isnan(r.more_assured):
@@ -141,7 +141,28 @@ class Settling:
         return out
 
 
-def cases_to_settle(assessment, *, available=None, population=None, assurance: float = 0.8,
+def _from_results(assessment, results) -> tuple[dict, dict]:
+    """Per standard: the N of its driving key question (None for a relevant sub-sample, whose
+    own N is not known) and the cases left in its sample's population (N − n)."""
+    pops = dict(getattr(results, "populations", {}) or {})
+    kqf = assessment.framework.to_frame().set_index("key_question")
+    kq = assessment.key_questions.set_index("key_question")
+    population, left = {}, {}
+    for s in assessment.standards.itertuples(index=False):
+        d = s.driving_key_question
+        if not isinstance(d, str) or d not in kqf.index:
+            continue
+        sample = kqf.loc[d, "sample"]
+        N = pops.get(sample)
+        if N is None:
+            continue
+        n_sample = float(kq.loc[kqf.index[kqf["sample"] == sample].intersection(kq.index), "n"].max())
+        left[s.standard] = max(int(N - n_sample), 0)
+        population[s.standard] = None if bool(kqf.loc[d, "relevant_subsample"]) else N
+    return population, left
+
+
+def cases_to_settle(assessment, results=None, *, available=None, population=None, assurance: float = 0.8,
                     max_extra: int = 5000) -> Settling:
     """How many more cases would settle each flagged standard's rating.
 
@@ -156,6 +177,10 @@ def cases_to_settle(assessment, *, available=None, population=None, assurance: f
     ----------
     assessment : Assessment
         From :func:`sampling.rate`.
+    results : Results, optional
+        The results rated: each sample's N (``results.populations``) gives the
+        finite-population correction of a whole-sample key question and bounds the extra cases
+        at N − n (a relevant sub-sample's own N is unknown: no correction there).
     available : int, {standard: int} or None
         Cases still available (unused reserves, or N − n); None: N − n when ``population`` is
         given, else unbounded (up to ``max_extra``).
@@ -174,6 +199,12 @@ def cases_to_settle(assessment, *, available=None, population=None, assurance: f
     .. [1] Spiegelhalter, D. J., Abrams, K. R. & Myles, J. P. (2004). *Bayesian Approaches to
        Clinical Trials and Health-Care Evaluation*, §6.5. Wiley.
     """
+    if results is not None and population is None:
+        population, left = _from_results(assessment, results)
+        if available is None:
+            available = left
+        elif not isinstance(available, dict):
+            available = {k: min(int(available), v) for k, v in left.items()} | {"*": int(available)}
     rules = assessment.rules
     method = assessment.method if assessment.method in {"wilson", "clopper-pearson", "jeffreys", "agresti-coull"} \
         else _ANALYTIC_FALLBACK
@@ -194,9 +225,11 @@ def cases_to_settle(assessment, *, available=None, population=None, assurance: f
         n, yes = float(k["n"]), float(k["yes"])
         N = population.get(s.standard) if isinstance(population, dict) else population
         N = None if N is None else float(N)
-        avail = available.get(s.standard) if isinstance(available, dict) else available
+        avail = available.get(s.standard, available.get("*")) if isinstance(available, dict) else available
         if avail is None and N is not None:
             avail = int(N - n)
+        if avail is None and not any("population unknown" in x for x in notes):
+            notes.append(f"where the population is unknown, up to {max_extra:,} more cases were considered (population unknown)")
         cap = max_extra if avail is None else int(avail)
         held, assured = [], []
         for e in inside:
