@@ -228,8 +228,9 @@ def cases_to_settle(assessment, results=None, *, available=None, population=None
         avail = available.get(s.standard, available.get("*")) if isinstance(available, dict) else available
         if avail is None and N is not None:
             avail = int(N - n)
-        if avail is None and not any("population unknown" in x for x in notes):
-            notes.append(f"where the population is unknown, up to {max_extra:,} more cases were considered (population unknown)")
+        note = f"where the population is unknown, up to {max_extra:,} more cases were considered"
+        if avail is None and note not in notes:
+            notes.append(note)
         cap = max_extra if avail is None else int(avail)
         held, assured = [], []
         for e in inside:
