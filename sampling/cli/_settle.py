@@ -29,6 +29,6 @@ def print_settling(assessment, results=None, *, available=None) -> None:
         "'More if % held': further cases that would take the interval off the edge if the current % held "
         "(by construction that settles it only about half the time). 'More for 80% assurance': further "
         "cases that settle it, one way or the other, with 80% probability allowing for the uncertainty "
-        "in the current % (in simulation 73-79% when the truth lay within 15 points of the edge, "
-        "65-68% within 5 points). 'Not feasible': the % sits too close to the edge."
+        "in the current % (in simulation 74-79% when the truth lay within 15 points of the edge, "
+        "62-73% within 5 points). 'Not feasible': the % sits too close to the edge."
         + ("".join(f" ({n}.)" for n in s.notes)), width=100))

@@ -136,7 +136,8 @@ class Settling:
                         f"{r.available:g} available settles it with {self.assurance:.0%} probability.")
             else:
                 tail = (f"; allowing for the uncertainty in the current %, {r.more_assured:.0f} more "
-                        f"settle it one way or the other with {self.assurance:.0%} probability.")
+                        f"settle it one way or the other with an estimated {self.assurance:.0%} probability "
+                        "(less when the truth sits right at the edge).")
             out.append(head + held + tail)
         return out
 
