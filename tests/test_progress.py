@@ -114,6 +114,7 @@ def test_cli_progress_more_cases_to_settle(workbook, capsys, monkeypatch):
     def fake(assessment, results=None, *, available=None):
         seen["available"] = available
         print("More cases to settle each flagged rating")
+        return True
 
     monkeypatch.setattr(cs, "print_settling", fake)
     assert main(["progress", str(workbook)]) == 0

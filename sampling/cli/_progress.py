@@ -64,5 +64,5 @@ def _settling(workbook, p) -> None:
         return
     unused = max(len(draw_sheet(workbook, "reserves")) - len(p.reserves), 0)
     outstanding = int((p.cases["status"] != "complete").sum())
-    print_settling(assessment, results, available=outstanding + unused)
-    print(f"(Available: the {outstanding} drawn cases not yet fully scored and the {unused} reserves not used.)")
+    if print_settling(assessment, results, available=outstanding + unused):
+        print(f"(Available: the {outstanding} drawn cases not yet fully scored and the {unused} reserves not used.)")

@@ -8,13 +8,14 @@ from .._utils._format import text_table
 __all__ = ["print_settling"]
 
 
-def print_settling(assessment, results=None, *, available=None) -> None:
-    """Print, for each flagged standard, how many more cases would settle its rating."""
+def print_settling(assessment, results=None, *, available=None) -> bool:
+    """Print, for each flagged standard, how many more cases would settle its rating; False
+    when no standard is flagged (nothing printed)."""
     from ..rating._settle import cases_to_settle
 
     s = cases_to_settle(assessment, results, available=available)
     if not len(s.table):
-        return
+        return False
     t = s.table
     show = t.assign(percent=t["percent"].map(lambda v: f"{v:.1f}"), edge=t["edge"].map(lambda v: f"{v:g}"),
                     n=t["n"].map(lambda v: f"{v:g}"), available=t["available"].map(lambda v: f"{v:g}"),
@@ -32,3 +33,4 @@ def print_settling(assessment, results=None, *, available=None) -> None:
         "in the current % (in simulation 74-79% when the truth lay within 15 points of the edge, "
         "62-73% within 5 points). 'Not feasible': the % sits too close to the edge."
         + ("".join(f" ({n}.)" for n in s.notes)), width=100))
+    return True

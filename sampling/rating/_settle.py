@@ -190,10 +190,21 @@ def cases_to_settle(assessment, results=None, *, available=None, population=None
         the finite-population correction and the bound.
     assurance : float
         Probability the stated ``more_assured`` settles the rating (default 0.8).
+    max_extra : int
+        The most extra cases considered where the population is unknown.
 
     Returns
     -------
     Settling
+
+    Examples
+    --------
+    >>> import sampling
+    >>> r = sampling.examples.seed_inspection()
+    >>> a = sampling.rate(r, n_resamples=500, rng=1)
+    >>> s = sampling.cases_to_settle(a, r)
+    >>> s.to_frame().loc[s.to_frame()["standard"] == "4.2", "more_if_held"].item()
+    178.0
 
     References
     ----------
