@@ -73,6 +73,8 @@ _EXPORTS = {
     "Intervals": "estimation._intervals",
     "Replicates": "estimation._intervals",
     "rate": "rating._ratings",
+    "cases_to_settle": "rating._settle",
+    "Settling": "rating._settle",
     "breakdown": "comparison._breakdown",
     "Breakdown": "comparison._breakdown",
     "Assessment": "rating._assessment",

@@ -104,3 +104,20 @@ def test_interim_assessment_repr_says_not_rated_not_none(workbook):
     text = repr(assessment)
     assert "not rated" in text and "None" not in text
     assert "None" not in assessment._repr_html_()
+
+
+def test_cli_progress_more_cases_to_settle(workbook, capsys, monkeypatch):
+    import sampling.cli._settle as cs
+
+    seen = {}
+
+    def fake(assessment, results=None, *, available=None):
+        seen["available"] = available
+        print("More cases to settle each flagged rating")
+        return True
+
+    monkeypatch.setattr(cs, "print_settling", fake)
+    assert main(["progress", str(workbook)]) == 0
+    out = capsys.readouterr().out
+    assert "More cases to settle" in out and seen["available"] >= 14
+    assert "reserves not used" in out and "None" not in out

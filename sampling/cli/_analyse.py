@@ -10,6 +10,7 @@ from typing import Callable
 import numpy as np
 
 from ._common import inspection_of, to_json
+from ._settle import print_settling
 from ..design._inspection import DEFAULT_SEED
 from .._utils._progress import Progress
 from .._utils._format import text_table
@@ -326,6 +327,7 @@ def run_analyse(args: argparse.Namespace) -> int:
     for rec in assessment.standards[assessment.standards["override_rating"].notna()].itertuples():
         print(f"  {rec.standard}: recorded override {rec.rule_rating} -> {rec.override_rating}"
               + (f" ({rec.override_reason})" if rec.override_reason else ""))
+    print_settling(assessment, results[0] if isinstance(results, tuple) else results)
     print("\nOverall")
     print(text_table(assessment.overall_summary()))
     print()

@@ -45,4 +45,24 @@ def run_progress(args: argparse.Namespace) -> int:
               + (" …" if len(outstanding) > 30 else ""))
     for w in p.warnings:
         print(w)
+    _settling(args.workbook, p)
     return 0
+
+
+def _settling(workbook, p) -> None:
+    """For a partly scored workbook: how many more cases would settle each flagged rating,
+    bounded by the cases still to score and the reserves not yet used."""
+    from ..errors import SamplingError
+    from ..rating._ratings import rate
+    from ..results._fieldwork import draw_sheet, read_fieldwork
+    from ._settle import print_settling
+
+    try:
+        results = read_fieldwork(workbook)
+        assessment = rate(results, n_resamples=2000, rng=1)
+    except SamplingError:  # nothing scored yet, or not enough to rate: no such section
+        return
+    unused = max(len(draw_sheet(workbook, "reserves")) - len(p.reserves), 0)
+    outstanding = int((p.cases["status"] != "complete").sum())
+    if print_settling(assessment, results, available=outstanding + unused):
+        print(f"(Available: the {outstanding} drawn cases not yet fully scored and the {unused} reserves not used.)")

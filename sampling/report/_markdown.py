@@ -12,6 +12,7 @@ from ..rating._assessment import Assessment
 from ..rating._view import assessment_tables, shown_probabilities
 from .._utils._format import is_true, markdown_table, md_text, number, text
 from ..rating._grades import GRADE_MEANING
+from ..rating._settle import cases_to_settle
 
 __all__ = ["report_markdown", "check_assessment", "inspection_name", "CAPTIONS"]
 
@@ -120,6 +121,17 @@ def _explain_flag(row: Mapping[str, Any], kq: pd.DataFrame, assessment: Any) -> 
     return " ".join(parts)
 
 
+def _settle_lines(assessment: Any) -> list[str]:
+    """How many more cases would settle each flagged standard: a sentence each."""
+    settling = cases_to_settle(assessment)
+    if not len(settling.table):
+        return []
+    return (["How many more cases would settle each flagged rating (\"settled\": the interval clear "
+             "of the edge; the figures and their checks are in the guide *Settling a rating*):", ""]
+            + [f"- {_md(x)}" for x in settling.sentences()]
+            + ([f"({'; '.join(settling.notes)}.)", ""] if settling.notes else [""]))
+
+
 def _flags(assessment: Any) -> list[str]:
     kq, st, ov = assessment.key_questions, assessment.standards, assessment.overall
     out = ["## Flags explained", "",
@@ -135,6 +147,7 @@ def _flags(assessment: Any) -> list[str]:
         out += [f"- {_explain_flag(row, kq, assessment)}", ""]
     if not len(flagged):
         out += ["No standard is flagged.", ""]
+    out += _settle_lines(assessment)
     for rec in ov[ov["flagged"].map(is_true)].to_dict("records"):
         probs = ", ".join(f"{lab} {p:.0%}" for lab, p in shown_probabilities(rec, assessment.rules.labels))
         out += [f"- **Overall ({_md(rec['basis'])})** — {_md(rec.get('rating'))} on a score of "
