@@ -66,3 +66,14 @@ def test_simulation_assured_settles_more_often_than_held():
     held, assured = np.mean(settled[None]), np.mean(settled[0.8])
     assert 0.35 < held < 0.75          # about half, by construction
     assert assured > held and assured > 0.65
+
+
+def test_predictive_is_scipys_beta_binomial():
+    """The beta-binomial closed form equals scipy.stats.betabinom (analyse never imports scipy.stats)."""
+    from scipy.stats import betabinom
+
+    from sampling.rating._settle import _predictive
+
+    for yes, n, m in ((30, 42, 14), (0, 10, 5), (99, 132, 200)):
+        expect = betabinom.pmf(np.arange(m + 1), m, yes + 0.5, n - yes + 0.5)
+        np.testing.assert_allclose(_predictive(yes, n, m), expect, rtol=1e-10, atol=1e-300)

@@ -34,9 +34,16 @@ def _clears(yes, n, edge_eff, method, level, population):
 
 
 def _predictive(yes: float, n: float, m: int) -> np.ndarray:
-    """Beta-binomial P(y yes among m new cases), y = 0..m, Jeffreys posterior."""
-    from scipy.stats import betabinom
-    return betabinom.pmf(np.arange(m + 1), m, yes + 0.5, n - yes + 0.5)
+    """Beta-binomial P(y yes among m new cases), y = 0..m, Jeffreys posterior: the closed
+    form C(m, y)·B(y + a, m − y + b)/B(a, b) with a = yes + ½, b = n − yes + ½, from
+    ``scipy.special`` (``scipy.stats.betabinom`` gives the same; tests/test_settle.py)."""
+    from scipy.special import betaln, gammaln
+
+    y = np.arange(m + 1, dtype=float)
+    a, b = yes + 0.5, n - yes + 0.5
+    log_pmf = (gammaln(m + 1.0) - gammaln(y + 1.0) - gammaln(m - y + 1.0)
+               + betaln(y + a, m - y + b) - betaln(a, b))
+    return np.exp(log_pmf)
 
 
 def cases_to_settle_one(yes: float, n: float, edge: float, *, available: int | None = None,
