@@ -44,6 +44,11 @@ from ._allocation_rules import (ALLOCATIONS, bounded_targets, bounded_round as _
 __all__ = ["Allocation", "allocate", "allocate_cells", "cell_index", "resolve_strata", "largest_remainder", "DEFAULT_STRATA",
            "ALLOCATIONS", "check_allocation", "check_min_per_cell", "resolve_anticipated", "bounded_targets"]
 
+#: each allocation rule in words: how the cases are shared between the stratum cells
+RULE_WORDS = {"proportional": "in proportion to each stratum cell's size",
+              "neyman": "by Neyman allocation (more cases where answers are anticipated to vary most)",
+              "equal": "equally between the stratum cells (the same number in every cell)"}
+
 
 DEFAULT_STRATA: tuple[str, ...] = ("gender", "disposal", "rosh")
 CELL_SEPARATOR = " / "
@@ -507,9 +512,8 @@ def allocate_cells(cells: pd.DataFrame, n: int, strata: tuple[str, ...], *, rule
                      f"{dev}): " + "; ".join(f"{r.variable} {r.category} {r.allocated} vs target {r.target}"
                                              for r in off.itertuples()))
     if target is not None:
-        how = {"neyman": "a Neyman allocation (more cases where answers are anticipated to vary most)",
-               "equal": "an equal allocation (the same number of cases in every cell)",
-               "proportional": f"a minimum of {min_per_cell} case(s) per cell"}[rule]
+        how = (f"sharing cases {RULE_WORDS[rule]}" if rule != "proportional"
+               else f"a minimum of {min_per_cell} case(s) per cell")
         notes.append(f"the sample is not matched to the population's mix by design: {how} over-represents some "
                      "cells, so each case is weighted by its cell's N_h/n_h (SamplingWeight): the weighted "
                      "percentage (w%) and its interval are the population's, the sample's own percentage is not" + (f" (the margins miss their proportional targets "

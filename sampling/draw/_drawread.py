@@ -140,8 +140,12 @@ def _read_sheet(path: str | os.PathLike, name: str) -> pd.DataFrame:
 
 
 def _decode(key: str, value: Any, path: Any = "") -> Any:
-    if key in TEXT_KEYS or not isinstance(value, str):
+    """A manifest value: text keys as written (a name may look like JSON), "null" as None,
+    every other value as the JSON the draw wrote."""
+    if not isinstance(value, str):
         return value
+    if key in TEXT_KEYS:
+        return None if value == "null" else value
     return manifest_value(path, key, value)
 
 

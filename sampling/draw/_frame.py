@@ -164,13 +164,12 @@ def category_spellings() -> dict[str, dict[str, str]]:
             for column, cats in VOCABULARY.items()}
 
 
-def _in_our_names(mapping: Any, source_columns: Mapping[str, str]) -> Any:
+def _in_our_names(mapping: Any, data: pd.DataFrame, source_columns: Mapping[str, str]) -> Any:
     """``mapping`` with keys given as the export's headers (``"Order Type"``) renamed to the
     column they were matched to (``"disposal"``); other keys are kept as given."""
     if not isinstance(mapping, Mapping) or not source_columns:
         return mapping
-    ours = {column_key(theirs): name for name, theirs in source_columns.items()}
-    return {ours.get(column_key(k), k): v for k, v in mapping.items()}
+    return {(_frame_column(data, k, source_columns) or k): v for k, v in mapping.items()}
 
 
 def _vocabulary(mapping: Mapping[str, Mapping[str, str]] | None) -> dict[str, dict[str, str]]:
@@ -372,18 +371,28 @@ def _assemble(data: pd.DataFrame, case_id: pd.Series, order: np.ndarray, vocab: 
     return frame_data
 
 
-def _set_aside_column(data: pd.DataFrame, key: Any, source_columns: Mapping[str, str]) -> str:
-    """The frame column ``key`` names: the export's own header, or our name for a strata column."""
+def _frame_column(data: pd.DataFrame, key: Any, source_columns: Mapping[str, str]) -> str | None:
+    """The frame column ``key`` names — the export's own header or our name, matched exactly,
+    then ignoring case and spaces — or None."""
     theirs = {v: k for k, v in source_columns.items()}
     if str(key) in theirs:
         return theirs[str(key)]
     if key in data.columns:
         return key
+    loose = {column_key(h): ours for h, ours in theirs.items()}
+    if column_key(str(key)) in loose:
+        return loose[column_key(str(key))]
     found = [c for c in data.columns if column_key(str(c)) == column_key(str(key))]
-    if len(found) == 1:
-        return found[0]
-    headers = [source_columns.get(str(c), str(c)) for c in data.columns]
-    raise ArgumentError("set_aside", key, f"is not a column of the frame (columns: {', '.join(headers)})")
+    return found[0] if len(found) == 1 else None
+
+
+def _set_aside_column(data: pd.DataFrame, key: Any, source_columns: Mapping[str, str]) -> str:
+    """The frame column a ``set_aside`` key names, or an error listing the export's headers."""
+    column = _frame_column(data, key, source_columns)
+    if column is None:
+        headers = [source_columns.get(str(c), str(c)) for c in data.columns]
+        raise ArgumentError("set_aside", key, f"is not a column of the frame (columns: {', '.join(headers)})")
+    return column
 
 
 def _set_aside_filter(data: pd.DataFrame, set_aside: Any, source_columns: Mapping[str, str],
@@ -486,7 +495,7 @@ def load_frame(
             and months_since_start is None and disposals is None and set_aside is None:
         return source
     data, source_columns = _matched(table, columns, description)
-    mapping = _in_our_names(mapping, source_columns)
+    mapping = _in_our_names(mapping, data, source_columns)
     vocab = _vocabulary(mapping)
     case_id, order = _case_ids(data["case_id"])
     keep = np.ones(len(data), dtype=bool)

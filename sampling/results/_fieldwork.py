@@ -12,7 +12,6 @@ error; a drawn case missing from the sheet is named in a note).
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import warnings
 from pathlib import Path
@@ -20,9 +19,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from .._utils._excel import read_excel
-from ..draw._drawfile import FIELDWORK, PLAIN_HEADERS, TEXT_KEYS, write_draw_folder, write_draw_workbook
-from ..draw._drawread import is_draw_workbook, manifest_value, missing_draw_sheet
+from ..draw._drawfile import FIELDWORK, PLAIN_HEADERS, write_draw_folder, write_draw_workbook
+from ..draw._drawread import is_draw_workbook, read_manifest, read_sheet
 from ..draw._tamper import describe_edits, strata_edits
 from ..errors import DataError
 
@@ -31,32 +29,13 @@ __all__ = ["read_fieldwork", "is_draw_workbook", "write_draw_workbook", "write_d
 
 
 def _sheet(path: Path, name: str) -> pd.DataFrame:
-    """One sheet of a draw workbook, or the same-named CSV of a draw folder, as text."""
-    if path.is_dir():
-        return pd.read_csv(path / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8")
-    try:
-        return read_excel(path, sheet_name=name, dtype=str, keep_default_na=False)
-    except ValueError:  # no such sheet
-        gap = missing_draw_sheet(path, name)
-        if gap is None:
-            raise
-        raise gap from None
+    """One sheet of a draw workbook, or the same-named CSV of a draw folder, as text (the
+    draw's own reader: formula escapes undone, a missing sheet named)."""
+    return read_sheet(path, name)
 
 
 def _manifest(path: Path) -> dict:
-    if path.is_dir():
-        out = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    else:
-        table = _sheet(path, "manifest")
-        out = {}
-        for key, value in zip(table["key"], table["value"]):
-            if key in TEXT_KEYS:  # a name may look like broken JSON ('"Quoted" CRC'): kept as written
-                try:
-                    out[key] = json.loads(value)
-                except (TypeError, ValueError):
-                    out[key] = value
-            else:
-                out[key] = manifest_value(path, key, value)
+    out = read_manifest(path)
     for key in ("sample", "population", "strata", "columns", "key_questions"):
         if key not in out:
             raise DataError(f"{str(path)!r} sheet 'manifest' has no {key!r}: not a draw workbook written by "

@@ -19,6 +19,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from .._utils._display import TableResult
+from ..draw._allocate import RULE_WORDS
 from ..draw._drawread import is_draw_workbook
 from ..errors import ArgumentError
 
@@ -237,9 +238,7 @@ def _allocation_words(meta: Any) -> str:
     """The manifest's allocation in words: proportional, Neyman or equal, with any minimum."""
     rule = str(meta.get("allocation_rule") or "proportional")
     least = _whole(meta.get("min_per_cell")) or 0
-    words = {"proportional": "in proportion to each stratum cell's size",
-             "neyman": "by Neyman allocation (more cases where answers are expected to vary more)",
-             "equal": "equally between the stratum cells"}.get(rule, f"by the {rule} rule")
+    words = RULE_WORDS.get(rule, f"by the {rule} rule")
     if least:
         words += f", at least {least} per cell"
     if rule != "proportional" or least:
