@@ -55,6 +55,8 @@ _EXPORTS = {
     "design_statement": "results._statement",
     "design_statements": "results._statement",
     "DesignStatement": "results._statement",
+    "survey_design": "results._design",
+    "SurveyDesign": "results._design",
     # framework / results / intervals / ratings
     "Framework": "design._framework",
     "load_framework": "design._framework",

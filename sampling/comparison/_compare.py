@@ -83,7 +83,7 @@ from ..stats._proportion import proportion_interval
 from ..rating._ratings import rate
 from ..results._weights import weighted_estimates, weighted_interval
 from ..plan._change import detectable_change
-from ..estimation._resampling import question_populations
+from ..results._design import question_populations
 from ..results._results import Results
 from ..errors import ArgumentError
 

@@ -18,7 +18,7 @@ from .._utils._display import TableResult
 from .._utils._format import jsonable
 from ..stats._pool_stats import (POOL_METHODS, difference_variance, funnel_limits, pooled_interval,
                           stratified_proportion, z_value)
-from ..estimation._resampling import question_populations
+from ..results._design import question_populations
 from ..results._weights import weighted_estimates
 from ..errors import ArgumentError, DataError
 from ._overlap import overlap_notes

@@ -54,14 +54,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._utils._checks import check_bool, check_confidence_level, check_count, check_memory, check_populations, check_rng
+from .._utils._checks import check_confidence_level, check_count, check_memory, check_rng
 from .._utils._methods import ANALYTIC, BOOTSTRAP, FINITE, INTERVAL_METHODS as METHODS, check_method as _check_method
 from ..stats._proportion import fpc_factor, proportion_interval
 from .._utils._display import TableResult
-from ._resampling import Boot, question_populations, resample
+from ._resampling import Boot, resample
+from ..results._design import SurveyDesign, as_design
 from ..results._results import Results
 from ._bootstrap_limits import MIN_BOOTSTRAP_N, MIN_MINORITY, bootstrap_or_fallback
-from ._weighted import check_weighted_populations, weighted_table
+from ._weighted import weighted_table
 from ..errors import ArgumentError, DataError
 
 __all__ = [
@@ -166,21 +167,6 @@ class Intervals(TableResult):
 
 
 # --------------------------------------------------------------------------- populations
-def _resolve_populations(results, population, finite_population) -> dict[str, int]:
-    sizes = results.sample_sizes
-    pops = check_populations(population, sizes, base=results.populations)
-    if check_bool(finite_population, "finite_population", allow_none=True) is None:
-        return pops
-    if not finite_population:
-        return {}
-    missing = [s for s in sizes if s not in pops]
-    if missing:
-        raise DataError("finite_population=True but the population N is unknown for some samples",
-                        values=missing, hint="Give population=N or {sample: N}.",
-                        cli_hint="Give --population N or SAMPLE=N,….")
-    return pops
-
-
 def _finite_populations(Nj: np.ndarray, n: np.ndarray, summary: pd.DataFrame, method: str) -> np.ndarray:
     """Whole-number populations for the hypergeometric methods, which need N for every row:
     a sub-population N_j = N·n_j/n is rounded (and kept ≥ n_j)."""
@@ -211,19 +197,19 @@ def _row_notes(summary: pd.DataFrame, Nj: np.ndarray, pops, sizes, what: str) ->
 
 
 def _check_results(results: Any) -> None:
-    if not isinstance(results, Results):
+    if not isinstance(results, (Results, SurveyDesign)):
         raise ArgumentError("results", type(results).__name__,
-                            "must be a Results object (see sampling.load_results)")
+                            "must be a Results object (see sampling.load_results) or a survey design "
+                            "(sampling.survey_design)")
 
 
-def _check_bootstrap_args(n_resamples, rng, stratified, k: int):
+def _check_bootstrap_args(n_resamples, rng, k: int):
     """(B, generator) after checking the bootstrap arguments shared by the public functions;
     a B whose replicate tables (about ten B × k float arrays) would not fit in memory is
     refused before any work."""
     B = check_count(n_resamples, "n_resamples", minimum=1)
     check_memory(10.0 * 8 * B * max(k, 1), f"{B:,} replicates of {k} key questions", "n_resamples", B)
     gen = check_rng(rng)
-    check_bool(stratified, "stratified")
     return B, gen
 
 
@@ -233,8 +219,8 @@ def _replicates(boot: Boot, summary: pd.DataFrame) -> Replicates:
                       estimate=100.0 * boot.yes / boot.n, finite_population=tuple(bool(x) for x in boot.finite))
 
 
-def bootstrap_replicates(results: Results, *, n_resamples: int = 10_000, population=None, finite_population=None,
-                         stratified: bool = True, rng=None) -> Replicates:
+def bootstrap_replicates(results: Results | SurveyDesign, *, n_resamples: int = 10_000, population=None,
+                         finite_population=None, stratified: bool | None = None, rng=None) -> Replicates:
     """B × k bootstrap replicates of every key question's percentage (0–100).
 
     Case level: a joint case bootstrap — cases resampled with all their answers, within the
@@ -246,16 +232,17 @@ def bootstrap_replicates(results: Results, *, n_resamples: int = 10_000, populat
 
     Parameters
     ----------
-    results : Results
-        Case-level or aggregate results.
+    results : Results or SurveyDesign
+        Case-level or aggregate results, or their design (:func:`sampling.survey_design`,
+        which then holds ``population``, ``finite_population`` and ``stratified``).
     n_resamples : int
         Replicates B.
     population : int or {sample: N}, optional
         Eligible population(s), over those the results carry.
     finite_population : bool or None
         None: finite-population resampling wherever N is known; False: never; True: require N.
-    stratified : bool
-        Resample within the design's strata.
+    stratified : bool or None
+        Resample within the design's strata (None: yes).
     rng : int, Generator or None
         Seed.
 
@@ -278,21 +265,22 @@ def bootstrap_replicates(results: Results, *, n_resamples: int = 10_000, populat
     True
     """
     _check_results(results)
-    B, gen = _check_bootstrap_args(n_resamples, rng, stratified, len(results.summary))
-    pops = _resolve_populations(results, population, finite_population)
-    check_weighted_populations(results, pops)
-    return _replicates(resample(results, pops, bool(stratified), B, gen), results.summary)
+    B, gen = _check_bootstrap_args(n_resamples, rng, len(results.summary))
+    design = as_design(results, population, finite_population, stratified)
+    return _replicates(resample(design, B, gen), design.summary)
 
 
-def intervals(results: Results, *, method: str = "wilson", confidence_level: float = 0.8, population=None,
-              finite_population=None, n_resamples: int = 10_000, stratified: bool = True,
-              rng=None) -> Intervals:
+def intervals(results: Results | SurveyDesign, *, method: str = "wilson", confidence_level: float = 0.8,
+              population=None, finite_population=None, n_resamples: int = 10_000,
+              stratified: bool | None = None, rng=None) -> Intervals:
     """An interval for every key question of ``results``, with its own n.
 
     Parameters
     ----------
-    results : Results
-        From :func:`~sampling.load_results`.
+    results : Results or SurveyDesign
+        From :func:`~sampling.load_results`, or its design (:func:`sampling.survey_design`,
+        which then holds ``population``, ``finite_population`` and ``stratified``: leave
+        them unset here).
     method : str
         One of :data:`ANALYTIC` (statsmodels ``proportion_confint``), :data:`FINITE` (the
         hypergeometric intervals, exact or mid-p, for a known N: every sample's population
@@ -308,8 +296,8 @@ def intervals(results: Results, *, method: str = "wilson", confidence_level: flo
         always (N must then be known for every sample).
     n_resamples : int
         Bootstrap replicates B (default 10,000).
-    stratified : bool
-        Case-level bootstrap: resample within ``results.strata`` of each sample.
+    stratified : bool or None
+        Case-level bootstrap: resample within ``results.strata`` of each sample (None: yes).
     rng : int or numpy Generator
         Seed for the bootstrap.
 
@@ -333,14 +321,12 @@ def intervals(results: Results, *, method: str = "wilson", confidence_level: flo
     method = _check_method(method)
     cl = check_confidence_level(confidence_level)
     if method in BOOTSTRAP:
-        B, gen = _check_bootstrap_args(n_resamples, rng, stratified, len(results.summary))
-    pops = _resolve_populations(results, population, finite_population)
-    check_weighted_populations(results, pops)
-    summary = results.summary
-    sizes = results.sample_sizes
+        B, gen = _check_bootstrap_args(n_resamples, rng, len(results.summary))
+    design = as_design(results, population, finite_population, stratified)
+    pops, summary, sizes = design.populations, design.summary, design.results.sample_sizes
     yes = summary["yes"].to_numpy(dtype=float)
     n = summary["n"].to_numpy(dtype=float)
-    Nj = question_populations(summary, pops, sizes)
+    Nj = design.question_population
     k = len(yes)
     if method in FINITE:
         Nj = _finite_populations(Nj, n, summary, method)
@@ -352,7 +338,7 @@ def intervals(results: Results, *, method: str = "wilson", confidence_level: flo
         low, high = proportion_interval(yes, n, method=method, confidence_level=cl, population=Nj)
         low, high = 100 * low, 100 * high
     else:
-        boot = resample(results, pops, bool(stratified), B, gen)
+        boot = resample(design, B, gen)
         replicates = _replicates(boot, summary)
         low, high = bootstrap_or_fallback(boot, method, cl, yes, n, Nj, methods, notes)
     pct = 100 * yes / n
@@ -365,8 +351,8 @@ def intervals(results: Results, *, method: str = "wilson", confidence_level: flo
         "method": methods, "finite_population": fin, "population": Nj,
         "note": ["; ".join(x) for x in notes],
     }, columns=TABLE_COLUMNS)
-    if results.stratum_populations:  # N_h known: weighted rows (sampling._weighted_intervals)
-        table = weighted_table(table, results, pops, cl)
+    if design.weighted:  # N_h known: weighted rows (estimation._weighted)
+        table = weighted_table(table, design, cl)
     return Intervals(table=table, method=method, confidence_level=cl,
                      n_resamples=B if method in BOOTSTRAP else None, replicates=replicates)
 

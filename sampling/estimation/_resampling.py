@@ -36,16 +36,15 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
 
 import numpy as np
-import pandas as pd
 
 from .._utils._threads import one_blas_thread
 from ..stats._dist import binom_cdf, binom_skew, hypergeom_cdf, hypergeom_skew
 from ..stats._kernels import use_kernels
 from ..stats._multinomial import CountPlan, Workspace, count_plan, draw_counts
-from ..results._weights import SampleDesign, collapse_small_strata, sample_design
+from ..results._design import SampleUnits, SurveyDesign, question_populations, stratum_codes
+from ..results._weights import collapse_small_strata
 
 __all__ = ["Boot", "resample", "question_populations", "stratum_codes", "collapse_small_strata",
            "jackknife_accel", "CHUNK_CELLS"]
@@ -81,28 +80,6 @@ class Boot:
 
 
 
-def question_populations(summary: pd.DataFrame, pops: Mapping[str, int], sizes: Mapping[str, int]):
-    """N_j per key question: N for a question on the whole sample, N·n_j/n_sample (rounded,
-    at least n_j) for one answered on part of it."""
-    out = np.full(len(summary), np.nan)
-    for i, (s, n) in enumerate(zip(summary["sample"], summary["n"])):
-        if s in pops:
-            N, ns = pops[s], sizes[s]
-            out[i] = N if n >= ns else max(n, np.floor(N * n / ns + 0.5))
-    return out
-
-
-
-def stratum_codes(cases: pd.DataFrame, columns: tuple) -> np.ndarray:
-    """One integer code per case for the combination of its stratum columns."""
-    code = np.zeros(len(cases), dtype=np.int64)
-    for c in columns:
-        codes, uniques = pd.factorize(cases[c].map(str), sort=True)
-        code = code * len(uniques) + codes
-    return code
-
-
-
 def jackknife_accel(Yp, Qp, counts, yes_tot, n_tot) -> np.ndarray:
     """BCa acceleration from the delete-one jackknife over cases, computed per distinct
     pattern (Efron & Tibshirani 1993, eq. 14.15): a = Σ c_p u_p³ / (6 (Σ c_p u_p²)^{3/2}),
@@ -120,73 +97,6 @@ def jackknife_accel(Yp, Qp, counts, yes_tot, n_tot) -> np.ndarray:
         a = np.where(s2 > 0, s3 / (6.0 * s2 ** 1.5), 0.0)
     return np.where(np.isnan(theta).any(axis=0), np.nan, a)
 
-
-
-@dataclass
-class _Patterns:
-    """One sample's cases grouped into distinct (stratum, answer pattern) rows."""
-    patterns: np.ndarray   # (P, 1 + k): stratum code, then 0/1/2 (no/yes/not applicable)
-    inverse: np.ndarray    # (n_s,) pattern of each case
-    counts: np.ndarray     # (P,) cases per pattern
-    Yp: np.ndarray         # (P, k) 1 where the pattern answers yes
-    Qp: np.ndarray         # (P, k) 1 where the question applies
-    strata: bool           # whether the design has strata columns
-    pooled: int            # single-case strata pooled
-    block: np.ndarray | None = None    # (P,) resampling stratum of each pattern (None: patterns[:, 0])
-    weight: np.ndarray | None = None   # (P,) design weight N_h/n_h of each pattern (None: unweighted)
-    f: dict | None = None              # resampling stratum -> sampling fraction Σn_h/ΣN_h
-
-
-def _sample_patterns(results: Any, sample: str, columns: list[str], stratified: bool,
-                     design: SampleDesign | None = None) -> _Patterns:
-    in_s = (results.cases["sample"] == sample).to_numpy()
-    answers = results.answers.loc[in_s, columns].to_numpy(dtype=float)
-    code = np.where(np.isnan(answers), 2, answers).astype(np.int8)
-    if design is not None:
-        return _weighted_patterns(design, code)
-    strata_cols = tuple(results.strata.get(sample, ())) if stratified else ()
-    h_code = stratum_codes(results.cases.loc[in_s], strata_cols)
-    pooled = 0
-    if strata_cols:
-        h_code, pooled = collapse_small_strata(h_code)
-    patterns, inverse, counts = _unique_rows(np.column_stack([h_code, code]).astype(np.int64))
-    return _Patterns(patterns, inverse.ravel(), counts, (patterns[:, 1:] == 1).astype(float),
-                     (patterns[:, 1:] != 2).astype(float), bool(strata_cols), pooled)
-
-
-def _weighted_patterns(design: SampleDesign, code: np.ndarray) -> _Patterns:
-    """Patterns of a design-weighted sample: keyed by (resampling stratum, cell, answers), so
-    a pooled stratum keeps each cell's own weight; each resampling stratum's fraction is
-    Σ n_h / Σ N_h over its cells."""
-    H = len(design.N_h)
-    group, pooled = collapse_small_strata(design.code)
-    key = group * H + design.code
-    patterns, inverse, counts = _unique_rows(np.column_stack([key, code]).astype(np.int64))
-    cell = patterns[:, 0] % H
-    block = patterns[:, 0] // H
-    f = {}
-    for b in np.unique(block):
-        cells = np.unique(cell[block == b])
-        f[int(b)] = float(design.n_h[cells].sum() / design.N_h[cells].sum())
-    return _Patterns(patterns, inverse.ravel(), counts, (patterns[:, 1:] == 1).astype(float),
-                     (patterns[:, 1:] != 2).astype(float), True, pooled, block,
-                     design.N_h[cell] / design.n_h[cell], f)
-
-
-def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``np.unique(rows, axis=0, return_inverse=True, return_counts=True)`` for rows of a
-    stratum code and 0/1/2 answers: each row packed into one base-3 integer where it fits
-    (the same lexicographic order, several times faster), else the row-wise unique."""
-    k = rows.shape[1] - 1
-    top = int(rows[:, 0].max()) + 1 if len(rows) else 1
-    if k * np.log2(3) + np.log2(top) >= 62:
-        return np.unique(rows, axis=0, return_inverse=True, return_counts=True)
-    key = rows[:, 0].copy()
-    for j in range(1, k + 1):
-        key *= 3
-        key += rows[:, j]
-    first, inverse, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)[1:]
-    return rows[first], inverse, counts
 
 
 @dataclass
@@ -208,25 +118,25 @@ def _stratum_weights(n_h: int, rescale: bool, f: float) -> tuple[int, float]:
     return (0 if m_h == 0 or lam == 0.0 else m_h), lam
 
 
-def _stratum_blocks(pt: _Patterns) -> list[tuple[int, int, int]]:
-    """Per stratum: its patterns ``[p0, p1)`` (patterns are sorted with the stratum first,
-    so they are contiguous) and its number of cases."""
-    h = pt.patterns[:, 0] if pt.block is None else pt.block
+def _stratum_blocks(pt: SampleUnits) -> list[tuple[int, int, int]]:
+    """Per stratum: its units ``[p0, p1)`` (units are sorted with the stratum first, so
+    they are contiguous) and its number of cases."""
+    h = pt.block
     starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
     bounds = np.r_[starts, len(h)]
     return [(int(bounds[i]), int(bounds[i + 1]), int(pt.counts[bounds[i]:bounds[i + 1]].sum()))
             for i in range(len(starts))]
 
 
-def _layout(pt: _Patterns, rescale: bool, f: float, dtype, B: int = 0) -> _Layout:
-    """The count plan and scaled indicators; ``f`` is the sample's fraction, or each
-    stratum's (``pt.f``) for a design-weighted sample, whose indicators carry the design
-    weight N_h/n_h (so a replicate's totals are weighted)."""
+def _layout(pt: SampleUnits, dtype, B: int = 0) -> _Layout:
+    """The count plan and scaled indicators; each resampling stratum has its own fraction
+    (``pt.fraction``), and a design-weighted sample's indicators carry the design weight
+    N_h/n_h (so a replicate's totals are weighted)."""
     blocks = _stratum_blocks(pt)
+    rescale = pt.rescale
     draws, scale, offset = [], [], []
     for p0, p1, n_h in blocks:
-        f_h = f if pt.f is None else pt.f[int(pt.block[p0])]
-        m_h, lam = _stratum_weights(n_h, rescale, f_h)
+        m_h, lam = _stratum_weights(n_h, rescale, pt.fraction[int(pt.block[p0])])
         draws.append(m_h)
         c_u = pt.counts[p0:p1].astype(float)
         scale.append(np.full(p1 - p0, lam * n_h / m_h if rescale and m_h else (0.0 if rescale else 1.0)))
@@ -277,37 +187,18 @@ def _describe(any_strata: bool, finite: np.ndarray, any_rescaled: bool, pooled: 
     return f"joint case bootstrap ({scheme}, {fp})"
 
 
-def _case_bootstrap(results: Any, pops: Mapping[str, int], stratified: bool, B: int,
-                    rng: np.random.Generator) -> Boot:
-    """The joint case bootstrap, sample by sample (see the module docstring)."""
-    summary = results.summary
-    kqs = list(summary["key_question"])
-    k = len(kqs)
+def _case_bootstrap(design: SurveyDesign, B: int, rng: np.random.Generator) -> Boot:
+    """The joint case bootstrap, sample by sample over the design's units (see the module
+    docstring)."""
+    summary = design.summary
+    k = len(summary)
     yes_b, n_b = np.empty((B, k)), np.empty((B, k))
     yes, n = summary["yes"].to_numpy(dtype=float, copy=True), summary["n"].to_numpy(dtype=float, copy=True)
     accel, finite, exact = np.zeros(k), np.zeros(k, dtype=bool), np.ones(k, dtype=bool)
-    any_strata = any_rescaled = any_weighted = False
-    pooled = 0
-    for s in dict.fromkeys(summary["sample"]):
-        cols = np.flatnonzero(summary["sample"].to_numpy() == s)
-        design = sample_design(results, s)
-        pt = _sample_patterns(results, s, [kqs[c] for c in cols], stratified, design)
-        any_strata |= pt.strata
-        pooled += pt.pooled
-        # Rao–Wu rescaling (m_h = n_h − 1) with f = n/N in every stratum when N is known, and
-        # with f = 0 for a stratified design without N: the plain with-replacement bootstrap
-        # of n_h cases understates a stratum's variance by (n_h − 1)/n_h (Rao & Wu 1988, §3).
-        # With N_h known (a design), each stratum's own f_h = n_h/N_h and weights N_h/n_h.
-        N = pops.get(s)
-        fin = N is not None
-        f = len(pt.inverse) / N if fin else 0.0
-        rescale = fin or len(np.unique(pt.patterns[:, 0])) > 1 or design is not None
-        any_rescaled |= rescale and not fin
-        finite[cols], exact[cols] = fin, (not rescale or f >= 1.0) and design is None
-        if design is not None:
-            any_weighted = True
-            if not fin:
-                pt.f = dict.fromkeys(pt.f, 0.0)
+    for pt in design.units:
+        cols = pt.columns
+        finite[cols], exact[cols] = pt.finite, pt.exact
+        if pt.weighted:
             Yw, Qw = pt.weight[:, None] * pt.Yp, pt.weight[:, None] * pt.Qp
             yes[cols], n[cols] = pt.counts @ Yw, pt.counts @ Qw
             accel[cols] = jackknife_accel(Yw, Qw, pt.counts, yes[cols], n[cols])
@@ -315,20 +206,22 @@ def _case_bootstrap(results: Any, pops: Mapping[str, int], stratified: bool, B: 
             accel[cols] = jackknife_accel(pt.Yp, pt.Qp, pt.counts, pt.counts @ pt.Yp, pt.counts @ pt.Qp)
         # float32 is exact enough for counts times weights ≤ 2 summed over ≤ 10⁵ units, except
         # with N known, where the finer weights get float64.
-        lay = _layout(pt, rescale, f, np.float64 if fin or design is not None else np.float32, B)
+        lay = _layout(pt, np.float64 if pt.finite or pt.weighted else np.float32, B)
         out = _replicate_totals(lay, B, rng)
         yes_b[:, cols], n_b[:, cols] = out[:, :len(cols)], out[:, len(cols):]
-    kind = _describe(any_strata, finite, any_rescaled, pooled)
-    if any_weighted:
+    units = design.units
+    kind = _describe(any(u.stratified for u in units), finite,
+                     any(u.rescale and not u.finite for u in units), sum(u.pooled for u in units))
+    if any(u.weighted for u in units):
         kind = kind[:-1] + "; design-weighted by N_h, each stratum's own fraction n_h/N_h)"
     return Boot(yes_b, n_b, yes, n, accel, finite, exact, kind)
 
 
-def _aggregate_bootstrap(results, pops: Mapping[str, int], B: int, rng) -> Boot:
-    summary = results.summary
+def _aggregate_bootstrap(design: SurveyDesign, B: int, rng) -> Boot:
+    summary = design.summary
     yes = summary["yes"].to_numpy(dtype=float)
     n = summary["n"].to_numpy(dtype=float)
-    Nj = question_populations(summary, pops, results.sample_sizes)
+    Nj = design.question_population
     finite = ~np.isnan(Nj)
     p = yes / n
     k = len(yes)
@@ -370,19 +263,15 @@ def _aggregate_bootstrap(results, pops: Mapping[str, int], B: int, rng) -> Boot:
     return Boot(yes_b, n_b, yes, n, accel, finite, np.ones(k, dtype=bool), kind)
 
 
-def resample(results: Any, pops: Mapping[str, int], stratified: bool, B: int,
-             rng: np.random.Generator) -> Boot:
-    """``B`` bootstrap replicates of every key question of ``results``.
+def resample(design: SurveyDesign, B: int, rng: np.random.Generator) -> Boot:
+    """``B`` bootstrap replicates of every key question of a design's results.
 
     Parameters
     ----------
-    results : Results
-        Case-level results get the joint case bootstrap; aggregate ones the independent
-        parametric bootstrap.
-    pops : mapping
-        Eligible population N per sample (finite-population resampling where known).
-    stratified : bool
-        Resample within the design's strata (case level).
+    design : SurveyDesign
+        From :func:`sampling.survey_design`: case-level results get the joint case bootstrap
+        over its units, aggregate ones the independent parametric bootstrap; finite-population
+        resampling wherever the design knows N.
     B : int
         Number of replicates.
     rng : numpy.random.Generator
@@ -391,7 +280,7 @@ def resample(results: Any, pops: Mapping[str, int], stratified: bool, B: int,
     -------
     Boot
     """
-    if results.level == "case":
+    if design.results.level == "case":
         with one_blas_thread():  # small products: BLAS threads only cost (see _utils._threads)
-            return _case_bootstrap(results, pops, stratified, B, rng)
-    return _aggregate_bootstrap(results, pops, B, rng)
+            return _case_bootstrap(design, B, rng)
+    return _aggregate_bootstrap(design, B, rng)

@@ -17,30 +17,21 @@ References
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+
 
 import numpy as np
 import pandas as pd
 
 from .._utils._tables import position
 from .._utils._methods import ANALYTIC, FINITE
-from ..results._weights import DEGENERATE_NOTE, degenerate_rows, weighted_estimates, weighted_interval
-from ..errors import DataError
+from ..results._design import SurveyDesign
+from ..results._weights import DEGENERATE_NOTE, cell_estimates, degenerate_rows, weighted_interval
 
-__all__ = ["weighted_table", "check_weighted_populations"]
+__all__ = ["weighted_table"]
 
 
 _FINITE_NOTE = ("a hypergeometric interval assumes a simple random sample; this design-weighted row "
                 "uses Clopper–Pearson on its effective sample instead")
-
-
-def check_weighted_populations(results: Any, pops: Mapping[str, int]) -> None:
-    """A population N given for a sample with known N_h must be Σ_h N_h."""
-    for s in getattr(results, "stratum_populations", {}) or {}:
-        if s in pops and pops[s] != results.populations.get(s):
-            raise DataError(f"sample {s!r}: population N={pops[s]} disagrees with its stratum populations "
-                            f"(Σ N_h = {results.populations.get(s)})", column="population",
-                            values=(pops[s], results.populations.get(s)))
 
 
 def _row_note(note: str, N: float, fpc: bool) -> str:
@@ -51,7 +42,7 @@ def _row_note(note: str, N: float, fpc: bool) -> str:
     return "; ".join([what, *kept])
 
 
-def weighted_table(table: pd.DataFrame, results: Any, pops: Mapping[str, int], confidence_level: float) -> pd.DataFrame:
+def weighted_table(table: pd.DataFrame, design: SurveyDesign, confidence_level: float) -> pd.DataFrame:
     """``table`` (an :class:`~sampling.Intervals` table) with the rows of design-weighted
     samples recomputed and ``weighted_percent``, ``design_effect`` and ``effective_n``
     columns (R ``svymean(..., deff=TRUE)``; see :func:`sampling.results._weights.design_effect`).
@@ -59,19 +50,17 @@ def weighted_table(table: pd.DataFrame, results: Any, pops: Mapping[str, int], c
     Parameters
     ----------
     table : DataFrame
-        The intervals table, row for row with ``results.summary``.
-    results : Results
-        With ``stratum_populations``.
-    pops : {sample: N}
-        The populations in use (a sample absent here gets no finite-population correction).
+        The intervals table, row for row with the design's summary.
+    design : SurveyDesign
+        With weighted estimates (stratum populations N_h known); a sample whose N is not in
+        use gets no finite-population correction.
     confidence_level : float
 
     Returns
     -------
     DataFrame
     """
-    check_weighted_populations(results, pops)
-    est = weighted_estimates(results, fpc={s: True for s in pops})
+    est = cell_estimates(design.results, design.cells, fpc={s: True for s in design.populations})
     w = est["weighted"].to_numpy(bool)
     out = table.copy()
     out.insert(position(out, "percent") + 1, "weighted_percent", est["weighted_percent"].to_numpy())

@@ -45,6 +45,7 @@ from ._assessment import BASES, Assessment, probability_column as _p
 from .._utils._tables import position
 from .._utils._checks import check_bool, check_fraction
 from ..stats._options import IntervalOptions
+from ..results._design import SurveyDesign, as_design
 from ..results._results import Results
 from ..design._rules import RatingRules, load_rules
 from ..errors import ArgumentError, DataError
@@ -363,10 +364,15 @@ def _final_notes(inp: _Inputs, overall: pd.DataFrame, standards: pd.DataFrame, c
 
 
 # --------------------------------------------------------------------------- entry point
-def _validate(results: Results, rules: Any, threshold: Any, partial: Any, confidence_level: float) -> _Inputs:
+def _checked(results: Any) -> Results:
     if not isinstance(results, Results):
         raise ArgumentError("results", type(results).__name__,
-                            "must be a Results object (see sampling.load_results)")
+                            "must be a Results object (see sampling.load_results) or a survey design "
+                            "(sampling.survey_design)")
+    return results
+
+
+def _validate(results: Results, rules: Any, threshold: Any, partial: Any, confidence_level: float) -> _Inputs:
     rules = results.framework.rules if rules is None else load_rules(rules)
     threshold = check_fraction(threshold, "threshold", high_open=False)
     partial = check_bool(partial, "partial", allow_none=True)
@@ -375,18 +381,18 @@ def _validate(results: Results, rules: Any, threshold: Any, partial: Any, confid
     return _Inputs(results, rules, list(rules.labels), threshold, partial, confidence_level)
 
 
-def _replicates(results: Any, options: IntervalOptions):
-    """Intervals and bootstrap replicates from one generator (the bootstrap interval
-    methods produce the replicates themselves)."""
+def _replicates(design: SurveyDesign, options: IntervalOptions):
+    """Intervals and bootstrap replicates of one design from one generator (the bootstrap
+    interval methods produce the replicates themselves)."""
     from ..estimation._intervals import bootstrap_replicates, intervals
 
     gen = options.generator()
-    iv = intervals(results, **options.interval_kwargs(gen))
-    reps = iv.replicates if iv.replicates is not None else bootstrap_replicates(results, **options.replicate_kwargs(gen))
+    iv = intervals(design, **options.interval_kwargs(gen))
+    reps = iv.replicates if iv.replicates is not None else bootstrap_replicates(design, **options.replicate_kwargs(gen))
     return iv, reps
 
 
-def rate(results: Results, *, rules: Any = None, method: str = "wilson", confidence_level: float = 0.8,
+def rate(results: Results | SurveyDesign, *, rules: Any = None, method: str = "wilson", confidence_level: float = 0.8,
          population: Any = None, finite_population: bool | None = None, n_resamples: int = 10_000,
          rng: Any = None, threshold: float = 0.9, partial: bool | None = None,
          options: IntervalOptions | None = None) -> Assessment:
@@ -394,9 +400,11 @@ def rate(results: Results, *, rules: Any = None, method: str = "wilson", confide
 
     Parameters
     ----------
-    results : Results
+    results : Results or SurveyDesign
         From :func:`sampling.load_results` (or :func:`sampling.examples.seed_inspection`,
-        :func:`sampling.examples.synthetic_results`).
+        :func:`sampling.examples.synthetic_results`), or its design
+        (:func:`sampling.survey_design`, which then holds the population options). The
+        design is made once and serves the intervals, the replicates and the ratings.
     rules : RatingRules, name or path, optional
         Default: the framework's rules.
     method, confidence_level, population, finite_population, n_resamples, rng
@@ -434,8 +442,11 @@ def rate(results: Results, *, rules: Any = None, method: str = "wilson", confide
         options = IntervalOptions(method, confidence_level, population, finite_population, n_resamples, rng)
     elif not isinstance(options, IntervalOptions):
         raise ArgumentError("options", type(options).__name__, "must be an IntervalOptions")
+    design = as_design(results if isinstance(results, SurveyDesign) else _checked(results),
+                       options.population, options.finite_population)
+    results = design.results
     inp = _validate(results, rules, threshold, partial, options.confidence_level)
-    iv, reps = _replicates(results, options)
+    iv, reps = _replicates(design, options)
     notes: list[str] = []
     kq_table, kq = _key_question_table(inp, iv)
     if (~kq_table["n_known"]).any():

@@ -57,7 +57,6 @@ References
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Mapping
 
 import numpy as np
@@ -66,13 +65,12 @@ import pandas as pd
 from ..stats._hypergeometric import hypergeometric_exact_interval
 from ..stats._proportion import effective_interval
 from ..errors import ArgumentError, DataError
+from ._cells import POPULATION, SampleDesign, cell_key, collapse_small_strata, sample_design
 
 __all__ = ["POPULATION", "SampleDesign", "check_stratum_populations", "sample_design", "collapse_small_strata",
-           "weighted_estimates", "weighted_interval", "degenerate_rows", "WEIGHTED_NOTE", "DEGENERATE_NOTE",
+           "weighted_estimates", "cell_estimates", "weighted_interval", "degenerate_rows", "WEIGHTED_NOTE", "DEGENERATE_NOTE",
            "design_effect"]
 
-#: the N_h column of a stratum-populations table
-POPULATION = "population"
 _ALIASES = ("population", "N_h", "n_population", "cases in population (N_h)")
 
 #: what the weighted columns mean, for notes
@@ -85,54 +83,7 @@ DEGENERATE_NOTE = ("the design variance is zero (the cells with unobserved cases
                    "hypergeometric one of a simple random sample from the cases it covers")
 
 
-@dataclass(frozen=True)
-class SampleDesign:
-    """One sample's stratified design: the cell of each case, and each sampled cell's N_h, n_h.
-
-    ``unsampled`` is the population of cells the table lists but the results hold no case of.
-    """
-
-    code: np.ndarray      # (n_s,) index of each case's cell into N_h, n_h
-    N_h: np.ndarray       # (H,) population of each sampled cell
-    n_h: np.ndarray       # (H,) cases of each cell in the results
-    unsampled: int = 0
-
-    @property
-    def weights(self) -> np.ndarray:
-        """w_i = N_h / n_h of each case."""
-        return (self.N_h / self.n_h)[self.code]
-
-
-def collapse_small_strata(code: np.ndarray) -> tuple[np.ndarray, int]:
-    """Collapsed strata (Wolter 2007, *Introduction to Variance Estimation*, 2nd ed., §2.5;
-    Rust & Kalton 1987, *J. Official Statistics* 3:69–80): a stratum with a single sampled
-    case has no within-stratum variation to resample, so it would add none to the bootstrap
-    variance. All such strata are pooled into one; if that pool still holds a single case it
-    joins the smallest stratum that has two or more. Returns the new codes and how many
-    strata were pooled.
-
-    >>> collapse_small_strata(np.array([0, 0, 1, 2, 3, 3]))
-    (array([0, 0, 1, 1, 3, 3]), 2)
-    """
-    uniq, inv, cnt = np.unique(code, return_inverse=True, return_counts=True)
-    lonely = cnt < 2
-    if not lonely.any():
-        return code, 0
-    new = code.copy()
-    in_lonely = lonely[inv.ravel()]
-    if in_lonely.sum() >= 2 or lonely.all():
-        new[in_lonely] = uniq[lonely].min()
-    else:
-        big = np.flatnonzero(~lonely)
-        new[in_lonely] = uniq[big[np.argmin(cnt[big])]]
-    return new, int(lonely.sum())
-
-
 # --------------------------------------------------------------------------- validation
-def _key(values) -> tuple:
-    return tuple(str(v).strip().casefold() for v in values)
-
-
 def _cell_name(columns, values) -> str:
     return ", ".join(f"{c}={v}" for c, v in zip(columns, values))
 
@@ -180,12 +131,12 @@ def _one_table(table: pd.DataFrame, sample: str, columns: tuple, cases: pd.DataF
     if missing:
         raise DataError(f"stratum populations of sample {sample!r} lack stratum column(s)", values=missing)
     N = _population_column(table, sample)
-    keys = [_key(r) for r in table[list(columns)].itertuples(index=False)]
+    keys = [cell_key(r) for r in table[list(columns)].itertuples(index=False)]
     dup = sorted({k for k in keys if keys.count(k) > 1})
     if dup:
         raise DataError(f"stratum populations of sample {sample!r} list a cell twice",
                         values=[_cell_name(columns, k) for k in dup])
-    got = pd.Series([_key(r) for r in cases[list(columns)].itertuples(index=False)]).value_counts()
+    got = pd.Series([cell_key(r) for r in cases[list(columns)].itertuples(index=False)]).value_counts()
     absent = [k for k in got.index if k not in set(keys)]
     if absent:
         raise DataError(f"sample {sample!r}: sampled stratum cell(s) without a population N_h",
@@ -250,20 +201,6 @@ def check_stratum_populations(value: Any, cases: pd.DataFrame, strata: Mapping[s
                             hint="Σ N_h over the cells must be the sample's eligible population N.")
         pops[s], strata[s] = total, cols
     return out, strata, pops
-
-
-def sample_design(results: Any, sample: str) -> SampleDesign | None:
-    """The design of ``sample`` (None when its N_h are not known)."""
-    table = (getattr(results, "stratum_populations", None) or {}).get(sample)
-    if table is None:
-        return None
-    cols = [c for c in table.columns if c not in (POPULATION, "n")]
-    sampled = table[table["n"] > 0].reset_index(drop=True)
-    index = {_key(r): i for i, r in enumerate(sampled[cols].itertuples(index=False))}
-    sub = results.cases.loc[results.cases["sample"] == sample, cols]
-    code = np.array([index[_key(r)] for r in sub.itertuples(index=False)], dtype=np.int64)
-    return SampleDesign(code, sampled[POPULATION].to_numpy(float), sampled["n"].to_numpy(float),
-                        int(table.loc[table["n"] == 0, POPULATION].sum()))
 
 
 # --------------------------------------------------------------------------- estimation
@@ -391,15 +328,21 @@ def weighted_estimates(results: Any, fpc: Mapping[str, bool] | None = None) -> p
     """
     if getattr(results, "level", None) != "case" or not hasattr(results, "stratum_populations"):
         raise ArgumentError("results", type(results).__name__, "must be case-level Results (sampling.load_results)")
+    samples = dict.fromkeys(results.summary["sample"])
+    cells = {s: d for s in samples if (d := sample_design(results, s)) is not None}
+    return cell_estimates(results, cells, fpc)
+
+
+def cell_estimates(results: Any, cells: Mapping[str, SampleDesign], fpc: Mapping[str, bool] | None = None
+                   ) -> pd.DataFrame:
+    """:func:`weighted_estimates` with each sample's stratum cells given (a survey design
+    has worked them out already)."""
     summary = results.summary
     out = pd.DataFrame({"weighted_percent": np.nan, "variance": np.nan, "variance_wr": np.nan,
                         "domain_population": np.nan, "design_effect": np.nan, "effective_n": np.nan,
                         "weighted": False, "fpc": False},
                        index=summary.index)
-    for s in dict.fromkeys(summary["sample"]):
-        design = sample_design(results, s)
-        if design is None:
-            continue
+    for s, design in cells.items():
         rows = (summary["sample"] == s).to_numpy()
         kqs = list(summary.loc[rows, "key_question"])
         ans = results.answers.loc[(results.cases["sample"] == s).to_numpy(), kqs].to_numpy(float)

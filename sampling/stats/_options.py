@@ -55,12 +55,17 @@ class IntervalOptions:
         """The generator the options' ``rng`` names (the same object if it is a Generator)."""
         return check_rng(self.rng)
 
+    def design_kwargs(self) -> dict:
+        """Keyword arguments of :func:`sampling.survey_design` (the population options)."""
+        return dict(population=self.population, finite_population=self.finite_population)
+
     def interval_kwargs(self, rng: np.random.Generator) -> dict:
-        """Keyword arguments of :func:`sampling.intervals` with this generator."""
-        return dict(method=self.method, confidence_level=self.confidence_level, population=self.population,
-                    finite_population=self.finite_population, n_resamples=self.n_resamples, rng=rng)
+        """Keyword arguments of :func:`sampling.intervals` of a survey design, with this
+        generator."""
+        return dict(method=self.method, confidence_level=self.confidence_level, n_resamples=self.n_resamples,
+                    rng=rng)
 
     def replicate_kwargs(self, rng: np.random.Generator) -> dict:
-        """Keyword arguments of :func:`sampling.bootstrap_replicates` with this generator."""
-        return dict(n_resamples=self.n_resamples, population=self.population,
-                    finite_population=self.finite_population, rng=rng)
+        """Keyword arguments of :func:`sampling.bootstrap_replicates` of a survey design,
+        with this generator."""
+        return dict(n_resamples=self.n_resamples, rng=rng)
