@@ -189,11 +189,13 @@ def _patched_rate(monkeypatch, results, values, kqs, **kw):
     import importlib
 
     iv = importlib.import_module("sampling.estimation._intervals")  # the module, not sampling.intervals()
+    ratings = importlib.import_module("sampling.rating._ratings")
 
-    def fake(results, **_):
-        return iv.Replicates(values=np.asarray(values, dtype=float), key_questions=tuple(kqs),
-                             kind="hand-made")
-    monkeypatch.setattr(iv, "bootstrap_replicates", fake)
+    def fake(design, options):
+        intervals, _ = iv.intervals_and_replicates(design, options)
+        return intervals, iv.Replicates(values=np.asarray(values, dtype=float), key_questions=tuple(kqs),
+                                        kind="hand-made")
+    monkeypatch.setattr(ratings, "intervals_and_replicates", fake)
     return rate(results, n_resamples=len(values), **kw)
 
 

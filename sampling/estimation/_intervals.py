@@ -56,6 +56,7 @@ import pandas as pd
 
 from .._utils._checks import check_confidence_level, check_count, check_memory, check_rng
 from .._utils._methods import ANALYTIC, BOOTSTRAP, FINITE, INTERVAL_METHODS as METHODS, check_method as _check_method
+from ..stats._options import IntervalOptions
 from ..stats._proportion import fpc_factor, proportion_interval
 from .._utils._display import TableResult
 from ._resampling import Boot, resample
@@ -320,9 +321,13 @@ def intervals(results: Results | SurveyDesign, *, method: str = "wilson", confid
     _check_results(results)
     method = _check_method(method)
     cl = check_confidence_level(confidence_level)
-    if method in BOOTSTRAP:
-        B, gen = _check_bootstrap_args(n_resamples, rng, len(results.summary))
-    design = as_design(results, population, finite_population, stratified)
+    B, gen = (_check_bootstrap_args(n_resamples, rng, len(results.summary)) if method in BOOTSTRAP
+              else (None, None))
+    return _intervals_of(as_design(results, population, finite_population, stratified), method, cl, B, gen)
+
+
+def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, gen) -> Intervals:
+    """The intervals of a design, its options checked."""
     pops, summary, sizes = design.populations, design.summary, design.results.sample_sizes
     yes = summary["yes"].to_numpy(dtype=float)
     n = summary["n"].to_numpy(dtype=float)
@@ -355,6 +360,16 @@ def intervals(results: Results | SurveyDesign, *, method: str = "wilson", confid
         table = weighted_table(table, design, cl)
     return Intervals(table=table, method=method, confidence_level=cl,
                      n_resamples=B if method in BOOTSTRAP else None, replicates=replicates)
+
+
+def intervals_and_replicates(design: SurveyDesign, options: IntervalOptions) -> tuple[Intervals, Replicates]:
+    """A design's intervals and the bootstrap replicates of its percentages (for the rating
+    probabilities), from one generator: a bootstrap interval method's own replicates, else
+    replicates drawn after the analytic intervals."""
+    B, gen = _check_bootstrap_args(options.n_resamples, options.generator(), len(design.summary))
+    iv = _intervals_of(design, options.method, options.confidence_level, B, gen)
+    reps = iv.replicates if iv.replicates is not None else _replicates(resample(design, B, gen), design.summary)
+    return iv, reps
 
 
 def bootstrap(results: Results, *, method: str = "bootstrap-bca", **kwargs) -> Intervals:

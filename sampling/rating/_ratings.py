@@ -45,6 +45,7 @@ from ._assessment import BASES, Assessment, probability_column as _p
 from .._utils._tables import position
 from .._utils._checks import check_bool, check_fraction
 from ..stats._options import IntervalOptions
+from ..estimation._intervals import intervals_and_replicates
 from ..results._design import SurveyDesign, as_design
 from ..results._results import Results
 from ..design._rules import RatingRules, load_rules
@@ -381,17 +382,6 @@ def _validate(results: Results, rules: Any, threshold: Any, partial: Any, confid
     return _Inputs(results, rules, list(rules.labels), threshold, partial, confidence_level)
 
 
-def _replicates(design: SurveyDesign, options: IntervalOptions):
-    """Intervals and bootstrap replicates of one design from one generator (the bootstrap
-    interval methods produce the replicates themselves)."""
-    from ..estimation._intervals import bootstrap_replicates, intervals
-
-    gen = options.generator()
-    iv = intervals(design, **options.interval_kwargs(gen))
-    reps = iv.replicates if iv.replicates is not None else bootstrap_replicates(design, **options.replicate_kwargs(gen))
-    return iv, reps
-
-
 def rate(results: Results | SurveyDesign, *, rules: Any = None, method: str = "wilson", confidence_level: float = 0.8,
          population: Any = None, finite_population: bool | None = None, n_resamples: int = 10_000,
          rng: Any = None, threshold: float = 0.9, partial: bool | None = None,
@@ -446,7 +436,7 @@ def rate(results: Results | SurveyDesign, *, rules: Any = None, method: str = "w
                        options.population, options.finite_population)
     results = design.results
     inp = _validate(results, rules, threshold, partial, options.confidence_level)
-    iv, reps = _replicates(design, options)
+    iv, reps = intervals_and_replicates(design, options)
     notes: list[str] = []
     kq_table, kq = _key_question_table(inp, iv)
     if (~kq_table["n_known"]).any():

@@ -65,7 +65,7 @@ import pandas as pd
 from ..stats._hypergeometric import hypergeometric_exact_interval
 from ..stats._proportion import effective_interval
 from ..errors import ArgumentError, DataError
-from ._cells import POPULATION, SampleDesign, cell_key, collapse_small_strata, sample_design
+from ._strata import POPULATION, SampleDesign, cell_key, collapse_small_strata, sample_design
 
 __all__ = ["POPULATION", "SampleDesign", "check_stratum_populations", "sample_design", "collapse_small_strata",
            "weighted_estimates", "cell_estimates", "weighted_interval", "degenerate_rows", "WEIGHTED_NOTE", "DEGENERATE_NOTE",
