@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from ..stats._proportion import proportion_interval
+from ..stats._proportion import checked_interval
 from ._resampling import Boot
 
 __all__ = ["MIN_BOOTSTRAP_N", "MIN_MINORITY", "quantiles", "bias_correction", "bootstrap_limits",
@@ -84,9 +84,12 @@ def bootstrap_limits(boot: Boot, method: str, cl: float):
 
 
 # --------------------------------------------------------------------------- public API
-def bootstrap_or_fallback(boot: Boot, method: str, cl: float, yes, n, Nj, methods, notes):
-    """Bootstrap limits, with the analytic fallbacks where the bootstrap is known to fail
-    (``methods`` and ``notes`` are filled in row by row)."""
+def bootstrap_or_fallback(boot: Boot, method: str, cl: float, yes, n, Nj, notes):
+    """Bootstrap limits, with the analytic fallbacks where the bootstrap is known to fail:
+    ``(low, high, methods, notes)``, the method of each row and each row's ``notes`` (a new
+    list of lists) with the fallback's reason."""
+    methods = np.full(len(yes), method, dtype=object)
+    notes = [list(x) for x in notes]
     low, high, ok = bootstrap_limits(boot, method, cl)
     undefined = np.sum(boot.n_b <= 0, axis=0)
     collapse = (yes == 0) | (yes == n) | (n < MIN_BOOTSTRAP_N) | ~ok | ~np.isfinite(low) | ~np.isfinite(high)
@@ -95,7 +98,7 @@ def bootstrap_or_fallback(boot: Boot, method: str, cl: float, yes, n, Nj, method
     sparse = ~collapse & (np.minimum(yes, n - yes) < MIN_MINORITY)
     for rows, name in ((collapse, "clopper-pearson"), (sparse, "wilson")):
         if rows.any():
-            a, b = proportion_interval(yes[rows], n[rows], method=name, confidence_level=cl, population=Nj[rows])
+            a, b = checked_interval(yes[rows], n[rows], name, cl, Nj[rows])
             low[rows], high[rows] = 100 * a, 100 * b
             methods[rows] = name
     B = boot.values.shape[0]
@@ -112,4 +115,4 @@ def bootstrap_or_fallback(boot: Boot, method: str, cl: float, yes, n, Nj, method
                                "case bootstrap undercovers at such extreme percentages, so Wilson is used")
         elif undefined[i]:
             notes[i].append(f"{undefined[i]} of {B} resamples had no applicable case; left out")
-    return low, high
+    return low, high, methods, notes

@@ -57,13 +57,14 @@ import pandas as pd
 from .._utils._checks import check_confidence_level, check_count, check_memory, check_rng
 from .._utils._methods import ANALYTIC, BOOTSTRAP, FINITE, INTERVAL_METHODS as METHODS, check_method as _check_method
 from ..stats._options import IntervalOptions
-from ..stats._proportion import fpc_factor, proportion_interval
+from ..stats._proportion import checked_interval, fpc_factor, proportion_interval
 from .._utils._display import TableResult
+from .._utils._tables import position
 from ._resampling import Boot, resample
 from ..results._design import SurveyDesign, as_design
+from ..results._weights import DEGENERATE_NOTE, cell_estimates, degenerate_rows, weighted_interval
 from ..results._results import Results
 from ._bootstrap_limits import MIN_BOOTSTRAP_N, MIN_MINORITY, bootstrap_or_fallback
-from ._weighted import weighted_table
 from ..errors import ArgumentError, DataError
 
 __all__ = [
@@ -165,6 +166,70 @@ class Intervals(TableResult):
 
     def _notes(self) -> list[str]:
         return [f"replicates: {self.replicates.kind}"] if self.replicates is not None else []
+
+
+# --------------------------------------------------------------------------- design-weighted rows
+# :func:`intervals` computes every row as for a simple random sample, then :func:`weighted_table`
+# replaces the rows of samples with known N_h: the analytic rows (and a bootstrap row that fell
+# back to Clopper–Pearson) become the Korn–Graubard (1998) interval around the weighted estimate
+# with each stratum's own finite-population correction (results._weights.weighted_interval);
+# bootstrap rows already come from the weighted Rao–Wu replicates. The table gains
+# ``weighted_percent`` after ``percent`` (which stays the sample's own percentage), then
+# ``design_effect`` and ``effective_n`` (n/deff).
+_FINITE_NOTE = ("a hypergeometric interval assumes a simple random sample; this design-weighted row "
+                "uses Clopper–Pearson on its effective sample instead")
+
+
+def _row_note(note: str, N: float, fpc: bool) -> str:
+    kept = [x for x in str(note).split("; ")
+            if x and not x.startswith(("finite-population correction", "hypergeometric"))]
+    what = (f"design-weighted by N_h, each stratum's own finite-population correction (N≈{N:.0f})" if fpc
+            else "design-weighted by N_h, no finite-population correction")
+    return "; ".join([what, *kept])
+
+
+def weighted_table(table: pd.DataFrame, design: SurveyDesign, confidence_level: float) -> pd.DataFrame:
+    """``table`` (an :class:`~sampling.Intervals` table) with the rows of design-weighted
+    samples recomputed and ``weighted_percent``, ``design_effect`` and ``effective_n``
+    columns (R ``svymean(..., deff=TRUE)``; see :func:`sampling.results._weights.design_effect`).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The intervals table, row for row with the design's summary.
+    design : SurveyDesign
+        With weighted estimates (stratum populations N_h known); a sample whose N is not in
+        use gets no finite-population correction.
+    confidence_level : float
+
+    Returns
+    -------
+    DataFrame
+    """
+    est = cell_estimates(design.results, design.cells, fpc={s: True for s in design.populations})
+    w = est["weighted"].to_numpy(bool)
+    out = table.copy()
+    out.insert(position(out, "percent") + 1, "weighted_percent", est["weighted_percent"].to_numpy())
+    out.insert(position(out, "weighted_percent") + 1, "design_effect", est["design_effect"].to_numpy())
+    out.insert(position(out, "design_effect") + 1, "effective_n", est["effective_n"].to_numpy())
+    fpc = est["fpc"].to_numpy(bool)
+    Nd = est["domain_population"].to_numpy(float)
+    out.loc[w, "finite_population"] = fpc[w]
+    out.loc[w, "population"] = np.where(fpc[w], np.round(Nd[w]), np.nan)
+    finite = w & out["method"].isin(FINITE).to_numpy()
+    out.loc[finite, "method"] = "clopper-pearson"
+    out.loc[finite, "note"] = [_FINITE_NOTE + ("; " + t if t else "") for t in out.loc[finite, "note"]]
+    redo = w & out["method"].isin(ANALYTIC).to_numpy()
+    for method in out.loc[redo, "method"].unique():
+        rows = redo & (out["method"] == method).to_numpy()
+        low, high = weighted_interval(est[rows], out.loc[rows, "n"].to_numpy(float), method, confidence_level,
+                                      yes=out.loc[rows, "yes"].to_numpy(float))
+        out.loc[rows, "low"], out.loc[rows, "high"] = low, high
+    out["margin"] = (out["high"] - out["low"]) / 2
+    out.loc[w, "note"] = [_row_note(t, N, f) for t, N, f in zip(out.loc[w, "note"], Nd[w], fpc[w])]
+    flat = redo & degenerate_rows(est, out["n"].to_numpy(float))
+    out.loc[flat, "note"] = [f"{t}; {DEGENERATE_NOTE}" for t in out.loc[flat, "note"]]
+    return out
 
 
 # --------------------------------------------------------------------------- populations
@@ -340,12 +405,12 @@ def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, g
     methods = np.full(k, method, dtype=object)
     replicates = None
     if method in ANALYTIC or method in FINITE:
-        low, high = proportion_interval(yes, n, method=method, confidence_level=cl, population=Nj)
+        low, high = checked_interval(yes, n, method, cl, Nj)
         low, high = 100 * low, 100 * high
     else:
         boot = resample(design, B, gen)
         replicates = _replicates(boot, summary)
-        low, high = bootstrap_or_fallback(boot, method, cl, yes, n, Nj, methods, notes)
+        low, high, methods, notes = bootstrap_or_fallback(boot, method, cl, yes, n, Nj, notes)
     pct = 100 * yes / n
     fin = ~np.isnan(Nj)
     table = pd.DataFrame({
@@ -356,7 +421,7 @@ def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, g
         "method": methods, "finite_population": fin, "population": Nj,
         "note": ["; ".join(x) for x in notes],
     }, columns=TABLE_COLUMNS)
-    if design.weighted:  # N_h known: weighted rows (estimation._weighted)
+    if design.weighted:  # N_h known: weighted rows (weighted_table above)
         table = weighted_table(table, design, cl)
     return Intervals(table=table, method=method, confidence_level=cl,
                      n_resamples=B if method in BOOTSTRAP else None, replicates=replicates)

@@ -28,9 +28,9 @@ from .._utils._checks import check_bool, check_populations
 from .._utils._display import TableResult
 from ..errors import ArgumentError, DataError
 from ._results import Results
-from ._strata import SampleDesign, SampleUnits, sample_units
+from ._weights import SampleDesign, resampling_strata
 
-__all__ = ["SurveyDesign", "survey_design", "question_populations", "resolve_populations",
+__all__ = ["SurveyDesign", "SampleUnits", "survey_design", "sample_units", "unique_rows", "question_populations", "resolve_populations",
            "check_weighted_populations", "as_design"]
 
 
@@ -70,6 +70,140 @@ def check_weighted_populations(results: Results, pops: Mapping[str, int]) -> Non
             raise DataError(f"sample {s!r}: population N={pops[s]} disagrees with its stratum populations "
                             f"(Σ N_h = {results.populations.get(s)})", column="population",
                             values=(pops[s], results.populations.get(s)))
+
+
+# --------------------------------------------------------------------------- units
+def unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.unique(rows, axis=0, return_inverse=True, return_counts=True)`` for rows of a
+    stratum code and 0/1/2 answers: each row packed into one base-3 integer where it fits
+    (the same lexicographic order, several times faster), else the row-wise unique.
+
+    >>> unique_rows(np.array([[1, 0, 2], [0, 1, 1], [1, 0, 2]]))[2].tolist()
+    [1, 2]
+    """
+    k = rows.shape[1] - 1
+    top = int(rows[:, 0].max()) + 1 if len(rows) else 1
+    if k * np.log2(3) + np.log2(top) >= 62:
+        return np.unique(rows, axis=0, return_inverse=True, return_counts=True)
+    key = rows[:, 0].copy()
+    for j in range(1, k + 1):
+        key *= 3
+        key += rows[:, j]
+    first, inverse, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)[1:]
+    return rows[first], inverse, counts
+
+
+@dataclass(frozen=True)
+class SampleUnits:
+    """One sample of a case-level design: its cases grouped into distinct (resampling
+    stratum, answer pattern) units, with everything the case bootstrap needs.
+
+    Attributes
+    ----------
+    sample : str
+    columns : ndarray
+        The summary rows (key questions) of this sample.
+    patterns : ndarray, shape (P, 1 + k)
+        Unit key (stratum code, or resampling stratum × H + cell for a weighted sample), then
+        the answers 0/1/2 (no/yes/not applicable).
+    counts : ndarray, shape (P,)
+        Cases per unit.
+    Yp, Qp : ndarray, shape (P, k)
+        1 where the unit answers yes / where the question applies.
+    block : ndarray, shape (P,)
+        The resampling stratum of each unit (contiguous).
+    weight : ndarray or None
+        Design weight N_h/n_h of each unit (None: unweighted).
+    fraction : {resampling stratum: f}
+        Sampling fraction of each resampling stratum (0 where N is unknown).
+    population : int or None
+        The sample's eligible N, if known.
+    stratified, pooled, rescale
+        Whether the design has strata columns; single-case strata pooled; whether the Rao–Wu
+        rescaling applies (N known, several strata, or weights).
+    cells : SampleDesign or None
+        The stratum cells (each case's cell, N_h, n_h) of a design-weighted sample.
+    """
+
+    sample: str
+    columns: np.ndarray
+    patterns: np.ndarray
+    counts: np.ndarray
+    Yp: np.ndarray
+    Qp: np.ndarray
+    block: np.ndarray
+    weight: np.ndarray | None
+    fraction: Mapping[int, float]
+    population: int | None
+    stratified: bool
+    pooled: int
+    rescale: bool
+    cells: SampleDesign | None = None
+
+    @property
+    def cases(self) -> int:
+        return int(self.counts.sum())
+
+    @property
+    def finite(self) -> bool:
+        return self.population is not None
+
+    @property
+    def weighted(self) -> bool:
+        return self.weight is not None
+
+    @property
+    def exact(self) -> bool:
+        """Whether replicate totals are whole numbers (compared exactly)."""
+        return (not self.rescale or (self.finite and self.cases >= self.population)) and not self.weighted
+
+
+def _answer_codes(results: Results, sample: str, kqs: list[str]) -> np.ndarray:
+    in_s = (results.cases["sample"] == sample).to_numpy()
+    answers = results.answers.loc[in_s, kqs].to_numpy(dtype=float)
+    return np.where(np.isnan(answers), 2, answers).astype(np.int8)
+
+
+def _plain_units(group: np.ndarray, code: np.ndarray):
+    """(patterns, counts, block, weight, fraction) of an unweighted sample."""
+    patterns, _, counts = unique_rows(np.column_stack([group, code]).astype(np.int64))
+    return patterns, counts, patterns[:, 0], None, None
+
+
+def _weighted_units(design: SampleDesign, group: np.ndarray, code: np.ndarray, finite: bool):
+    """Units of a design-weighted sample: keyed by (resampling stratum, cell, answers), so a
+    pooled stratum keeps each cell's own weight; each resampling stratum's fraction is
+    Σ n_h / Σ N_h over its cells (0 without N)."""
+    H = len(design.N_h)
+    patterns, _, counts = unique_rows(np.column_stack([group * H + design.code, code]).astype(np.int64))
+    cell, block = patterns[:, 0] % H, patterns[:, 0] // H
+    fraction = {}
+    for b in np.unique(block):
+        cells = np.unique(cell[block == b])
+        fraction[int(b)] = float(design.n_h[cells].sum() / design.N_h[cells].sum()) if finite else 0.0
+    return patterns, counts, block, design.N_h[cell] / design.n_h[cell], fraction
+
+
+def sample_units(results: Results, sample: str, columns: np.ndarray, pops: Mapping[str, int],
+                 stratified: bool) -> SampleUnits:
+    """The resampling units of one sample (its summary rows ``columns``)."""
+    kqs = [str(q) for q in results.summary["key_question"].to_numpy()[columns]]
+    code = _answer_codes(results, sample, kqs)
+    cells, group, pooled, strat = resampling_strata(results, sample, stratified)
+    N = pops.get(sample)
+    if cells is not None:
+        patterns, counts, block, weight, fraction = _weighted_units(cells, group, code, N is not None)
+    else:
+        patterns, counts, block, weight, fraction = _plain_units(group, code)
+        f = counts.sum() / N if N is not None else 0.0
+        fraction = {int(b): float(f) for b in np.unique(block)}
+    # Rao–Wu rescaling (m_h = n_h − 1) when N is known, with several strata, or with weights:
+    # the plain with-replacement bootstrap of n_h cases understates a stratum's variance by
+    # (n_h − 1)/n_h (Rao & Wu 1988, §3)
+    rescale = N is not None or len(np.unique(block)) > 1 or cells is not None
+    return SampleUnits(sample, columns, patterns, counts, (patterns[:, 1:] == 1).astype(float),
+                       (patterns[:, 1:] != 2).astype(float), block, weight, fraction, N, strat, pooled, rescale,
+                       cells)
 
 
 # --------------------------------------------------------------------------- the design

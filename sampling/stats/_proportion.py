@@ -21,7 +21,7 @@ from .._utils._checks import check_confidence_level, check_population
 from .._utils._methods import ANALYTIC, FINITE, check_method
 from ..errors import ArgumentError, DataError
 
-__all__ = ["proportion_interval", "fpc_factor", "as_counts", "population_array", "effective_interval"]
+__all__ = ["proportion_interval", "checked_interval", "fpc_factor", "as_counts", "population_array", "effective_interval"]
 
 _STATSMODELS = {"wilson": "wilson", "clopper-pearson": "beta", "jeffreys": "jeffreys",
                 "agresti-coull": "agresti_coull"}
@@ -122,6 +122,12 @@ def proportion_interval(yes, n, *, method: str = "wilson", confidence_level: flo
     """
     method = check_method(method, ANALYTIC + FINITE)
     cl = check_confidence_level(confidence_level)
+    return checked_interval(yes, n, method, cl, population)
+
+
+def checked_interval(yes, n, method: str, cl: float, population=None):
+    """:func:`proportion_interval` for a canonical ``method`` name and a checked confidence
+    level ``cl`` (the estimators validate their options once, then call this)."""
     scalar = np.ndim(yes) == 0 and np.ndim(n) == 0 and np.ndim(population) == 0
     y, m = as_counts(yes, n)
     if method in FINITE:
