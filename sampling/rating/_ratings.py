@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from . import _wording as wording
+from ._facts import KeyQuestionArrays, StandardFacts
 from ._grades import grade_of
 from ._assessment import BASES, Assessment, probability_column as _p
 from .._utils._tables import position
@@ -118,7 +119,7 @@ def _percent_to_band(results: Any, summary: pd.DataFrame, pct: np.ndarray) -> np
     return np.where(use, weighted, pct)
 
 
-def _key_question_table(inp: _Inputs, iv: Any) -> tuple[pd.DataFrame, dict]:
+def _key_question_table(inp: _Inputs, iv: Any) -> tuple[pd.DataFrame, KeyQuestionArrays]:
     """The key-question table and the arrays later steps use (bands, interval ends, edges)."""
     rules, summary = inp.rules, inp.results.summary.reset_index(drop=True)
     ivt = iv.table  # follows results.summary row for row
@@ -152,17 +153,18 @@ def _key_question_table(inp: _Inputs, iv: Any) -> tuple[pd.DataFrame, dict]:
         for col in ("design_effect", "effective_n"):
             if col in ivt.columns:
                 table.insert(position(table, "n_known"), col, ivt[col].to_numpy(float))
-    arrays = {"ids": kq_ids, "pct": pct, "band": band_idx, "low": low, "high": high, "inside": inside}
+    arrays = KeyQuestionArrays(tuple(kq_ids), pct, band_idx, low, high, tuple(tuple(t) for t in inside))
     return table, arrays
 
 
 # --------------------------------------------------------------------------- standards
-def _standard_facts(inp: _Inputs, idx: list[int], kq: dict, rep_bands: np.ndarray) -> tuple[dict, np.ndarray]:
+def _standard_facts(inp: _Inputs, idx: list[int], kq: KeyQuestionArrays, rep_bands: np.ndarray
+                    ) -> tuple[StandardFacts, np.ndarray]:
     """The rule rating of a key-question-rated standard, its replicate bands and flag facts."""
     rules = inp.rules
-    bands = kq["band"][idx]
+    bands = kq.band[idx]
     rule_b = int(rules.standard_band(bands))
-    drive_i = idx[int(np.lexsort((np.arange(len(idx)), kq["pct"][idx], bands))[0])]
+    drive_i = idx[int(np.lexsort((np.arange(len(idx)), kq.percent[idx], bands))[0])]
     sb = rules.standard_band(rep_bands[:, idx], axis=1)
     probs, dropped = band_probabilities_from_replicates(sb, len(inp.labels))
     modal = int(np.nanargmax(probs))
@@ -170,23 +172,22 @@ def _standard_facts(inp: _Inputs, idx: list[int], kq: dict, rep_bands: np.ndarra
     edge = None
     if rule_b > 0:
         lower_edge = rules.effective_edges[rule_b - 1]
-        others = [kq["ids"][j] for j in idx if j != drive_i and kq["low"][j] <= lower_edge]
+        others = [kq.ids[j] for j in idx if j != drive_i and kq.low[j] <= lower_edge]
         edge = rules.kq_edges[rule_b - 1]
-    facts = {"drive": kq["ids"][drive_i], "drive_i": drive_i, "rule": rule_b, "modal": modal,
-             "probs": probs, "dropped": dropped, "edges_inside": kq["inside"][drive_i],
-             "low": kq["low"][drive_i], "high": kq["high"][drive_i],
-             "low_probability": bool(probs[modal] < inp.threshold), "could_fall_below": (others, edge)}
+    facts = StandardFacts(kq.ids[drive_i], drive_i, rule_b, modal, probs, dropped, kq.inside[drive_i],
+                          float(kq.low[drive_i]), float(kq.high[drive_i]), bool(probs[modal] < inp.threshold),
+                          tuple(others), edge)
     return facts, sb
 
 
-def _kq_row(inp: _Inputs, facts: dict, pct: float, source: str) -> dict:
+def _kq_row(inp: _Inputs, facts: StandardFacts, pct: float, source: str) -> dict:
     labels = inp.labels
     reason = wording.flag_reason(facts, labels, inp.confidence_level, inp.threshold)
-    return {"rated_by": "key questions", "driving_key_question": facts["drive"], "driving_percent": float(pct),
-            "rule_rating": labels[facts["rule"]], **{_p(l): float(facts["probs"][j]) for j, l in enumerate(labels)},
-            "modal_rating": labels[facts["modal"]], "modal_probability": float(facts["probs"][facts["modal"]]),
-            "grade": grade_of(facts["probs"][facts["rule"]]),
-            "boundary_inside": bool(facts["edges_inside"]), "flagged": bool(reason), "flag_reason": reason,
+    return {"rated_by": "key questions", "driving_key_question": facts.drive, "driving_percent": float(pct),
+            "rule_rating": labels[facts.rule], **{_p(l): float(facts.probs[j]) for j, l in enumerate(labels)},
+            "modal_rating": labels[facts.modal], "modal_probability": float(facts.probs[facts.modal]),
+            "grade": grade_of(facts.probs[facts.rule]),
+            "boundary_inside": bool(facts.edges_inside), "flagged": bool(reason), "flag_reason": reason,
             "probability_source": source}
 
 
@@ -216,8 +217,8 @@ def _recorded(inp: _Inputs, sid: str) -> tuple[str | None, str | None, str | Non
     return pub, _check_label(rules, ov[0], f"override of {sid}"), ov[1]
 
 
-def _rate_standards(inp: _Inputs, kq: dict, rep_bands: np.ndarray, source: str, notes: list) -> _Standards:
-    kq_pos = {k: i for i, k in enumerate(kq["ids"])}
+def _rate_standards(inp: _Inputs, kq: KeyQuestionArrays, rep_bands: np.ndarray, source: str, notes: list) -> _Standards:
+    kq_pos = {k: i for i, k in enumerate(kq.ids)}
     judgements = dict(getattr(inp.results, "judgements", {}) or {})
     rows, reps, point, judged, unrated = [], {}, {}, {}, []
     for st in inp.results.framework.standards:
@@ -233,10 +234,10 @@ def _rate_standards(inp: _Inputs, kq: dict, rep_bands: np.ndarray, source: str, 
             if absent:
                 notes.append(wording.absent_note(sid, have, absent))
             facts, reps[sid] = _standard_facts(inp, [kq_pos[k] for k in have], kq, rep_bands)
-            if facts["dropped"]:
-                notes.append(wording.dropped_note(sid, facts["dropped"], rep_bands.shape[0]))
-            point[sid] = facts["rule"]
-            row.update(_kq_row(inp, facts, kq["pct"][facts["drive_i"]], source))
+            if facts.dropped:
+                notes.append(wording.dropped_note(sid, facts.dropped, rep_bands.shape[0]))
+            point[sid] = facts.rule
+            row.update(_kq_row(inp, facts, kq.percent[facts.drive_index], source))
         elif sid in judgements:
             label = _check_label(inp.rules, judgements[sid], f"judgement of {sid}")
             judged[sid] = point[sid] = inp.rules.band_of(label)

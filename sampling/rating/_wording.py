@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from ._facts import StandardFacts
 from ._grades import grade_of
 
 __all__ = ["flag_reason", "inferred_n_note", "absent_note", "dropped_note", "unrated_note",
@@ -15,28 +16,28 @@ def _edge(edge: float) -> str:
     return f"{edge:g}%"
 
 
-def flag_reason(facts: dict[str, Any], labels: Sequence[str], confidence_level: float, threshold: float) -> str:
+def flag_reason(facts: StandardFacts, labels: Sequence[str], confidence_level: float, threshold: float) -> str:
     """Why a standard is flagged ("" when it is not): a band edge inside the confidence
     interval of the key question that decides its rating (the inspectorate's question: can
     the sample tell which side of the edge the provider is on?), with the probability of
     the rule rating and its grade (:mod:`sampling._grades`), and any other key question
     that could also fall below the edge.
 
-    ``facts``: ``edges_inside`` (edges inside the deciding question's interval), ``drive``,
-    ``low``/``high`` (its interval), ``rule`` (band index), ``probs`` and
-    ``could_fall_below`` (other questions, the edge). The bootstrap's most likely rating is
+    ``facts``: a standard's :class:`~sampling.rating._facts.StandardFacts` (the edges inside
+    the deciding question's interval, that question and its interval, the rule band, the
+    band probabilities, the other questions that could fall below the lower edge). The bootstrap's most likely rating is
     not reported: where it differs from the rule rating it was right only about half the
     time in simulation (``benchmarks/flag_study.py``).
     """
-    if not facts["edges_inside"]:
+    if not facts.edges_inside:
         return ""
-    edges = " and ".join(_edge(e) for e in facts["edges_inside"])
-    rule, probs = facts["rule"], facts["probs"]
-    reasons = [f"the {edges} edge lies inside {facts['drive']}'s {confidence_level:.0%} interval "
-               f"({facts['low']:.1f}–{facts['high']:.1f}%)",
+    edges = " and ".join(_edge(e) for e in facts.edges_inside)
+    rule, probs = facts.rule, facts.probs
+    reasons = [f"the {edges} edge lies inside {facts.drive}'s {confidence_level:.0%} interval "
+               f"({facts.low:.1f}–{facts.high:.1f}%)",
                f"P({labels[rule]}, the rule rating) = {probs[rule]:.2f}: {grade_of(probs[rule])}"]
-    others, edge = facts["could_fall_below"]
-    if others:
+    others, edge = facts.others_below, facts.lower_edge
+    if others and edge is not None:
         reasons.append(f"also {', '.join(others)} could fall below the {_edge(edge)} edge")
     return "; ".join(reasons)
 
