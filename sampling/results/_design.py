@@ -295,9 +295,8 @@ def survey_design(results: Results, *, population: Any = None, finite_population
     --------
     >>> import sampling
     >>> design = sampling.survey_design(sampling.seed_inspection())
-    >>> design.to_frame()[["sample", "cases", "finite_population"]].head(1)
-                sample  cases  finite_population
-    0  case_supervision    132              False
+    >>> design.to_frame().loc[0, ["sample", "cases", "finite_population"]].tolist()
+    ['case_supervision', 132, False]
     """
     if not isinstance(results, Results):
         raise ArgumentError("results", type(results).__name__,
