@@ -295,8 +295,9 @@ def survey_design(results: Results, *, population: Any = None, finite_population
     --------
     >>> import sampling
     >>> design = sampling.survey_design(sampling.seed_inspection())
-    >>> design.to_frame().loc[0, ["sample", "cases", "finite_population"]].tolist()
-    ['case_supervision', 132, False]
+    >>> row = design.to_frame().iloc[0]
+    >>> str(row["sample"]), int(row["cases"]), bool(row["finite_population"])
+    ('case_supervision', 132, False)
     """
     if not isinstance(results, Results):
         raise ArgumentError("results", type(results).__name__,
