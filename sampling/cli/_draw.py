@@ -16,7 +16,7 @@ __all__ = ["EXAMPLES", "add_arguments", "run", "spelling_map"]
 EXAMPLES = """\
 Examples:
   sampling draw --example --sample case_supervision --out draw.xlsx
-  sampling draw frame.xlsx --sample case_supervision --set-aside 'RoSH Level=Not Assessed' --out draw.xlsx
+  sampling draw frame.xlsx --sample case_supervision --min-per-cell 1 --seed 7 --out draw.xlsx
   (frame.xlsx: your eligible-population frame, one row per case)
 """
 

@@ -11,8 +11,14 @@ from .._utils._methods import INTERVAL_METHODS
 __all__ = ["HelpFormatter", "groups", "add_inspection", "add_sheet_options", "add_allow_edited_strata",
            "add_analysis_options", "add_breakdown_options", "add_source_options", "add_blank_options"]
 
-#: keeps the line breaks of a command's description and of its "Examples:" epilog
-HelpFormatter = argparse.RawDescriptionHelpFormatter
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, except that a text of several lines (an "Examples:" epilog, the
+    workflow) keeps its line breaks; one-line descriptions are wrapped as usual."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" not in text.strip():
+            return super()._fill_text(text, width, indent)
+        return "".join(indent + line for line in text.splitlines(keepends=True))
 
 #: what each named group holds, in the user's words (a command may say more)
 GROUP_WORDS = {

@@ -17,8 +17,8 @@ __all__ = ["EXAMPLES", "add_arguments", "run", "write_pool", "national_summary",
 
 EXAMPLES = """\
 Example:
-  sampling pool northshire.xlsx=668 southshire.xlsx=700 westshire.csv=512 --out national
-  (each provider's filled draw workbook or results file, with its eligible population N)
+  sampling pool northshire.xlsx southshire.xlsx westshire.xlsx --out national
+  (each provider's filled draw workbook, which carries its N; a results file is given as FILE=N)
 """
 
 

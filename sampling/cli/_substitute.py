@@ -12,8 +12,8 @@ __all__ = ["EXAMPLES", "add_arguments", "run"]
 EXAMPLES = """\
 Example:
   sampling draw --example --sample case_supervision --out draw.xlsx
-  sampling substitute draw.xlsx KSS00108 --reason "transferred out of area"
-  (KSS00108: a case id of the fieldwork sheet; the reserve takes its row)
+  sampling substitute draw.xlsx KSS0000675 --reason "transferred out of area"
+  (KSS0000675: a case id of the fieldwork sheet; the reserve takes its row)
 """
 
 
