@@ -75,7 +75,10 @@ def _cli_page() -> str:
     from sampling.cli import build_parser
 
     parser = build_parser()
-    lines = ["# Command-line reference", "", "Generated from the command's own parsers.", "",
+    lines = ["# Command-line reference", "", "Generated from the command's own parsers (`sampling.cli`): each "
+             "command's options are in groups (input, design, method, output, and a few of its own), and "
+             "its help ends with examples that run on the built-in example (`--example`) or on the files "
+             "the earlier commands write.", "",
              "```text", parser.format_help().rstrip(), "```", ""]
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     for name, command in sub.choices.items():

@@ -1,25 +1,39 @@
-"""``sampling analyse`` and ``sampling report``: load results (a file, or the built-in seed
-inspection with ``--example``), rate them, and print the assessment or write the report."""
+"""``sampling analyse``: load results (a file, or the built-in seed inspection with
+``--example``), rate them, and print the assessment; its loading and rating helpers are the
+ones ``sampling report`` uses."""
 from __future__ import annotations
 
 import argparse
 import textwrap
-import time
 from typing import Callable
 
-import numpy as np
-
-from ._common import inspection_of, to_json
+from ._common import default_seed, inspection_of, text_table, to_json
+from ._options import add_analysis_options, add_breakdown_options, groups
 from ._settle import print_settling
-from ..design._inspection import DEFAULT_SEED
-from .._utils._progress import Progress
-from .._utils._format import text_table
+from ..errors import ArgumentError
 
 #: a breakdown printing more rows than this gets a hint of --wide, --pairs and --contrast
 MANY_ROWS = 24
-from ..errors import ArgumentError
 
-__all__ = ["run_analyse", "run_report", "assess", "load", "subgroups", "beyond"]
+__all__ = ["EXAMPLES", "add_arguments", "run", "assess", "load", "subgroups", "beyond", "statements"]
+
+EXAMPLES = """\
+Examples:
+  sampling analyse --example
+  sampling analyse --example --population implied --method hypergeometric --resamples 2000
+  (your own: sampling analyse draw.xlsx, the draw workbook once fieldwork has filled it)
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_analysis_options(p)
+    add_breakdown_options(p)
+    out = groups(p, "output")["output"]
+    out.add_argument("--wide", action="store_true",
+                     help="with --by: the wide layout, one row per subgroup and one column per key question "
+                          "(%% and n; * = fewer than --min-cases cases)")
+    out.add_argument("--json", action="store_true", help="print JSON instead of tables")
+
 
 _ANALYSE_LEGEND = (
     "Legend: ? after n = n not published (for a relevant sub-sample the interval assumes the "
@@ -123,8 +137,8 @@ def load(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: None
     args.method = check_method(args.method)
     _source_given(args)
     inspection = None if args.example else inspection_of(args)
-    if args.seed is None:  # one default seed everywhere: the inspection's, else DEFAULT_SEED
-        args.seed = inspection.seed if inspection is not None else DEFAULT_SEED
+    if args.seed is None:  # one default seed everywhere: the inspection's, else default_seed()
+        args.seed = inspection.seed if inspection is not None else default_seed()
     return _load_example(args, say) if args.example else _load_file(args, say, inspection)
 
 
@@ -221,6 +235,7 @@ def _hint(bd, wide: bool) -> str:
 
 
 def _print_breakdown(bd, source: str, seed: int, wide: bool = False) -> None:
+    import numpy as np
     print(f"{bd._title()}\nSource: {source}; seed {seed}\n")
     if wide:
         _print_wide(bd)
@@ -289,7 +304,7 @@ def left_out_text(results, designs=(), *, limit: int = 20) -> list[str]:
     return out
 
 
-def run_analyse(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Run ``sampling analyse``: print the key questions, standards, overall and notes (with
     ``--by``: the breakdown by subgroup instead)."""
     results, source = load(args)
@@ -339,32 +354,4 @@ def run_analyse(args: argparse.Namespace) -> int:
         print("\n".join(left))
     print()
     print(textwrap.fill(_ANALYSE_LEGEND, width=100))
-    return 0
-
-
-def run_report(args: argparse.Namespace) -> int:
-    """Run ``sampling report``: rate, then write every chart and table; one progress line per
-    step on stderr and the path of report.md on stdout."""
-    from ..charts._style import SAVE_FORMATS
-    from ..report._report import write_report
-
-    say = Progress("sampling report", quiet=args.quiet, always=True)  # its step lines, as before
-    t0 = say.t0
-
-    formats = tuple(f.strip().lower() for f in str(args.formats).split(",") if f.strip())
-    if not formats or any(f not in SAVE_FORMATS for f in formats):
-        raise ArgumentError("--formats", args.formats, "must be png, svg and/or pdf, comma-separated")
-    if args.results and args.out is None:
-        raise ArgumentError("--out", None, "give an output folder with RESULTS (figures/ holds "
-                            "the built-in example's report)")
-    results, source = load(args, say)
-    sections = [x for x in (subgroups(args, results), *beyond(args, results, say)) if x is not None]
-    assessment, source = assess(args, say, results=(results, source))
-    files = write_report(assessment, args.out if args.out is not None else "figures", sample=args.sample,
-                         formats=formats, progress=say, settings={"source": source, "random seed": args.seed},
-                         sections=sections, design=statements(args, results))
-    say(f"done: {len(files.files)} files in {str(files.out_dir)!r}"
-        + (f"; flagged standards {', '.join(files.flagged)}" if files.flagged else "")
-        + f" ({time.perf_counter() - t0:.1f} s)")
-    print(str(files.markdown))
     return 0

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 __all__ = ["inspection_of", "number_list", "percent_list", "fraction", "parse_n", "parse_reserves", "parse_population", "parse_assignment",
-           "comma_list", "to_json"]
+           "comma_list", "to_json", "text_table", "interval_text", "default_seed", "in_cli_terms"]
 
 
 def to_json(obj: Any) -> str:
@@ -17,6 +18,43 @@ def to_json(obj: Any) -> str:
     from .._utils._format import jsonable
 
     return json.dumps(jsonable(obj), indent=2, ensure_ascii=False)
+
+
+def text_table(*args: Any, **kwargs: Any) -> str:
+    """The package's plain-text table, its module (and pandas) loaded only when a command prints."""
+    from .._utils._format import text_table as table
+
+    return table(*args, **kwargs)
+
+
+def interval_text(*args: Any, **kwargs: Any) -> str:
+    """An interval as printed in tables (``_utils._format.interval_text``), loaded when used."""
+    from .._utils._format import interval_text as text
+
+    return text(*args, **kwargs)
+
+
+def default_seed() -> int:
+    """The one default seed, where neither ``--seed`` nor the inspection gives one."""
+    from ..design._inspection import DEFAULT_SEED
+
+    return DEFAULT_SEED
+
+
+#: the Python keywords of the fieldwork commands' errors, as the command line names them
+_WORDS = {"path": "WORKBOOK", "case_id": "CASE_ID", "reason": "--reason", "frame": "FRAME", "source": "FRAME",
+          "mapping": "--map", "sheet": "--sheet", "header_row": "--header-row"}
+
+
+@contextlib.contextmanager
+def in_cli_terms() -> Iterator[None]:
+    """An argument error of ``substitute`` or ``verify`` named as their command line names it."""
+    from ..errors import ArgumentError
+
+    try:
+        yield
+    except ArgumentError as exc:
+        raise ArgumentError(_WORDS.get(exc.argument, exc.argument), exc.value, exc.expected) from None
 
 
 def inspection_of(args: argparse.Namespace):

@@ -7,13 +7,41 @@ import argparse
 import textwrap
 from pathlib import Path
 
-from ._common import to_json
+from ._common import default_seed, fraction, text_table, to_json
+from ._options import add_source_options
 from ._sources import load_sources
-from .._utils._format import text_table
-from ..design._inspection import DEFAULT_SEED
 from ..errors import ArgumentError
 
-__all__ = ["run_compare"]
+__all__ = ["EXAMPLES", "add_arguments", "run"]
+
+EXAMPLES = """\
+Example:
+  sampling compare earlier.xlsx draw.xlsx --label 2019 --label 2022 --out compare
+  (two filled draw workbooks, or results files: the inspection, then the re-inspection)
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    g = add_source_options(p, nargs="+", metavar="RESULTS")
+    m, out = g["method"], g["output"]
+    m.add_argument("--confidence", type=fraction("--confidence", "0.8"), default=0.8, metavar="C",
+                   help="two-sided confidence level of the intervals, a fraction (default 0.8)")
+    m.add_argument("--resamples", type=int, default=10_000, metavar="B",
+                   help="bootstrap replicates per inspection for the rating probabilities (default 10000)")
+    m.add_argument("--seed", type=int, default=None, metavar="S",
+                   help="random seed, for reproducible output (default 2019; printed in every output)")
+    out.add_argument("--out", metavar="DIR", default=None,
+                     help="also write the dumbbell chart (dumbbell.png, .svg) and comparison.csv there")
+    out.add_argument("--label", action="append", metavar="TEXT", default=None,
+                     help="the name of a side in tables and charts: give it twice, first then second "
+                          "(default: each side's provider, then its file name)")
+    m.add_argument("--adjust", choices=("none", "holm", "bonferroni"), default="none",
+                   help="adjust 'beyond noise' for the number of key questions compared: holm or bonferroni "
+                        "(default none: the multiplicity is stated, not adjusted)")
+    m.add_argument("--power", type=fraction("--power", "0.8"), default=0.8, metavar="P",
+                   help="power of the smallest detectable change printed per key question, a fraction "
+                        "(default 0.8)")
+    out.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
 
 def _write(comparison, out: str) -> list[Path]:
@@ -32,7 +60,7 @@ def _write(comparison, out: str) -> list[Path]:
     return [Path(out) / n for n in names]
 
 
-def run_compare(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Run ``sampling compare``: load two sources, compare, print (or JSON) and write."""
     from ..comparison._compare import compare
     from ..comparison._multiplicity import adjust_beyond_noise, multiplicity_note
@@ -41,7 +69,7 @@ def run_compare(args: argparse.Namespace) -> int:
         raise ArgumentError("RESULTS", args.sources, "give exactly two results (first, then second: "
                             "e.g. the inspection, then the re-inspection)")
     if args.seed is None:
-        args.seed = DEFAULT_SEED
+        args.seed = default_seed()
     labels = getattr(args, "label", None)
     if labels is not None and len(labels) != 2:
         raise ArgumentError("--label", labels, "give --label twice: the first side's name, then the second's")

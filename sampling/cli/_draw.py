@@ -5,12 +5,109 @@ import argparse
 from pathlib import Path
 from typing import Any, Sequence
 
-from ._common import inspection_of, to_json
+from ._common import comma_list, inspection_of, number_list, parse_assignment, parse_n, parse_reserves
+from ._common import text_table, to_json
+from ._options import add_inspection, add_sheet_options, groups
 from .._utils._progress import Progress
-from .._utils._format import text_table
 from ..errors import ArgumentError, OutputError
 
-__all__ = ["run", "spelling_map"]
+__all__ = ["EXAMPLES", "add_arguments", "run", "spelling_map"]
+
+EXAMPLES = """\
+Examples:
+  sampling draw --example --sample case_supervision --out draw.xlsx
+  sampling draw frame.xlsx --sample case_supervision --min-per-cell 1 --seed 7 --out draw.xlsx
+  (frame.xlsx: your eligible-population frame, one row per case)
+"""
+
+
+def _add_input(g) -> None:
+    add_inspection(g)
+    g.add_argument("frame", nargs="?", metavar="FRAME",
+                   help="eligible-population frame, .csv or .xlsx, one row per case "
+                        "(case_id, gender, disposal, rosh, …)")
+    add_sheet_options(g, "FRAME")
+    g.add_argument("--map", action="append", metavar="COLUMN:SPELLING=CATEGORY",
+                   help="extra spelling, e.g. gender:X=female (repeatable)")
+    g.add_argument("--column", action="append", type=parse_assignment("--column", "'YOUR COLUMN=OURS'"),
+                   metavar="'YOURS=OURS'",
+                   help="read a frame column under our name, e.g. 'Offender ID=case_id' or "
+                        "'Sentence start=start_date' (repeatable; common names such as CRN are found without it)")
+    g.add_argument("--example", action="store_true",
+                   help="draw from a synthetic 8,600-case KSS CRC caseload, keeping the cases "
+                        "supervised 6-7 months on 2019-02-01 as the report did (no data needed)")
+    g.add_argument("--synthetic", type=int, default=None, metavar="SIZE",
+                   help="draw from a synthetic frame of SIZE cases")
+    g.add_argument("--synthetic-seed", type=int, default=None, help=argparse.SUPPRESS)
+
+
+def _add_design(g) -> None:
+    g.add_argument("--n", type=parse_n, default="auto",
+                   help="sample size, or 'auto': Cochran's size for the frame's eligible population N at the "
+                        "inspection's confidence and margin (default auto)")
+    g.add_argument("--sample", metavar="NAME", default=None,
+                   help="the framework's sample being drawn (case_supervision, unpaid_work, "
+                        "through_the_gate): its strata come from the inspection (else the "
+                        "framework), and --out becomes the draw workbook with the fieldwork sheet "
+                        "(one Yes/No/N/A column per key question)")
+    g.add_argument("--framework", default=None, metavar="F",
+                   help="the framework whose sample --sample names (default: the inspection's, "
+                        "else hmip-adult)")
+    g.add_argument("--strata", type=comma_list, default=None,
+                   help="comma-separated stratification variables (default: the inspection's for "
+                        "--sample, else gender,disposal,rosh)")
+    g.add_argument("--reserves", type=parse_reserves, default=None,
+                   help="reserves per cell: a count (3) or a fraction of n_h (0.5); default max(2, ceil(n_h/2))")
+    g.add_argument("--min-per-cell", type=int, default=None, metavar="K",
+                   help="every cell of the frame gets at least K cases (or all its cases if fewer); the rest "
+                        "is shared by the allocation (default: the inspection's [draw] min_per_cell, else 0)")
+
+
+def _add_eligibility(g) -> None:
+    g.add_argument("--months-since-start", type=number_list(float, "--months-since-start"),
+                   default=None, metavar="LOW,HIGH",
+                   help="eligibility: supervision began LOW to HIGH months before --as-of (e.g. 6,7)")
+    g.add_argument("--as-of", default=None, help="reference date for --months-since-start (default today)")
+    g.add_argument("--set-aside", action="append", type=parse_assignment("--set-aside", "'COLUMN=VALUE'"),
+                   metavar="'COLUMN=VALUE'",
+                   help="leave cases with this value out of the eligible population, e.g. "
+                        "'RoSH Level=Not Assessed' (repeatable; listed in the excluded sheet)")
+
+
+def _add_method(g) -> None:
+    g.add_argument("--seed", type=int, default=None,
+                   help="random seed (default: the inspection's, else 2019; printed to reproduce the draw)")
+    g.add_argument("--allocation", choices=("proportional", "neyman", "equal"), default=None,
+                   help="how the sample is shared between cells: proportional (the sample mirrors the "
+                        "population's mix), neyman (more cases where answers are anticipated to vary most; "
+                        "needs --anticipated) or equal (default: the inspection's [draw] allocation, else "
+                        "proportional); estimates are weighted whatever the choice")
+    g.add_argument("--anticipated", default=None, metavar="FILE|P",
+                   help="anticipated %% yes per cell for --allocation neyman and the planned margin: a previous "
+                        "inspection's filled draw workbook, a table (.csv/.xlsx) of the strata and p or "
+                        "percent_yes, or one proportion such as 0.7 (one value for all cells makes Neyman "
+                        "proportional)")
+
+
+def _add_output(g) -> None:
+    g.add_argument("--out", default=None,
+                   help="write the draw: an .xlsx workbook (every table), or CSV files: a FOLDER, or "
+                        "NAME.csv (with --sample: the folder NAME; else NAME.csv beside NAME_reserves.csv, "
+                        "NAME_allocation.csv, NAME_balance.csv and NAME_manifest.json)")
+    g.add_argument("--carry", default=None, metavar="COLUMNS",
+                   help="frame columns to copy onto the fieldwork sheet, e.g. Office,Officer,'Start Date' "
+                        "(default: office, officer, team and start date columns if present; '' for none)")
+    g.add_argument("--json", action="store_true", help="print JSON instead of tables")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    g = groups(p, "input", "design", eligibility="which of the frame's cases may be sampled",
+               method="how cases are shared between cells and chosen", output="what is printed or written")
+    _add_input(g["input"])
+    _add_design(g["design"])
+    _add_eligibility(g["eligibility"])
+    _add_method(g["method"])
+    _add_output(g["output"])
 
 
 def spelling_map(entries: Sequence[str] | None) -> dict | None:

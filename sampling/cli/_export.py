@@ -4,12 +4,39 @@ from __future__ import annotations
 
 import argparse
 
+from ._options import add_allow_edited_strata, groups
 from ..errors import ArgumentError
 
-__all__ = ["run_export"]
+__all__ = ["EXAMPLES", "add_arguments", "run"]
+
+EXAMPLES = """\
+Examples:
+  sampling export draw.xlsx --to design.csv
+  sampling export case_supervision.xlsx unpaid_work.xlsx --to design.csv --long
+  (filled draw workbooks of `sampling draw --sample`, one per sample)
+"""
 
 
-def run_export(args: argparse.Namespace) -> int:
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    g = groups(p, input="the filled draw workbooks", design="the strata each case's weight follows",
+               output="the CSV written")
+    g["input"].add_argument("draw", nargs="+", metavar="DRAW.xlsx",
+                            help="filled draw workbook(s) of one inspection (one per sample)")
+    g["output"].add_argument("--to", required=True, metavar="FILE.csv",
+                             help="the CSV to write: case id, sample, strata, N_h, n_h, weight, fpc, answers "
+                                  "1/0/blank")
+    form = g["output"].add_mutually_exclusive_group()
+    form.add_argument("--wide", dest="layout", action="store_const", const="wide",
+                      help="one row per case, one column per key question (default)")
+    form.add_argument("--long", dest="layout", action="store_const", const="long",
+                      help="one row per case and key question")
+    g["input"].add_argument("--blank-means-na", action="store_true",
+                            help="read a blank key-question answer as not applicable")
+    add_allow_edited_strata(g["design"])
+    p.set_defaults(layout="wide")
+
+
+def run(args: argparse.Namespace) -> int:
     from ..results._export import export_design
     from ..results._fieldwork import read_fieldwork
 

@@ -3,7 +3,29 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["run"]
+from ._options import groups
+
+__all__ = ["EXAMPLES", "add_arguments", "run"]
+
+EXAMPLES = """\
+Example:
+  sampling init northshire --provider "Northshire CRC" --short-name Northshire
+  (then cd northshire: every command there reads northshire/inspection.toml)
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    g = groups(p, input="the provider inspected", design="the inspection's framework",
+               method="how its samples are drawn and resampled", output="the folder written")
+    g["output"].add_argument("folder", metavar="DIR", help="the inspection's folder (created if needed)")
+    g["input"].add_argument("--provider", required=True, help="the provider's full name, e.g. \"Northshire CRC\"")
+    g["input"].add_argument("--short-name", default=None,
+                            help="a short name for charts and tables (default: --provider)")
+    g["design"].add_argument("--framework", default="hmip-adult", metavar="F",
+                             help="the inspection framework: hmip-adult (default) or hmip-youth")
+    g["method"].add_argument("--seed", type=int, default=None, metavar="S",
+                             help="random seed every command of this inspection uses (default 2019)")
+    g["output"].add_argument("--force", action="store_true", help="overwrite an existing inspection.toml")
 
 
 def run(args: argparse.Namespace) -> int:

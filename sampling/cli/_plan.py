@@ -5,13 +5,75 @@ import argparse
 import math
 from typing import Any, Sequence
 
-import pandas as pd
 
-from ._common import inspection_of, to_json
-from .._utils._format import text_table
+from ._common import fraction, inspection_of, number_list, percent_list, text_table, to_json
+from ._options import add_inspection, groups
+from .._utils._methods import PLAN_METHODS
 from ..errors import ArgumentError
 
-__all__ = ["run"]
+__all__ = ["EXAMPLES", "add_arguments", "run"]
+
+EXAMPLES = """\
+Examples:
+  sampling plan --example
+  sampling plan --population 668,79,56 --margin 0.05 --misrating-risk 55,62
+"""
+
+
+def _add_design(g) -> None:
+    g.add_argument("--population", "-N", action="append", metavar="N",
+                   type=number_list(int, "--population", thousands=True),
+                   help="eligible population size; repeat or comma-separate for one row "
+                        "each (omit for an infinite population)")
+    g.add_argument("--confidence", type=fraction("--confidence", "0.8"), default=None, metavar="LEVEL",
+                   help="two-sided confidence level, a fraction in (0, 1): 0.8 = 80%% (default: the "
+                        "inspection's, else 0.8)")
+    g.add_argument("--margin", type=fraction("--margin", "0.05"), default=None, metavar="E",
+                   help="margin of error as a fraction in (0, 1): 0.05 = five "
+                        "percentage points (default: the inspection's, else 0.05)")
+    g.add_argument("--p", type=fraction("--p", "0.5", closed=True, zero=True), default=0.5, metavar="P",
+                   help="planning proportion, a fraction in [0, 1] (default 0.5, the worst case)")
+    g.add_argument("--subsample-share", type=fraction("--subsample-share", "0.6", closed=True), metavar="R",
+                   help="share (0, 1] of cases a key question applies to: its expected "
+                        "sub-sample, margin and the n needed")
+
+
+def _add_questions(g) -> None:
+    g.add_argument("--from-sample", action="append", metavar="n",
+                   type=number_list(int, "--from-sample"),
+                   help="a published sample size: print the population range that "
+                        "implies it (repeatable, comma list)")
+    g.add_argument("--misrating-risk", action="append", metavar="PCT",
+                   type=percent_list("--misrating-risk"),
+                   help="true percentage(s) yes, 0-100 (55 = 55%%): probability the published "
+                        "band is wrong, at the planned n (or --n) for each population")
+    g.add_argument("--n", type=int, metavar="n",
+                   help="sample size to use for --subsample-share and --misrating-risk "
+                        "instead of the planned one")
+    g.add_argument("--detect-change", type=float, default=None, metavar="PTS",
+                   help="a change in %% yes, in percentage points (15 = fifteen points): cases "
+                        "needed in each of two independent inspections to detect it")
+    g.add_argument("--power", type=fraction("--power", "0.8"), default=0.8, metavar="POWER",
+                   help="with --detect-change: probability of detecting the change, a fraction "
+                        "in (0, 1) (default 0.8)")
+    g.add_argument("--one-sided", action="store_true",
+                   help="with --detect-change: a change in a stated direction (one-sided test)")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    g = groups(p, "input", "design", "method",
+               **{"further questions": "what else plan answers: implied populations, misrating risk, "
+                                        "change detection"}, output="what is printed")
+    add_inspection(g["input"])
+    g["input"].add_argument("--example", action="store_true",
+                            help="the seed inspection's samples (seeds/inspection.toml): implied "
+                                 "population ranges and margins")
+    _add_design(g["design"])
+    g["method"].add_argument("--method", choices=PLAN_METHODS, default="cochran",
+                             help="cochran (normal approximation with finite population "
+                                  "correction, default) or exact (hypergeometric/Clopper-Pearson)")
+    _add_questions(g["further questions"])
+    g["output"].add_argument("--json", action="store_true", help="machine-readable JSON output")
 
 
 def _plan_populations(args: argparse.Namespace) -> list:
@@ -21,6 +83,7 @@ def _plan_populations(args: argparse.Namespace) -> list:
 
 def _plan_text_column(values: Sequence[Any], header: str, missing: str) -> pd.Series:
     """Integers (or `missing` for <NA>) as right-aligned text, for format_table."""
+    import pandas as pd
     cells = [missing if pd.isna(v) else str(int(v)) for v in values]
     width = max([len(header)] + [len(c) for c in cells])
     return pd.Series([c.rjust(width) for c in cells], dtype=object)
@@ -64,6 +127,7 @@ def _plan_implied(ns: list[int], *, confidence_level: float, margin: float, p: f
                   method: str) -> pd.DataFrame:
     """n, the population range implying it, and the margin (points) at its ends; the end
     'high' of an unbounded range is an infinite population. Messages in .attrs['notes']."""
+    import pandas as pd
     from ..plan._plan import achieved_margin, implied_population
 
     def points(n, N):
@@ -99,6 +163,7 @@ def _plan_implied_display(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _subsample_section(args: argparse.Namespace, rows: list, kw: dict) -> tuple[pd.DataFrame, list[str]]:
+    import pandas as pd
     from ..plan._plan import subsample_plan
 
     subs = pd.concat([subsample_plan(args.n, N, share=args.subsample_share, **kw).to_frame()
@@ -110,6 +175,7 @@ def _subsample_section(args: argparse.Namespace, rows: list, kw: dict) -> tuple[
 
 
 def _risk_section(args: argparse.Namespace, rows: list, planned: list, risks: list) -> tuple[pd.DataFrame, list[str]]:
+    import pandas as pd
     from ..plan._plan import band_probabilities
 
     parts = []
@@ -153,6 +219,7 @@ def _example_section(args: argparse.Namespace, first: bool) -> tuple[dict, list[
 def _inspection_section(inspection: Any, kw: dict, method: str) -> tuple[pd.DataFrame, list[str]]:
     """Each of the inspection's samples: its eligible population N (when known) and the n
     the plan gives; a sample without N says how to give it."""
+    import pandas as pd
     from ..plan._plan import plan_table
 
     rows, notes = [], []
@@ -174,6 +241,7 @@ def _inspection_section(inspection: Any, kw: dict, method: str) -> tuple[pd.Data
 
 
 def _change_section(args: argparse.Namespace, rows: list, kw: dict) -> tuple[pd.DataFrame, list[str]]:
+    import pandas as pd
     from ..plan._change import change_sample_size
 
     pts = args.detect_change

@@ -8,13 +8,35 @@ import re
 import textwrap
 from pathlib import Path
 
-import pandas as pd
 
-from ._common import to_json
+from ._common import comma_list, interval_text, text_table, to_json
+from ._options import add_source_options
 from .._utils._progress import Progress
-from .._utils._format import interval_text, text_table
 
-__all__ = ["run_pool", "write_pool", "national_summary", "providers_summary", "numbered_notes"]
+__all__ = ["EXAMPLES", "add_arguments", "run", "write_pool", "national_summary", "providers_summary", "numbered_notes"]
+
+EXAMPLES = """\
+Example:
+  sampling pool northshire.xlsx southshire.xlsx westshire.xlsx --out national
+  (each provider's filled draw workbook, which carries its N; a results file is given as FILE=N)
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    g = add_source_options(p)
+    g["method"].add_argument("--confidence", type=float, default=0.8, metavar="C",
+                             help="two-sided confidence level of the national and difference intervals, a "
+                                  "fraction in (0, 1): 0.8 = 80%% (default 0.8)")
+    g["input"].add_argument("--key-question", action="append", type=comma_list, metavar="ID",
+                            help="only these key questions (repeat, or comma-separated; default: all)")
+    g["output"].add_argument("--out", metavar="DIR", default=None,
+                             help="also write pool.csv, providers.csv and a funnel plot per key question "
+                                  "(PNG, SVG)")
+    g["output"].add_argument("--label", action="append", metavar="TEXT", default=None,
+                             help="the name of a provider in tables and charts: give it once per RESULTS, in "
+                                  "order (default: each provider's name, then its file name)")
+    g["output"].add_argument("--json", action="store_true", help="print JSON instead of tables")
+
 
 _LEGEND = (
     "National % = Σ W_i p_i, each provider weighted by its eligible population (W_i = N_i/ΣN); "
@@ -42,6 +64,7 @@ def numbered_notes(notes) -> tuple[list[str], list[str]]:
 def national_summary(pool) -> pd.DataFrame:
     """The national table as printed: key question, providers, cases, national %, interval,
     and a note marker (the notes themselves: :func:`numbered_notes`)."""
+    import pandas as pd
     t = pool.national
     markers, _ = numbered_notes(t["note"])
     return pd.DataFrame({"key question": t["key_question"], "providers": t["providers"], "cases": t["cases"],
@@ -52,6 +75,7 @@ def national_summary(pool) -> pd.DataFrame:
 
 def providers_summary(pool) -> pd.DataFrame:
     """The provider-against-pool table as printed."""
+    import pandas as pd
     t = pool.providers
     return pd.DataFrame({"key question": t["key_question"], "provider": t["provider"], "n": t["n"].astype(int),
                          "N": t["population"].round().astype(int), "weight %": 100 * t["weight"],
@@ -83,7 +107,7 @@ def write_pool(pool, out: str | Path) -> list[Path]:
     return [Path(out) / n for n in names]
 
 
-def run_pool(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Run ``sampling pool``: load every source, pool, print tables or JSON, write --out."""
     from ._sources import load_sources
     from ..comparison._pool import pool

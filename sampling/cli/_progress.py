@@ -4,16 +4,34 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
-from .._utils._format import text_table
+from ._common import fraction, text_table
+from ._options import groups
 from ..errors import ArgumentError
 
-__all__ = ["run_progress"]
+__all__ = ["EXAMPLES", "add_arguments", "run"]
+
+EXAMPLES = """\
+Example:
+  sampling draw --example --sample case_supervision --out draw.xlsx
+  sampling progress draw.xlsx --level 0.1
+"""
 
 
-def run_progress(args: argparse.Namespace) -> int:
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    g = groups(p, input="the draw workbook, as filled so far",
+               method="when the scored cases stop being a fair picture of the sample",
+               output="prints cases complete, partly answered and not started, by stratum; balance; reserves "
+                      "used; nothing is written")
+    g["input"].add_argument("workbook", metavar="WORKBOOK",
+                            help="the draw workbook (.xlsx) or folder of `sampling draw --sample`, as filled so far")
+    g["method"].add_argument("--level", type=fraction("--level", "0.05"), default=0.05, metavar="A",
+                             help="warn when a balance test's p-value is below A, a fraction in (0, 1) "
+                                  "(default 0.05)")
+
+
+def run(args: argparse.Namespace) -> int:
     """Print progress counts by stratum and carried column, reserves used, balance, warnings."""
+    import numpy as np
     from ..results._fieldwork import is_draw_workbook
     from ..results._progress import fieldwork_progress
 

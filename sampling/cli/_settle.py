@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .._utils._format import text_table
+from ._common import text_table
 
 __all__ = ["print_settling"]
 

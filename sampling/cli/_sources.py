@@ -17,27 +17,7 @@ from typing import Any
 
 from ..errors import ArgumentError
 
-__all__ = ["add_source_options", "split_source", "load_source", "load_sources"]
-
-
-def add_source_options(p: argparse.ArgumentParser, *, nargs: str = "+", metavar: str = "RESULTS") -> None:
-    """The positional sources and the loading options they share."""
-    p.add_argument("sources", nargs=nargs, metavar=metavar,
-                   help="one provider's results each: a results file (CSV/XLSX) or a filled draw workbook/folder "
-                        "of `sampling draw --sample`; PATH=N gives its eligible population N, PATH=sample=N,… one per "
-                        "sample when it holds several (draw workbooks "
-                        "carry theirs)")
-    p.add_argument("--framework", metavar="F", default=None,
-                   help="framework of every source: hmip-adult (default), hmip-youth, a TOML file or a folder")
-    p.add_argument("--rules", metavar="R", default=None, help="rating rules (default: the framework's)")
-    p.add_argument("--sheet", default=None, metavar="NAME", help="the results workbooks' sheet (default: found)")
-    p.add_argument("--header-row", type=int, default=None, metavar="K",
-                   help="the header's row number, 1 or more (default: found)")
-    p.add_argument("--blank-means-na", action="store_true",
-                   help="treat blank answer cells as 'not applicable' (otherwise a blank answer of a partly "
-                        "answered case is missing for that question, and a wholly blank row not yet scored)")
-    p.add_argument("--complete", action="store_true",
-                   help="the final analysis: any blank answer of a scored case is an error")
+__all__ = ["split_source", "load_source", "load_sources"]
 
 
 def split_source(text: str) -> tuple[str, int | dict | None]:

@@ -1,47 +1,44 @@
-"""``sampling substitute`` and ``sampling verify``: a draw workbook through fieldwork."""
+"""``sampling verify``: draw again from the frame with the workbook's manifest and say whether
+the workbook is that draw (exit status 1 when it is not)."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
-from typing import Iterator
 
-from ..errors import ArgumentError
+from ._common import in_cli_terms
+from ._options import add_sheet_options, groups
 
-__all__ = ["run_substitute", "run_verify"]
+__all__ = ["EXAMPLES", "add_arguments", "run"]
 
-#: the Python keywords of these commands' errors, as the command line names them
-_WORDS = {"path": "WORKBOOK", "case_id": "CASE_ID", "reason": "--reason", "frame": "FRAME", "source": "FRAME",
-          "mapping": "--map", "sheet": "--sheet", "header_row": "--header-row"}
-
-
-@contextlib.contextmanager
-def _in_cli_terms() -> Iterator[None]:
-    try:
-        yield
-    except ArgumentError as exc:
-        raise ArgumentError(_WORDS.get(exc.argument, exc.argument), exc.value, exc.expected) from None
+EXAMPLES = """\
+Example:
+  sampling draw frame.csv --sample case_supervision --out draw.xlsx
+  sampling verify draw.xlsx frame.csv
+  (frame.csv: the eligible-population frame the draw was made from)
+"""
 
 
-def run_substitute(args: argparse.Namespace) -> int:
-    """Replace a case by the next reserve of its cell, recorded in the workbook."""
-    from ..draw._substitution import substitute_case
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    g = groups(p, input="the draw and the frame it was drawn from",
+               method="read FRAME as the draw read it",
+               output="prints whether WORKBOOK is the draw from FRAME; exit status 0 if it is, 1 if not; "
+                      "nothing is written")
+    g["input"].add_argument("workbook", metavar="WORKBOOK",
+                            help="the draw workbook (.xlsx) or folder of `sampling draw --sample`")
+    g["input"].add_argument("frame", metavar="FRAME",
+                            help="the frame it was drawn from (.csv/.xlsx); the draw's "
+                                 "eligibility filters are applied again from its manifest")
+    add_sheet_options(g["method"], "FRAME")
+    g["method"].add_argument("--map", action="append", metavar="COLUMN:SPELLING=CATEGORY",
+                             help="the extra spellings given to `sampling draw` (repeatable)")
 
-    with _in_cli_terms():
-        rec = substitute_case(args.workbook, args.case_id, args.reason)
-    print(f"{rec['replaced_case_id']} replaced by {rec['reserve_case_id']} (cell {rec['cell']}, reserve "
-          f"{rec['reserve_rank']}): {rec['reason']}")
-    print(f"recorded in {args.workbook} (its fieldwork row now holds {rec['reserve_case_id']}, answers blank; "
-          "sheet substitutions; sheet cases keeps the draw as drawn)")
-    return 0
 
-
-def run_verify(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Re-draw from the frame with the workbook's manifest and say whether it is the same."""
     from ._draw import spelling_map
     from ..draw._substitution import verify_draw
 
-    with _in_cli_terms():
+    with in_cli_terms():
         check = verify_draw(args.workbook, args.frame, mapping=spelling_map(args.map), sheet=args.sheet,
                             header_row=args.header_row)
     if not check.identical:
