@@ -44,7 +44,6 @@ from .._utils._format import is_true, text
 from .._utils._io import atomic_dir, escape_formulas, write_csv
 from .._utils._workbook import format_workbook
 from ._markdown import check_assessment, report_markdown
-from ._sections import section_of
 from ..errors import ArgumentError, DataError
 
 __all__ = ["ReportFiles", "write_report", "report_table", "report_markdown", "CHARTS"]
@@ -329,6 +328,16 @@ def _write_tables(staging: Path, assessment: Any, md: str, extra: Mapping[str, A
     return ["report.md", "report.csv", "report.xlsx"]
 
 
+def _extra_sections(assessment: Any, sections: Sequence[Any]) -> list:
+    """The report sections of the further analyses (their module, with the comparisons it
+    needs, is loaded only when there are some)."""
+    if not sections:
+        return []
+    from ._sections import section_of
+
+    return [x for item in sections for x in section_of(item, getattr(assessment, "provider", None))]
+
+
 def _designs(design: Any) -> tuple:
     """``design`` as a tuple of DesignStatement (None: none)."""
     from ..results._statement import DesignStatement
@@ -419,7 +428,7 @@ def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures",
     check_draw_provider(sample, getattr(assessment, "provider", None))
     balance_table = _load_balance(sample)
     jobs = _chart_jobs(assessment, balance_table, planning=planning, misrating=misrating, designs=designs)
-    extras = [x for item in sections for x in section_of(item, getattr(assessment, "provider", None))]
+    extras = _extra_sections(assessment, sections)
     jobs += [(x.chart, x.make) for x in extras]
     out = Path(out_dir)
     names: list[str] = []
