@@ -8,16 +8,24 @@ measuring with FreeType is the dearest step of a chart. A text's extent depends 
 string, the font properties, the resolution and a few font settings, never on the canvas,
 so one memo serves every renderer at the same resolution: the numbers are the ones Agg
 would compute, only computed once.
+
+The canvas also writes an opaque figure (every chart: its background is white) as an RGB
+PNG at zlib level 3 rather than Agg's RGBA at level 6: the same pixels, in a file a little
+smaller and written in about half the time.
 """
 from __future__ import annotations
 
 from typing import Any
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 
-__all__ = ["MemoRenderer", "MemoCanvas", "memo_canvas"]
+__all__ = ["MemoRenderer", "MemoCanvas", "memo_canvas", "PNG_COMPRESS_LEVEL"]
+
+#: zlib level of the PNG files the canvas writes (lossless at every level)
+PNG_COMPRESS_LEVEL = 3
 
 #: the settings besides the font properties and resolution that a text's extent depends on
 _RC_KEYS = ("text.hinting", "text.hinting_factor", "text.kerning_factor", "font.enable_last_resort",
@@ -57,6 +65,31 @@ class MemoCanvas(FigureCanvasAgg):
             self.renderer = MemoRenderer(w, h, self.figure.dpi)
             self._lastKey = key
         return self.renderer
+
+    def print_png(self, filename_or_obj: Any, *, metadata: dict | None = None, pil_kwargs: dict | None = None,
+                  **_print_figure_kwargs: Any) -> None:
+        """Write the figure as PNG: as Agg does (the same metadata), but an opaque image as
+        RGB at :data:`PNG_COMPRESS_LEVEL` (see the module's docstring). The settings
+        ``print_figure`` passes to every backend (dpi, facecolor, …) are already applied to
+        the figure, as Agg ignores them here too."""
+        import PIL.Image
+        import PIL.PngImagePlugin
+
+        FigureCanvasAgg.draw(self)
+        rgba = np.asarray(self.buffer_rgba())
+        if not (rgba[..., 3] == 255).all():
+            mpl.image.imsave(filename_or_obj, rgba, format="png", origin="upper", dpi=self.figure.dpi,
+                             metadata=metadata, pil_kwargs=pil_kwargs)
+            return
+        kwargs = {"compress_level": PNG_COMPRESS_LEVEL, "format": "png", "dpi": (self.figure.dpi,) * 2,
+                  **(pil_kwargs or {})}
+        if "pnginfo" not in kwargs:
+            info = kwargs["pnginfo"] = PIL.PngImagePlugin.PngInfo()
+            meta = {"Software": f"Matplotlib version{mpl.__version__}, https://matplotlib.org/", **(metadata or {})}
+            for k, v in meta.items():
+                if v is not None:
+                    info.add_text(k, v)
+        PIL.Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(filename_or_obj, **kwargs)
 
 
 def memo_canvas(fig: Figure) -> FigureCanvasAgg:
