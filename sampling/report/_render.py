@@ -5,16 +5,19 @@ or more, so on a machine with two or more cores the charts are drawn by worker p
 when there are at least :data:`MIN_PARALLEL` of them. Workers are forked (where the
 platform forks: Linux), so they start with everything this process has loaded and receive
 no pickled figures or data: each draws the job of its index with the same code, and writes
-the same files, as drawing here would. A chart that fails in a worker is drawn again here,
-so its error is raised from this process exactly as drawing here raises it; if the pool
-itself breaks, the charts not yet drawn are drawn here.
+the same files, as drawing here would. A chart that fails in a worker raises its error here,
+the same error (type and message) that drawing here raises; an error that cannot travel
+between processes, and every chart of a pool that breaks, is drawn again here (and raises
+here, if it fails again).
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -44,15 +47,30 @@ def _can_fork() -> bool:
 
 
 def _draw(job: tuple[str, Callable[[], Any]], staging: Path, formats: Sequence[str], dpi: int) -> tuple[str, ...]:
-    from ..charts._style import save
+    from .. import charts
 
     name, make = job
-    return tuple(p.name for p in save(make(), staging / name, formats, dpi=dpi))
+    return tuple(p.name for p in charts.save(make(), staging / name, formats, dpi=dpi))
 
 
-def _draw_inherited(i: int, staging: Path, formats: Sequence[str], dpi: int) -> tuple[str, ...]:
-    """In a worker: draw job ``i`` of the jobs the parent held when it forked."""
-    return _draw(_JOBS[i], staging, formats, dpi)
+def _draw_inherited(i: int, staging: Path, formats: Sequence[str], dpi: int) -> tuple[str, ...] | None:
+    """In a worker: draw job ``i`` of the jobs the parent held when it forked. An error
+    that cannot travel back whole (pickled) returns None: the parent draws it again."""
+    try:
+        return _draw(_JOBS[i], staging, formats, dpi)
+    except Exception as exc:
+        if _travels(exc):
+            raise
+        return None
+
+
+def _travels(exc: BaseException) -> bool:
+    """Whether ``exc`` comes back from a worker as the same error (type and message)."""
+    try:
+        back = pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return False
+    return type(back) is type(exc) and str(back) == str(exc)
 
 
 def _warm(formats: Sequence[str]) -> None:
@@ -93,9 +111,10 @@ def _draw_in_workers(jobs: list, staging: Path, formats: tuple, dpi: int, say: C
         for job, future in zip(jobs, futures):
             say(f"chart {job[0]} …")
             try:
-                out[job[0]] = future.result()
-            except Exception:  # a failed chart, or a broken pool: drawn here (raising as here)
-                out[job[0]] = _draw(job, staging, formats, dpi)
+                files = future.result()  # a chart's error is raised here, as drawing here raises it
+            except BrokenProcessPool:
+                files = None
+            out[job[0]] = files if files is not None else _draw(job, staging, formats, dpi)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _JOBS = []
