@@ -36,13 +36,19 @@ Design choices, for readers in print and on screen:
 """
 from __future__ import annotations
 
-from ._assessment import forest, overall, rating_probabilities
-from ._breakdown import subgroup_forest
-from ._compare import dumbbell
-from ._planning import balance, misrating_curve, planning_curve
-from ._pool import funnel
-from ._style import (BAND_COLOURS, FLAG_COLOUR, MIN_FONT_SIZE, SAVE_FORMATS, ZONE_COLOURS, ZONE_HATCHES,
-                            band_colours, relative_luminance, save)
+import importlib
+
+# public name -> the private module that defines it; loaded when first used, so a caller
+# of one chart (the report) does not import what the others need (comparisons, pools)
+_EXPORTS = {
+    "forest": "_assessment", "overall": "_assessment", "rating_probabilities": "_assessment",
+    "subgroup_forest": "_breakdown",
+    "dumbbell": "_compare",
+    "balance": "_planning", "misrating_curve": "_planning", "planning_curve": "_planning",
+    "funnel": "_pool",
+    **{name: "_style" for name in ("BAND_COLOURS", "FLAG_COLOUR", "MIN_FONT_SIZE", "SAVE_FORMATS", "ZONE_COLOURS",
+                                   "ZONE_HATCHES", "band_colours", "relative_luminance", "save")},
+}
 
 __all__ = [
     "BAND_COLOURS",
@@ -64,3 +70,16 @@ __all__ = [
     "funnel",
     "save",
 ]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 
 from .._utils._io import atomic_path
 from ..errors import ArgumentError
+from ._canvas import MemoCanvas, MemoRenderer, memo_canvas
 from ._colour import srgb_to_lab
 
 __all__ = ["BAND_COLOURS", "ZONE_COLOURS", "ZONE_HATCHES", "FLAG_COLOUR", "MIN_FONT_SIZE", "INK", "GRID",
@@ -167,22 +168,38 @@ def save(fig: Figure, path_stem: str | os.PathLike, formats: Sequence[str] = ("p
     meta = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
     with contextlib.ExitStack() as stack:
         tmps = [stack.enter_context(atomic_path(t)) for t in targets]
-        with mpl.rc_context(RC):
-            bbox = tight_bbox(fig)  # computed once for every format (saves a draw per file)
+        with mpl.rc_context(RC), laid_out(fig, dpi) as bbox:
             for tmp, fmt in zip(tmps, formats):
                 fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta[fmt], bbox_inches=bbox,
                             facecolor="white")
     return tuple(targets)
 
 
-def tight_bbox(fig: Figure, pad: float = 0.15):
-    """The figure's tight bounding box in inches, padded (as ``bbox_inches="tight"`` would)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+#: rc settings under which ``set_layout_engine(None)`` means no engine
+_NO_AUTO_LAYOUT = {"figure.autolayout": False, "figure.constrained_layout.use": False}
 
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    renderer = canvas.get_renderer()
-    bbox = fig.get_tightbbox(renderer)
-    return bbox.padded(pad)
+
+@contextlib.contextmanager
+def laid_out(fig: Figure, dpi: float, pad: float = 0.15):
+    """Lay ``fig`` out once at ``dpi`` and yield its tight bounding box (inches, padded as
+    ``bbox_inches="tight"`` would), with the layout engine off meanwhile, so that every
+    format is drawn once from the same layout (``savefig`` would redo the layout and a
+    measuring draw per file). The engine and the figure's dpi are restored afterwards."""
+    canvas = memo_canvas(fig)
+    engine, original_dpi = fig.get_layout_engine(), fig.dpi
+    fig.dpi = dpi
+    try:
+        renderer = canvas.get_renderer()
+        if engine is not None:
+            engine.execute(fig)
+        bbox = fig.get_tightbbox(renderer).padded(pad)
+        with mpl.rc_context(_NO_AUTO_LAYOUT):
+            fig.set_layout_engine(None)
+        yield bbox
+    finally:
+        with mpl.rc_context(_NO_AUTO_LAYOUT):
+            fig.set_layout_engine(engine)
+        fig.dpi = original_dpi
 
 
 def finish(fig: Figure, save_to: str | os.PathLike | None) -> Figure:
@@ -234,6 +251,7 @@ def chart_figure(ax: Any, size: tuple[float, float]) -> tuple[Figure, Axes, bool
     root figure of its (sub)figure), or a new constrained-layout figure of ``size``."""
     if ax is None:
         fig = Figure(figsize=size, layout="constrained")
+        MemoCanvas(fig)
         return fig, fig.add_subplot(), True
     if not isinstance(ax, mpl.axes.Axes):
         raise ArgumentError("ax", type(ax).__name__, "must be a matplotlib Axes (or left out)")
@@ -251,35 +269,51 @@ def chart_subfigure(fig: Any, size: tuple[float, float]) -> tuple[Figure, Any, b
     """The root figure, the (sub)figure to draw panels in, and whether the chart owns it."""
     if fig is None:
         new = Figure(figsize=size, layout="constrained")
+        MemoCanvas(new)
         return new, new, True
     if not isinstance(fig, mpl.figure.FigureBase):
         raise ArgumentError("fig", type(fig).__name__, "must be a matplotlib Figure or SubFigure (or left out)")
     return _root(fig), fig, False
 
 
-def _measurer(dpi: float = 72.0):
-    from matplotlib.backends.backend_agg import RendererAgg
-
-    return RendererAgg(10, 10, dpi)
+def _measurer(dpi: float = 72.0) -> MemoRenderer:
+    return MemoRenderer(10, 10, dpi)
 
 
 def wrap_text(text: str, width_in: float, fontsize: float) -> str:
     """``text`` with its lines broken between words so that none is wider than ``width_in``
-    inches at ``fontsize`` (measured with the Agg renderer; a single longer word stays)."""
+    inches at ``fontsize`` (measured with the Agg renderer; a single longer word stays).
+
+    Each line takes the most words that fit, found by bisection: a line's width never
+    shrinks as words are added, so this is the greedy word-by-word fill with a few
+    measurements per line instead of one per word."""
     measure = _measurer()
     prop = mpl.font_manager.FontProperties(size=fontsize)
     limit = 72.0 * width_in * 0.97  # a margin for hinting at other resolutions
+
+    def fits(words: list[str]) -> bool:
+        return measure.get_text_width_height_descent(" ".join(words), prop, ismath=False)[0] <= limit
+
     out = []
     for para in str(text).split("\n"):
-        line = ""
-        for word in para.split(" "):
-            trial = f"{line} {word}" if line else word
-            if line and measure.get_text_width_height_descent(trial, prop, ismath=False)[0] > limit:
-                out.append(line)
-                line = word
-            else:
-                line = trial
-        out.append(line)
+        words = para.split(" ")
+        start = 0
+        while True:
+            while start < len(words) and not words[start]:
+                start += 1  # a line never starts with a space
+            if start == len(words):
+                out.append("")
+                break
+            lo, hi = start + 1, len(words)  # words[start:lo] fits (one word always stays)
+            if not fits(words[start:hi]):
+                while hi - lo > 1:
+                    mid = (lo + hi) // 2
+                    lo, hi = (mid, hi) if fits(words[start:mid]) else (lo, mid)
+                hi = lo
+            out.append(" ".join(words[start:hi]))
+            if hi >= len(words):
+                break
+            start = hi
     return "\n".join(out)
 
 

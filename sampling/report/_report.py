@@ -44,7 +44,7 @@ from .._utils._format import is_true, text
 from .._utils._io import atomic_dir, escape_formulas, write_csv
 from .._utils._workbook import format_workbook
 from ._markdown import check_assessment, report_markdown
-from ._sections import section_of
+from ._render import draw_charts
 from ..errors import ArgumentError, DataError
 
 __all__ = ["ReportFiles", "write_report", "report_table", "report_markdown", "CHARTS"]
@@ -287,23 +287,27 @@ def _chart_jobs(assessment: Any, balance_table: pd.DataFrame | None, *, planning
     """(name, make-figure) for every chart the report holds, in :data:`CHARTS` order."""
     from .. import charts as ch
 
+    # looked up here (loading their modules), not in the jobs: forked workers inherit them
+    forest, rating_probabilities, overall = ch.forest, ch.rating_probabilities, ch.overall
+    misrating_curve, planning_curve, balance = ch.misrating_curve, ch.planning_curve, ch.balance
+
     sizes = _design_sizes(assessment, designs)
     labels = [f"{k}: n = {n:,}, " + (f"N = {N:,}" if N is not None else "N unknown") for k, (n, N) in sizes.items()]
     jobs: list[tuple[str, Callable[[], Any]]] = [
-        ("forest", lambda: ch.forest(assessment)),
-        ("rating_probabilities", lambda: ch.rating_probabilities(assessment)),
+        ("forest", lambda: forest(assessment)),
+        ("rating_probabilities", lambda: rating_probabilities(assessment)),
     ]
     if assessment.overall["rating"].notna().any():  # an incomplete inspection has no overall rating
-        jobs.append(("overall", lambda: ch.overall(assessment)))
+        jobs.append(("overall", lambda: overall(assessment)))
     if misrating and sizes:
-        jobs.append(("misrating_curve", lambda: ch.misrating_curve(
+        jobs.append(("misrating_curve", lambda: misrating_curve(
             [n for n, _ in sizes.values()], [N for _, N in sizes.values()], rules=assessment.rules, labels=labels,
             provider=assessment.provider)))
     if planning:
-        jobs.append(("planning_curve", lambda: ch.planning_curve(
+        jobs.append(("planning_curve", lambda: planning_curve(
             confidence_level=assessment.confidence_level, marks=sizes, provider=assessment.provider)))
     if balance_table is not None:
-        jobs.append(("balance", lambda: ch.balance(balance_table, provider=assessment.provider)))
+        jobs.append(("balance", lambda: balance(balance_table, provider=assessment.provider)))
     return jobs
 
 
@@ -329,6 +333,16 @@ def _write_tables(staging: Path, assessment: Any, md: str, extra: Mapping[str, A
     return ["report.md", "report.csv", "report.xlsx"]
 
 
+def _extra_sections(assessment: Any, sections: Sequence[Any]) -> list:
+    """The report sections of the further analyses (their module, with the comparisons it
+    needs, is loaded only when there are some)."""
+    if not sections:
+        return []
+    from ._sections import section_of
+
+    return [x for item in sections for x in section_of(item, getattr(assessment, "provider", None))]
+
+
 def _designs(design: Any) -> tuple:
     """``design`` as a tuple of DesignStatement (None: none)."""
     from ..results._statement import DesignStatement
@@ -348,7 +362,7 @@ def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures",
                  misrating: bool = True, title: str | None = None,
                  settings: Mapping[str, Any] | None = None, sections: Sequence[Any] = (),
                  design: Any = None, progress: Callable[[str], Any] | None = None,
-                 dpi: int = 200) -> ReportFiles:
+                 dpi: int = 200, workers: int | None = None) -> ReportFiles:
     """Write every chart (PNG + SVG), ``report.md``, ``report.csv`` and ``report.xlsx``.
 
     Parameters
@@ -384,6 +398,10 @@ def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures",
         Called with one line of text per step (the CLI prints them to stderr).
     dpi : int
         Resolution of PNG files.
+    workers : int, optional
+        Processes that draw the charts. Default: two on a machine with two or more cores
+        that forks processes (Linux), when there are three charts or more; else one. ``1``
+        draws them in this process. The files are the same either way.
 
     Returns
     -------
@@ -406,8 +424,6 @@ def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures",
     >>> files.markdown.name
     'report.md'
     """
-    from .. import charts as ch
-
     t0 = time.perf_counter()
     say = progress or (lambda _msg: None)
     check_assessment(assessment)
@@ -419,17 +435,13 @@ def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures",
     check_draw_provider(sample, getattr(assessment, "provider", None))
     balance_table = _load_balance(sample)
     jobs = _chart_jobs(assessment, balance_table, planning=planning, misrating=misrating, designs=designs)
-    extras = [x for item in sections for x in section_of(item, getattr(assessment, "provider", None))]
+    extras = _extra_sections(assessment, sections)
     jobs += [(x.chart, x.make) for x in extras]
     out = Path(out_dir)
     names: list[str] = []
-    chart_files: dict[str, tuple[str, ...]] = {}
     with atomic_dir(out) as staging:
-        for name, make in jobs:
-            say(f"chart {name} …")
-            paths = ch.save(make(), staging / name, formats, dpi=dpi)
-            chart_files[name] = tuple(p.name for p in paths)
-            names += [p.name for p in paths]
+        chart_files = draw_charts(jobs, staging, formats, dpi, say, workers)
+        names += [n for files in chart_files.values() for n in files]
         extra = dict(settings or {})
         md = report_markdown(assessment, charts=[n for n, _ in jobs if n not in {x.chart for x in extras}],
                              title=title, extra_settings=extra, sections=[ln for x in extras for ln in x.markdown],

@@ -1,0 +1,99 @@
+"""An Agg canvas whose renderers share one memo of text extents.
+
+Matplotlib measures every text afresh for each renderer it makes, and it makes a new one
+whenever a figure's size or resolution changes: a chart that sizes itself to its content
+(several layout passes at changing heights), lays itself out at the saving resolution and
+then draws the cropped figure would measure each of its texts three to five times, and
+measuring with FreeType is the dearest step of a chart. A text's extent depends only on the
+string, the font properties, the resolution and a few font settings, never on the canvas,
+so one memo serves every renderer at the same resolution: the numbers are the ones Agg
+would compute, only computed once.
+
+The canvas also writes an opaque figure (every chart: its background is white) as an RGB
+PNG at zlib level 3 rather than Agg's RGBA at level 6: the same pixels, in a file a little
+smaller and written in about half the time.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.figure import Figure
+
+__all__ = ["MemoRenderer", "MemoCanvas", "memo_canvas", "PNG_COMPRESS_LEVEL"]
+
+#: zlib level of the PNG files the canvas writes (lossless at every level)
+PNG_COMPRESS_LEVEL = 3
+
+#: the settings besides the font properties and resolution that a text's extent depends on
+_RC_KEYS = ("text.hinting", "text.hinting_factor", "text.kerning_factor", "font.enable_last_resort",
+            "font.family", "font.sans-serif", "font.serif", "font.monospace", "font.cursive", "font.fantasy")
+_MEMO: dict[tuple, tuple[float, float, float]] = {}
+_MEMO_SIZE = 50_000
+
+
+def _settings() -> tuple:
+    return tuple(tuple(v) if isinstance(v, list) else v for v in (mpl.rcParams[k] for k in _RC_KEYS))
+
+
+class MemoRenderer(RendererAgg):
+    """:class:`RendererAgg` whose plain-text extents come from a memo shared by every such
+    renderer (mathtext and TeX are measured as Agg measures them)."""
+
+    def get_text_width_height_descent(self, s: str, prop: Any, ismath: Any) -> tuple[float, float, float]:
+        if ismath:
+            return super().get_text_width_height_descent(s, prop, ismath)
+        key = (s, prop.copy(), float(self.dpi), _settings())
+        found = _MEMO.get(key)
+        if found is None:
+            found = super().get_text_width_height_descent(s, prop, ismath)
+            if len(_MEMO) >= _MEMO_SIZE:
+                _MEMO.clear()
+            _MEMO[key] = found
+        return found
+
+
+class MemoCanvas(FigureCanvasAgg):
+    """:class:`FigureCanvasAgg` drawing with :class:`MemoRenderer` (the same pixels)."""
+
+    def get_renderer(self) -> MemoRenderer:
+        w, h = self.get_width_height(physical=True)
+        key = w, h, self.figure.dpi
+        if self._lastKey != key:
+            self.renderer = MemoRenderer(w, h, self.figure.dpi)
+            self._lastKey = key
+        return self.renderer
+
+    def print_png(self, filename_or_obj: Any, *, metadata: dict | None = None, pil_kwargs: dict | None = None,
+                  **_print_figure_kwargs: Any) -> None:
+        """Write the figure as PNG: as Agg does (the same metadata), but an opaque image as
+        RGB at :data:`PNG_COMPRESS_LEVEL` (see the module's docstring). The settings
+        ``print_figure`` passes to every backend (dpi, facecolor, …) are already applied to
+        the figure, as Agg ignores them here too."""
+        import PIL.Image
+        import PIL.PngImagePlugin
+
+        FigureCanvasAgg.draw(self)
+        rgba = np.asarray(self.buffer_rgba())
+        if not (rgba[..., 3] == 255).all():
+            mpl.image.imsave(filename_or_obj, rgba, format="png", origin="upper", dpi=self.figure.dpi,
+                             metadata=metadata, pil_kwargs=pil_kwargs)
+            return
+        kwargs = {"compress_level": PNG_COMPRESS_LEVEL, "format": "png", "dpi": (self.figure.dpi,) * 2,
+                  **(pil_kwargs or {})}
+        if "pnginfo" not in kwargs:
+            info = kwargs["pnginfo"] = PIL.PngImagePlugin.PngInfo()
+            meta = {"Software": f"Matplotlib version{mpl.__version__}, https://matplotlib.org/", **(metadata or {})}
+            for k, v in meta.items():
+                if v is not None:
+                    info.add_text(k, v)
+        PIL.Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(filename_or_obj, **kwargs)
+
+
+def memo_canvas(fig: Figure) -> FigureCanvasAgg:
+    """``fig``'s canvas if it is an Agg canvas already (the caller's), else a new
+    :class:`MemoCanvas` attached to it."""
+    canvas = fig.canvas
+    return canvas if isinstance(canvas, FigureCanvasAgg) else MemoCanvas(fig)
