@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 
+from ._utils._lazy import load_export
 from .errors import ArgumentError, DataError, OutputError, SamplingError
 
 # public name -> module that defines it (each stage adds its own line(s))
@@ -133,12 +134,7 @@ def __getattr__(name: str):
         value = importlib.import_module(f".{name}", __name__)
         globals()[name] = value
         return value
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'sampling' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+    return load_export(__name__, _EXPORTS, name, globals())
 
 
 def __dir__():

@@ -239,7 +239,8 @@ def test_single_case_strata_are_pooled():
     # all variance comes from the 20 pooled cases (the big stratum is all yes): W² p(1−p)/(n−1)·n/n
     pooled = (20 / 120) ** 2 * np.var(ans[100:], ddof=1) / 20
     assert np.var(rep.values[:, 0] / 100) == pytest.approx(pooled, rel=0.03)
-    assert engine.collapse_small_strata(np.array([5, 5, 7, 9, 9, 9]))[0].tolist() == [5, 5, 5, 9, 9, 9]
+    weights = importlib.import_module("sampling.results._weights")
+    assert weights.collapse_small_strata(np.array([5, 5, 7, 9, 9, 9]))[0].tolist() == [5, 5, 5, 9, 9, 9]
 
 
 def _naive_case_bootstrap(answers: np.ndarray, B: int, rng) -> np.ndarray:

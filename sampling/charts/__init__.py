@@ -36,7 +36,7 @@ Design choices, for readers in print and on screen:
 """
 from __future__ import annotations
 
-import importlib
+from .._utils._lazy import load_export
 
 # public name -> the private module that defines it; loaded when first used, so a caller
 # of one chart (the report) does not import what the others need (comparisons, pools)
@@ -73,12 +73,7 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+    return load_export(__name__, _EXPORTS, name, globals())
 
 
 def __dir__() -> list[str]:

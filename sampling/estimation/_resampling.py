@@ -43,11 +43,10 @@ from .._utils._threads import one_blas_thread
 from ..stats._dist import binom_cdf, binom_skew, hypergeom_cdf, hypergeom_skew
 from ..stats._kernels import use_kernels
 from ..stats._multinomial import CountPlan, Workspace, count_plan, draw_counts
-from ..results._design import SurveyDesign, question_populations
+from ..results._design import SurveyDesign
 from ..results._design import SampleUnits
-from ..results._weights import collapse_small_strata, stratum_codes
 
-__all__ = ["Boot", "resample", "question_populations", "stratum_codes", "collapse_small_strata",
+__all__ = ["Boot", "resample",
            "jackknife_accel", "CHUNK_CELLS"]
 
 #: replicates × (units or draws) per chunk: its arrays (uint32 uniforms, float32 counts)
