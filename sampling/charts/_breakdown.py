@@ -100,7 +100,7 @@ def subgroup_forest(breakdown: Breakdown, *, key_questions: str | Iterable[str] 
         fig, ax, owned = chart_figure(ax, (WIDTH, plot_in + 2.5))
         draw_zones(ax, breakdown.rules, xlim=(0.0, 100.0))
         _marks(ax, data, groups)
-        ax.set_yticks(data["y"].to_numpy(), [f"{r.key_question}  {r.subgroup}  n={int(r.n)}" for r in data.itertuples()])
+        ax.set_yticks(data["y"].to_numpy(), [f"{kq}  {g}  n={int(k)}" for kq, g, k in zip(data["key_question"], data["subgroup"], data["n"].to_numpy(int))])
         ax.set_ylim(data["y"].max() + 0.5, -0.5)
         ax.tick_params(axis="y", length=0, labelsize=8)
         ax.grid(axis="x", color=GRID, linewidth=0.4)

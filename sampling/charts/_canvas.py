@@ -15,12 +15,15 @@ smaller and written in about half the time.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 __all__ = ["MemoRenderer", "MemoCanvas", "memo_canvas", "PNG_COMPRESS_LEVEL"]
 
@@ -28,7 +31,7 @@ __all__ = ["MemoRenderer", "MemoCanvas", "memo_canvas", "PNG_COMPRESS_LEVEL"]
 PNG_COMPRESS_LEVEL = 3
 
 #: the settings besides the font properties and resolution that a text's extent depends on
-_RC_KEYS = ("text.hinting", "text.hinting_factor", "text.kerning_factor", "font.enable_last_resort",
+_RC_KEYS: tuple[RcKeyType, ...] = ("text.hinting", "text.hinting_factor", "text.kerning_factor", "font.enable_last_resort",
             "font.family", "font.sans-serif", "font.serif", "font.monospace", "font.cursive", "font.fantasy")
 _MEMO: dict[tuple, tuple[float, float, float]] = {}
 _MEMO_SIZE = 50_000
@@ -63,7 +66,7 @@ class MemoCanvas(FigureCanvasAgg):
         key = w, h, self.figure.dpi
         if self._lastKey != key:
             self.renderer = MemoRenderer(w, h, self.figure.dpi)
-            self._lastKey = key
+            self._lastKey = key  # type: ignore[assignment]  # Agg's stubs type it None; Agg itself stores this tuple
         return self.renderer
 
     def print_png(self, filename_or_obj: Any, *, metadata: dict | None = None, pil_kwargs: dict | None = None,

@@ -7,7 +7,7 @@ References
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence, cast
 
 import matplotlib as mpl
 import numpy as np
@@ -142,7 +142,7 @@ def planning_curve(*, populations: Sequence[int] | None = None, confidence_level
     """
     from ..plan._plan import implied_population, sample_size
 
-    kw = dict(confidence_level=confidence_level, margin=margin, p=p, method=method)
+    kw: dict[str, Any] = dict(confidence_level=confidence_level, margin=margin, p=p, method=method)
     if populations is None:
         pops = np.unique(np.round(np.geomspace(10, 100_000, 80)).astype(int))
     else:
@@ -183,7 +183,7 @@ def planning_curve(*, populations: Sequence[int] | None = None, confidence_level
                     ax.plot([], [], linestyle="none", label=f"{label}: n = {n:,}, N unknown")
                 continue
             hi = imp.high if imp.high is not None else xmax
-            ax.hlines(n, imp.low, hi, color=FLAG_COLOUR, linewidth=4, alpha=0.9, zorder=4)
+            ax.hlines(n, cast(int, imp.low), hi, color=FLAG_COLOUR, linewidth=4, alpha=0.9, zorder=4)
             ax.plot(hi, n, marker=markers[i % len(markers)], color=FLAG_COLOUR, markeredgecolor=INK,
                     linestyle="none", markersize=7, zorder=5,
                     label=f"{label}: n = {n}, {unknown}" + (f"N = {imp.low:,}–{imp.high:,}" if imp.high is not None
@@ -266,13 +266,14 @@ def misrating_curve(n: int | Sequence[int], population: int | Sequence[int | Non
 
     rules = load_rules(rules if rules is not None else "hmip-adult")
     edges = tuple(rules.kq_edges) if bands is None else tuple(bands)
-    ns = [n] if np.ndim(n) == 0 else list(n)
+    ns: list[int] = [cast(int, n)] if np.ndim(n) == 0 else list(cast(Sequence[int], n))
     if not ns:
         raise ArgumentError("n", n, "must be one or more sample sizes")
+    pops: list[int | None]
     if population is None or np.ndim(population) == 0:
-        pops = [population] * len(ns)
+        pops = [cast("int | None", population)] * len(ns)
     else:
-        pops = list(population)
+        pops = list(cast(Sequence["int | None"], population))
         if len(pops) != len(ns):
             raise ArgumentError("population", population, f"must be one N or one per n ({len(ns)})")
     if labels is not None and (isinstance(labels, str) or len(labels) != len(ns)):

@@ -29,7 +29,7 @@ __all__ = ["funnel", "short_labels", "funnel_range", "label_width"]
 
 NATIONAL_COLOUR = "#0072B2"  # Okabe–Ito blue: the national line, distinct from flagged vermillion
 _SMALL_WORDS = {"and", "of", "the", "for", "in", "on"}
-_LIMIT_STYLE = {"95": dict(color=INK, linewidth=1.3, linestyle="-"),
+_LIMIT_STYLE: dict[str, dict[str, Any]] = {"95": dict(color=INK, linewidth=1.3, linestyle="-"),
                 "80": dict(color="#5a5a5a", linewidth=1.1, linestyle=(0, (4, 2)))}
 
 
@@ -162,8 +162,7 @@ def funnel(pool: Pool, key_question: str, *, provider: str | None = None, ax: Ax
     if not len(rows):
         raise ArgumentError("key_question", key_question, "one of the pool's key questions: "
                             + ", ".join(pool.national["key_question"]))
-    nat = pool.national.set_index("key_question").loc[str(key_question)]
-    P = float(nat["percent"])
+    P = float(pool.national.loc[pool.national["key_question"] == str(key_question), "percent"].iloc[0])
     ns = funnel_range(rows["n"])
     labels = short_labels(list(rows["provider"]), width=label_width(len(rows)))
     with mpl.rc_context(RC):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import matplotlib as mpl
 import numpy as np
@@ -25,6 +25,9 @@ from .._utils._io import atomic_path
 from ..errors import ArgumentError
 from ._canvas import MemoCanvas, MemoRenderer, memo_canvas
 from ._colour import srgb_to_lab
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 __all__ = ["BAND_COLOURS", "ZONE_COLOURS", "ZONE_HATCHES", "FLAG_COLOUR", "MIN_FONT_SIZE", "INK", "GRID",
            "SAVE_FORMATS", "RC", "WIDTH", "relative_luminance", "band_colours", "text_colour", "save", "finish",
@@ -52,7 +55,7 @@ GRID = "#9a9a9a"
 SAVE_FORMATS = ("png", "svg", "pdf")
 
 
-RC = {
+RC: dict[RcKeyType, Any] = {
     "font.size": 9,
     "axes.titlesize": 10,
     "axes.labelsize": 9,
@@ -176,7 +179,7 @@ def save(fig: Figure, path_stem: str | os.PathLike, formats: Sequence[str] = ("p
 
 
 #: rc settings under which ``set_layout_engine(None)`` means no engine
-_NO_AUTO_LAYOUT = {"figure.autolayout": False, "figure.constrained_layout.use": False}
+_NO_AUTO_LAYOUT: dict[RcKeyType, Any] = {"figure.autolayout": False, "figure.constrained_layout.use": False}
 
 
 @contextlib.contextmanager

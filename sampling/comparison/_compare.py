@@ -292,15 +292,21 @@ def mover_difference(table: pd.DataFrame, confidence_level: float) -> tuple[np.n
 def _detectable(sa: pd.DataFrame, sb: pd.DataFrame, cl: float, power: float) -> np.ndarray:
     """Smallest change (points) each question's two samples detect with ``power``
     (:func:`~sampling.plan.detectable_change`, each side's design effect where weighted)."""
-    out = []
-    for ra, rb in zip(sa.itertuples(), sb.itertuples()):
-        p = (ra.n * ra.estimate + rb.n * rb.estimate) / (100 * (ra.n + rb.n)) if ra.n + rb.n else np.nan
-        deff = [x.design_effect if x.weighted and np.isfinite(x.design_effect) else 1.0 for x in (ra, rb)]
-        pops = [int(x.population) if np.isfinite(x.population) and x.population >= x.n else None for x in (ra, rb)]
+    cols = ("n", "estimate", "population", "design_effect")
+    a, b = ({c: t[c].to_numpy(float) for c in cols} for t in (sa, sb))
+    wa, wb = sa["weighted"].to_numpy(bool), sb["weighted"].to_numpy(bool)
+    out: list[float] = []
+    for i in range(len(sa)):
+        na, nb = a["n"][i], b["n"][i]
+        p = (na * a["estimate"][i] + nb * b["estimate"][i]) / (100 * (na + nb)) if na + nb else np.nan
+        deff = tuple(float(s["design_effect"][i]) if w[i] and np.isfinite(s["design_effect"][i]) else 1.0
+                     for s, w in ((a, wa), (b, wb)))
+        pops = [int(s["population"][i]) if np.isfinite(s["population"][i]) and s["population"][i] >= s["n"][i]
+                else None for s in (a, b)]
         if not np.isfinite(p) or p <= 0 or p >= 1:
-            p = 0.5 if not np.isfinite(p) else min(max(p, 0.5 / (ra.n + rb.n)), 1 - 0.5 / (ra.n + rb.n))
-        out.append(100 * detectable_change(int(ra.n), int(rb.n), pops[0], pops[1], p=p, confidence_level=cl,
-                                           power=power, design_effects=tuple(deff)))
+            p = 0.5 if not np.isfinite(p) else min(max(p, 0.5 / (na + nb)), 1 - 0.5 / (na + nb))
+        out.append(100 * detectable_change(int(na), int(nb), pops[0], pops[1], p=float(p), confidence_level=cl,
+                                           power=power, design_effects=deff))
     return np.asarray(out, dtype=float)
 
 
@@ -556,8 +562,8 @@ def compare(a: Results, b: Results, *, confidence_level: float = 0.8, n_resample
     labels = _labels(a, b) if labels is None else _given_labels(labels)
     power = check_fraction(power, "power")
     kq, notes = _key_question_table(a, b, labels, cl, fp, power)
-    opts = dict(confidence_level=cl, n_resamples=B, finite_population=fp)
-    ass_a, ass_b = rate(a, rng=gen_a, **opts), rate(b, rng=gen_b, **opts)
+    ass_a, ass_b = (rate(r, rng=g, confidence_level=cl, n_resamples=B, finite_population=fp)
+                    for r, g in ((a, gen_a), (b, gen_b)))
     std, std_notes = _standards_table(ass_a, ass_b, a.framework.rules)
     notes = overlap_notes([a, b], labels) + _method_notes(kq, labels, cl, B, (a.level, b.level), power) + notes + std_notes
     return Comparison(kq, std, labels, cl, B, a.framework, a.framework.rules, tuple(notes), power)
