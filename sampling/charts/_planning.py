@@ -270,7 +270,7 @@ def misrating_curve(n: int | Sequence[int], population: int | Sequence[int | Non
     if not ns:
         raise ArgumentError("n", n, "must be one or more sample sizes")
     pops: list[int | None]
-    if population is None or np.ndim(population) == 0:
+    if population is None or np.ndim(cast(Any, population)) == 0:
         pops = [cast("int | None", population)] * len(ns)
     else:
         pops = list(cast(Sequence["int | None"], population))

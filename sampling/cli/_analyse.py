@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import textwrap
-from typing import Callable
+from typing import Any, Callable
 
 from ._common import default_seed, inspection_of, text_table, to_json
 from ._options import add_analysis_options, add_breakdown_options, groups
@@ -161,7 +161,7 @@ def subgroups(args: argparse.Namespace, results):
 
 def _subgroup_populations(args: argparse.Namespace, results) -> dict | None:
     """--subgroup-population [SAMPLE:]VALUE=N entries as {sample: {value: N}} (or {value: N})."""
-    populations = None
+    populations: dict[str, Any] | None = None
     for key, N in args.subgroup_population or []:
         sample, sep, value = key.rpartition(":")
         populations = populations or {}
@@ -182,7 +182,7 @@ def beyond(args: argparse.Namespace, results, say: Callable[[str], None] = lambd
 
     from ._sources import load_source, load_sources
 
-    out = []
+    out: list[Any] = []  # comparisons and pools, in the order asked
     if results.provider is None:
         results = dataclasses.replace(results, provider="this inspection")
     if getattr(args, "compare_with", None):
@@ -262,14 +262,14 @@ def interim_text(results) -> str:
     unscored = 0 if excluded is None or not len(excluded) else int(
         excluded["reason"].astype(str).str.startswith("not yet scored").sum())
     missing = getattr(results, "missing", None)
-    blanks = 0 if missing is None else len(missing)
+    blanks, partly = (0, 0) if missing is None else (len(missing), missing["case_id"].nunique())
     if not unscored and not blanks:
         return ""
     parts = []
     if unscored:
         parts.append(f"{unscored} case(s) not yet scored")
     if blanks:
-        parts.append(f"{blanks} blank answer(s) in {missing['case_id'].nunique()} partly answered case(s)")
+        parts.append(f"{blanks} blank answer(s) in {partly} partly answered case(s)")
     return ("This is an interim result: " + " and ".join(parts) + " are outstanding. Blank answers are "
             "left out of their question's n; missing answers are taken to be like the answered ones "
             "in the same stratum. Add --complete for the final analysis.")

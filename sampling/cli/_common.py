@@ -193,9 +193,9 @@ def parse_population(text: str):
     for part in text.split(","):
         if not part.strip():
             continue
-        name, sep, value = part.partition("=")
+        name, sep, given = part.partition("=")
         try:
-            number = float(value)
+            number = float(given)
             if not sep or not name.strip() or not number.is_integer():
                 raise ValueError
         except ValueError:

@@ -227,7 +227,7 @@ def _context_notes(frame, args: argparse.Namespace, inspection, framework) -> li
     """What the user may not expect: no fieldwork sheet without --sample; an N that differs
     from the inspection's."""
     if not args.sample:
-        samples = getattr(framework, "samples", None) or getattr(inspection, "samples", ())
+        samples = getattr(framework, "samples", None) or getattr(inspection, "samples", None) or ()
         names = ", ".join(s.name for s in samples) or "e.g. case_supervision"
         return [f"--sample NAME ({names}) adds the fieldwork sheet inspectors fill in (one Yes/No/N/A column "
                 "per key question), with the provider, N and column names in its manifest"]

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 
 from ._common import fraction, inspection_of, number_list, percent_list, text_table, to_json
 from ._options import add_inspection, groups
 from .._utils._methods import PLAN_METHODS
 from ..errors import ArgumentError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["EXAMPLES", "add_arguments", "run"]
 
@@ -183,7 +186,7 @@ def _risk_section(args: argparse.Namespace, rows: list, planned: list, risks: li
         n = args.n if args.n is not None else n_planned
         frame = band_probabilities(risks, n, N)
         frame.insert(0, "n", n)
-        frame.insert(0, "population", pd.array([N] * len(frame), dtype="Int64"))
+        frame.insert(0, "population", pd.Series([N] * len(frame), index=frame.index, dtype="Int64"))
         parts.append(frame)
     risk = pd.concat(parts, ignore_index=True)
     return risk, ["", "Misrating risk: probability of each published band (whole-number %, half up; "

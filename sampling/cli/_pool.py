@@ -7,11 +7,15 @@ import argparse
 import re
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 
 from ._common import comma_list, interval_text, text_table, to_json
 from ._options import add_source_options
 from .._utils._progress import Progress
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["EXAMPLES", "add_arguments", "run", "write_pool", "national_summary", "providers_summary", "numbered_notes"]
 

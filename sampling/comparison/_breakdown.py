@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -154,8 +154,9 @@ class Breakdown(TableResult):
         for kq in kqs:
             rows = cell.xs(kq, level="key_question").reindex(groups)
             if text:
-                out[kq] = ["–" if not (r.n > 0) else f"{r.est:.1f} ({r.n:.0f})" + ("*" if r.few_cases else "")
-                           for r in rows.itertuples()]
+                out[kq] = ["–" if not (n > 0) else f"{e:.1f} ({n:.0f})" + ("*" if few else "")
+                           for n, e, few in zip(rows["n"].to_numpy(float), rows["est"].to_numpy(float),
+                                                rows["few_cases"].to_numpy(bool))]
             else:
                 out[f"{kq} %"] = np.where(rows["n"].to_numpy(float) > 0, rows["est"].to_numpy(float), np.nan)
                 out[f"{kq} n"] = rows["n"].fillna(0).astype(int).to_numpy()
@@ -371,14 +372,14 @@ def _domain_rows(results: Any, mask: np.ndarray, table: pd.DataFrame, options: d
     rows = table["weighted_percent"].notna().to_numpy() & table["key_question"].astype(str).isin(est.index[est["weighted"]]).to_numpy()
     if not rows.any():
         return table
-    e = est.loc[table.loc[rows, "key_question"].astype(str)]
+    e = est.loc[table.loc[rows, "key_question"].astype(str).tolist()]
     table.loc[rows, "se"] = 100 * np.sqrt(e["variance"].to_numpy(float))
     for c in ("variance", "variance_wr", "domain_population"):  # for the differences, then dropped
         table.loc[rows, c] = e[c].to_numpy(float)
     redo = rows & table["method"].isin(ANALYTIC).to_numpy()
     for method in table.loc[redo, "method"].unique():
         r = redo & (table["method"] == method).to_numpy()
-        ek = est.loc[table.loc[r, "key_question"].astype(str)]
+        ek = est.loc[table.loc[r, "key_question"].astype(str).tolist()]
         low, high = weighted_interval(ek, table.loc[r, "n"].to_numpy(float), method, options["confidence_level"],
                                       yes=table.loc[r, "yes"].to_numpy(float))
         table.loc[r, "low"], table.loc[r, "high"] = low, high
@@ -388,7 +389,7 @@ def _domain_rows(results: Any, mask: np.ndarray, table: pd.DataFrame, options: d
 
 def _subgroup_rows(results: Any, g: str, mask: np.ndarray, subs: pd.DataFrame, options: dict) -> pd.DataFrame:
     mine = subs[subs["subgroup"] == g]
-    pops = {r.sample: int(r.population) for r in mine.itertuples() if not np.isnan(r.population)}
+    pops = {str(s): int(N) for s, N in zip(mine["sample"], mine["population"].to_numpy(float)) if not np.isnan(N)}
     sub = _subgroup_results(results, mask, pops)
     table = intervals(sub, **options).table if len(sub.summary) else pd.DataFrame(columns=TABLE_COLUMNS)
     table = _domain_rows(results, mask, table, options)
@@ -416,14 +417,14 @@ def _pairs(groups: list[str], pairs: bool, contrast: Any) -> list[tuple[str, str
             if norm_label(c) not in found:
                 raise ArgumentError("contrast", c, f"one of the subgroups: {', '.join(groups)}")
             out.append(found[norm_label(c)])
-        return [tuple(out)]
+        return [(out[0], out[1])]
     if pairs:
         if len(groups) > MAX_PAIR_GROUPS:
             raise ArgumentError("pairs", f"{len(groups)} subgroups", f"every pair of at most {MAX_PAIR_GROUPS} "
                                 f"subgroups ({MAX_PAIR_GROUPS * (MAX_PAIR_GROUPS - 1) // 2} pairs, each interval "
                                 "Bonferroni-widened until it says little); compare two with contrast=(a, b)")
         return list(itertools.combinations(groups, 2))
-    return [tuple(groups)] if len(groups) == 2 else []
+    return [(groups[0], groups[1])] if len(groups) == 2 else []
 
 
 def _weighted_difference(ra: pd.Series, rb: pd.Series, level: float) -> tuple[float, float, float]:
@@ -575,7 +576,7 @@ def breakdown(results: Results, by: str | Sequence[str], *, method: str = "wilso
                             f"{len(results.samples)} samples ({', '.join(results.samples)}): give each subgroup's "
                             "population per sample instead (populations={sample: {subgroup: N}} in Python, "
                             "--subgroup-population SAMPLE:VALUE=N on the command line)")
-    labels, groups = _cross_labels(results.cases, columns)
+    labels, groups = _cross_labels(cast(pd.DataFrame, results.cases), columns)  # _check_by: case-level results
     subs = _populations(results, columns, labels, groups, populations, frame)
     if len(columns) > 1 and not set(columns) & set(subs.columns):
         parts = subs["subgroup"].str.split(SEPARATOR, regex=False)
@@ -586,7 +587,9 @@ def breakdown(results: Results, by: str | Sequence[str], *, method: str = "wilso
                       ignore_index=True)
     table["few_cases"] = table["n"] < min_cases
     band = results.rules.label(results.rules.kq_band(table["percent"].to_numpy(dtype=float)))
-    table["band"] = np.where(bands & ~table["few_cases"].to_numpy(), band, None)
+    shown = np.broadcast_to(np.asarray(band, dtype=object), len(table)).copy()
+    shown[~(bands & ~table["few_cases"].to_numpy(bool))] = None
+    table["band"] = shown
     pair_list = _pairs(groups, pairs, contrast)
     diffs = _differences(table, pair_list, cl, pairs and contrast is None and len(pair_list) > 1)
     table = table[TABLE_COLUMNS]

@@ -299,14 +299,14 @@ def _detectable(sa: pd.DataFrame, sb: pd.DataFrame, cl: float, power: float) -> 
     for i in range(len(sa)):
         na, nb = a["n"][i], b["n"][i]
         p = (na * a["estimate"][i] + nb * b["estimate"][i]) / (100 * (na + nb)) if na + nb else np.nan
-        deff = tuple(float(s["design_effect"][i]) if w[i] and np.isfinite(s["design_effect"][i]) else 1.0
-                     for s, w in ((a, wa), (b, wb)))
+        deff_a, deff_b = (float(s["design_effect"][i]) if w[i] and np.isfinite(s["design_effect"][i]) else 1.0
+                          for s, w in ((a, wa), (b, wb)))
         pops = [int(s["population"][i]) if np.isfinite(s["population"][i]) and s["population"][i] >= s["n"][i]
                 else None for s in (a, b)]
         if not np.isfinite(p) or p <= 0 or p >= 1:
             p = 0.5 if not np.isfinite(p) else min(max(p, 0.5 / (na + nb)), 1 - 0.5 / (na + nb))
         out.append(100 * detectable_change(int(na), int(nb), pops[0], pops[1], p=float(p), confidence_level=cl,
-                                           power=power, design_effects=deff))
+                                           power=power, design_effects=(deff_a, deff_b)))
     return np.asarray(out, dtype=float)
 
 

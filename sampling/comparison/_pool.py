@@ -156,7 +156,7 @@ def _provider_rows(results: list, labels: list[str], pops: list[dict], key_quest
         missing = [k for k in wanted if k not in set(rows["key_question"])]
         if missing or not wanted:
             raise ArgumentError("key_questions", missing or wanted, "key questions the results have: "
-                                + ", ".join(sorted(set(rows["key_question"]), key=order.get)))
+                                + ", ".join(sorted(set(rows["key_question"]), key=lambda k: order.get(k, len(order)))))
         rows = rows[rows["key_question"].isin(wanted)]
     rows = rows.assign(_kq=rows["key_question"].map(order), _prov=rows["provider"].map(labels.index))
     return rows.sort_values(["_kq", "_prov"], kind="stable").drop(columns=["_kq", "_prov"]).reset_index(drop=True)

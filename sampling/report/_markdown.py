@@ -81,10 +81,10 @@ def _summary(st: pd.DataFrame, ov: pd.DataFrame) -> list[str]:
 
 
 def _deciding_question(drive: str, kq: pd.DataFrame, assessment: Any) -> list[str]:
-    d = kq[kq["key_question"].astype(str) == drive]
-    if not len(d):
+    rows = kq[kq["key_question"].astype(str) == drive]
+    if not len(rows):
         return []
-    d = d.iloc[0]
+    d = rows.iloc[0]
     of = (f"{_count(d['yes'])} of {_count(d['n'])}" if is_true(d.get("n_known", True))
           else f"{_count(d['yes'])} of {_count(d['n'])}, an n inferred from the rounded %")
     parts = [f"Its lowest key question, {drive}, has {_pct(d['percent'])}% yes ({of}); the "

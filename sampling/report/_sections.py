@@ -3,6 +3,7 @@ comparison with another inspection, the national picture — each with its chart
 Markdown section and its workbook sheets."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -120,7 +121,8 @@ def _pool_section(p: Pool, provider: str | None) -> list[Section]:
     for i, kq in enumerate(shown):
         name, caption = f"funnel_{kq.replace('.', '_')}", f"Key question {kq}: providers against the national %"
         md += [f"![{caption}]({name}.png)", "", f"*{caption}* ([SVG]({name}.svg))", ""]
-        sections.append(Section(chart=name, caption=caption, make=lambda kq=kq: funnel(p, kq, provider=provider), markdown=(),
+        sections.append(Section(chart=name, caption=caption, make=functools.partial(funnel, p, kq, provider=provider),
+                                markdown=(),
                                 sheets={}))
     sheets = {"national": p.national, "against_national": p.providers}
     first = sections[0]
