@@ -57,3 +57,16 @@ def test_package_metadata():
     deps = " ".join(meta["project"]["dependencies"])
     for dep in ("numpy", "scipy", "pandas", "statsmodels", "matplotlib"):
         assert dep in deps
+
+
+def test_ci_type_checks_the_package():
+    """mypy runs in CI over the whole package, with the stubs the 'types' extra installs."""
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert ".venv/bin/pip install -q -e '.[types]'" in ci and ".venv/bin/mypy" in ci
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert meta["tool"]["mypy"]["files"] == ["sampling"]
+    extra = " ".join(meta["project"]["optional-dependencies"]["types"])
+    for dep in ("mypy", "pandas-stubs", "scipy-stubs", "types-openpyxl"):
+        assert dep in extra
+    assert (ROOT / "sampling" / "py.typed").is_file()
+    assert "py.typed" in meta["tool"]["setuptools"]["package-data"]["sampling"]
