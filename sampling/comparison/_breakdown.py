@@ -25,6 +25,7 @@ import pandas as pd
 
 from .._utils._checks import MAX_CASES, check_bool, check_confidence_level, check_count
 from ..stats._difference import bonferroni_level, newcombe_difference
+from .._utils._types import FrameSource, SeedLike
 from .._utils._display import TableResult
 from ..draw._frame import VOCABULARY, category_spellings
 from ..estimation._intervals import intervals
@@ -509,9 +510,9 @@ def _notes(by: str, subs: pd.DataFrame, table: pd.DataFrame, min_cases: int, dif
 
 
 def breakdown(results: Results, by: str | Sequence[str], *, method: str = "wilson", confidence_level: float = 0.8,
-              populations: Mapping | None = None, frame: Any = None, pairs: bool = False,
+              populations: Mapping[str, Any] | None = None, frame: FrameSource | None = None, pairs: bool = False,
               contrast: Sequence[str] | None = None, bands: bool = False, min_cases: int = MIN_CASES,
-              n_resamples: int = 10_000, rng: Any = None) -> Breakdown:
+              n_resamples: int = 10_000, rng: SeedLike = None) -> Breakdown:
     """Each key question's percentage and interval per subgroup of a case column.
 
     Parameters

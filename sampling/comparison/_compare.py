@@ -76,6 +76,7 @@ import pandas as pd
 
 from .._utils._checks import check_bool, check_confidence_level, check_count, check_fraction, check_rng
 from ..stats._difference import newcombe_difference
+from .._utils._types import SeedLike
 from .._utils._display import TableResult
 from .._utils._format import interval_text, jsonable
 from ._overlap import overlap_notes
@@ -494,7 +495,7 @@ def _method_notes(kq: pd.DataFrame, labels, cl: float, n_resamples: int, level: 
 
 
 def compare(a: Results, b: Results, *, confidence_level: float = 0.8, n_resamples: int = 10_000,
-            rng: Any = None, finite_population: bool | None = None,
+            rng: SeedLike = None, finite_population: bool | None = None,
             labels: tuple[str, str] | None = None, power: float = 0.8) -> Comparison:
     """Compare two inspections of one framework: a re-inspection, or two providers.
 

@@ -232,7 +232,7 @@ def _against_pool(g: pd.DataFrame, confidence_level: float) -> pd.DataFrame:
 
 
 def pool(results: Sequence[Any], *, confidence_level: float = 0.8, populations: Mapping[str, Any] | None = None,
-         key_questions: Any = None, method: str = "wilson") -> Pool:
+         key_questions: str | Sequence[str] | None = None, method: str = "wilson") -> Pool:
     """Pool several providers' results into one national percentage per key question.
 
     Each provider is a stratum of a stratified sample, weighted by its eligible population N_i

@@ -31,7 +31,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -46,6 +46,11 @@ from .._utils._workbook import format_workbook
 from ._markdown import check_assessment, report_markdown
 from ._render import draw_charts
 from ..errors import ArgumentError, DataError
+
+if TYPE_CHECKING:
+    from ..draw._draw import Sample
+    from ..results._statement import DesignStatement
+    from .._utils._types import FrameSource
 
 __all__ = ["ReportFiles", "write_report", "report_table", "report_markdown", "CHARTS"]
 
@@ -357,11 +362,13 @@ def _designs(design: Any) -> tuple:
     return items
 
 
-def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures", *, sample: Any = None,
+def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures", *,
+                 sample: Sample | FrameSource | None = None,
                  formats: Sequence[str] = ("png", "svg"), planning: bool = True,
                  misrating: bool = True, title: str | None = None,
                  settings: Mapping[str, Any] | None = None, sections: Sequence[Any] = (),
-                 design: Any = None, progress: Callable[[str], Any] | None = None,
+                 design: DesignStatement | Sequence[DesignStatement] | None = None,
+                 progress: Callable[[str], Any] | None = None,
                  dpi: int = 200, workers: int | None = None) -> ReportFiles:
     """Write every chart (PNG + SVG), ``report.md``, ``report.csv`` and ``report.xlsx``.
 
