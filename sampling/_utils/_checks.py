@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from typing import Any, Mapping, cast
+from typing import Any, Literal, Mapping, cast, overload
 
 import numpy as np
 
@@ -110,6 +110,10 @@ def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:
     raise ArgumentError(name, rng, "must be a non-negative int seed or a numpy Generator")
 
 
+@overload
+def check_bool(value: Any, name: str, *, allow_none: Literal[False] = False) -> bool: ...
+@overload
+def check_bool(value: Any, name: str, *, allow_none: bool) -> bool | None: ...
 def check_bool(value: Any, name: str, *, allow_none: bool = False) -> bool | None:
     """``value`` if it is True or False (or None when ``allow_none``), else :class:`ArgumentError`.
 
