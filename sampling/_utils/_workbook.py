@@ -210,7 +210,8 @@ def _text_xml(value: str) -> str:
     return f' t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
 
 
-def _column(ws: Any, values: list, header: str, percent: bool, formats: Mapping[str, str]) -> tuple[list[str | None], int]:
+def _column(ws: Any, values: list, header: str, percent: bool,
+            formats: Mapping[str, str]) -> tuple[list[str | None], int]:
     """One column's cells as the XML after ``<c r="A2"`` (None for no cell), formatted as
     :func:`format_workbook` formats them, and its widest displayed value."""
     import pandas as pd
