@@ -126,16 +126,16 @@ def _package_version() -> str:
         return "0.0.0+unknown"
 
 
-def __getattr__(name: str):
+def __getattr__(name: str):  # returns Any: the lazily loaded names have types of their own
     if name == "__version__":
-        value = globals()["__version__"] = _package_version()
-        return value
+        version = globals()["__version__"] = _package_version()
+        return version
     if name in _SUBPACKAGES:  # sampling.charts.forest without importing sampling.charts first
-        value = importlib.import_module(f".{name}", __name__)
-        globals()[name] = value
-        return value
+        subpackage = importlib.import_module(f".{name}", __name__)
+        globals()[name] = subpackage
+        return subpackage
     return load_export(__name__, _EXPORTS, name, globals())
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_EXPORTS) | set(_SUBPACKAGES))

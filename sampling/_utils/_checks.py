@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from typing import Any, Literal, Mapping, overload
+from typing import Any, Literal, Mapping, cast, overload
 
 import numpy as np
 
@@ -99,13 +99,14 @@ def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:
     """
     if isinstance(rng, np.random.Generator):
         return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng > MAX_SEED:
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and int(rng) > MAX_SEED:
         raise ArgumentError(name, rng, f"must be a whole number from 0 to {MAX_SEED:,}: a seed "
                             "is a label for one draw, e.g. 2019")
     if rng is None or isinstance(rng, (np.random.SeedSequence,)) or (
-        isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng >= 0
+        isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and int(rng) >= 0
     ):
-        return np.random.default_rng(rng)
+        # an Integral here is an int or a numpy integer (the registered ones), both valid seeds
+        return np.random.default_rng(cast("int | np.integer[Any] | np.random.SeedSequence | None", rng))
     raise ArgumentError(name, rng, "must be a non-negative int seed or a numpy Generator")
 
 
@@ -163,9 +164,9 @@ def check_populations(population: Any, sizes: Mapping[str, int], *,
             if v is None:
                 pops.pop(str(k), None)
             else:
-                pops[str(k)] = check_population(v, f"population[{str(k)!r}]")
+                pops[str(k)] = check_count(v, f"population[{str(k)!r}]", minimum=1, maximum=MAX_CASES)
     elif population is not None:
-        value = check_population(population)
+        value = check_count(population, "population", minimum=1, maximum=MAX_CASES)
         pops = {s: value for s in sizes}
     for s, N in pops.items():
         if s in sizes and N < sizes[s]:

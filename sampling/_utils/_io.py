@@ -24,9 +24,10 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import pandas as pd
 
@@ -134,16 +135,16 @@ def _acquire(fd: int) -> None:
     try:
         import fcntl
     except ImportError:  # Windows: msvcrt; elsewhere no lock (documented)
-        try:
+        if sys.platform == "win32":
             import msvcrt
-        except ImportError:
-            return
-        while True:
-            try:
-                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
-                return
-            except OSError:
-                continue
+
+            while True:
+                try:
+                    msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                    return
+                except OSError:
+                    continue
+        return
     fcntl.flock(fd, fcntl.LOCK_EX)
 
 
@@ -151,11 +152,12 @@ def _release(fd: int) -> None:
     try:
         import fcntl
     except ImportError:
-        with contextlib.suppress(ImportError, OSError):
-            import msvcrt
+        if sys.platform == "win32":
+            with contextlib.suppress(ImportError, OSError):
+                import msvcrt
 
-            os.lseek(fd, 0, 0)
-            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+                os.lseek(fd, 0, 0)
+                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
         return
     fcntl.flock(fd, fcntl.LOCK_UN)
 
@@ -286,7 +288,7 @@ def _commit(staging: Path, out: Path) -> None:
     staging.rmdir()
 
 
-def release_archives(exc: BaseException) -> None:
+def release_archives(exc: BaseException | None) -> None:
     """Close, quietly, the zip archives a failed workbook write left open in the frames of
     ``exc``'s traceback (openpyxl leaves its archive unclosed when a write fails, and closing
     it later on a full disk prints an "Exception ignored" traceback after our one-line error):
@@ -329,7 +331,7 @@ def _close_sheet_writers(book: object) -> None:
                 with contextlib.suppress(Exception):
                     gen.close()
         with contextlib.suppress(Exception):
-            out = getattr(writer, "out", None)
+            out: Any = getattr(writer, "out", None)  # openpyxl's private writer state
             if hasattr(out, "close"):
                 out.close()
 

@@ -11,7 +11,7 @@ import math
 import os
 import re
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, cast
 
 import numpy as np
 import pandas as pd
@@ -230,7 +230,8 @@ def _check_ragged(table: pd.DataFrame, where: str, header_row: int, *, csv: bool
         else:
             problems.append(f"row {row} has a value in column {column_letter(last)}, which has no header")
     shown = "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else "")
-    values = [str(table.iat[table.index.get_loc(r), j]).strip() for r, f in zip(rows, cells[hit])
+    # the caller numbered the rows with a RangeIndex, so get_loc gives one position
+    values = [str(table.iat[cast(int, table.index.get_loc(r)), j]).strip() for r, f in zip(rows, cells[hit])
               for k, j in enumerate(unnamed) if f[k]]
     if not csv:
         raise DataError(f"{where}: {len(problems)} row(s) hold a value in a column with no header (header "

@@ -9,13 +9,14 @@ products run as before. The results do not depend on the thread count.
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 __all__ = ["one_blas_thread"]
 
-_CONTROLLER = []
+_CONTROLLER: list[Any] = []  # a threadpoolctl ThreadpoolController (untyped) or None
 
 
-def one_blas_thread():
+def one_blas_thread() -> contextlib.AbstractContextManager[Any]:
     """A context manager limiting BLAS to one thread (a no-op without threadpoolctl)."""
     if not _CONTROLLER:
         try:

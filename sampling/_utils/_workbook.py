@@ -210,7 +210,8 @@ def _text_xml(value: str) -> str:
     return f' t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
 
 
-def _column(ws: Any, values: list, header: str, percent: bool, formats: Mapping[str, str]) -> tuple[list, int]:
+def _column(ws: Any, values: list, header: str, percent: bool,
+            formats: Mapping[str, str]) -> tuple[list[str | None], int]:
     """One column's cells as the XML after ``<c r="A2"`` (None for no cell), formatted as
     :func:`format_workbook` formats them, and its widest displayed value."""
     import pandas as pd
@@ -245,7 +246,8 @@ def _column(ws: Any, values: list, header: str, percent: bool, formats: Mapping[
         return _text_xml(text), max((len(line) for line in text.splitlines()), default=0)
 
     seen: dict[Any, tuple[str | None, int]] = {}  # a column repeats its values (strata, cells, weights)
-    out, width = [], 0
+    out: list[str | None] = []
+    width = 0
     for value in values:
         if value is None or value is nat or value is na or (isinstance(value, float) and value != value):
             out.append(None)  # missing: no cell

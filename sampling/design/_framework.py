@@ -170,7 +170,7 @@ class Framework(TableResult):
     rules: RatingRules
     samples: tuple[SampleDefinition, ...] = ()
     short_name: str | None = None
-    _kq_index: Mapping[str, int] = field(default=None, compare=False)  # type: ignore[assignment]
+    _kq_index: Mapping[str, int] = field(default=None, compare=False)  # type: ignore[arg-type]  # filled in by __post_init__
 
     def __post_init__(self):
         ids = [s.id for s in self.standards]

@@ -183,7 +183,7 @@ class RatingRules:
         lo = np.atleast_1d(np.asarray(low, dtype=float))
         hi = np.atleast_1d(np.asarray(high, dtype=float))
         eff = self.effective_edges
-        out = []
+        out: list[tuple[float, ...]] = []
         for a, b in zip(lo, hi):
             if np.isnan(a) or np.isnan(b):
                 out.append(())

@@ -54,7 +54,7 @@ DEFAULT_STRATA: tuple[str, ...] = ("gender", "disposal", "rosh")
 CELL_SEPARATOR = " / "
 
 
-def largest_remainder(counts: Sequence[int], n: int) -> np.ndarray:
+def largest_remainder(counts: Sequence[int] | np.ndarray, n: int) -> np.ndarray:
     """Hamilton (largest-remainder) rounding of n·counts/sum(counts) to integers summing to n.
 
     Ties in the remainder go to the larger count, then to the earlier position.
@@ -160,9 +160,9 @@ def _codes(values: pd.Series, column: str) -> tuple[np.ndarray, list]:
         blank = np.fromiter((isinstance(v, str) and not v.strip() for v in text), dtype=bool, count=len(text))
         if blank.any():  # a blank text cell is missing, as NaN is (never a stratum of its own)
             values = values.mask(pd.Series(blank, index=values.index))
-        codes, cats = pd.factorize(values, sort=True)
+        codes, uniques = pd.factorize(values, sort=True)
         codes = codes.astype(np.int64)
-        cats = list(cats)
+        cats = list(uniques)
         from ._frame import VOCABULARY
 
         known = list(VOCABULARY.get(column, {}))
@@ -181,7 +181,7 @@ def _codes(values: pd.Series, column: str) -> tuple[np.ndarray, list]:
     return codes, cats
 
 
-def resolve_strata(columns: Sequence[Any], strata: Sequence[str]) -> tuple[str, ...]:
+def resolve_strata(columns: Sequence[Any] | pd.Index, strata: Sequence[str]) -> tuple[str, ...]:
     """Strata names as spelt in ``columns`` (exact match first, else case-insensitive)."""
     lower: dict[str, Any] = {}
     for c in columns:
@@ -479,6 +479,7 @@ def allocate_cells(cells: pd.DataFrame, n: int, strata: tuple[str, ...], *, rule
     if rule != "proportional" or np.any(n_h < lower):
         a_h = {"proportional": N_h.astype(float), "equal": np.ones(len(N_h)),
                "neyman": None if p_h is None else N_h * np.sqrt(p_h * (1 - p_h))}[rule]
+        assert a_h is not None  # a Neyman allocation has its p_h (checked above)
         target = bounded_targets(a_h, lower, N_h, n)
         n_h = _bounded_round(target, lower, N_h, n)
         alloc = np.array([int(n_h[g].sum()) for g in groups], dtype=np.int64)
@@ -486,7 +487,7 @@ def allocate_cells(cells: pd.DataFrame, n: int, strata: tuple[str, ...], *, rule
         method = {"proportional": "proportional with a minimum per cell", "equal": "equal",
                   "neyman": "Neyman"}[rule] + " (largest remainder within 0..N_h" + (
                       f", at least {min_per_cell} per cell)" if min_per_cell else ")")
-        if rule == "neyman" and np.any((p_h <= 0) | (p_h >= 1)):
+        if rule == "neyman" and p_h is not None and np.any((p_h <= 0) | (p_h >= 1)):
             flat = [lab for lab, p in zip(labels, p_h) if p <= 0 or p >= 1]
             notes.append(f"{len(flat)} cell(s) are anticipated unanimous (all yes or all no), so Neyman gives them "
                          "only the minimum per cell" + ("" if min_per_cell else " (none: consider a minimum per "

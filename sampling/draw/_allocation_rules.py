@@ -24,7 +24,7 @@ __all__ = ["ALLOCATIONS", "check_allocation", "check_min_per_cell", "bounded_tar
 ALLOCATIONS = ("proportional", "neyman", "equal")
 
 
-def _resolve_strata(columns: Sequence[Any], strata: Sequence[str]) -> tuple[str, ...]:
+def _resolve_strata(columns: Sequence[Any] | pd.Index, strata: Sequence[str]) -> tuple[str, ...]:
     lower: dict[str, Any] = {}
     for c in columns:
         lower.setdefault(str(c).strip().lower(), c)
@@ -106,8 +106,8 @@ def bounded_round(t: np.ndarray, lower: np.ndarray, upper: np.ndarray, n: int) -
         base[order[:left]] += 1
     elif left < 0:  # pragma: no cover - floating error only
         down = np.lexsort((np.arange(len(t)), rem))
-        down = [i for i in down if base[i] > lower[i]][:-left]
-        base[down] -= 1
+        lowered = [i for i in down if base[i] > lower[i]][:-left]
+        base[lowered] -= 1
     return base
 
 

@@ -44,7 +44,7 @@ def _compositions(n: int, k: int) -> np.ndarray:
     return np.column_stack([cur, n - used])
 
 
-def gof_pvalue(observed: Sequence[int], probs: Sequence[float]) -> tuple[float, str]:
+def gof_pvalue(observed: Sequence[int] | np.ndarray, probs: Sequence[float] | np.ndarray) -> tuple[float, str]:
     """Goodness-of-fit p-value of counts against population shares, and the method used.
 
     * every expected count ≥ 5: Pearson's chi-square (``scipy.stats.chisquare``; the

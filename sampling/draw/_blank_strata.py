@@ -18,7 +18,9 @@ def check_blank_strata(frame: Any, strata: Sequence[str]) -> None:
     """A blank cell in a stratification column (a blank text, as in a CSV, or a missing value,
     as in a DataFrame) is one error naming, per column, the rows and case ids: never a stratum
     of its own."""
-    problems, rows, ids = [], [], []
+    problems: list[str] = []
+    rows: list[Any] = []  # the frame's source rows (ints) or positions
+    ids: list[Any] = []  # case ids as the frame holds them
     source_rows = frame.rows if frame.rows is not None and len(frame.rows) == len(frame.data) else None
     for column in (s for s in strata if s in frame.data.columns):  # a column not there: cell_index says so
         values = frame.data[column]

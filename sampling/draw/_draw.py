@@ -352,7 +352,8 @@ def _draw_notes(alloc_notes: Sequence[str], allocation: pd.DataFrame) -> list[st
     return notes
 
 
-def _manifest(frame: Frame, n: int, strata: tuple, reserves: Any, seed: int | None, gen: np.random.Generator,
+def _manifest(frame: Frame, n: int, strata: tuple, reserves: Any, seed: int | numbers.Integral | None,
+              gen: np.random.Generator,
               start_state: Mapping[str, Any], alloc: Any, methods: dict, cases: pd.DataFrame,
               margins: Mapping[str, Any] | None = None) -> dict:
     """Everything needed to re-draw and verify the sample."""

@@ -10,7 +10,7 @@ import contextvars
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -191,7 +191,7 @@ def _current_cases(cases: pd.DataFrame, reserves: pd.DataFrame, subs: pd.DataFra
         if not len(hit) or str(rec.reserve_case_id) not in by_id.index:
             raise DataError("a recorded substitution names a case that is neither drawn nor a reserve",
                             column="replaced_case_id", values=[rec.replaced_case_id, rec.reserve_case_id])
-        reserve = by_id.loc[str(rec.reserve_case_id)]
+        reserve = cast(pd.Series, by_id.loc[str(rec.reserve_case_id)])  # one row: a draw's case ids are unique
         for c in cases.columns:
             if c in reserve.index and c != "selection_order":
                 cases.iat[hit[0], position(cases, c)] = reserve[c]

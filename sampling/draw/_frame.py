@@ -204,7 +204,8 @@ def _shown(value: Any) -> str:
     return "" if (value is None or (isinstance(value, float) and np.isnan(value))) else str(value)
 
 
-def _normalise_column(values: pd.Series, column: str, vocab: Mapping[str, str]) -> tuple[pd.Categorical, dict | None]:
+def _normalise_column(values: pd.Series, column: str,
+                      vocab: Mapping[str, str]) -> tuple[pd.Categorical | None, dict | None]:
     """(the column as categories, None) or (unusable, a problem record) when some value is not
     a known spelling: the problem lists each bad value's rows (see :func:`_problems_error`)."""
     codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
@@ -215,7 +216,7 @@ def _normalise_column(values: pd.Series, column: str, vocab: Mapping[str, str]) 
     new_codes = code_map[codes]  # NaN sentinel -1 picks the appended -1
     bad = new_codes < 0
     if not bad.any():
-        return pd.Categorical.from_codes(new_codes, categories=categories, ordered=True), None
+        return pd.Categorical.from_codes(new_codes, categories=categories, ordered=True), None  # type: ignore[call-overload]  # stubs: categories must be an Index
     where = np.flatnonzero(bad)
     rows = values.index[where].tolist()
     shown = [_shown(v) for v in values.to_numpy(dtype=object)[where]]

@@ -19,7 +19,7 @@ def parse_date(value: Any, name: str) -> pd.Timestamp:
         stamp = pd.Timestamp(value)
     except (ValueError, TypeError):
         raise ArgumentError(name, value, "must be a date such as '2019-02-01'") from None
-    if stamp is pd.NaT:
+    if stamp is pd.NaT:  # type: ignore[comparison-overlap]  # pd.Timestamp('NaT') is NaT; the stubs say Timestamp
         raise ArgumentError(name, value, "must be a date such as '2019-02-01'")
     return stamp.tz_localize(None) if stamp.tzinfo else stamp
 
@@ -51,7 +51,7 @@ def calendar_months(start: np.ndarray, ref: np.datetime64) -> np.ndarray:
     [7.0, 6.97, 7.07]
     """
     start = np.asarray(start, dtype="datetime64[D]")
-    ref = np.datetime64(ref, "D")
+    ref = np.datetime64(ref, "D")  # type: ignore[call-overload]  # numpy takes a unit with a datetime64; its stub does not
     whole = ((ref.astype("datetime64[M]") - start.astype("datetime64[M]")).astype(int))
     whole = whole - (_month_anchor(start, whole) > ref)
     lo, hi = _month_anchor(start, whole), _month_anchor(start, whole + 1)

@@ -23,13 +23,13 @@ def reserve_counts(n_h: np.ndarray, reserves: Any) -> np.ndarray:
     if reserves is None:
         want = np.maximum(2, -(-n_h // 2))
     elif isinstance(reserves, numbers.Integral) and not isinstance(reserves, bool):
-        if not 0 <= reserves <= MAX_CASES:
+        if not 0 <= int(reserves) <= MAX_CASES:
             raise ArgumentError("reserves", reserves, f"must be a count per cell from 0 to {MAX_CASES:,} "
                                 "or a fraction of n_h such as 0.5")
         want = np.full(len(n_h), int(reserves), dtype=np.int64)
     elif isinstance(reserves, numbers.Real) and not isinstance(reserves, bool) \
-            and math.isfinite(reserves) and reserves > 0:
-        if reserves > MAX_CASES:
+            and math.isfinite(reserves) and reserves > 0:  # type: ignore[operator]  # typeshed's numbers.Real has no __gt__
+        if reserves > MAX_CASES:  # type: ignore[operator]  # typeshed's numbers.Real has no __gt__
             raise ArgumentError("reserves", reserves, f"must be a count per cell from 0 to {MAX_CASES:,} "
                                 "or a fraction of n_h such as 0.5")
         want = np.ceil(np.round(float(reserves) * n_h, 9)).astype(np.int64)

@@ -112,7 +112,7 @@ def _save_workbook(path: Path, row: int, values: list, record: Mapping[str, Any]
     for j, value in enumerate(values, start=1):
         ws.cell(row + 2, j).value = escape_cell(value) if value != "" else None
     subs = wb["substitutions"]
-    header = [c.value for c in subs[1]]
+    header: list[Any] = [c.value for c in subs[1]]  # the sheet's header cells, as written
     for name in SUBSTITUTION_COLUMNS:
         if name not in header:
             subs.cell(1, len(header) + 1).value = name

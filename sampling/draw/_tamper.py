@@ -36,7 +36,7 @@ def canon_cell(value: Any) -> str:
     if isinstance(value, numbers.Integral):
         return str(int(value))
     if isinstance(value, numbers.Real) and float(value).is_integer():
-        return str(int(value))
+        return str(int(value))  # type: ignore[call-overload]  # typeshed: Real is not SupportsTrunc
     return str(value).strip()
 
 

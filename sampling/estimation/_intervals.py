@@ -49,7 +49,7 @@ sampling fraction is the sample's.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -247,7 +247,7 @@ def _finite_populations(Nj: np.ndarray, n: np.ndarray, summary: pd.DataFrame, me
 
 def _row_notes(summary: pd.DataFrame, Nj: np.ndarray, pops, sizes, what: str) -> list[list[str]]:
     """Each row's notes: the population it was corrected for (``what``: how) and an inferred n."""
-    notes = [[] for _ in range(len(summary))]
+    notes: list[list[str]] = [[] for _ in range(len(summary))]
     for i, (s, N) in enumerate(zip(summary["sample"], Nj)):
         if not np.isnan(N):
             if N == pops[s]:
@@ -408,7 +408,7 @@ def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, g
         low, high = checked_interval(yes, n, method, cl, Nj)
         low, high = 100 * low, 100 * high
     else:
-        boot = resample(design, B, gen)
+        boot = resample(design, cast(int, B), gen)  # a bootstrap method: B was checked
         replicates = _replicates(boot, summary)
         low, high, methods, notes = bootstrap_or_fallback(boot, method, cl, yes, n, Nj, notes)
     pct = 100 * yes / n

@@ -134,20 +134,22 @@ def _layout(pt: SampleUnits, dtype, B: int = 0) -> _Layout:
     N_h/n_h (so a replicate's totals are weighted)."""
     blocks = _stratum_blocks(pt)
     rescale = pt.rescale
-    draws, scale, offset = [], [], []
+    draws: list[int] = []
+    scale_parts: list[np.ndarray] = []
+    offset_parts: list[np.ndarray] = []
     for p0, p1, n_h in blocks:
         m_h, lam = _stratum_weights(n_h, rescale, pt.fraction[int(pt.block[p0])])
         draws.append(m_h)
         c_u = pt.counts[p0:p1].astype(float)
-        scale.append(np.full(p1 - p0, lam * n_h / m_h if rescale and m_h else (0.0 if rescale else 1.0)))
-        offset.append(c_u * (1.0 - lam) if rescale and m_h else (c_u if rescale else np.zeros(p1 - p0)))
+        scale_parts.append(np.full(p1 - p0, lam * n_h / m_h if rescale and m_h else (0.0 if rescale else 1.0)))
+        offset_parts.append(c_u * (1.0 - lam) if rescale and m_h else (c_u if rescale else np.zeros(p1 - p0)))
     # with numba (the ``fast`` extra) and B·m large, every case is drawn by index in compiled
     # code: a different random stream from the numpy path's, the same distribution
     fast = use_kernels(B * int(sum(draws)))
     plan = count_plan(pt.counts, [(p0, p1) for p0, p1, _ in blocks], draws, poisson=not fast)
     # Rao–Wu weights are w = offset + scale·r, so W @ M = offset @ M + r @ (scale·M): the
     # per-unit scale folds into M once and each replicate block is a product of raw counts.
-    scale, offset = np.concatenate(scale), np.concatenate(offset)
+    scale, offset = np.concatenate(scale_parts), np.concatenate(offset_parts)
     M = np.hstack([pt.Yp, pt.Qp])
     if pt.weight is not None:
         M = pt.weight[:, None] * M
@@ -198,7 +200,7 @@ def _case_bootstrap(design: SurveyDesign, B: int, rng: np.random.Generator) -> B
     for pt in design.units:
         cols = pt.columns
         finite[cols], exact[cols] = pt.finite, pt.exact
-        if pt.weighted:
+        if pt.weight is not None:  # pt.weighted
             Yw, Qw = pt.weight[:, None] * pt.Yp, pt.weight[:, None] * pt.Qp
             yes[cols], n[cols] = pt.counts @ Yw, pt.counts @ Qw
             accel[cols] = jackknife_accel(Yw, Qw, pt.counts, yes[cols], n[cols])

@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any, Mapping, cast
 
 import pandas as pd
 
@@ -194,7 +194,8 @@ def _seed_population(population: Any, samples: Mapping[str, Any]) -> Any:
         out = {}
         for name, s in samples.items():
             r = implied_population(int(s["n"]))
-            out[name] = int(r.high if r.high is not None else r.low)
+            # the seed's sample sizes are all reachable, so an implied range has its low end
+            out[name] = int(cast(int, r.high if r.high is not None else r.low))
         return out
     return population
 
@@ -257,7 +258,7 @@ def seed_inspection(population: Any = None, *, subsample_share: float | None = N
         "n": n.where(~kq["relevant_subsample"], np.nan).astype(float),
     })
     st = seed.standards
-    published = {r.standard: r.published_rating for r in st.itertuples() if r.published_rating}
+    published = {s: p for s, p in zip(st["standard"].tolist(), st["published_rating"].tolist()) if p}
     judgements = _seed_judgements(framework, published)
     overrides = {r.standard: (r.published_rating, r.discretion_note)
                  for r in st.itertuples() if r.discretion_note}
@@ -356,7 +357,7 @@ def synthetic_results(rng: Any = None, *, n: Any = None, population: Any = None,
     kq_cols = [k.id for k in framework.key_questions if k.id in data.columns]
     data[kq_cols] = data[kq_cols].astype(object).where(data[kq_cols].notna(), "n/a")
     if judgements is None:
-        published = {r.standard: r.published_rating for r in seed.standards.itertuples()}
+        published = dict(zip(seed.standards["standard"].tolist(), seed.standards["published_rating"].tolist()))
         judgements = _seed_judgements(framework, published)
     return load_results(data, framework=framework, level="case", population=population,
                         strata=design, judgements=dict(judgements))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Sequence
 
 import pandas as pd
 
@@ -176,7 +177,7 @@ def change_sample_size(
 def detectable_change(
     n1: int, n2: int, population1: int | None = None, population2: int | None = None, *,
     p: float = 0.5, confidence_level: float = 0.8, power: float = 0.8, sides: int = 2,
-    design_effects: tuple[float, float] = (1.0, 1.0),
+    design_effects: Sequence[float] = (1.0, 1.0),  # two: sample 1's and sample 2's
 ) -> float:
     """The smallest change (a fraction) two samples of n1 and n2 cases detect with the given
     power: d = (z_a + z_b)·sqrt(p·q·(deff1·f1/n1 + deff2·f2/n2)), f = (N − n)/(N − 1), the

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable, cast
 
 import numpy as np
 import pandas as pd
@@ -77,13 +77,13 @@ class ImpliedPopulation(TableResult):
         return not self.empty
 
     def __contains__(self, population: object) -> bool:
-        if self.empty or not isinstance(population, numbers.Integral):
+        if self.low is None or not isinstance(population, numbers.Integral):  # empty, or not a count
             return False
-        return population >= self.low and (self.high is None or population <= self.high)
+        return int(population) >= self.low and (self.high is None or int(population) <= self.high)
 
     def as_range(self) -> range:
         """``range(low, high + 1)``; empty when no N gives n. Raises if unbounded."""
-        if self.empty:
+        if self.low is None:  # empty
             return range(0)
         if self.high is None:
             raise ArgumentError("n", self.n, f"gives an unbounded range of N (N ≥ {self.low})")
@@ -168,13 +168,13 @@ def implied_population(
             "implied_population supports only 'cochran': the exact sample size is not "
             "monotone in N (N=79 needs 58 cases, N=80 only 55), so the N giving n need not "
             "form a range"))
-    kw = dict(confidence_level=confidence_level, margin=margin, p=p, method=method)
+    kw: dict[str, Any] = dict(confidence_level=confidence_level, margin=margin, p=p, method=method)
 
     def size(N: int | None) -> int:
         return sample_size(N, **kw)
 
     n_inf = size(None)
-    common = dict(n=n, confidence_level=confidence_level, margin=margin, p=p, method=method)
+    common: dict[str, Any] = dict(n=n, confidence_level=confidence_level, margin=margin, p=p, method=method)
     if n > n_inf:
         return ImpliedPopulation(low=None, high=None, message=(
             f"no population gives n={n}: even an infinite population needs only {n_inf} "
@@ -421,9 +421,9 @@ def plan_table(
     >>> sampling.plan_table([None, 668, 79, 56]).to_frame()["n"].tolist()
     [165, 132, 54, 42]
     """
-    if populations is None or isinstance(populations, numbers.Number):
-        populations = [populations]
-    pops = [check_population(N) for N in populations]
+    one = populations is None or isinstance(populations, numbers.Number)
+    # not one number: an iterable of them
+    pops = [check_population(N) for N in ([populations] if one else cast("Iterable[int | None]", populations))]
     confidence_level = check_confidence_level(confidence_level)
     margin = check_margin(margin)
     p = check_p(p)

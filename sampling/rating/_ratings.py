@@ -279,8 +279,8 @@ def _fixed_bands(inp: _Inputs, std: _Standards, basis: str) -> dict:
     for sid in table.index:
         if sid in fixed:
             continue
-        if basis == "rule + recorded overrides" and isinstance(table.at[sid, "override_rating"], str):
-            fixed[sid] = inp.rules.band_of(table.at[sid, "override_rating"])
+        if basis == "rule + recorded overrides" and isinstance(override := table.at[sid, "override_rating"], str):
+            fixed[sid] = inp.rules.band_of(override)
         elif basis == "published" and published.get(sid):
             fixed[sid] = inp.rules.band_of(published[sid])
     return fixed
@@ -354,8 +354,9 @@ def _final_notes(inp: _Inputs, overall: pd.DataFrame, standards: pd.DataFrame, c
     rules, res = inp.rules, inp.results
     notes = []
     if complete:
-        notes += [wording.overall_note(r.basis, r.score, r.rating, inp.labels, list(rules.overall_edges))
-                  for r in overall.itertuples()]
+        notes += [wording.overall_note(basis, score, rating, inp.labels, list(rules.overall_edges))
+                  for basis, score, rating in zip(overall["basis"].tolist(), overall["score"].tolist(),
+                                                  overall["rating"].tolist())]
     pub_overall = getattr(res, "published_overall", None)
     if pub_overall and complete and (overall["basis"] == "published").any():
         got = overall.loc[overall["basis"] == "published", "rating"].iloc[0]

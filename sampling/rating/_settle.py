@@ -129,16 +129,18 @@ class Settling:
 
     def sentences(self) -> list[str]:
         """One sentence per flagged standard, in words."""
-        out = []
-        for r in self.table.itertuples(index=False):
+        out: list[str] = []
+        t = self.table
+        for r, more_if_held, more_assured in zip(t.itertuples(index=False), t["more_if_held"].to_numpy(float),
+                                                 t["more_assured"].to_numpy(float)):
             head = (f"Standard {r.standard} ({r.key_question} at {r.percent:.1f}% on {r.n:g} cases, "
                     f"edge {r.edge:g}%): ")
-            if np.isnan(r.more_if_held):
+            if np.isnan(more_if_held):
                 out.append(head + "no feasible number of further cases would settle it: "
                            f"the % sits too close to the edge (within the {r.available:g} more cases available).")
                 continue
             held = f"if the current % held, {r.more_if_held:.0f} more cases would take the interval off the edge"
-            if np.isnan(r.more_assured):
+            if np.isnan(more_assured):
                 tail = (f"; allowing for the uncertainty in the current %, no number within the "
                         f"{r.available:g} available settles it with {self.assurance:.0%} probability.")
             else:

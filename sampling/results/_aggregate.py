@@ -9,7 +9,7 @@ Rounding follows the framework's rules (half up), so reconstruction and banding 
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, cast
 
 import numpy as np
 import pandas as pd
@@ -365,5 +365,6 @@ def load_aggregate(frame: pd.DataFrame, framework: Framework, *, sample: Any,
     order = {k: i for i, k in enumerate(framework.key_question_ids)}
     summary = summary.sort_values("key_question", key=lambda s: s.map(order)).reset_index(drop=True)
     # a sample is at least as large as any n used in it (an inferred n never exceeds it)
-    used = {s: max(sizes.get(s, 0), int(g["n"].max())) for s, g in summary.groupby("sample", sort=False)}
+    used = {cast(str, s): max(sizes.get(cast(str, s), 0), int(g["n"].max()))  # sample labels are str
+            for s, g in summary.groupby("sample", sort=False)}
     return summary, used

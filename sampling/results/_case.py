@@ -88,7 +88,7 @@ def _key_question_columns(frame: pd.DataFrame, framework: Framework) -> list[str
     if unknown:
         raise DataError(f"results have key-question columns that the framework {framework.name!r} "
                         "does not have", values=unknown, hint=f"Known: {', '.join(framework.key_question_ids)}.")
-    kq_cols = sorted((c for c in frame.columns if c in index), key=index.get)
+    kq_cols = sorted((c for c in frame.columns if c in index), key=lambda c: index[c])
     if not kq_cols:
         raise DataError("case-level results have no key-question columns",
                         hint=f"Name columns by key-question id, e.g. {framework.key_question_ids[0]!r}.")
@@ -143,7 +143,8 @@ def blank_message(cells: list, case_ids: pd.Series, limit: int = 8) -> str:
 
 def _answers(frame: pd.DataFrame, kq_cols: list[str], case_ids: pd.Series, blank_means_na: bool,
              complete: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
-    bad_cells, blank_cells = [], []
+    bad_cells: list[tuple[Any, str, Any]] = []  # (row, column, value)
+    blank_cells: list[tuple[Any, str, Any]] = []
     na = blank_means_na and not complete
     parsed = {c: _parse_column(frame[c], c, na, bad_cells, blank_cells) for c in kq_cols}
     if bad_cells:
@@ -209,7 +210,7 @@ def _select_sample(frame: pd.DataFrame, answers: pd.DataFrame, samples: np.ndarr
         return keep
     rows = list(frame.index)
     other = samples != str(sample)
-    for i in np.flatnonzero(other):
+    for i in np.flatnonzero(other).tolist():
         excluded.append((rows[i], answers.index[i], "sample", samples[i],
                          f"case belongs to sample {samples[i]!r}; sample={str(sample)!r} was selected"))
     if other.all():
@@ -234,7 +235,7 @@ def _drop_unanswered(answers: pd.DataFrame, kq_cols: list[str], keep: np.ndarray
         kq_cols = [c for c in kq_cols if c not in other_only]
         answers = answers[kq_cols]
     empty = np.isnan(answers.to_numpy()).all(axis=1) & keep
-    for i in np.flatnonzero(empty):
+    for i in np.flatnonzero(empty).tolist():
         excluded.append((rows[i], answers.index[i], "", "",
                          "no key question answered (all not applicable): the case adds nothing to any "
                          "percentage"))

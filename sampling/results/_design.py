@@ -19,7 +19,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, cast
 
 import numpy as np
 import pandas as pd
@@ -155,12 +155,14 @@ class SampleUnits:
     @property
     def exact(self) -> bool:
         """Whether replicate totals are whole numbers (compared exactly)."""
-        return (not self.rescale or (self.finite and self.cases >= self.population)) and not self.weighted
+        return (not self.rescale or (self.population is not None and self.cases >= self.population)) and not self.weighted
 
 
 def _answer_codes(results: Results, sample: str, kqs: list[str]) -> np.ndarray:
-    in_s = (results.cases["sample"] == sample).to_numpy()
-    answers = results.answers.loc[in_s, kqs].to_numpy(dtype=float)
+    # case-level results (the only ones with units) have both tables
+    cases, answers_table = cast(pd.DataFrame, results.cases), cast(pd.DataFrame, results.answers)
+    in_s = (cases["sample"] == sample).to_numpy()
+    answers = answers_table.loc[in_s, kqs].to_numpy(dtype=float)
     return np.where(np.isnan(answers), 2, answers).astype(np.int8)
 
 

@@ -24,14 +24,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from .._utils._io import atomic_path, write_csv
 from ..errors import ArgumentError, DataError, OutputError
-from ._weights import POPULATION, collapse_small_strata, sample_design
+from ._weights import POPULATION, SampleDesign, collapse_small_strata, sample_design
 
 __all__ = ["export_design", "LAYOUTS", "column_name"]
 
@@ -69,7 +69,8 @@ def _cells(results: Any, sample: str, cases: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"stratum": [f"{sample}: {r[2]}" for r in rows],
                         "N_h": [int(r[0]) for r in rows], "n_h": [int(r[1]) for r in rows]},
                        index=cases.index)
-    return _variance_strata(out, sample_design(results, sample).code)
+    # the stratum populations are known (table above), so the sample has its design
+    return _variance_strata(out, cast(SampleDesign, sample_design(results, sample)).code)
 
 
 def _variance_strata(cell: pd.DataFrame, code: np.ndarray) -> pd.DataFrame:

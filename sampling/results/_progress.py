@@ -111,18 +111,19 @@ def _balance(cases: pd.DataFrame, strata: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["variable", "groups", "scored", "chi_square", "df", "p_value", "test"])
 
 
-def _warnings(counts: pd.DataFrame, balance: pd.DataFrame, level: float) -> tuple:
-    out = []
+def _warnings(counts: pd.DataFrame, balance: pd.DataFrame, level: float) -> tuple[str, ...]:
+    out: list[str] = []
     for v, sub in counts.groupby("variable", sort=False):
         done = sub.loc[sub["complete"] == sub["drawn"], "group"].tolist()
         idle = sub.loc[sub["not started"] == sub["drawn"], "group"].tolist()
         if done and idle:
             out.append(f"warning: {v} {', '.join(map(str, done))} is done while {', '.join(map(str, idle))} "
                        "has not started; the scored cases are not yet a fair picture of the sample")
-    for r in balance.itertuples():
-        if not np.isnan(r.p_value) and r.p_value < level:
-            out.append(f"warning: the scored cases differ from the drawn sample in {r.variable} "
-                       f"(p = {r.p_value:.3f}, {r.test})")
+    for variable, p_value, test in zip(balance["variable"].tolist(), balance["p_value"].to_numpy(float).tolist(),
+                                       balance["test"].tolist()):
+        if not np.isnan(p_value) and p_value < level:
+            out.append(f"warning: the scored cases differ from the drawn sample in {variable} "
+                       f"(p = {p_value:.3f}, {test})")
     return tuple(out)
 
 

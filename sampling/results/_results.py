@@ -402,7 +402,7 @@ def load_results(source: Any, *, framework: Framework | str | os.PathLike | None
         missing = pd.DataFrame(columns=MISSING_COLUMNS)
         st = {}
     pops = check_populations(population, sizes)
-    weights = {}
+    weights: dict[str, pd.DataFrame] = {}
     if stratum_populations is not None:
         if level != "case":
             raise ArgumentError("stratum_populations", type(stratum_populations).__name__,

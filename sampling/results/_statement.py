@@ -218,7 +218,7 @@ def _from_draw(path: Path) -> DesignStatement:
         (c for c in excluded.columns if c not in ("row", "reason")), "case_id")
     reasons = excluded.get("reason", pd.Series([], dtype=str)).astype(str)
     aside = reasons.str.startswith(SET_ASIDE_PREFIX)
-    by_reason = tuple((r[len(SET_ASIDE_PREFIX):], int(n)) for r, n in reasons[aside].value_counts(sort=False).items())
+    by_reason = tuple((str(r)[len(SET_ASIDE_PREFIX):], int(n)) for r, n in reasons[aside].value_counts(sort=False).items())
     stated = _whole(meta.get("population_stated"))
     left_out = pd.DataFrame({"case_id": excluded.get(id_col, pd.Series([""] * len(excluded))).astype(str).to_numpy(),
                              "reason": reasons.to_numpy()})

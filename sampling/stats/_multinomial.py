@@ -106,7 +106,8 @@ def count_plan(counts: np.ndarray, strata: list[tuple[int, int]], draws: list[in
     (``poisson=False``: every stratum by index draws)."""
     counts = np.asarray(counts, dtype=np.int64)
     case_start = np.r_[0, np.cumsum(counts)]
-    pois, idx = [], []
+    pois: list[int] = []  # strata drawn as Poisson counts
+    idx: list[int] = []  # strata drawn by index
     for h, ((u0, u1), m) in enumerate(zip(strata, draws)):
         if m > 0:
             (pois if poisson and _poissonise(u1 - u0, m) else idx).append(h)
@@ -132,10 +133,10 @@ def count_plan(counts: np.ndarray, strata: list[tuple[int, int]], draws: list[in
     G[np.arange(len(p_units)), p_stratum] = 1.0
     start = np.array([case_start[strata[h][0]] for h in range(len(strata))], dtype=np.int64)
     sizes = np.array([n_h[h] for h in range(len(strata))], dtype=np.uint64)  # multiply-shift widths
-    m = np.asarray(draws, dtype=np.int64)
+    m_h = np.asarray(draws, dtype=np.int64)
     chains, table = _chains(lam[:n_chain], first[:n_chain], width[:n_chain])
     return CountPlan(order, len(p_units), n_chain, lam, chains, table, G,
-                     start[pois], sizes[pois], m[pois], start[idx], sizes[idx], m[idx],
+                     start[pois], sizes[pois], m_h[pois], start[idx], sizes[idx], m_h[idx],
                      np.repeat(column, counts))
 
 
@@ -200,6 +201,7 @@ def _inverse_poisson(plan: CountPlan, a: int, z: int, first: np.ndarray, thresho
     search, Devroye 1986, §III.2)."""
     K = thresholds.shape[0]
     u = _uniform32(out.shape, rng)
+    low: np.ndarray | None
     count, step, low = (work.view(name, out.shape) for name in ("count", "step", "low"))
     np.greater_equal(u, thresholds[0], out=count.view(bool))
     if first.any():

@@ -60,7 +60,8 @@ def as_counts(yes, n):
 def population_array(population, n) -> np.ndarray:
     if population is None:
         return np.full(np.shape(n), np.nan)
-    if isinstance(population, numbers.Real) and not isinstance(population, bool) and not np.isnan(population):
+    if isinstance(population, numbers.Real) and not isinstance(population, bool) \
+            and not np.isnan(population):  # type: ignore[call-overload]  # any real scalar; the stub lacks numbers.Real
         check_population(population)
     N = np.broadcast_to(np.asarray(population, dtype=float), np.shape(n)).copy()
     known = ~np.isnan(N)
