@@ -13,9 +13,10 @@ if TYPE_CHECKING:  # the aliases are strings at run time: importing them costs n
     from typing import Mapping
 
     import numpy as np
+    import numpy.typing as npt
     import pandas as pd
 
-__all__ = ["SeedLike", "PopulationLike", "PathLike", "FrameSource"]
+__all__ = ["SeedLike", "PopulationLike", "PathLike", "FrameSource", "ArrayLike", "Limits"]
 
 #: A seed (a whole number), a numpy ``SeedSequence`` or ``Generator``, or None for fresh
 #: entropy (not reproducible): what every random operation's ``rng=`` accepts.
@@ -30,3 +31,9 @@ PathLike: TypeAlias = "str | os.PathLike[str]"
 
 #: A table given as a DataFrame or as the path of a CSV or Excel file.
 FrameSource: TypeAlias = "pd.DataFrame | str | os.PathLike[str]"
+
+#: A number or an array of numbers (numpy's ArrayLike): counts, sizes, percentages.
+ArrayLike: TypeAlias = "npt.ArrayLike"
+
+#: (low, high) limits: floats for scalar input, arrays of the input's shape otherwise.
+Limits: TypeAlias = "tuple[float | np.ndarray, float | np.ndarray]"

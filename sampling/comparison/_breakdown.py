@@ -155,9 +155,9 @@ class Breakdown(TableResult):
         for kq in kqs:
             rows = cell.xs(kq, level="key_question").reindex(groups)
             if text:
-                out[kq] = ["–" if not (n > 0) else f"{e:.1f} ({n:.0f})" + ("*" if few else "")
-                           for n, e, few in zip(rows["n"].to_numpy(float), rows["est"].to_numpy(float),
-                                                rows["few_cases"].to_numpy(bool))]
+                cols = (rows[c].to_numpy(float) for c in ("n", "est", "few_cases"))
+                out[kq] = ["–" if not (n > 0) else f"{e:.1f} ({n:.0f})" + ("*" if few == 1 else "")
+                           for n, e, few in zip(*cols)]
             else:
                 out[f"{kq} %"] = np.where(rows["n"].to_numpy(float) > 0, rows["est"].to_numpy(float), np.nan)
                 out[f"{kq} n"] = rows["n"].fillna(0).astype(int).to_numpy()
@@ -588,9 +588,8 @@ def breakdown(results: Results, by: str | Sequence[str], *, method: str = "wilso
                       ignore_index=True)
     table["few_cases"] = table["n"] < min_cases
     band = results.rules.label(results.rules.kq_band(table["percent"].to_numpy(dtype=float)))
-    shown = np.broadcast_to(np.asarray(band, dtype=object), len(table)).copy()
-    shown[~(bands & ~table["few_cases"].to_numpy(bool))] = None
-    table["band"] = shown
+    table["band"] = np.where(bands & ~table["few_cases"].to_numpy(bool), np.asarray(band, dtype=object),
+                             np.array(None, dtype=object))  # an array: numpy's stubs refuse a bare None
     pair_list = _pairs(groups, pairs, contrast)
     diffs = _differences(table, pair_list, cl, pairs and contrast is None and len(pair_list) > 1)
     table = table[TABLE_COLUMNS]

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .._utils._checks import check_count, check_rng
+from .._utils._types import SeedLike
 from .._utils._display import TableResult
 from .._utils._io import atomic_path, ensure_writable_dir, escape_formulas, write_csv
 from .._utils._workbook import write_workbook
@@ -430,7 +431,7 @@ def draw_sample(
     n: int,
     *,
     strata: Sequence[str] = DEFAULT_STRATA,
-    rng: Any = None,
+    rng: SeedLike = None,
     reserves: Any = None,
     allocation: str = "proportional",
     min_per_cell: int = 0,

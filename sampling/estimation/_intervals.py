@@ -60,6 +60,7 @@ from ..stats._options import IntervalOptions
 from ..stats._proportion import checked_interval, fpc_factor, proportion_interval
 from .._utils._display import TableResult
 from .._utils._tables import position
+from .._utils._types import PopulationLike, SeedLike
 from ._resampling import Boot, resample
 from ..results._design import SurveyDesign, as_design
 from ..results._weights import DEGENERATE_NOTE, cell_estimates, degenerate_rows, weighted_interval
@@ -285,8 +286,9 @@ def _replicates(boot: Boot, summary: pd.DataFrame) -> Replicates:
                       estimate=100.0 * boot.yes / boot.n, finite_population=tuple(bool(x) for x in boot.finite))
 
 
-def bootstrap_replicates(results: Results | SurveyDesign, *, n_resamples: int = 10_000, population=None,
-                         finite_population=None, stratified: bool | None = None, rng=None) -> Replicates:
+def bootstrap_replicates(results: Results | SurveyDesign, *, n_resamples: int = 10_000,
+                         population: PopulationLike = None, finite_population: bool | None = None,
+                         stratified: bool | None = None, rng: SeedLike = None) -> Replicates:
     """B × k bootstrap replicates of every key question's percentage (0–100).
 
     Case level: a joint case bootstrap — cases resampled with all their answers, within the
@@ -337,8 +339,8 @@ def bootstrap_replicates(results: Results | SurveyDesign, *, n_resamples: int = 
 
 
 def intervals(results: Results | SurveyDesign, *, method: str = "wilson", confidence_level: float = 0.8,
-              population=None, finite_population=None, n_resamples: int = 10_000,
-              stratified: bool | None = None, rng=None) -> Intervals:
+              population: PopulationLike = None, finite_population: bool | None = None,
+              n_resamples: int = 10_000, stratified: bool | None = None, rng: SeedLike = None) -> Intervals:
     """An interval for every key question of ``results``, with its own n.
 
     Parameters
@@ -437,7 +439,7 @@ def intervals_and_replicates(design: SurveyDesign, options: IntervalOptions) -> 
     return iv, reps
 
 
-def bootstrap(results: Results, *, method: str = "bootstrap-bca", **kwargs) -> Intervals:
+def bootstrap(results: Results, *, method: str = "bootstrap-bca", **kwargs: Any) -> Intervals:
     """Bootstrap intervals: :func:`intervals` with a bootstrap method (BCa by default).
 
     Parameters

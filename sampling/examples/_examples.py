@@ -10,9 +10,13 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Mapping, cast
+from typing import TYPE_CHECKING, Any, Literal, Mapping, cast
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from ..results._results import Results
+    from .._utils._types import PopulationLike, SeedLike
 
 __all__ = ["SeedTables", "seed_tables", "synthetic_frame", "seed_inspection", "synthetic_results"]
 
@@ -116,7 +120,7 @@ def _draw_categories(gen, shares: Mapping[str, float], size: int):
     return cats[gen.choice(len(cats), size=size, p=p / p.sum())]
 
 
-def synthetic_frame(size: int, rng=None, *, offices: int = 14,
+def synthetic_frame(size: int, rng: SeedLike = None, *, offices: int = 14,
                     as_of: str = "2019-02-01", neutral: bool = False) -> pd.DataFrame:
     """A synthetic eligible-population frame for trying the draw without real data.
 
@@ -207,7 +211,8 @@ def _seed_judgements(framework: Any, published: Mapping[str, str]) -> dict[str, 
             if not s.key_questions and published.get(s.id)}
 
 
-def seed_inspection(population: Any = None, *, subsample_share: float | None = None):
+def seed_inspection(population: PopulationLike | Literal["implied"] = None, *,
+                    subsample_share: float | None = None) -> Results:
     """The seed inspection's published results as an aggregate :class:`~sampling.Results`.
 
     Built from ``seeds/``: each key question's published whole-number % yes
@@ -273,11 +278,11 @@ def seed_inspection(population: Any = None, *, subsample_share: float | None = N
 
 
 # --------------------------------------------------------------------------- synthetic results
-def synthetic_results(rng: Any = None, *, n: Any = None, population: Any = None,
+def synthetic_results(rng: SeedLike = None, *, n: Any = None, population: PopulationLike = None,
                       true_percent: Mapping[str, float] | None = None, framework: Any = None,
                       strata: Any = None, providers: int | None = None,
                       correlation: float = 0.5, standard_correlation: float = 0.2,
-                      judgements: Mapping[str, str] | None = None):
+                      judgements: Mapping[str, str] | None = None) -> Results:
     """A realistic, reproducible case-level inspection (:class:`~sampling.Results`).
 
     Every case gets stratum columns (``gender``, ``disposal``, ``rosh``, drawn with the shares

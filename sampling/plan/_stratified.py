@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._utils._types import ArrayLike
 from ._core import z_value
 
 __all__ = ["stratified_margin"]
 
 
-def stratified_margin(N_h, n_h, p_h=0.5, *, confidence_level: float = 0.8) -> float:
+def stratified_margin(N_h: ArrayLike, n_h: ArrayLike, p_h: ArrayLike = 0.5, *,
+                      confidence_level: float = 0.8) -> float:
     """Planned margin (a fraction) of the stratified estimate of a proportion.
 
     Parameters

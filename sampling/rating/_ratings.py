@@ -45,6 +45,7 @@ from ._grades import grade_of
 from ._assessment import BASES, Assessment, probability_column as _p
 from .._utils._tables import position
 from .._utils._checks import check_bool, check_fraction
+from .._utils._types import PopulationLike, SeedLike
 from ..stats._options import IntervalOptions
 from ..estimation._intervals import intervals_and_replicates
 from ..results._design import SurveyDesign, as_design
@@ -385,8 +386,8 @@ def _validate(results: Results, rules: Any, threshold: Any, partial: Any, confid
 
 
 def rate(results: Results | SurveyDesign, *, rules: Any = None, method: str = "wilson", confidence_level: float = 0.8,
-         population: Any = None, finite_population: bool | None = None, n_resamples: int = 10_000,
-         rng: Any = None, threshold: float = 0.9, partial: bool | None = None,
+         population: PopulationLike = None, finite_population: bool | None = None, n_resamples: int = 10_000,
+         rng: SeedLike = None, threshold: float = 0.9, partial: bool | None = None,
          options: IntervalOptions | None = None) -> Assessment:
     """Rate an inspection: key-question bands, standard and overall ratings, flags, probabilities.
 

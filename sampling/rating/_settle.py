@@ -15,12 +15,17 @@ validated by simulation in ``tests/test_settle.py`` and ``benchmarks/settle_stud
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError
 from ..stats._proportion import proportion_interval
+
+if TYPE_CHECKING:
+    from ..results._results import Results
+    from ._assessment import Assessment
 
 __all__ = ["Settling", "cases_to_settle", "cases_to_settle_one"]
 
@@ -158,8 +163,8 @@ def _from_results(assessment, results) -> tuple[dict, dict]:
     kqf = assessment.framework.to_frame().set_index("key_question")
     kq = assessment.key_questions.set_index("key_question")
     population, left = {}, {}
-    for s in assessment.standards.itertuples(index=False):
-        d = s.driving_key_question
+    for s in assessment.standards.to_dict("records"):
+        d = s["driving_key_question"]
         if not isinstance(d, str) or d not in kqf.index:
             continue
         sample = kqf.loc[d, "sample"]
@@ -167,12 +172,14 @@ def _from_results(assessment, results) -> tuple[dict, dict]:
         if N is None:
             continue
         n_sample = float(kq.loc[kqf.index[kqf["sample"] == sample].intersection(kq.index), "n"].max())
-        left[s.standard] = max(int(N - n_sample), 0)
-        population[s.standard] = None if bool(kqf.loc[d, "relevant_subsample"]) else N
+        left[s["standard"]] = max(int(N - n_sample), 0)
+        population[s["standard"]] = None if bool(kqf.loc[d, "relevant_subsample"]) else N
     return population, left
 
 
-def cases_to_settle(assessment, results=None, *, available=None, population=None, assurance: float = 0.8,
+def cases_to_settle(assessment: Assessment, results: Results | None = None, *,
+                    available: int | dict[str, int] | None = None,
+                    population: int | dict[str, int] | None = None, assurance: float = 0.8,
                     max_extra: int = 5000) -> Settling:
     """How many more cases would settle each flagged standard's rating.
 
@@ -235,18 +242,19 @@ def cases_to_settle(assessment, results=None, *, available=None, population=None
     kq = assessment.key_questions.set_index("key_question")
     edges_eff = dict(zip(rules.kq_edges, rules.effective_edges))
     rows = []
-    for s in assessment.standards.itertuples(index=False):
-        if not s.flagged or s.rated_by != "key questions" or not isinstance(s.driving_key_question, str):
+    for s in assessment.standards.to_dict("records"):
+        if not s["flagged"] or s["rated_by"] != "key questions" or not isinstance(s["driving_key_question"], str):
             continue
-        k = kq.loc[s.driving_key_question]
+        k = cast(pd.Series, kq.loc[s["driving_key_question"]])  # one row: key questions are unique
         inside = [float(e) for e in str(k["boundary_inside"]).split(",") if e.strip()]
         if not inside:  # flagged on probability alone: the nearest edge
             pct = float(k["percent"])
             inside = [min(rules.kq_edges, key=lambda e: abs(edges_eff[e] - pct))]
         n, yes = float(k["n"]), float(k["yes"])
-        N = population.get(s.standard) if isinstance(population, dict) else population
-        N = None if N is None else float(N)
-        avail = available.get(s.standard, available.get("*")) if isinstance(available, dict) else available
+        given = population.get(s["standard"]) if isinstance(population, dict) else population
+        N = None if given is None else float(given)
+        avail: float | None = (available.get(s["standard"], available.get("*")) if isinstance(available, dict)
+                               else available)
         if avail is None and N is not None:
             avail = int(N - n)
         note = f"where the population is unknown, up to {max_extra:,} more cases were considered"
@@ -261,7 +269,7 @@ def cases_to_settle(assessment, results=None, *, available=None, population=None
                                                confidence_level=assessment.confidence_level, population=N,
                                                assurance=assurance))
         worst = lambda xs: np.nan if any(x is None for x in xs) else float(max(xs))
-        rows.append({"standard": s.standard, "key_question": s.driving_key_question,
+        rows.append({"standard": s["standard"], "key_question": s["driving_key_question"],
                      "percent": float(k["percent"]), "edge": max(inside) if len(inside) == 1 else inside[0],
                      "n": n, "available": float(cap), "more_if_held": worst(held), "more_assured": worst(assured),
                      "assurance": assurance, "feasible": not np.isnan(worst(held))})

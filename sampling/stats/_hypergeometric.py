@@ -39,6 +39,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._utils._checks import MAX_CASES, check_confidence_level
+from .._utils._types import ArrayLike, Limits
 from ..errors import ArgumentError
 
 __all__ = ["hypergeometric_exact_interval", "hypergeometric_midp_interval", "hypergeometric_count_limits"]
@@ -147,7 +148,8 @@ def _interval(yes, n, population, confidence_level, midp):
     return low, high
 
 
-def hypergeometric_exact_interval(yes, n, population, *, confidence_level: float = 0.8):
+def hypergeometric_exact_interval(yes: ArrayLike, n: ArrayLike, population: ArrayLike, *,
+                                  confidence_level: float = 0.8) -> Limits:
     """Exact equal-tailed interval for a population proportion K/N from a simple random sample
     without replacement: ``(low, high)`` in [0, 1].
 
@@ -192,7 +194,8 @@ def hypergeometric_exact_interval(yes, n, population, *, confidence_level: float
     return _interval(yes, n, population, confidence_level, midp=False)
 
 
-def hypergeometric_midp_interval(yes, n, population, *, confidence_level: float = 0.8):
+def hypergeometric_midp_interval(yes: ArrayLike, n: ArrayLike, population: ArrayLike, *,
+                                 confidence_level: float = 0.8) -> Limits:
     """Mid-p hypergeometric interval for a population proportion K/N: ``(low, high)`` in [0, 1].
 
     As :func:`hypergeometric_exact_interval` with each tail counting half the probability of

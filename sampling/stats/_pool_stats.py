@@ -37,6 +37,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from .._utils._checks import check_count
+from .._utils._types import ArrayLike
 
 __all__ = ["POOL_METHODS", "stratified_proportion", "pooled_interval", "difference_variance",
            "funnel_limits", "z_value"]
@@ -130,7 +131,7 @@ def difference_variance(W, V):
     return (1 - W) ** 2 * V + total - W ** 2 * V
 
 
-def funnel_limits(national_percent: float, n, *, levels: Sequence[float] = (0.8, 0.95)) -> pd.DataFrame:
+def funnel_limits(national_percent: float, n: ArrayLike, *, levels: Sequence[float] = (0.8, 0.95)) -> pd.DataFrame:
     """Funnel-plot control limits for providers of size ``n`` around ``national_percent``.
 
     For each n and level the limits are the binomial quantiles of a provider whose true

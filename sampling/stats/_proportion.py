@@ -19,6 +19,7 @@ import numpy as np
 
 from .._utils._checks import check_confidence_level, check_population
 from .._utils._methods import ANALYTIC, FINITE, check_method
+from .._utils._types import ArrayLike, Limits
 from ..errors import ArgumentError, DataError
 
 __all__ = ["proportion_interval", "checked_interval", "fpc_factor", "as_counts", "population_array", "effective_interval"]
@@ -76,8 +77,8 @@ def population_array(population, n) -> np.ndarray:
     return N
 
 
-def proportion_interval(yes, n, *, method: str = "wilson", confidence_level: float = 0.8,
-                        population=None):
+def proportion_interval(yes: ArrayLike, n: ArrayLike, *, method: str = "wilson", confidence_level: float = 0.8,
+                        population: ArrayLike | None = None) -> Limits:
     """Two-sided interval for a proportion, vectorised: ``(low, high)`` in [0, 1].
 
     ``statsmodels.stats.proportion.proportion_confint`` underneath (``method`` one of
