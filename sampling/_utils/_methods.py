@@ -28,7 +28,7 @@ BOOTSTRAP = ("bootstrap-percentile", "bootstrap-bca")
 AUTO = "auto"
 #: What ``"auto"`` becomes for a simple random sample whose population N is known …
 AUTO_KNOWN = "hypergeometric-midp"
-#: … and where N is unknown (or not used), or the row is design-weighted by stratum populations.
+#: … and where N is unknown (or not used), or the row is design-weighted with unequal weights.
 AUTO_UNKNOWN = "wilson"
 #: The interval method every stage uses unless told otherwise.
 DEFAULT_METHOD = AUTO
@@ -91,15 +91,17 @@ def method_name(method: str) -> str:
 def resolve_method(method: str, known, weighted=None):
     """The interval method each row uses, as an object array: ``method`` itself, except that
     :data:`AUTO` (the default) becomes :data:`AUTO_KNOWN` (mid-p hypergeometric) where the
-    row's population N is known and the row is not design-weighted, else :data:`AUTO_UNKNOWN`
-    (Wilson; with the finite-population correction where N is known).
+    row's population N is known and its sample is not design-weighted with unequal weights,
+    else :data:`AUTO_UNKNOWN` (Wilson; with the finite-population correction where N is
+    known, or on the Korn–Graubard effective sample for a design-weighted row).
 
     The one place the default is decided. The rule comes from exact enumeration over every
     true count (``benchmarks/fpc_enumeration.py``): at N = 56 and 79 the mid-p interval keeps
     mean coverage within 79–83% with fewer truths under 75% than Wilson + FPC and is
     narrower; from N = 668 up the two agree. A design-weighted row (stratum populations N_h,
     unequal weights) keeps the Korn–Graubard Wilson interval: the hypergeometric interval
-    assumes a simple random sample.
+    assumes a simple random sample, and no stratified analogue is implemented. A stratified
+    sample with proportional allocation is self-weighting: pass ``weighted`` False for it.
 
     Parameters
     ----------
@@ -108,7 +110,7 @@ def resolve_method(method: str, known, weighted=None):
     known : bool array
         Whether each row's population N is known and in use.
     weighted : bool array, optional
-        Whether each row is design-weighted.
+        Whether each row's sample is design-weighted with unequal weights.
 
     >>> resolve_method("auto", [True, False]).tolist()
     ['hypergeometric-midp', 'wilson']

@@ -9,7 +9,9 @@ at N = 56, 27% of truths under 75%) where mid-p keeps 81.6–82.0% and is narrow
 N = 668 up they agree. A design-weighted row (stratum populations known, unequal weights)
 keeps Wilson on the Korn–Graubard effective sample with each stratum's correction: no
 stratified hypergeometric analogue is implemented. A stratified sample with proportional
-allocation is self-weighting and is analysed as a simple random sample (mid-p with N known).
+allocation (every cell within one case of n·N_h/N: :func:`self_weighting`) is self-weighting
+and is analysed as a simple random sample of its N (mid-p), with the weighted columns shown
+alongside.
 ``method="wilson"`` gives Wilson (with the correction) everywhere, as before.
 
 Analytic intervals (:data:`ANALYTIC`) are statsmodels' ``proportion_confint`` (Wilson,
@@ -194,6 +196,36 @@ class Intervals(TableResult):
 # ``design_effect`` and ``effective_n`` (n/deff).
 _FINITE_NOTE = ("a hypergeometric interval assumes a simple random sample; this design-weighted row "
                 "uses Clopper–Pearson on its effective sample instead")
+_SELF_WEIGHTING_NOTE = ("self-weighting (each stratum holds its proportional share of the cases): analysed as a "
+                        "simple random sample of the sample's N")
+
+
+def self_weighting(cells, banded_weighted: bool = False) -> bool:
+    """Whether a stratified sample with known N_h is self-weighting: every sampled cell holds
+    its proportional share n·N_h/N of the cases to within one case (a proportional
+    allocation, rounded), and the sample was not drawn with another allocation
+    (``banded_weighted``: it is in ``Results.weighted_banding``). Its design weights N_h/n_h
+    are then equal up to rounding, and the unstratified analysis applies.
+
+    >>> from sampling.results._weights import SampleDesign
+    >>> self_weighting(SampleDesign(np.zeros(42, int), np.array([30, 26]), np.array([23, 19])))
+    True
+    >>> self_weighting(SampleDesign(np.zeros(42, int), np.array([30, 26]), np.array([21, 21])))
+    False
+    """
+    if banded_weighted:
+        return False
+    N = float(np.sum(cells.N_h) + cells.unsampled)
+    n = float(np.sum(cells.n_h))
+    return bool(np.all(np.abs(np.asarray(cells.n_h, float) - n * np.asarray(cells.N_h, float) / N) < 1))
+
+
+def unequal_weights(design: SurveyDesign) -> np.ndarray:
+    """Per summary row: whether its sample is design-weighted with unequal weights (stratum
+    populations known and not :func:`self_weighting`)."""
+    banded = set(getattr(design.results, "weighted_banding", ()) or ())
+    samples = [u.sample for u in design.units if u.weighted and not self_weighting(u.cells, u.sample in banded)]
+    return design.summary["sample"].isin(samples).to_numpy()
 
 
 def _row_note(note: str, N: float, fpc: bool) -> str:
@@ -204,7 +236,8 @@ def _row_note(note: str, N: float, fpc: bool) -> str:
     return "; ".join([what, *kept])
 
 
-def weighted_table(table: pd.DataFrame, design: SurveyDesign, confidence_level: float) -> pd.DataFrame:
+def weighted_table(table: pd.DataFrame, design: SurveyDesign, confidence_level: float,
+                   srs: np.ndarray | None = None) -> pd.DataFrame:
     """``table`` (an :class:`~sampling.Intervals` table) with the rows of design-weighted
     samples recomputed and ``weighted_percent``, ``design_effect`` and ``effective_n``
     columns (R ``svymean(..., deff=TRUE)``; see :func:`sampling.results._weights.design_effect`).
@@ -217,13 +250,18 @@ def weighted_table(table: pd.DataFrame, design: SurveyDesign, confidence_level: 
         With weighted estimates (stratum populations N_h known); a sample whose N is not in
         use gets no finite-population correction.
     confidence_level : float
+        Two-sided.
+    srs : bool array, optional
+        Rows kept as computed, as for a simple random sample (the default method's mid-p rows
+        of a self-weighting sample); they gain the weighted columns and a note only.
 
     Returns
     -------
     DataFrame
     """
     est = cell_estimates(design.results, design.cells, fpc={s: True for s in design.populations})
-    w = est["weighted"].to_numpy(bool)
+    keep = np.zeros(len(table), dtype=bool) if srs is None else np.asarray(srs, dtype=bool)
+    w = est["weighted"].to_numpy(bool) & ~keep
     out = table.copy()
     out.insert(position(out, "percent") + 1, "weighted_percent", est["weighted_percent"].to_numpy())
     out.insert(position(out, "weighted_percent") + 1, "design_effect", est["design_effect"].to_numpy())
@@ -245,6 +283,9 @@ def weighted_table(table: pd.DataFrame, design: SurveyDesign, confidence_level: 
     out.loc[w, "note"] = [_row_note(t, N, f) for t, N, f in zip(out.loc[w, "note"], Nd[w], fpc[w])]
     flat = redo & degenerate_rows(est, out["n"].to_numpy(float))
     out.loc[flat, "note"] = [f"{t}; {DEGENERATE_NOTE}" for t in out.loc[flat, "note"]]
+    kept = keep & est["weighted"].to_numpy(bool)
+    out.loc[kept, "note"] = ["; ".join([_SELF_WEIGHTING_NOTE, t] if t else [_SELF_WEIGHTING_NOTE])
+                             for t in out.loc[kept, "note"]]
     return out
 
 
@@ -419,8 +460,7 @@ def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, g
     yes = summary["yes"].to_numpy(dtype=float)
     n = summary["n"].to_numpy(dtype=float)
     Nj = design.question_population
-    weighted = summary["sample"].isin([u.sample for u in design.units if u.weighted]).to_numpy()
-    methods = resolve_method(method, ~np.isnan(Nj), weighted)
+    methods = resolve_method(method, ~np.isnan(Nj), unequal_weights(design))
     finite = np.isin(methods, FINITE)
     if method in FINITE:
         Nj = _finite_populations(Nj, n, summary, method)
@@ -445,8 +485,8 @@ def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, g
         "method": methods, "finite_population": fin, "population": Nj,
         "note": ["; ".join(x) for x in notes],
     }, columns=TABLE_COLUMNS)
-    if design.weighted:  # N_h known: weighted rows (weighted_table above)
-        table = weighted_table(table, design, cl)
+    if design.weighted:  # N_h known: weighted rows (weighted_table above); "auto" keeps its mid-p rows
+        table = weighted_table(table, design, cl, srs=finite if method == AUTO else None)
     return Intervals(table=table, method=used_method(table["method"]) if method == AUTO else method,
                      confidence_level=cl,
                      n_resamples=B if method in BOOTSTRAP else None, replicates=replicates)
