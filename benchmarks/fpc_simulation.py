@@ -16,10 +16,14 @@ Two designs:
   (stratum 1 at p − δ, stratum 2 holding the rest of the K yes, so about p + δ·N₁/N₂;
   δ = min(``--spread``, p/2, (1 − p)·N₂/(2N₁)), default spread 0.10: 40% and 65% at p = 50%), sampled
   by proportional allocation (n₁ = round(n·N₁/N), n₂ = n − n₁), a simple random sample
-  without replacement in each; analysed with the design's strata and stratum populations
-  N_h. The allocation is self-weighting, so the default analyses it as a simple random sample
-  of N (mid-p), while ``method="wilson"`` gives the design-weighted Korn–Graubard Wilson
-  interval with each stratum's finite-population correction (today's figures).
+  without replacement in each; analysed with the design's strata two ways:
+
+  - *strata and N* (``load_results(..., strata=, population=N)``, no N_h): the default is
+    mid-p on the sample's count, against Wilson + FPC;
+  - *strata and N_h* (``stratum_populations=``, as a draw workbook gives): the rounded
+    allocation has unequal weights N_h/n_h, so the default stays the design-weighted
+    Korn–Graubard Wilson interval with each stratum's finite-population correction — the
+    same as ``method="wilson"`` (one column).
 
 The intervals come from the project's own functions, vectorised over the distinct outcomes of
 a cell: ``sampling.proportion_interval`` (unstratified, and the default of the self-weighting
@@ -128,14 +132,15 @@ def strata_of(N: int, n: int, pct: int, spread: float = SPREAD):
     return (N1, N2), (K1, K2), (n1, n - n1)
 
 
-def _case_results(x1: int, x2: int, N_h, n_h):
-    """A case-level Results of one stratified sample: x_h yes of n_h cases in stratum h."""
+def _case_results(x1: int, x2: int, N_h, n_h, cells: bool):
+    """A case-level Results of one stratified sample: x_h yes of n_h cases in stratum h, with
+    the strata and N, and with ``cells`` the stratum populations N_h too."""
     n1, n2 = n_h
     answers = ["yes"] * x1 + ["no"] * (n1 - x1) + ["yes"] * x2 + ["no"] * (n2 - x2)
     cases = pd.DataFrame({"case_id": [f"c{i}" for i in range(n1 + n2)], "stratum": ["a"] * n1 + ["b"] * n2,
                           "2.1.1": answers})
-    cells = pd.DataFrame({"stratum": ["a", "b"], "population": list(N_h)})
-    return sampling.load_results(cases, sample="case_supervision", strata=["stratum"], stratum_populations=cells,
+    table = pd.DataFrame({"stratum": ["a", "b"], "population": list(N_h)}) if cells else None
+    return sampling.load_results(cases, sample="case_supervision", strata=["stratum"], stratum_populations=table,
                                  population=int(sum(N_h)))
 
 
@@ -165,14 +170,17 @@ def stratified_cell(N: int, pct: int, R: int, rng: np.random.Generator, spread: 
     row = dict(design="stratified", N=N, n=n, pct=pct, K=K, strata=f"{N_h[0]}+{N_h[1]}", n_h=f"{n_h[0]}+{n_h[1]}",
                rates=f"{100 * K_h[0] / N_h[0]:.0f}/{100 * K_h[1] / N_h[1]:.0f}")
     x = pairs.sum(axis=1)
-    computed = {"default": sampling.proportion_interval(x, np.full(len(x), n), method="auto",
-                                                        confidence_level=CONFIDENCE, population=N),
-                "wilson": _weighted_wilson(pairs[:, 0], pairs[:, 1], N_h, n_h)}
-    for label, method in (("default", "auto"), ("wilson", "wilson")):
-        low, high = computed[label]
+    m = np.full(len(x), n)
+    computed = {  # label: (method, with N_h, (low, high))
+        "default": ("auto", False, sampling.proportion_interval(x, m, method="auto", confidence_level=CONFIDENCE,
+                                                                population=N)),
+        "wilson": ("wilson", False, sampling.proportion_interval(x, m, method="wilson",
+                                                                 confidence_level=CONFIDENCE, population=N)),
+        "weighted": ("auto", True, _weighted_wilson(pairs[:, 0], pairs[:, 1], N_h, n_h))}
+    for label, (method, cells, (low, high)) in computed.items():
         for i in np.linspace(0, len(pairs) - 1, min(CHECKS_PER_CELL, len(pairs))).astype(int):
-            iv = sampling.intervals(_case_results(int(pairs[i, 0]), int(pairs[i, 1]), N_h, n_h), method=method,
-                                    confidence_level=CONFIDENCE)
+            iv = sampling.intervals(_case_results(int(pairs[i, 0]), int(pairs[i, 1]), N_h, n_h, cells),
+                                    method=method, confidence_level=CONFIDENCE)
             t = iv.table.iloc[0]
             assert np.isclose(t["low"], 100 * low[i]) and np.isclose(t["high"], 100 * high[i]), (N, pct, method, t)
             row[f"{label}_method"] = iv.method
@@ -190,15 +198,24 @@ def markdown(rows: list[dict]) -> str:
         default = method_name(used_method(r["default_method"] for r in rs))
         strat = design == "stratified"
         extra = " | strata N₁+N₂ (n₁+n₂), yes % per stratum" if strat else " | default exact %"
-        out += [f"**{design}** — default = {default}; Wilson + FPC = `method=\"wilson\"`"
-                + (" (design-weighted, each stratum's FPC)" if strat else ""), "",
-                f"| N (n) | true % (K){extra} | default coverage % | default width | Wilson + FPC coverage % | "
-                "Wilson + FPC width |",
-                "|---|---|---|---|---|---|---|"]
+        if strat:
+            weighted = method_name(used_method(r["weighted_method"] for r in rs))
+            out += [f"**stratified** — with strata and N: default = {default}, against Wilson + FPC "
+                    f"(`method=\"wilson\"`); with strata and N_h: default = design-weighted {weighted} "
+                    "(Korn–Graubard, each stratum's FPC; unchanged, the same as `method=\"wilson\"`)", "",
+                    f"| N (n) | true % (K){extra} | default (strata, N) coverage % | width | Wilson + FPC "
+                    "(strata, N) coverage % | width | default (strata, N_h) coverage % | width |",
+                    "|---|---|---|---|---|---|---|---|---|"]
+        else:
+            out += [f"**unstratified** — default = {default}; Wilson + FPC = `method=\"wilson\"`", "",
+                    f"| N (n) | true % (K){extra} | default coverage % | default width | Wilson + FPC coverage % | "
+                    "Wilson + FPC width |",
+                    "|---|---|---|---|---|---|---|"]
         for r in rs:
             cells = f" | {r['strata']} ({r['n_h']}), {r['rates']}" if strat else f" | {r['default_exact']:.1f}"
+            tail = f" | {r['weighted_coverage']:.1f} | {r['weighted_width']:.1f}" if strat else ""
             out.append(f"| {r['N']} ({r['n']}) | {r['pct']} ({r['K']}){cells} | {r['default_coverage']:.1f} | "
-                       f"{r['default_width']:.1f} | {r['wilson_coverage']:.1f} | {r['wilson_width']:.1f} |")
+                       f"{r['default_width']:.1f} | {r['wilson_coverage']:.1f} | {r['wilson_width']:.1f}{tail} |")
         out.append("")
     return "\n".join(out)
 
@@ -216,6 +233,10 @@ def verdict(rows: list[dict]) -> str:
             lines.append(f"{design:12s} N={N:5d}: default {cov.min():.1f}–{cov.max():.1f}% (mean {cov.mean():.1f}), "
                          f"Wilson + FPC {w_cov.min():.1f}–{w_cov.max():.1f}% (mean {w_cov.mean():.1f}); default width "
                          f"{np.mean([r['default_width'] for r in rs]):.1f} vs {np.mean([r['wilson_width'] for r in rs]):.1f}")
+            if design == "stratified":
+                c = np.array([r["weighted_coverage"] for r in rs])
+                lines.append(f"{'':12s}          with N_h: design-weighted Wilson {c.min():.1f}–{c.max():.1f}% "
+                             f"(mean {c.mean():.1f}), width {np.mean([r['weighted_width'] for r in rs]):.1f}")
     return "\n".join(lines)
 
 

@@ -550,28 +550,37 @@ def test_explicit_wilson_is_unchanged_wilson_with_fpc():
     assert (t["method"] == "wilson").all() and t["note"].str.contains("finite-population correction").all()
 
 
-def _stratified(populations):
+def _stratified(populations, strata_only=False):
     """A two-stratum sample of 23 + 19 cases of 2.1.1 with the given stratum populations."""
     yes = ["yes"] * 12 + ["no"] * 11 + ["yes"] * 16 + ["no"] * 3
     cases = pd.DataFrame({"case_id": [f"c{i}" for i in range(42)], "h": ["A"] * 23 + ["B"] * 19, "2.1.1": yes})
+    if strata_only:
+        return load_results(cases, sample="case_supervision", strata=["h"], population=sum(populations))
     cells = pd.DataFrame({"h": ["A", "B"], "population": populations})
     return load_results(cases, sample="case_supervision", strata=["h"], stratum_populations=cells)
 
 
-def test_default_self_weighting_stratified_sample_is_midp_unequal_weights_keep_wilson():
-    """Proportional allocation (23 and 19 of 30 and 26) is self-weighting: the default analyses
-    it as a simple random sample of N = 56 (mid-p). Unequal weights (23 and 19 of 36 and 20)
-    keep today's design-weighted Wilson interval, as method="wilson" gives."""
-    prop = intervals(_stratified([30, 26]))
-    t = prop.table.iloc[0]
-    assert prop.method == "hypergeometric-midp" and t["population"] == 56
-    assert (t["low"], t["high"]) == pytest.approx(tuple(100 * v for v in stats_midp(28, 42, 56)))
-    assert "self-weighting" in t["note"] and "weighted_percent" in prop.table.columns
+def test_default_for_stratified_samples():
+    """Equal design weights (23 and 19 of 46 and 38) are self-weighting: the default analyses
+    the sample as a simple random sample of N = 84 (mid-p). A rounded proportional allocation
+    (23 and 19 of 30 and 26) or any other has unequal weights and keeps today's design-weighted
+    Wilson interval, exactly as method="wilson" gives. With strata but no N_h the sample is
+    analysed as a simple random sample of N: mid-p."""
     from sampling import survey_design
-    assert iv.self_weighting(survey_design(_stratified([30, 26])).cells["case_supervision"])
-    assert not iv.self_weighting(survey_design(_stratified([36, 20])).cells["case_supervision"])
-    unequal = _stratified([36, 20])
-    default, wilson = intervals(unequal).table, intervals(unequal, method="wilson").table
-    assert intervals(unequal).method == "wilson" and default.loc[0, "method"] == "wilson"
-    pd.testing.assert_frame_equal(default, wilson)
-    assert "design-weighted by N_h" in default.loc[0, "note"]
+    equal = intervals(_stratified([46, 38]))
+    t = equal.table.iloc[0]
+    assert equal.method == "hypergeometric-midp" and t["population"] == 84
+    assert (t["low"], t["high"]) == pytest.approx(tuple(100 * v for v in stats_midp(28, 42, 84)))
+    assert "self-weighting" in t["note"] and "weighted_percent" in equal.table.columns
+    assert t["weighted_percent"] == pytest.approx(100 * 28 / 42)
+    assert iv.self_weighting(survey_design(_stratified([46, 38])).cells["case_supervision"])
+    for populations in ([30, 26], [36, 20]):
+        unequal = _stratified(populations)
+        assert not iv.self_weighting(survey_design(unequal).cells["case_supervision"])
+        default, wilson = intervals(unequal), intervals(unequal, method="wilson")
+        assert default.method == "wilson" and default.table.loc[0, "method"] == "wilson"
+        pd.testing.assert_frame_equal(default.table, wilson.table)
+        assert "design-weighted by N_h" in default.table.loc[0, "note"]
+    plain = intervals(_stratified([30, 26], strata_only=True)).table.iloc[0]
+    assert plain["method"] == "hypergeometric-midp"
+    assert (plain["low"], plain["high"]) == pytest.approx(tuple(100 * v for v in stats_midp(28, 42, 56)))
