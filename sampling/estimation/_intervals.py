@@ -10,8 +10,8 @@ N = 668 up they agree. A design-weighted row (stratum populations known, unequal
 keeps Wilson on the Korn–Graubard effective sample with each stratum's correction: no
 stratified hypergeometric analogue is implemented. A proportional allocation rounded to whole
 cases has unequal weights too, and keeps the weighted Wilson interval: in the issue-14
-simulation (``benchmarks/weights_check.py``) it covers 82.7–84.5% where mid-p on the sample's
-own count covers 88.5–88.9% (it ignores the stratification gain) around a % the rounding moved
+simulation (``benchmarks/weights_check.py``) it covers 83.1–83.6% where mid-p on the sample's
+own count covers 87.6–89.2% (it ignores the stratification gain) around a % the rounding moved
 by up to a point. Only an exactly self-weighting sample (every N_h/n_h equal:
 :func:`self_weighting`) is analysed as a simple random sample of its N (mid-p), with the
 weighted columns alongside. Without N_h (strata only) the sample is analysed as a simple
