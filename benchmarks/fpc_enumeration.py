@@ -6,6 +6,7 @@ replacement gives X ~ Hypergeometric(N, K, n) yes answers; each method's interva
 for every possible X once, and its coverage at K is Σ_x P(X = x; K)·[low(x) ≤ K/N ≤ high(x)] —
 exact, no simulation. Reported per method: the mean coverage over the truths, the minimum,
 the share of truths covered under 75%, and the mean expected width (points). 80% intervals.
+This table chose the default (issue 26): mid-p hypergeometric where N is known.
 
 Run:  OMP_NUM_THREADS=1 python benchmarks/fpc_enumeration.py [--markdown]
 """
@@ -21,8 +22,8 @@ import sampling
 
 POPULATIONS = (20, 56, 79, 150, 668, 8600)
 METHODS = ("wilson", "clopper-pearson", "hypergeometric", "hypergeometric-midp")
-LABELS = {"wilson": "Wilson + FPC (default)", "clopper-pearson": "Clopper–Pearson + FPC",
-          "hypergeometric": "hypergeometric exact", "hypergeometric-midp": "hypergeometric mid-p"}
+LABELS = {"wilson": "Wilson + FPC (`wilson`; the default before issue 26)", "clopper-pearson": "Clopper–Pearson + FPC",
+          "hypergeometric": "hypergeometric exact", "hypergeometric-midp": "hypergeometric mid-p (the default, N known)"}
 CONFIDENCE = 0.8
 
 

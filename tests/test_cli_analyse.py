@@ -70,7 +70,7 @@ def test_analyse_case_file(tmp_path, capsys):
     status, out, err = run(capsys, str(path), *FAST, *JUDGEMENTS, "--method", "clopper-pearson",
                            "--strata", "gender,rosh")
     assert status == 0, err
-    assert "joint case bootstrap (stratified" in out and "clopper-pearson" in out
+    assert "joint case bootstrap (stratified" in out and "Clopper–Pearson" in out
     status, out, err = run(capsys, str(path), *FAST, *JUDGEMENTS, "--strata", "office")
     assert status == 2 and "office" in err
 
@@ -171,3 +171,23 @@ def test_the_seed_is_reached_only_with_example(capsys, tmp_path):
     assert "--example" in err and "RESULTS" in err and err.count("\n") == 1
     status, _, err = run(capsys, str(_case_csv(tmp_path)), "--example", *FAST)
     assert status == 2 and "not both" in err
+
+
+def test_analyse_example_states_the_interval_method_used(capsys):
+    """Issue 26: the default is mid-p hypergeometric where N is known, else Wilson, and the
+    output names the method actually used."""
+    status, out, err = run(capsys, "--example", *FAST)
+    assert status == 0, err
+    assert "Wilson 80% intervals" in out  # the example publishes no N
+    status, out, err = run(capsys, "--example", *FAST, "--population", "implied")
+    assert status == 0, err
+    assert "mid-p hypergeometric 80% intervals" in out and "Wilson 80% intervals" not in out
+    status, out, err = run(capsys, "--example", *FAST, "--population", "implied", "--json")
+    assert status == 0, err
+    d = json.loads(out)
+    assert d["method"] == "hypergeometric-midp"
+    assert {r["method"] for r in d["key_questions"]} == {"hypergeometric-midp"}
+    status, out, err = run(capsys, "--example", *FAST, "--population", "implied", "--method", "wilson", "--json")
+    assert status == 0, err
+    d = json.loads(out)
+    assert d["method"] == "wilson" and {r["method"] for r in d["key_questions"]} == {"wilson"}

@@ -142,7 +142,7 @@ def test_cli_method_option(capsys):
     status = main(["analyse", "--example", "--population", "implied", "--method", "hypergeometric-midp",
                    "--resamples", "200", "--seed", "1"])
     out, err = capsys.readouterr()
-    assert status == 0 and "hypergeometric-midp 80% intervals" in out
+    assert status == 0 and "mid-p hypergeometric 80% intervals" in out
 
 
 def _subgroup():

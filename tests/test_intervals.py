@@ -22,6 +22,24 @@ counts = importlib.import_module("sampling.stats._multinomial")
 CS = ["2.1.1", "2.1.2", "2.1.3", "2.2.1", "2.2.2", "2.2.3"]
 
 
+def stats_midp(x: int, n: int, N: int, level: float = 0.8) -> tuple[float, float]:
+    """The mid-p hypergeometric interval straight from scipy.stats.hypergeom, by brute force
+    over every population count K (not the project's bisection): K_L the smallest K with
+    P(X > x) + ½P(X = x) > α/2, K_U the largest with P(X < x) + ½P(X = x) > α/2; then widened
+    to hold N·x/n and, short of a census, to at least one count (as documented)."""
+    alpha = 1 - level
+    K = np.arange(N + 1)
+    half = 0.5 * stats.hypergeom.pmf(x, N, K, n)
+    up = stats.hypergeom.sf(x, N, K, n) + half
+    down = stats.hypergeom.cdf(x - 1, N, K, n) + half
+    lo, hi = K[up > alpha / 2].min(), K[down > alpha / 2].max()
+    est = N * x / n
+    lo, hi = min(lo, np.floor(est + 1e-9)), max(hi, np.ceil(est - 1e-9))
+    if lo == hi and n < N:
+        lo, hi = (lo, hi + 1) if x == 0 else (lo - 1, hi)
+    return lo / N, hi / N
+
+
 def cases(columns: dict, n: int, **extra) -> pd.DataFrame:
     d = {"case_id": [f"c{i}" for i in range(n)]}
     d.update({k: np.asarray(v, dtype=object) for k, v in columns.items()})
@@ -123,7 +141,7 @@ def test_intervals_table_analytic():
     assert not with_n.loc["2.1.3", "finite_population"] and "N=79" in with_n.loc["4.1.3", "note"]
     off = intervals(r, population=700, finite_population=False).table
     assert not off["finite_population"].any()
-    assert "Intervals: wilson" in repr(out)
+    assert out.method == "wilson" and "Intervals: Wilson" in repr(out)  # N unknown: the default is Wilson
 
 
 def test_population_errors():
@@ -150,10 +168,15 @@ def test_population_errors():
 def test_subsample_question_uses_its_domain_population():
     r = load_results(pd.DataFrame({"key_question": ["2.1.1", "2.2.3"], "yes": [99, 40], "n": [132, 66]}),
                      population=668)
-    t = intervals(r).table.set_index("key_question")
+    t = intervals(r, method="wilson").table.set_index("key_question")
     assert t.loc["2.1.1", "population"] == 668 and t.loc["2.2.3", "population"] == 334
     lo, hi = proportion_interval(40, 66, population=334)
     assert t.loc["2.2.3", "low"] == pytest.approx(100 * lo)
+    # the default (mid-p hypergeometric where N is known) uses the same domain population
+    t = intervals(r).table.set_index("key_question")
+    assert t.loc["2.2.3", "population"] == 334 and t.loc["2.2.3", "method"] == "hypergeometric-midp"
+    lo, hi = stats_midp(40, 66, 334)
+    assert (t.loc["2.2.3", "low"], t.loc["2.2.3", "high"]) == pytest.approx((100 * lo, 100 * hi))
 
 
 # --------------------------------------------------------------------------- bootstrap: known answers
@@ -462,3 +485,102 @@ def test_wilson_fallback_covers_where_the_bootstrap_does_not():
     low, high = proportion_interval(np.maximum(k, 0), np.full(k.shape, n), population=N)
     covered = (low <= M / N) & (M / N <= high)
     assert 0.78 <= pmf[covered].sum() <= 0.90
+
+
+# --------------------------------------------------------------------------- the default method
+def test_default_with_population_known_is_midp_hypergeometric():
+    """Issue 26: with N known the default ("auto") is the mid-p hypergeometric interval."""
+    r = load_results(pd.DataFrame({"key_question": ["2.1.3", "4.1.3", "4.2.1"], "yes": [65, 35, 30],
+                                   "n": [132, 54, 42]}),
+                     population={"case_supervision": 668, "unpaid_work": 79, "through_the_gate": 56})
+    out = intervals(r)
+    t = out.table.set_index("key_question")
+    assert out.method == "hypergeometric-midp" and (t["method"] == "hypergeometric-midp").all()
+    for kq, (x, n, N) in {"2.1.3": (65, 132, 668), "4.1.3": (35, 54, 79), "4.2.1": (30, 42, 56)}.items():
+        lo, hi = stats_midp(x, n, N)
+        assert (t.loc[kq, "low"], t.loc[kq, "high"]) == pytest.approx((100 * lo, 100 * hi)), kq
+        assert t.loc[kq, "population"] == N and "hypergeometric, N=" in t.loc[kq, "note"]
+    assert "mid-p hypergeometric" in repr(out)
+    # the same through proportion_interval's "auto", and rate() reports the method used
+    lo, hi = proportion_interval(30, 42, method="auto", population=56)
+    assert (lo, hi) == pytest.approx(stats_midp(30, 42, 56))
+    from sampling import rate
+    a = rate(r, n_resamples=200, rng=1, partial=True)
+    assert a.method == "hypergeometric-midp" and "mid-p hypergeometric" in repr(a)
+
+
+def test_default_without_population_is_wilson():
+    r = load_results(pd.DataFrame({"key_question": ["2.1.3", "4.1.3"], "yes": [65, 35], "n": [132, 54]}))
+    out = intervals(r)
+    t = out.table
+    lo, hi = proportion_confint(np.array([65, 35]), np.array([132, 54]), alpha=0.2, method="wilson")
+    np.testing.assert_allclose(t["low"], 100 * lo)
+    np.testing.assert_allclose(t["high"], 100 * hi)
+    assert out.method == "wilson" and (t["method"] == "wilson").all()
+    # N known but not used: Wilson, uncorrected
+    off = intervals(load_results(r.summary[["key_question", "yes", "n"]], population=668), finite_population=False)
+    np.testing.assert_allclose(off.table["low"], 100 * lo)
+    assert off.method == "wilson"
+
+
+def test_default_mixes_methods_by_sample_and_names_both():
+    r = load_results(pd.DataFrame({"key_question": ["2.1.3", "4.1.3"], "yes": [65, 35], "n": [132, 54]}),
+                     population={"unpaid_work": 79})
+    out = intervals(r)
+    t = out.table.set_index("key_question")
+    assert t.loc["2.1.3", "method"] == "wilson" and t.loc["4.1.3", "method"] == "hypergeometric-midp"
+    assert out.method == "hypergeometric-midp+wilson"
+    assert "mid-p hypergeometric (population known) + Wilson" in repr(out)
+    lo, hi = proportion_confint(65, 132, alpha=0.2, method="wilson")
+    assert t.loc["2.1.3", "low"] == pytest.approx(100 * lo)
+    assert t.loc["4.1.3", "low"] == pytest.approx(100 * stats_midp(35, 54, 79)[0])
+
+
+def test_explicit_wilson_is_unchanged_wilson_with_fpc():
+    """method="wilson" gives exactly the figures the default gave before issue 26."""
+    r = load_results(pd.DataFrame({"key_question": ["2.1.3", "4.1.3"], "yes": [65, 35], "n": [132, 54]}),
+                     population={"case_supervision": 668, "unpaid_work": 79})
+    t = intervals(r, method="wilson").table
+    y, n, N = np.array([65, 35]), np.array([132, 54]), np.array([668, 79])
+    lo, hi = proportion_confint(y, n, alpha=0.2, method="wilson")
+    f = np.sqrt((N - n) / (N - 1))
+    p = y / n
+    np.testing.assert_allclose(t["low"], 100 * (p - (p - lo) * f))
+    np.testing.assert_allclose(t["high"], 100 * (p + (hi - p) * f))
+    assert (t["method"] == "wilson").all() and t["note"].str.contains("finite-population correction").all()
+
+
+def _stratified(populations, strata_only=False):
+    """A two-stratum sample of 23 + 19 cases of 2.1.1 with the given stratum populations."""
+    yes = ["yes"] * 12 + ["no"] * 11 + ["yes"] * 16 + ["no"] * 3
+    cases = pd.DataFrame({"case_id": [f"c{i}" for i in range(42)], "h": ["A"] * 23 + ["B"] * 19, "2.1.1": yes})
+    if strata_only:
+        return load_results(cases, sample="case_supervision", strata=["h"], population=sum(populations))
+    cells = pd.DataFrame({"h": ["A", "B"], "population": populations})
+    return load_results(cases, sample="case_supervision", strata=["h"], stratum_populations=cells)
+
+
+def test_default_for_stratified_samples():
+    """Equal design weights (23 and 19 of 46 and 38) are self-weighting: the default analyses
+    the sample as a simple random sample of N = 84 (mid-p). A rounded proportional allocation
+    (23 and 19 of 30 and 26) or any other has unequal weights and keeps today's design-weighted
+    Wilson interval, exactly as method="wilson" gives. With strata but no N_h the sample is
+    analysed as a simple random sample of N: mid-p."""
+    from sampling import survey_design
+    equal = intervals(_stratified([46, 38]))
+    t = equal.table.iloc[0]
+    assert equal.method == "hypergeometric-midp" and t["population"] == 84
+    assert (t["low"], t["high"]) == pytest.approx(tuple(100 * v for v in stats_midp(28, 42, 84)))
+    assert "self-weighting" in t["note"] and "weighted_percent" in equal.table.columns
+    assert t["weighted_percent"] == pytest.approx(100 * 28 / 42)
+    assert iv.self_weighting(survey_design(_stratified([46, 38])).cells["case_supervision"])
+    for populations in ([30, 26], [36, 20]):
+        unequal = _stratified(populations)
+        assert not iv.self_weighting(survey_design(unequal).cells["case_supervision"])
+        default, wilson = intervals(unequal), intervals(unequal, method="wilson")
+        assert default.method == "wilson" and default.table.loc[0, "method"] == "wilson"
+        pd.testing.assert_frame_equal(default.table, wilson.table)
+        assert "design-weighted by N_h" in default.table.loc[0, "note"]
+    plain = intervals(_stratified([30, 26], strata_only=True)).table.iloc[0]
+    assert plain["method"] == "hypergeometric-midp"
+    assert (plain["low"], plain["high"]) == pytest.approx(tuple(100 * v for v in stats_midp(28, 42, 56)))

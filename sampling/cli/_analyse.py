@@ -204,7 +204,9 @@ def assess(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: No
     from ..rating._ratings import rate
 
     results, source = load(args, say) if results is None else results
-    say(f"rating: {args.method} {args.confidence:g} intervals, {args.resamples:,} replicates, "
+    from .._utils._methods import method_name
+
+    say(f"rating: {method_name(args.method)} {args.confidence:g} intervals, {args.resamples:,} replicates, "
         f"seed {args.seed} …")
     assessment = rate(results, rules=args.rules, method=args.method, confidence_level=args.confidence,
                       population=None if args.example else args.population,

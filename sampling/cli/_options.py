@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from ._common import comma_list, fraction, parse_assignment, parse_population
-from .._utils._methods import INTERVAL_METHODS
+from .._utils._methods import DEFAULT_METHOD, INTERVAL_METHODS
 
 __all__ = ["HelpFormatter", "groups", "add_inspection", "add_sheet_options", "add_allow_edited_strata",
            "add_analysis_options", "add_breakdown_options", "add_source_options", "add_blank_options"]
@@ -94,8 +94,10 @@ def _analysis_design(g) -> None:
 
 
 def _analysis_method(g) -> None:
-    g.add_argument("--method", default="wilson", metavar="M",
-                   help="interval method: " + ", ".join(INTERVAL_METHODS) + " (default wilson)")
+    g.add_argument("--method", default=DEFAULT_METHOD, metavar="M",
+                   help="interval method: " + ", ".join(INTERVAL_METHODS) + " (default auto: mid-p "
+                        "hypergeometric where the population N is known, else Wilson; wilson for Wilson with "
+                        "the finite population correction everywhere)")
     g.add_argument("--confidence", type=float, default=0.8, metavar="C",
                    help="two-sided confidence level, a fraction in (0, 1): 0.8 = 80%% (default 0.8)")
     g.add_argument("--resamples", type=int, default=10_000, metavar="B",

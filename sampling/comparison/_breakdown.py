@@ -31,7 +31,7 @@ from ..draw._frame import VOCABULARY, category_spellings
 from ..estimation._intervals import intervals
 from ..results._weights import weighted_estimates, weighted_interval
 from ._compare import mover_difference
-from .._utils._methods import ANALYTIC
+from .._utils._methods import ANALYTIC, AUTO, DEFAULT_METHOD, check_method, method_name, used_method
 from ..results._results import Results
 from ..results._case import SUMMARY_COLUMNS
 from .._utils._tables import column_key, is_blank, match_columns, norm_label, read_table
@@ -166,7 +166,7 @@ class Breakdown(TableResult):
     def _title(self) -> str:
         who = f"{self.provider}: " if self.provider else ""
         k = self.subgroups["subgroup"].nunique()
-        return (f"{who}key questions by {self.by} ({k} subgroups; {self.method}, "
+        return (f"{who}key questions by {self.by} ({k} subgroups; {method_name(self.method)}, "
                 f"{self.confidence_level:.0%} intervals)")
 
     def _notes(self) -> list[str]:
@@ -509,7 +509,7 @@ def _notes(by: str, subs: pd.DataFrame, table: pd.DataFrame, min_cases: int, dif
     return notes
 
 
-def breakdown(results: Results, by: str | Sequence[str], *, method: str = "wilson", confidence_level: float = 0.8,
+def breakdown(results: Results, by: str | Sequence[str], *, method: str = DEFAULT_METHOD, confidence_level: float = 0.8,
               populations: Mapping[str, Any] | None = None, frame: FrameSource | None = None, pairs: bool = False,
               contrast: Sequence[str] | None = None, bands: bool = False, min_cases: int = MIN_CASES,
               n_resamples: int = 10_000, rng: SeedLike = None) -> Breakdown:
@@ -526,7 +526,7 @@ def breakdown(results: Results, by: str | Sequence[str], *, method: str = "wilso
     method, confidence_level, n_resamples, rng
         As for :func:`~sampling.intervals`; each subgroup's interval is the single-sample
         interval of its own cases (the bootstrap methods resample within it, by the design's
-        strata).
+        strata). Default ``"auto"``: mid-p hypergeometric where N_g is known, else Wilson.
     populations : {sample: {subgroup: N}} or {subgroup: N}, optional
         Each subgroup's eligible population (the short form when the results hold one sample).
     frame : DataFrame or path, optional
@@ -563,6 +563,7 @@ def breakdown(results: Results, by: str | Sequence[str], *, method: str = "wilso
     """
     columns = _check_by(results, by)
     by = _by_text(columns)
+    method = check_method(method)
     cl = check_confidence_level(confidence_level)
     min_cases = check_count(min_cases, "min_cases")
     bands, pairs = check_bool(bands, "bands"), check_bool(pairs, "pairs")
@@ -593,8 +594,9 @@ def breakdown(results: Results, by: str | Sequence[str], *, method: str = "wilso
     pair_list = _pairs(groups, pairs, contrast)
     diffs = _differences(table, pair_list, cl, pairs and contrast is None and len(pair_list) > 1)
     table = table[TABLE_COLUMNS]
-    return Breakdown(by=by, table=table, differences=diffs, subgroups=subs, method=str(table["method"].dropna().iloc[0]
-                     if table["method"].notna().any() else method), confidence_level=cl, min_cases=min_cases,
+    used = used_method(table["method"]) if method == AUTO else str(next(iter(table["method"].dropna()), method))
+    return Breakdown(by=by, table=table, differences=diffs, subgroups=subs, method=used, confidence_level=cl,
+                     min_cases=min_cases,
                      notes=tuple(_notes(by, subs, table, min_cases, diffs, pairs and contrast is None,
                                         len(columns) > 1)),
                      provider=results.provider, rules=results.rules, by_columns=tuple(columns))

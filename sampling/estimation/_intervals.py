@@ -1,5 +1,23 @@
 """Intervals for key-question percentages: analytic and bootstrap, finite-population aware.
 
+The default method, ``"auto"`` (:data:`~sampling._utils._methods.AUTO`), is decided per key
+question by :func:`~sampling._utils._methods.resolve_method`: the **mid-p hypergeometric**
+interval where the population N is known, **Wilson** where it is not. The choice follows an
+exact enumeration over every true count (``benchmarks/fpc_enumeration.py``; the statistics
+page): at N = 56 and 79 Wilson with the finite-population correction under-covers (mean 78.4%
+at N = 56, 27% of truths under 75%) where mid-p keeps 81.6–82.0% and is narrower; from
+N = 668 up they agree. A design-weighted row (stratum populations known, unequal weights)
+keeps Wilson on the Korn–Graubard effective sample with each stratum's correction: no
+stratified hypergeometric analogue is implemented. A proportional allocation rounded to whole
+cases has unequal weights too, and keeps the weighted Wilson interval: in the issue-14
+simulation (``benchmarks/weights_check.py``) it covers 83.1–83.6% where mid-p on the sample's
+own count covers 87.6–89.2% (it ignores the stratification gain) around a % the rounding moved
+by up to a point. Only an exactly self-weighting sample (every N_h/n_h equal:
+:func:`self_weighting`) is analysed as a simple random sample of its N (mid-p), with the
+weighted columns alongside. Without N_h (strata only) the sample is analysed as a simple
+random sample, so the default is mid-p wherever N is known.
+``method="wilson"`` gives Wilson (with the correction) everywhere, as before.
+
 Analytic intervals (:data:`ANALYTIC`) are statsmodels' ``proportion_confint`` (Wilson,
 Clopper–Pearson, Jeffreys, Agresti–Coull; see Brown, Cai & DasGupta 2001, *Statist. Sci.*
 16:101–133), vectorised over key questions. When the eligible population N is known, a
@@ -55,9 +73,11 @@ import numpy as np
 import pandas as pd
 
 from .._utils._checks import check_confidence_level, check_count, check_memory, check_rng
-from .._utils._methods import ANALYTIC, BOOTSTRAP, FINITE, INTERVAL_METHODS as METHODS, check_method as _check_method
+from .._utils._methods import (ANALYTIC, AUTO, BOOTSTRAP, DEFAULT_METHOD, FINITE, INTERVAL_METHODS as METHODS,
+                               check_method as _check_method, method_name, resolve_method,
+                               used_method)
 from ..stats._options import IntervalOptions
-from ..stats._proportion import checked_interval, fpc_factor, proportion_interval
+from ..stats._proportion import fpc_factor, interval_by_method, proportion_interval
 from .._utils._display import TableResult
 from .._utils._tables import position
 from .._utils._types import PopulationLike, SeedLike
@@ -143,7 +163,9 @@ class Intervals(TableResult):
         in points), method (as used for that row: a fallback shows here), finite_population
         (bool), population (N used for the row, NaN if none), note.
     method : str
-        The interval method asked for, e.g. ``"wilson"`` or ``"bootstrap-bca"``.
+        The interval method asked for, e.g. ``"wilson"`` or ``"bootstrap-bca"``; for the
+        default ``"auto"`` the method used (``"hypergeometric-midp"`` with N known,
+        ``"wilson"`` without, ``"hypergeometric-midp+wilson"`` when rows differ).
     confidence_level : float
         Two-sided, e.g. 0.8.
     n_resamples : int or None
@@ -163,7 +185,7 @@ class Intervals(TableResult):
 
     def _title(self) -> str:
         extra = f", B={self.n_resamples:,}" if self.n_resamples else ""
-        return f"Intervals: {self.method}, {self.confidence_level:.0%} confidence{extra}"
+        return f"Intervals: {method_name(self.method)}, {self.confidence_level:.0%} confidence{extra}"
 
     def _notes(self) -> list[str]:
         return [f"replicates: {self.replicates.kind}"] if self.replicates is not None else []
@@ -179,6 +201,33 @@ class Intervals(TableResult):
 # ``design_effect`` and ``effective_n`` (n/deff).
 _FINITE_NOTE = ("a hypergeometric interval assumes a simple random sample; this design-weighted row "
                 "uses Clopper–Pearson on its effective sample instead")
+_SELF_WEIGHTING_NOTE = ("self-weighting (every stratum's design weight N_h/n_h is the same): analysed as a "
+                        "simple random sample of the sample's N")
+
+
+def self_weighting(cells) -> bool:
+    """Whether a stratified sample with known N_h is self-weighting: every sampled cell has
+    the same design weight N_h/n_h (an exactly proportional allocation, every cell sampled).
+    Its weighted estimate is then the sample's own percentage and the unstratified analysis
+    applies. A proportional allocation *rounded* to whole cases has unequal weights and is
+    not self-weighting: the rounding moves the sample's own % off the population's (about a
+    point at N = 56 in ``benchmarks/weights_check.py``), which the weights correct.
+
+    >>> from sampling.results._weights import SampleDesign
+    >>> self_weighting(SampleDesign(np.zeros(42, int), np.array([46, 38]), np.array([23, 19])))
+    True
+    >>> self_weighting(SampleDesign(np.zeros(42, int), np.array([30, 26]), np.array([23, 19])))
+    False
+    """
+    w = np.asarray(cells.N_h, dtype=float) / np.asarray(cells.n_h, dtype=float)
+    return bool(cells.unsampled == 0 and np.allclose(w, w[0], rtol=1e-9, atol=0.0))
+
+
+def unequal_weights(design: SurveyDesign) -> np.ndarray:
+    """Per summary row: whether its sample is design-weighted with unequal weights (stratum
+    populations known and not :func:`self_weighting`)."""
+    samples = [u.sample for u in design.units if u.weighted and not self_weighting(u.cells)]
+    return design.summary["sample"].isin(samples).to_numpy()
 
 
 def _row_note(note: str, N: float, fpc: bool) -> str:
@@ -189,7 +238,8 @@ def _row_note(note: str, N: float, fpc: bool) -> str:
     return "; ".join([what, *kept])
 
 
-def weighted_table(table: pd.DataFrame, design: SurveyDesign, confidence_level: float) -> pd.DataFrame:
+def weighted_table(table: pd.DataFrame, design: SurveyDesign, confidence_level: float,
+                   srs: np.ndarray | None = None) -> pd.DataFrame:
     """``table`` (an :class:`~sampling.Intervals` table) with the rows of design-weighted
     samples recomputed and ``weighted_percent``, ``design_effect`` and ``effective_n``
     columns (R ``svymean(..., deff=TRUE)``; see :func:`sampling.results._weights.design_effect`).
@@ -202,13 +252,18 @@ def weighted_table(table: pd.DataFrame, design: SurveyDesign, confidence_level: 
         With weighted estimates (stratum populations N_h known); a sample whose N is not in
         use gets no finite-population correction.
     confidence_level : float
+        Two-sided.
+    srs : bool array, optional
+        Rows kept as computed, as for a simple random sample (the default method's mid-p rows
+        of a self-weighting sample); they gain the weighted columns and a note only.
 
     Returns
     -------
     DataFrame
     """
     est = cell_estimates(design.results, design.cells, fpc={s: True for s in design.populations})
-    w = est["weighted"].to_numpy(bool)
+    keep = np.zeros(len(table), dtype=bool) if srs is None else np.asarray(srs, dtype=bool)
+    w = est["weighted"].to_numpy(bool) & ~keep
     out = table.copy()
     out.insert(position(out, "percent") + 1, "weighted_percent", est["weighted_percent"].to_numpy())
     out.insert(position(out, "weighted_percent") + 1, "design_effect", est["design_effect"].to_numpy())
@@ -230,6 +285,9 @@ def weighted_table(table: pd.DataFrame, design: SurveyDesign, confidence_level: 
     out.loc[w, "note"] = [_row_note(t, N, f) for t, N, f in zip(out.loc[w, "note"], Nd[w], fpc[w])]
     flat = redo & degenerate_rows(est, out["n"].to_numpy(float))
     out.loc[flat, "note"] = [f"{t}; {DEGENERATE_NOTE}" for t in out.loc[flat, "note"]]
+    kept = keep & est["weighted"].to_numpy(bool)
+    out.loc[kept, "note"] = ["; ".join([_SELF_WEIGHTING_NOTE, t] if t else [_SELF_WEIGHTING_NOTE])
+                             for t in out.loc[kept, "note"]]
     return out
 
 
@@ -246,10 +304,12 @@ def _finite_populations(Nj: np.ndarray, n: np.ndarray, summary: pd.DataFrame, me
     return np.maximum(np.round(Nj), n)
 
 
-def _row_notes(summary: pd.DataFrame, Nj: np.ndarray, pops, sizes, what: str) -> list[list[str]]:
-    """Each row's notes: the population it was corrected for (``what``: how) and an inferred n."""
+def _row_notes(summary: pd.DataFrame, Nj: np.ndarray, pops, sizes, what: str | list[str]) -> list[list[str]]:
+    """Each row's notes: the population it was corrected for (``what``: how, one text or one
+    per row) and an inferred n."""
     notes: list[list[str]] = [[] for _ in range(len(summary))]
-    for i, (s, N) in enumerate(zip(summary["sample"], Nj)):
+    whats = [what] * len(summary) if isinstance(what, str) else list(what)
+    for i, (s, N, what) in enumerate(zip(summary["sample"], Nj, whats)):
         if not np.isnan(N):
             if N == pops[s]:
                 notes[i].append(f"{what}, N={int(N)}")
@@ -338,7 +398,7 @@ def bootstrap_replicates(results: Results | SurveyDesign, *, n_resamples: int = 
     return _replicates(resample(design, B, gen), design.summary)
 
 
-def intervals(results: Results | SurveyDesign, *, method: str = "wilson", confidence_level: float = 0.8,
+def intervals(results: Results | SurveyDesign, *, method: str = DEFAULT_METHOD, confidence_level: float = 0.8,
               population: PopulationLike = None, finite_population: bool | None = None,
               n_resamples: int = 10_000, stratified: bool | None = None, rng: SeedLike = None) -> Intervals:
     """An interval for every key question of ``results``, with its own n.
@@ -350,10 +410,14 @@ def intervals(results: Results | SurveyDesign, *, method: str = "wilson", confid
         which then holds ``population``, ``finite_population`` and ``stratified``: leave
         them unset here).
     method : str
-        One of :data:`ANALYTIC` (statsmodels ``proportion_confint``), :data:`FINITE` (the
-        hypergeometric intervals, exact or mid-p, for a known N: every sample's population
-        must be known, else :class:`DataError`) or :data:`BOOTSTRAP` (case resampling at case
-        level, parametric at aggregate level; see the module notes).
+        ``"auto"`` (default): mid-p hypergeometric where the population N is known, else
+        Wilson (design-weighted rows: Wilson on the effective sample); the table's ``method``
+        column and ``Intervals.method`` name the method used. Or one of :data:`ANALYTIC`
+        (statsmodels ``proportion_confint``; ``"wilson"`` for Wilson with the
+        finite-population correction everywhere), :data:`FINITE` (the hypergeometric
+        intervals, exact or mid-p, for a known N: every sample's population must be known,
+        else :class:`DataError`) or :data:`BOOTSTRAP` (case resampling at case level,
+        parametric at aggregate level; see the module notes).
     confidence_level : float
         Two-sided, default 0.8 (the inspectorate's).
     population : None, int or {sample: int}
@@ -399,15 +463,16 @@ def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, g
     yes = summary["yes"].to_numpy(dtype=float)
     n = summary["n"].to_numpy(dtype=float)
     Nj = design.question_population
-    k = len(yes)
+    methods = resolve_method(method, ~np.isnan(Nj), unequal_weights(design))
+    finite = np.isin(methods, FINITE)
     if method in FINITE:
         Nj = _finite_populations(Nj, n, summary, method)
-    notes = _row_notes(summary, Nj, pops, sizes, "hypergeometric" if method in FINITE
-                       else "finite-population correction")
-    methods = np.full(k, method, dtype=object)
+    elif finite.any():  # "auto": whole-number populations for its hypergeometric rows
+        Nj = np.where(finite, np.maximum(np.round(Nj), n), Nj)
+    notes = _row_notes(summary, Nj, pops, sizes, np.where(finite, "hypergeometric", "finite-population correction").tolist())
     replicates = None
-    if method in ANALYTIC or method in FINITE:
-        low, high = checked_interval(yes, n, method, cl, Nj)
+    if method not in BOOTSTRAP:
+        low, high = interval_by_method(yes, n, methods, cl, Nj)
         low, high = 100 * low, 100 * high
     else:
         boot = resample(design, cast(int, B), gen)  # a bootstrap method: B was checked
@@ -423,9 +488,10 @@ def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, g
         "method": methods, "finite_population": fin, "population": Nj,
         "note": ["; ".join(x) for x in notes],
     }, columns=TABLE_COLUMNS)
-    if design.weighted:  # N_h known: weighted rows (weighted_table above)
-        table = weighted_table(table, design, cl)
-    return Intervals(table=table, method=method, confidence_level=cl,
+    if design.weighted:  # N_h known: weighted rows (weighted_table above); "auto" keeps its mid-p rows
+        table = weighted_table(table, design, cl, srs=finite if method == AUTO else None)
+    return Intervals(table=table, method=used_method(table["method"]) if method == AUTO else method,
+                     confidence_level=cl,
                      n_resamples=B if method in BOOTSTRAP else None, replicates=replicates)
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 from .._utils._tables import position
 from .._utils._display import TableResult
 from .._utils._format import jsonable
+from .._utils._methods import method_name
 from ..design._framework import Framework
 from ..design._rules import RatingRules
 
@@ -56,7 +57,8 @@ class Assessment(TableResult):
     rules : RatingRules
         The rating rules applied (bands and the overall score).
     method : str
-        The interval method.
+        The interval method used (``"hypergeometric-midp+wilson"`` when the default
+        ``"auto"`` gave rows different methods; each row's is in ``key_questions``).
     confidence_level : float
         Two-sided, e.g. 0.8.
     n_resamples : int
@@ -93,7 +95,7 @@ class Assessment(TableResult):
     def _title(self) -> str:
         who = f"Assessment of {self.provider!r}" if self.provider else "Assessment (no provider named)"
         return (f"{who} (rules {self.rules.short_name!r}; "
-                f"{self.method} {self.confidence_level:.0%} intervals; "
+                f"{method_name(self.method)} {self.confidence_level:.0%} intervals; "
                 f"probabilities from {self.n_resamples:,} replicates)")
 
     def _notes(self) -> list[str]:

@@ -45,6 +45,7 @@ from ._grades import grade_of
 from ._assessment import BASES, Assessment, probability_column as _p
 from .._utils._tables import position
 from .._utils._checks import check_bool, check_fraction
+from .._utils._methods import DEFAULT_METHOD
 from .._utils._types import PopulationLike, SeedLike
 from ..stats._options import IntervalOptions
 from ..estimation._intervals import intervals_and_replicates
@@ -385,7 +386,7 @@ def _validate(results: Results, rules: Any, threshold: Any, partial: Any, confid
     return _Inputs(results, rules, list(rules.labels), threshold, partial, confidence_level)
 
 
-def rate(results: Results | SurveyDesign, *, rules: Any = None, method: str = "wilson", confidence_level: float = 0.8,
+def rate(results: Results | SurveyDesign, *, rules: Any = None, method: str = DEFAULT_METHOD, confidence_level: float = 0.8,
          population: PopulationLike = None, finite_population: bool | None = None, n_resamples: int = 10_000,
          rng: SeedLike = None, threshold: float = 0.9, partial: bool | None = None,
          options: IntervalOptions | None = None) -> Assessment:
@@ -402,7 +403,9 @@ def rate(results: Results | SurveyDesign, *, rules: Any = None, method: str = "w
         Default: the framework's rules.
     method, confidence_level, population, finite_population, n_resamples, rng
         The interval and resampling options (see :class:`IntervalOptions`); one generator
-        serves intervals and replicates, so a seed reproduces the whole assessment.
+        serves intervals and replicates, so a seed reproduces the whole assessment. The
+        default method ``"auto"`` is mid-p hypergeometric where the population is known,
+        else Wilson; ``Assessment.method`` names the method used.
     threshold : float in (0, 1]
         The overall rating is flagged when the probability of the rating given is below
         this. (A standard is flagged when a band edge lies inside its deciding question's

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from .._utils._methods import ANALYTIC, BOOTSTRAP, FINITE, method_name
 from ..stats._proportion import proportion_interval
 
 if TYPE_CHECKING:
@@ -30,6 +31,14 @@ if TYPE_CHECKING:
 __all__ = ["Settling", "cases_to_settle", "cases_to_settle_one"]
 
 _ANALYTIC_FALLBACK = "wilson"
+
+
+def _settle_method(method: str, population: float | None) -> str:
+    """The interval the extra cases are counted with: the key question's own (an analytic one,
+    or a hypergeometric one where the population N is known), else Wilson as a stand-in."""
+    if method in ANALYTIC or (method in FINITE and population is not None):
+        return method
+    return _ANALYTIC_FALLBACK
 
 
 def _clears(yes, n, edge_eff, method, level, population):
@@ -185,8 +194,9 @@ def cases_to_settle(assessment: Assessment, results: Results | None = None, *,
 
     For each flagged standard rated by key questions, its driving key question with a band
     edge inside its interval: the smallest extra number of cases m for which the interval at
-    n + m (the assessment's method and level; the finite-population correction when
-    ``population`` is given) leaves the edge, (a) if the current % held and (b) with
+    n + m (the driving key question's method — mid-p hypergeometric under the default where
+    ``population`` is given, else Wilson with the finite-population correction when
+    ``population`` is given — and the assessment's level) leaves the edge, (a) if the current % held and (b) with
     probability ``assurance`` under the current estimate's uncertainty (see
     :func:`cases_to_settle_one`). Not feasible when no m up to the cases available does.
 
@@ -234,11 +244,7 @@ def cases_to_settle(assessment: Assessment, results: Results | None = None, *,
         elif not isinstance(available, dict):
             available = {k: min(int(available), v) for k, v in left.items()} | {"*": int(available)}
     rules = assessment.rules
-    method = assessment.method if assessment.method in {"wilson", "clopper-pearson", "jeffreys", "agresti-coull"} \
-        else _ANALYTIC_FALLBACK
     notes = []
-    if method != assessment.method:
-        notes.append(f"the numbers use the Wilson interval as a stand-in for the {assessment.method} interval")
     kq = assessment.key_questions.set_index("key_question")
     edges_eff = dict(zip(rules.kq_edges, rules.effective_edges))
     rows = []
@@ -252,7 +258,14 @@ def cases_to_settle(assessment: Assessment, results: Results | None = None, *,
             inside = [min(rules.kq_edges, key=lambda e: abs(edges_eff[e] - pct))]
         n, yes = float(k["n"]), float(k["yes"])
         given = population.get(s["standard"]) if isinstance(population, dict) else population
-        N = None if given is None else float(given)
+        N = None if given is None or np.isnan(float(given)) else float(given)
+        used = assessment.method  # a bootstrap assessment's: Wilson stands in, whatever a row fell back to
+        if assessment.method not in BOOTSTRAP and isinstance(k.get("method"), str):
+            used = k["method"]  # the default gives each row its own (mid-p where N is known)
+        method = _settle_method(used, N)
+        note = f"the numbers use the Wilson interval as a stand-in for the {method_name(used)} interval"
+        if method != used and note not in notes:
+            notes.append(note)
         avail: float | None = (available.get(s["standard"], available.get("*")) if isinstance(available, dict)
                                else available)
         if avail is None and N is not None:

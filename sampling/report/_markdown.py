@@ -11,6 +11,7 @@ from .._utils._tables import position
 from ..rating._assessment import Assessment
 from ..rating._view import assessment_tables, shown_probabilities
 from .._utils._format import is_true, markdown_table, md_text, number, text
+from .._utils._methods import method_name
 from ..rating._grades import GRADE_MEANING
 from ..rating._settle import cases_to_settle
 
@@ -57,7 +58,7 @@ def inspection_name(assessment: Any) -> str:
 def _header(assessment: Any, title: str | None, extra: Mapping[str, Any]) -> list[str]:
     out = [f"# {_md(title or f'Inspection results: {inspection_name(assessment)}')}", ""]
     out += [f"Rules: {_md(assessment.rules.name)} ({_md(assessment.rules.short_name)}). Key-question "
-            f"intervals: {assessment.method}, {assessment.confidence_level:.0%} confidence. Rating "
+            f"intervals: {method_name(assessment.method)}, {assessment.confidence_level:.0%} confidence. Rating "
             f"probabilities: {_md(getattr(assessment, 'probability_source', ''))}.", ""]
     out += [f"- {key}: {_md(value)}" for key, value in extra.items()]
     return out + ([""] if extra else [])

@@ -41,6 +41,7 @@ from .._utils._excel import read_excel
 from .._utils._checks import check_bool
 from .._utils._display import TableResult
 from .._utils._format import is_true, text
+from .._utils._methods import method_name
 from .._utils._io import atomic_dir, escape_formulas, write_csv
 from .._utils._workbook import format_workbook
 from ._markdown import check_assessment, report_markdown
@@ -169,7 +170,7 @@ def _settings(assessment: Any, extra: Mapping[str, Any] | None = None, designs: 
     rows = [("provider", provider)] if provider else []
     rows += _design_rows(designs)
     rows += [("framework", assessment.framework.name), ("rules", assessment.rules.short_name),
-            ("interval method", assessment.method),
+            ("interval method", method_name(assessment.method)),
             ("confidence level", f"{assessment.confidence_level:g}"),
             ("replicates", f"{getattr(assessment, 'n_resamples', '')}"),
             ("probability source", text(getattr(assessment, "probability_source", "")))]

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._utils._checks import check_bool, check_confidence_level, check_count, check_rng
-from .._utils._methods import check_method
+from .._utils._methods import DEFAULT_METHOD, check_method
 
 __all__ = ["IntervalOptions"]
 
@@ -19,7 +19,9 @@ class IntervalOptions:
     Attributes
     ----------
     method : str
-        An interval method (see :data:`sampling._methods.INTERVAL_METHODS`); default Wilson.
+        An interval method (see :data:`sampling._utils._methods.INTERVAL_METHODS`); default
+        ``"auto"``: mid-p hypergeometric where the population is known, else Wilson
+        (:func:`sampling._utils._methods.resolve_method`).
     confidence_level : float
         Two-sided, in (0, 1); default 0.8.
     population : None, int or {sample: N}
@@ -37,7 +39,7 @@ class IntervalOptions:
     'bootstrap-bca'
     """
 
-    method: str = "wilson"
+    method: str = DEFAULT_METHOD
     confidence_level: float = 0.8
     population: Any = None
     finite_population: bool | None = None

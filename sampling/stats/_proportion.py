@@ -18,11 +18,11 @@ import numbers
 import numpy as np
 
 from .._utils._checks import check_confidence_level, check_population
-from .._utils._methods import ANALYTIC, FINITE, check_method
+from .._utils._methods import ANALYTIC, AUTO, FINITE, check_method, resolve_method
 from .._utils._types import ArrayLike, Limits
 from ..errors import ArgumentError, DataError
 
-__all__ = ["proportion_interval", "checked_interval", "fpc_factor", "as_counts", "population_array", "effective_interval"]
+__all__ = ["proportion_interval", "checked_interval", "interval_by_method", "fpc_factor", "as_counts", "population_array", "effective_interval"]
 
 _STATSMODELS = {"wilson": "wilson", "clopper-pearson": "beta", "jeffreys": "jeffreys",
                 "agresti-coull": "agresti_coull"}
@@ -90,11 +90,14 @@ def proportion_interval(yes: ArrayLike, n: ArrayLike, *, method: str = "wilson",
     ----------
     yes, n : int or array
         Yes counts and sample sizes (broadcast together).
-    method : {"wilson", "clopper-pearson", "jeffreys", "agresti-coull", "hypergeometric", "hypergeometric-midp"}
+    method : {"wilson", "clopper-pearson", "jeffreys", "agresti-coull", "hypergeometric", "hypergeometric-midp", "auto"}
         The interval (aliases such as "exact" and "beta" accepted). The two hypergeometric
         methods (:func:`~sampling.hypergeometric_exact_interval`,
         :func:`~sampling.hypergeometric_midp_interval`) need N known for every row and apply
-        no correction: they are finite-population intervals already.
+        no correction: they are finite-population intervals already. ``"auto"`` (the default
+        of :func:`~sampling.intervals` and :func:`~sampling.rate`) is mid-p hypergeometric
+        for the rows whose N is known, Wilson for the others. This low-level function keeps
+        Wilson as its own default, so its figures are the formula's.
     confidence_level : float
         Two-sided, in (0, 1).
     population : int, array or None
@@ -122,9 +125,29 @@ def proportion_interval(yes: ArrayLike, n: ArrayLike, *, method: str = "wilson",
     >>> [round(float(x), 4) for x in sampling.proportion_interval(93, 132, population=668)]
     [0.6569, 0.7477]
     """
-    method = check_method(method, ANALYTIC + FINITE)
+    method = check_method(method, (AUTO,) + ANALYTIC + FINITE)
     cl = check_confidence_level(confidence_level)
+    if method == AUTO:
+        scalar = np.ndim(yes) == 0 and np.ndim(n) == 0 and (population is None or np.ndim(population) == 0)
+        y, m = as_counts(yes, n)
+        N = population_array(population, m)
+        low, high = interval_by_method(y, m, resolve_method(AUTO, ~np.isnan(N)), cl, N)
+        return (float(low), float(high)) if scalar else (low, high)
     return checked_interval(yes, n, method, cl, population)
+
+
+def interval_by_method(yes, n, methods, cl: float, population=None):
+    """Arrays (low, high) in [0, 1] with each row's own canonical method (``methods``, an array
+    of :data:`ANALYTIC` or :data:`FINITE` names, e.g. from
+    :func:`~sampling._utils._methods.resolve_method`): :func:`checked_interval` per method."""
+    y, m = as_counts(yes, n)
+    N = population_array(population, m)
+    methods = np.broadcast_to(np.asarray(methods, dtype=object), y.shape)
+    low, high = np.full(y.shape, np.nan), np.full(y.shape, np.nan)
+    for method in dict.fromkeys(methods.ravel().tolist()):
+        rows = methods == method
+        low[rows], high[rows] = checked_interval(y[rows], m[rows], method, cl, N[rows])
+    return low, high
 
 
 def checked_interval(yes, n, method: str, cl: float, population=None):
