@@ -167,6 +167,17 @@ def fieldwork_progress(path: str | os.PathLike, *, level: float = 0.05) -> Progr
     if not 0 < level < 1:
         from ..errors import ArgumentError
         raise ArgumentError("level", level, "must be a fraction in (0, 1)")
+    cases, strata, carried, reserves = fieldwork_cases(path)
+    counts = _counts(cases, strata + carried)
+    balance = _balance(cases, strata)
+    return Progress(cases=cases, counts=counts, balance=balance, reserves=reserves,
+                    warnings=_warnings(counts, balance, level), source=os.path.basename(os.fspath(path)))
+
+
+def fieldwork_cases(path: str | os.PathLike) -> tuple[pd.DataFrame, list, list, pd.DataFrame]:
+    """:attr:`Progress.cases` and :attr:`Progress.reserves` of a draw workbook, with the
+    stratum and carried columns among the cases' columns, without the counts and balance
+    tests (the design statement needs only the statuses and the reserves used)."""
     meta = draw_manifest(path)
     sheet = draw_sheet(path, FIELDWORK)
     ours = {theirs: o for o, theirs in meta["columns"].items()}
@@ -183,11 +194,8 @@ def fieldwork_progress(path: str | os.PathLike, *, level: float = 0.05) -> Progr
     for c in strata + carried:
         src = sheet[c] if c in sheet.columns else sheet["case_id"].map(drawn[c])
         cases[c] = src.fillna("").replace("", "(blank)").to_numpy()
-    counts = _counts(cases, strata + carried)
-    balance = _balance(cases, strata)
     try:
         reserves = draw_sheet(path, "substitutions")
     except (ValueError, KeyError, FileNotFoundError):
         reserves = pd.DataFrame()
-    return Progress(cases=cases, counts=counts, balance=balance, reserves=reserves,
-                    warnings=_warnings(counts, balance, level), source=os.path.basename(os.fspath(path)))
+    return cases, strata, carried, reserves
