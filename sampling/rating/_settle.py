@@ -14,7 +14,6 @@ validated by simulation in ``tests/test_settle.py`` and ``benchmarks/settle_stud
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,7 +40,7 @@ def _predictive(yes: float, n: float, m: int) -> np.ndarray:
     logs (no scipy: ``scipy.stats.betabinom`` gives the same to 1e-10; tests/test_settle.py)."""
     a, b = yes + 0.5, n - yes + 0.5
     y = np.arange(m, dtype=float)
-    log_p0 = math.fsum(np.log((b + y) / (a + b + y)))  # B(a, m + b)/B(a, b) = Π (b + i)/(a + b + i)
+    log_p0 = float(np.sum(np.log((b + y) / (a + b + y))))  # B(a, m + b)/B(a, b) = Π (b + i)/(a + b + i)
     steps = np.log(((m - y) * (y + a)) / ((y + 1.0) * (m - y - 1.0 + b)))
     return np.exp(log_p0 + np.r_[0.0, np.cumsum(steps)])
 

@@ -11,6 +11,7 @@ underneath, with the same handling of the ends of the support, so the numbers ar
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -92,6 +93,17 @@ def norm_ppf(q):
        Statistics)* 37(3), 477–484. doi:10.2307/2347330.
     """
     p = np.asarray(q, dtype=float)
+    if p.ndim == 0 and p == p:  # one probability (a critical value): computed once per value
+        return _norm_ppf_one(float(p))
+    return _norm_ppf(p)
+
+
+@functools.lru_cache(maxsize=256)
+def _norm_ppf_one(q: float) -> np.float64:
+    return _norm_ppf(np.asarray(q))
+
+
+def _norm_ppf(p: np.ndarray):
     with np.errstate(divide="ignore", invalid="ignore"):
         d = p - 0.5
         r = 0.180625 - d * d
