@@ -166,9 +166,16 @@ def _read_file(path: Path, what: str, as_text: bool, sheet: Any = None, header_r
             rows = np.flatnonzero(blank)
             if not len(rows):
                 break
-            blank[rows] = table[col].iloc[rows].astype(str).str.strip().eq("").to_numpy()
+            blank[rows] = _blank(table[col].iloc[rows].to_numpy(dtype=object))
         table = table[~blank]
     return table
+
+
+def _blank(values: np.ndarray) -> np.ndarray:
+    """Which cells are blank once trimmed (``astype(str).str.strip() == ""``, without pandas'
+    per-cell copies)."""
+    return np.fromiter((not (v if v.__class__ is str else str(v)).strip() for v in values), dtype=bool,
+                       count=len(values))
 
 
 def column_letter(position: int) -> str:
