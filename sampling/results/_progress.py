@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._utils._display import TableResult
+from .._utils._tables import blank_after_strip
 from ..draw._drawfile import FIELDWORK
 from ..errors import DataError
 from ._fieldwork import draw_manifest, draw_sheet
@@ -74,7 +75,8 @@ class Progress(TableResult):
 
 
 def _status(sheet: pd.DataFrame, kq_cols: list[str]) -> np.ndarray:
-    blank = sheet[kq_cols].apply(lambda col: col.astype(str).str.strip() == "")
+    cells = sheet[kq_cols]
+    blank = np.column_stack([blank_after_strip(cells.iloc[:, j]) for j in range(cells.shape[1])])
     return np.where(blank.all(axis=1), "not started", np.where(blank.any(axis=1), "partly answered", "complete"))
 
 
