@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-__all__ = ["norm_ppf", "norm_cdf", "norm_isf", "poisson_cdf", "poisson_ppf", "binom_cdf", "binom_skew",
+__all__ = ["norm_ppf", "norm_cdf", "norm_isf", "binom_cdf", "binom_skew",
            "hypergeom_cdf", "hypergeom_skew", "binom_pmf", "hypergeom_pmf", "chisquare", "chisquare_pvalue", "proportion_confint"]
 
 
@@ -156,24 +156,6 @@ def norm_cdf(x):
     body = 0.5 + 0.5 * np.asarray(_erf(s), dtype=float)
     half = 0.5 * np.asarray(_erfc(z), dtype=float)
     return np.where(z < 1.0, body, np.where(s > 0.0, 1.0 - half, half))[()]
-
-
-def poisson_cdf(k, mu):
-    """``scipy.stats.poisson.cdf`` for means mu ≥ 0."""
-    k = np.floor(np.asarray(k, dtype=float))
-    mu = np.asarray(mu, dtype=float)
-    out = np.clip(_special().pdtr(np.maximum(k, 0), mu), 0.0, 1.0)
-    return np.where(k < 0, 0.0, out)
-
-
-def poisson_ppf(q, mu):
-    """``scipy.stats.poisson.ppf`` for 0 < q < 1 and means mu ≥ 0."""
-    sp = _special()
-    q, mu = np.broadcast_arrays(np.asarray(q, dtype=float), np.asarray(mu, dtype=float))
-    vals = np.ceil(sp.pdtrik(q, mu))
-    vals1 = np.maximum(vals - 1, 0)
-    temp = sp.pdtr(vals1, mu)
-    return np.where(temp >= q, vals1, vals)
 
 
 def binom_cdf(k, n, p):
