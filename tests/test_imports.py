@@ -86,7 +86,8 @@ def test_normal_cdf_is_scipy_special_to_double_precision():
     from scipy import special
 
     rng = np.random.default_rng(1)
-    x = np.concatenate([rng.normal(size=100_000) * 3, np.linspace(-8, 8, 100_001), [0.0, 1e-300, -1e-300]])
+    x = np.concatenate([np.clip(rng.normal(size=100_000) * 3, -8, 8), np.linspace(-8, 8, 100_001),
+                        [0.0, 1e-300, -1e-300]])
     assert _max_rel(_dist.norm_cdf(x), special.ndtr(x)) <= 1e-14
     tail = np.linspace(-37, -8, 10_001)  # Cephes' erfc, which scipy uses, is good to about 1e-13 here
     assert _max_rel(_dist.norm_cdf(tail), special.ndtr(tail)) <= 2e-13

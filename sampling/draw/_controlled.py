@@ -62,7 +62,14 @@ def exact_round(K: int, groups: Sequence[Sequence[int]], need: Sequence[float], 
     m = len(remainders)
     members = [sorted(set(int(c) for c in g)) for g in groups]
     need_i = [int(round(float(v))) for v in need]
-    problem = (m, int(K), members, need_i, np.asarray(remainders, dtype=np.int64), np.asarray(ranks, dtype=np.int64))
+    cats_of = [[] for _ in range(m)]
+    for j, g in enumerate(members):
+        for c in g:
+            cats_of[c].append(j)
+    cells = np.arange(m)
+    left_after = {j: len(g) - np.searchsorted(g, cells, side="right") for j, g in enumerate(members) if g}
+    problem = (m, int(K), members, need_i, np.asarray(remainders, dtype=np.int64), np.asarray(ranks, dtype=np.int64),
+               cats_of, left_after)
     worst = sum(abs(v) for v in need_i) + len(members) * int(K)
     for bound in range(worst + 1):
         out = _solve(problem, bound, max_states)
@@ -77,14 +84,9 @@ _INFEASIBLE, _TIED, _TOO_LARGE = object(), object(), object()
 def _solve(problem, bound: int, max_states: int):
     """One pass with the deviation bounded by ``bound``: the rounding, or _INFEASIBLE (no
     rounding within the bound), _TIED or _TOO_LARGE."""
-    m, K, members, need_i, rem, rnk = problem
+    m, K, members, need_i, rem, rnk, cats_of, left_after = problem
     first = {j: g[0] for j, g in enumerate(members) if g}
     last = {j: g[-1] for j, g in enumerate(members) if g}
-    cats_of = [[] for _ in range(m)]
-    for j, g in enumerate(members):
-        for c in g:
-            cats_of[c].append(j)
-    left_after = {j: np.array([sum(1 for x in g if x > c) for c in range(m)]) for j, g in enumerate(members) if g}
     base_dev = sum(abs(need_i[j]) for j, g in enumerate(members) if not g)
     if base_dev > bound:
         return _INFEASIBLE
