@@ -200,3 +200,99 @@ def test_package_level_allocate_is_callable_and_strata_match_case_insensitively(
     df = synthetic_frame(500, rng=1).rename(columns={"office": "Office"})
     a = sampling.allocate(load_frame(df), 20, strata=["GENDER", "office"])
     assert a.strata == ("gender", "Office") and a.table["n_h"].sum() == 20
+
+
+def _rounding_problems(seed: int, count: int):
+    """Random controlled-rounding problems as the allocation poses them (2 to 4 variables of 2
+    to 4 categories, some empty cells): (K, groups, need, remainders, ranks)."""
+    from sampling.draw import _allocate
+
+    seen = []
+    real = _allocate.milp_round_cached
+
+    def spy(*args):
+        seen.append(args)
+        return real(*args)
+
+    rng = np.random.default_rng(seed)
+    _allocate.milp_round_cached, exact = spy, _allocate.exact_round
+    _allocate.exact_round = lambda *a, **k: None  # every problem to the integer programme
+    try:
+        while len(seen) < count:
+            names = [f"v{i}" for i in range(int(rng.integers(2, 5)))]
+            rows = list(itertools.product(*[[f"c{j}" for j in range(int(rng.integers(2, 5)))] for _ in names]))
+            N = rng.integers(0, int(rng.choice([20, 500, 50_000])), size=len(rows))
+            N = np.where(rng.random(len(rows)) < 0.2, 0, N)
+            if N.sum() < 5:
+                continue
+            table = pd.DataFrame(rows, columns=names).assign(N=N)
+            allocate(table, int(rng.integers(1, min(int(N.sum()), 400) + 1)), strata=names)
+    finally:
+        _allocate.milp_round_cached, _allocate.exact_round = real, exact
+    return seen
+
+
+def test_exact_rounding_is_the_integer_programmes_answer():
+    """The dynamic programme (sampling.draw._controlled) gives the integer programme's very
+    rounding whenever it answers (a unique optimum within its state limit), and answers the
+    small tables the draws pose."""
+    from sampling.draw._allocate import milp_round_cached
+    from sampling.draw._controlled import exact_round
+
+    answered = small = 0
+    for args in _rounding_problems(7, 120):
+        x = exact_round(*args)
+        if x is not None:
+            answered += 1
+            assert x == milp_round_cached(*args), args
+        if len(args[1]) <= 9:
+            small += 1
+            assert x is not None or _tied(args), args
+    assert answered >= 60 and small >= 30
+
+
+def _tied(args) -> bool:
+    """Whether two roundings share the best (deviation, −remainder, rank) — by enumeration."""
+    K, groups, need, rem, rank = args
+    scores = []
+    for up in itertools.combinations(range(len(rem)), K):
+        x = np.zeros(len(rem), dtype=np.int64)
+        x[list(up)] = 1
+        dev = sum(abs(int(x[list(g)].sum()) - int(t)) for g, t in zip(groups, need))
+        scores.append((dev, -int(np.dot(x, rem)), int(np.dot(x, rank))))
+    scores.sort()
+    return len(scores) > 1 and scores[0] == scores[1]
+
+
+def test_exact_rounding_leaves_ties_and_large_tables_to_the_integer_programme():
+    from sampling.draw._controlled import exact_round
+
+    # two cells alike in every respect but rank sums: {0, 3} and {1, 2} both give rank 3
+    groups = ((0, 1), (2, 3), (0, 2), (1, 3))
+    assert exact_round(2, groups, (1, 1, 1, 1), (5, 5, 5, 5), (0, 1, 2, 3)) is None
+    assert exact_round(2, groups, (1, 1, 1, 1), (5, 6, 6, 5), (3, 0, 1, 2)) in {(0, 1, 1, 0)}
+    args = _rounding_problems(3, 1)[0]
+    assert exact_round(*args, max_states=0) is None
+
+
+def test_the_benchmark_draw_loads_no_integer_programme(tmp_path):
+    """`sampling draw` of a three-variable frame solves its rounding without scipy.optimize."""
+    import json
+    import subprocess
+    import sys
+
+    frame = synthetic_frame(20_000, rng=2019)
+    assert allocate(load_frame(frame), 132).method == "integer programme"  # largest remainder breaks a margin
+    frame.to_csv(tmp_path / "frame.csv", index=False)
+    code = ("import runpy, sys, json\n"
+            f"sys.argv = ['sampling', 'draw', {str(tmp_path / 'frame.csv')!r}, '--sample', 'case_supervision', "
+            f"'--n', '132', '--seed', '1', '--out', {str(tmp_path / 'draw.xlsx')!r}]\n"
+            "try:\n    runpy.run_module('sampling', run_name='__main__')\n"
+            "except SystemExit as e:\n    assert not e.code, e.code\n"
+            "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    loaded = json.loads(done.stderr.strip().splitlines()[-1])
+    assert "sampling.draw._controlled" in loaded
+    assert not [m for m in loaded if m == "scipy.optimize" or m.startswith("scipy.optimize.")]
+    assert "xml.sax.saxutils" not in loaded

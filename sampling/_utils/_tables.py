@@ -20,7 +20,7 @@ from ._excel import UNREADABLE, raw_sheets, sheet_names
 from ..errors import ArgumentError, DataError
 
 __all__ = ["COLUMN_ALIASES", "BLANKS", "norm_label", "column_key", "is_blank", "read_table", "match_columns", "position",
-           "check_columns", "column_letter"]
+           "check_columns", "column_letter", "blank_after_strip"]
 
 #: Other names accepted for our columns (matched like the categories), by frames and results alike.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -166,9 +166,17 @@ def _read_file(path: Path, what: str, as_text: bool, sheet: Any = None, header_r
             rows = np.flatnonzero(blank)
             if not len(rows):
                 break
-            blank[rows] = table[col].iloc[rows].astype(str).str.strip().eq("").to_numpy()
+            blank[rows] = blank_after_strip(table[col].iloc[rows].to_numpy(dtype=object))
         table = table[~blank]
     return table
+
+
+def blank_after_strip(values: Any) -> np.ndarray:
+    """Which cells are blank once trimmed: ``Series.astype(str).str.strip() == ""`` (a
+    missing value is "nan", not blank), without pandas' per-cell copies."""
+    values = np.asarray(values, dtype=object)
+    return np.fromiter((not (v if v.__class__ is str else str(v)).strip() for v in values), dtype=bool,
+                       count=len(values))
 
 
 def column_letter(position: int) -> str:

@@ -196,10 +196,14 @@ def _plain_value(value: Any, nat: Any) -> Any:
     return value
 
 
+def _escape(text: str) -> str:
+    """``xml.sax.saxutils.escape`` (&, > and < in that order), without its import of
+    ``urllib.request`` and the HTTP and e-mail packages behind it."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
 def _text_xml(value: str) -> str:
     """A text cell's content as openpyxl writes it (an inline string; spaces kept)."""
-    from xml.sax.saxutils import escape
-
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.utils.exceptions import IllegalCharacterError
 
@@ -207,7 +211,7 @@ def _text_xml(value: str) -> str:
         raise IllegalCharacterError(f"{value!r} cannot be used in worksheets.")
     stripped = value.strip()
     space = ' xml:space="preserve"' if stripped and stripped != value else ""
-    return f' t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
+    return f' t="inlineStr"><is><t{space}>{_escape(value)}</t></is></c>'
 
 
 def _column(ws: Any, values: list, header: str, percent: bool,

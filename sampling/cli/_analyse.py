@@ -144,8 +144,6 @@ def load(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: None
 
 def subgroups(args: argparse.Namespace, results):
     """The breakdown ``--by`` asks for (None without it)."""
-    from ..comparison._breakdown import breakdown
-
     if getattr(args, "by", None) is None:
         for flag, given in (("--frame", args.frame), ("--subgroup-population", args.subgroup_population),
                             ("--pairs", args.pairs), ("--contrast", args.contrast), ("--bands", args.bands),
@@ -153,6 +151,8 @@ def subgroups(args: argparse.Namespace, results):
             if given:
                 raise ArgumentError(flag, given, "applies with --by COLUMN (a breakdown by subgroup)")
         return None
+    from ..comparison._breakdown import breakdown
+
     return breakdown(results, args.by, method=args.method, confidence_level=args.confidence,
                      populations=_subgroup_populations(args, results),
                      frame=args.frame, pairs=args.pairs, contrast=args.contrast, bands=args.bands,
@@ -309,6 +309,13 @@ def left_out_text(results, designs=(), *, limit: int = 20) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Run ``sampling analyse``: print the key questions, standards, overall and notes (with
     ``--by``: the breakdown by subgroup instead)."""
+    from ..draw._drawread import sheets_read_once
+
+    with sheets_read_once():  # the results and the design statement read the same draw sheets
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     results, source = load(args)
     bd = subgroups(args, results)
     if bd is not None:

@@ -10,7 +10,9 @@ variable's margin equals that variable's own largest-remainder (Hamilton) roundi
 proportional targets. This is controlled rounding in the sense of Cox & Ernst (1982),
 "Controlled rounding", INFOR 20:423–432, and Cox (1987), "A constructive procedure for
 unbiased controlled rounding", JASA 82:520–524, solved here exactly as a small integer
-programme (``scipy.optimize.milp``, HiGHS).
+programme (``scipy.optimize.milp``, HiGHS); when its optimum is unique and the table small
+(three variables of a few categories, the usual case) the same optimum is found by exact
+dynamic programming instead (:mod:`sampling.draw._controlled`), without scipy's import.
 
 When no rounding meets every margin (possible with three or more variables) the one with
 the smallest total absolute deviation from the margin targets is used and reported in
@@ -40,6 +42,7 @@ from .._utils._display import TableResult
 from ..errors import ArgumentError, DataError
 from ._allocation_rules import (ALLOCATIONS, bounded_targets, bounded_round as _bounded_round, check_allocation,
                                 check_min_per_cell, resolve_anticipated)
+from ._controlled import exact_round
 
 __all__ = ["Allocation", "allocate", "allocate_cells", "cell_index", "resolve_strata", "largest_remainder", "DEFAULT_STRATA",
            "ALLOCATIONS", "check_allocation", "check_min_per_cell", "resolve_anticipated", "bounded_targets"]
@@ -423,7 +426,10 @@ def _rounded(n: int, N: int, N_h: np.ndarray, marg_rows: list[dict], groups: lis
     pos = {c: i for i, c in enumerate(frac)}
     sub_groups = tuple(tuple(pos[c] for c in g if c in pos) for g in groups)
     need = tuple(r["target"] - int(quota[g].sum()) for r, g in zip(marg_rows, groups))
-    x = milp_round_cached(K, sub_groups, need, tuple(rem[frac].tolist()), tuple(rank[frac].tolist()))
+    args = (K, sub_groups, need, tuple(rem[frac].tolist()), tuple(rank[frac].tolist()))
+    x = exact_round(*args)  # the integer programme's own answer when unique, without scipy's import
+    if x is None:  # tied, or too many states: the integer programme
+        x = milp_round_cached(*args)
     n_h = quota.copy()
     n_h[frac] += np.asarray(x, dtype=np.int64)
     dev, alloc = deviation(n_h)

@@ -136,6 +136,8 @@ def _read_sheet(path: str | os.PathLike, name: str) -> pd.DataFrame:
         raise DataError(f"{str(p)!r} has no {name!r} {'file' if p.is_dir() else 'sheet'} ({exc}): not a "
                         "complete draw written by `sampling draw --sample`") from None
     table.columns = [_unescape(str(c)) for c in table.columns]
+    if not any(v.__class__ is str and v[:1] == "'" for v in table.to_numpy(dtype=object).ravel()):
+        return table  # no escaped cell: what the cell-by-cell pass would give, without it
     return table.map(_unescape)
 
 

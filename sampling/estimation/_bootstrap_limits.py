@@ -12,8 +12,9 @@ References
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtr, ndtri
 
+from ..stats._dist import norm_cdf as ndtr
+from ..stats._dist import norm_ppf as ndtri
 from ..stats._proportion import checked_interval
 from ._resampling import Boot
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._utils._display import TableResult
+from .._utils._tables import blank_after_strip
 from ..draw._drawfile import FIELDWORK
 from ..errors import DataError
 from ._fieldwork import draw_manifest, draw_sheet
@@ -74,7 +75,8 @@ class Progress(TableResult):
 
 
 def _status(sheet: pd.DataFrame, kq_cols: list[str]) -> np.ndarray:
-    blank = sheet[kq_cols].apply(lambda col: col.astype(str).str.strip() == "")
+    cells = sheet[kq_cols]
+    blank = np.column_stack([blank_after_strip(cells.iloc[:, j]) for j in range(cells.shape[1])])
     return np.where(blank.all(axis=1), "not started", np.where(blank.any(axis=1), "partly answered", "complete"))
 
 
@@ -168,6 +170,17 @@ def fieldwork_progress(path: str | os.PathLike, *, level: float = 0.05) -> Progr
     if not 0 < level < 1:
         from ..errors import ArgumentError
         raise ArgumentError("level", level, "must be a fraction in (0, 1)")
+    cases, strata, carried, reserves = fieldwork_cases(path)
+    counts = _counts(cases, strata + carried)
+    balance = _balance(cases, strata)
+    return Progress(cases=cases, counts=counts, balance=balance, reserves=reserves,
+                    warnings=_warnings(counts, balance, level), source=os.path.basename(os.fspath(path)))
+
+
+def fieldwork_cases(path: str | os.PathLike) -> tuple[pd.DataFrame, list, list, pd.DataFrame]:
+    """:attr:`Progress.cases` and :attr:`Progress.reserves` of a draw workbook, with the
+    stratum and carried columns among the cases' columns, without the counts and balance
+    tests (the design statement needs only the statuses and the reserves used)."""
     meta = draw_manifest(path)
     sheet = draw_sheet(path, FIELDWORK)
     ours = {theirs: o for o, theirs in meta["columns"].items()}
@@ -184,11 +197,8 @@ def fieldwork_progress(path: str | os.PathLike, *, level: float = 0.05) -> Progr
     for c in strata + carried:
         src = sheet[c] if c in sheet.columns else sheet["case_id"].map(drawn[c])
         cases[c] = src.fillna("").replace("", "(blank)").to_numpy()
-    counts = _counts(cases, strata + carried)
-    balance = _balance(cases, strata)
     try:
         reserves = draw_sheet(path, "substitutions")
     except (ValueError, KeyError, FileNotFoundError):
         reserves = pd.DataFrame()
-    return Progress(cases=cases, counts=counts, balance=balance, reserves=reserves,
-                    warnings=_warnings(counts, balance, level), source=os.path.basename(os.fspath(path)))
+    return cases, strata, carried, reserves

@@ -203,11 +203,11 @@ def _whole(value: Any) -> int | None:
 
 def _from_draw(path: Path) -> DesignStatement:
     from ._fieldwork import draw_manifest, draw_sheet
-    from ._progress import fieldwork_progress
+    from ._progress import fieldwork_cases
 
     meta = draw_manifest(path)
-    progress = fieldwork_progress(path)
-    status = progress.cases["status"].value_counts()
+    cases, _strata, _carried, reserves = fieldwork_cases(path)  # no balance tests: not stated
+    status = cases["status"].value_counts()
     drawn = len(draw_sheet(path, "cases"))
     try:
         excluded = draw_sheet(path, "excluded")
@@ -228,9 +228,9 @@ def _from_draw(path: Path) -> DesignStatement:
         population_stated=stated, population_frame=_whole(meta.get("population_frame")) if stated is not None else None,
         planned=_whole(meta.get("n")), drawn=drawn,
         complete=int(status.get("complete", 0)), partly=int(status.get("partly answered", 0)),
-        not_started=int(status.get("not started", 0)), substituted=len(progress.reserves),
+        not_started=int(status.get("not started", 0)), substituted=len(reserves),
         set_aside=int(aside.sum()), set_aside_reasons=by_reason, excluded_other=int((~aside).sum()),
-        not_on_sheet=max(0, drawn - len(progress.cases)), left_out=left_out, substitutions=_replaced(progress.reserves),
+        not_on_sheet=max(0, drawn - len(cases)), left_out=left_out, substitutions=_replaced(reserves),
         allocation=_allocation_words(meta), source=path.name, path=str(path))
 
 

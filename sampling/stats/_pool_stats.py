@@ -34,10 +34,10 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
 
 from .._utils._checks import check_count
 from .._utils._types import ArrayLike
+from ._dist import norm_ppf as ndtri
 
 __all__ = ["POOL_METHODS", "stratified_proportion", "pooled_interval", "difference_variance",
            "funnel_limits", "z_value"]
