@@ -62,7 +62,7 @@ def exact_round(K: int, groups: Sequence[Sequence[int]], need: Sequence[float], 
     m = len(remainders)
     members = [sorted(set(int(c) for c in g)) for g in groups]
     need_i = [int(round(float(v))) for v in need]
-    cats_of = [[] for _ in range(m)]
+    cats_of: list[list[int]] = [[] for _ in range(m)]
     for j, g in enumerate(members):
         for c in g:
             cats_of[c].append(j)
