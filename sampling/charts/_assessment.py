@@ -9,7 +9,7 @@ References
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import matplotlib as mpl
 import numpy as np
@@ -29,11 +29,15 @@ from .._utils._format import is_true, text
 from .._utils._methods import method_name
 from ..errors import DataError
 
+if TYPE_CHECKING:
+    from ..design._rules import RatingRules
+    from ..design._framework import Framework
+
 __all__ = ["forest", "rating_probabilities", "overall"]
 
 
 # --------------------------------------------------------------------------- forest
-def _forest_rows(kq: pd.DataFrame, ids: list[str], framework: Any) -> tuple[pd.DataFrame, list, float]:
+def _forest_rows(kq: pd.DataFrame, ids: list[str], framework: Framework) -> tuple[pd.DataFrame, list, float]:
     """One row per key question with its y position, grouped by standard in framework order."""
     kq_order = {k: i for i, k in enumerate(framework.key_question_ids)}
     rows: list[dict] = []
@@ -106,7 +110,7 @@ def _verdict_lines(sid: str, name: str, srow: Any) -> list[str]:
     return lines
 
 
-def _forest_verdicts(ax, groups: list, st: pd.DataFrame, framework: Any) -> None:
+def _forest_verdicts(ax, groups: list, st: pd.DataFrame, framework: Framework) -> None:
     """Group separators and each standard's verdict beside its group."""
     side = blended_transform_factory(ax.transAxes, ax.transData)
     for j, (sid, first, last) in enumerate(groups):
@@ -117,7 +121,7 @@ def _forest_verdicts(ax, groups: list, st: pd.DataFrame, framework: Any) -> None
                 transform=side, ha="left", va="center", fontsize=8.5, color=INK, clip_on=False)
 
 
-def _forest_handles(assessment: Any, rules: Any) -> list:
+def _forest_handles(assessment: Assessment, rules: RatingRules) -> list:
     handles = [
         Line2D([], [], color=INK, marker="o", markeredgecolor="white", linewidth=2.2,
                label=f"% yes and {assessment.confidence_level:.0%} interval"),
@@ -128,7 +132,7 @@ def _forest_handles(assessment: Any, rules: Any) -> list:
     return handles + band_handles(rules)
 
 
-def _forest_notes(assessment: Any, rules: Any, data: pd.DataFrame) -> str:
+def _forest_notes(assessment: Assessment, rules: RatingRules, data: pd.DataFrame) -> str:
     notes = [f"Intervals: {method_name(assessment.method)}, {assessment.confidence_level:.0%} "
              f"confidence. Bands ({rules.name}): edges at "
              + ", ".join(f"{e:g}%" for e in rules.kq_edges)
@@ -200,7 +204,7 @@ def forest(assessment: Assessment, *, standards: str | Iterable[str] | None = No
 
 
 # --------------------------------------------------------------------------- probabilities
-def _rated_standards(assessment: Any, standards: Any) -> tuple[list[str], pd.DataFrame, list[str]]:
+def _rated_standards(assessment: Assessment, standards: Any) -> tuple[list[str], pd.DataFrame, list[str]]:
     """The standards to chart (rated ones only), the standards table by id, the P columns."""
     _, st = assessment_tables(assessment)
     ids = select_standards(assessment, standards, need_key_questions=False)
@@ -229,7 +233,7 @@ def _stacked_bars(ax, ys: np.ndarray, probs: np.ndarray, labels: Iterable[str], 
         left = left + width
 
 
-def _mark_band(ax, rules: Any, cum_row: np.ndarray, y: float, label: str, published: bool) -> None:
+def _mark_band(ax, rules: RatingRules, cum_row: np.ndarray, y: float, label: str, published: bool) -> None:
     """▼ above the bar at the rule's rating, or ○ below it at the published rating."""
     b = rules.band_of(label)
     x = (cum_row[b] + cum_row[b + 1]) / 2
@@ -253,7 +257,7 @@ def _standard_note(row: Any, judgement: bool) -> str:
 
 
 def _probability_rows(ax, ids: list[str], st: pd.DataFrame, ys: np.ndarray, cum: np.ndarray,
-                      assessment: Any) -> list[str]:
+                      assessment: Assessment) -> list[str]:
     """Markers and notes beside each standard's bar; returns the tick labels."""
     rules, framework = assessment.rules, assessment.framework
     labels = []
@@ -271,7 +275,7 @@ def _probability_rows(ax, ids: list[str], st: pd.DataFrame, ys: np.ndarray, cum:
     return labels
 
 
-def _probability_handles(rules: Any, colours: list[str]) -> list:
+def _probability_handles(rules: RatingRules, colours: list[str]) -> list:
     handles = [Patch(facecolor=c, label=lab) for c, lab in zip(colours, rules.labels)]
     return handles + [Line2D([], [], marker="v", color=INK, linestyle="none", markersize=7,
                              label="Rating by the rule"),
@@ -380,14 +384,16 @@ def overall(assessment: Assessment, *, fig: FigureBase | None = None, save: str 
     return finish(root, save)
 
 
-def _overall_panel(ax: Any, rules: Any, sub: pd.DataFrame, basis: str, info: Any) -> None:
+def _overall_panel(ax: Any, rules: RatingRules, sub: pd.DataFrame, basis: str, info: Any) -> None:
     """One basis: its bands (named above the panel), the score distribution, its own score."""
     colours, hatches = band_colours(len(rules.labels)), zone_hatches(len(rules.labels))
     rated = info is None or basis not in info.index or bool(text(info.loc[basis].get("rating")))
-    for i, r in enumerate(rules.overall_ranges().itertuples(index=False) if rated else ()):
-        ax.axvspan(r.score_from - 0.5, r.score_to + 0.5, facecolor=colours[i], edgecolor="#6b6b6b",
+    ranges = rules.overall_ranges()
+    spans = zip(ranges["score_from"].to_numpy(float), ranges["score_to"].to_numpy(float), ranges["rating"])
+    for i, (lo, hi, rating) in enumerate(spans if rated else ()):
+        ax.axvspan(lo - 0.5, hi + 0.5, facecolor=colours[i], edgecolor="#6b6b6b",
                    hatch=hatches[i], linewidth=0, zorder=0, gid=f"band-{i}")
-        ax.annotate(r.rating, ((r.score_from + r.score_to) / 2, 1.0), xycoords=("data", "axes fraction"),
+        ax.annotate(rating, ((lo + hi) / 2, 1.0), xycoords=("data", "axes fraction"),
                     xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=8, color=INK)
     ax.bar(sub["score"].astype(float), sub["probability"].astype(float), width=0.7, color=INK,
            zorder=3, gid=f"scores-{basis}")

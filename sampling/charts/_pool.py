@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import numpy as np
@@ -24,6 +24,10 @@ from ._style import FLAG_COLOUR, GRID, INK, RC, chart_figure, chart_title, finis
 from ..comparison._pool import Pool
 from ..stats._pool_stats import funnel_limits
 from ..errors import ArgumentError
+
+if TYPE_CHECKING:
+    from ..design._rules import RatingRules
+    from matplotlib.axes import Axes
 
 __all__ = ["funnel", "short_labels", "funnel_range", "label_width"]
 
@@ -96,7 +100,7 @@ def _draw_limits(ax, P: float, ns: np.ndarray) -> pd.DataFrame:
     return lim
 
 
-def _draw_edges(ax, rules: Any, ylim: tuple[float, float]) -> None:
+def _draw_edges(ax: Axes, rules: RatingRules, ylim: tuple[float, float]) -> None:
     for edge, published in zip(rules.effective_edges, rules.kq_edges):
         if ylim[0] < edge < ylim[1]:
             ax.axhline(float(edge), color=GRID, linewidth=0.7, linestyle=":", zorder=1, gid=f"edge-{published:g}")

@@ -27,6 +27,7 @@ from ._canvas import MemoCanvas, MemoRenderer, memo_canvas
 from ._colour import srgb_to_lab
 
 if TYPE_CHECKING:
+    from ..design._rules import RatingRules
     from matplotlib.typing import RcKeyType
 
 __all__ = ["BAND_COLOURS", "ZONE_COLOURS", "ZONE_HATCHES", "FLAG_COLOUR", "MIN_FONT_SIZE", "INK", "GRID",
@@ -382,14 +383,14 @@ def fit_height(fig: Figure, axes: Sequence[Any], plot_in: float) -> None:
         fig.set_size_inches(fig.get_figwidth(), max(fig.get_figheight() + plot_in - have, 1.0))
 
 
-def band_handles(rules: Any) -> list:
+def band_handles(rules: RatingRules) -> list:
     """Legend entries of the band zones (colour and hatch), worst to best."""
     k = len(rules.labels)
     return [mpl.patches.Patch(facecolor=c, edgecolor="#6b6b6b", hatch=h, linewidth=0, label=lab)
             for c, h, lab in zip(band_colours(k), zone_hatches(k), rules.labels)]
 
 
-def zone_label_pad(rules: Any) -> float:
+def zone_label_pad(rules: RatingRules) -> float:
     """Points between an axes and its title that the band names above the axes need."""
     two_lines = any(len(lab) > 12 for lab in rules.labels)
     return 24.0 if two_lines else 14.0

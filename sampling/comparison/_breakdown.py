@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence, cast
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -171,7 +171,7 @@ class Breakdown(TableResult):
 
 
 # --------------------------------------------------------------------------- subgroups
-def _check_by(results: Any, by: Any) -> list[str]:
+def _check_by(results: Results, by: Any) -> list[str]:
     """The case column(s) ``by`` names, as the cases spell them: one column, a list of
     columns, or "A,B" (when no single column is called that)."""
     cases = getattr(results, "cases", None) if isinstance(results, Results) else None
@@ -188,14 +188,14 @@ def _check_by(results: Any, by: Any) -> list[str]:
     return [_check_one_by(results, by)]
 
 
-def _check_one_by(results: Any, by: Any) -> str:
+def _check_one_by(results: Results, by: Any) -> str:
     if not isinstance(results, Results):
         raise ArgumentError("results", type(results).__name__, "must be a Results object (see sampling.load_results)")
     if results.level != "case" or results.cases is None:
         raise ArgumentError("by", by, "needs case-level results (one row per case with its answers): "
                             "published percentages hold no subgroups")
-    columns = [c for c in results.cases.columns if c != "sample"]
-    if not isinstance(by, str) or by not in results.cases.columns:
+    columns = [c for c in results.case_table.columns if c != "sample"]
+    if not isinstance(by, str) or by not in results.case_table.columns:
         found = {column_key(c): c for c in columns}.get(column_key(by)) if isinstance(by, str) else None
         if found is None and isinstance(by, str):  # a frame's own name for one of ours ("RoSH Level")
             found = match_columns([by], columns, what="cases").get(by)
@@ -206,10 +206,10 @@ def _check_one_by(results: Any, by: Any) -> str:
 
 
 # --------------------------------------------------------------------------- one subgroup
-def _subgroup_results(results: Any, mask: np.ndarray, pops: Mapping[str, int]) -> Any:
+def _subgroup_results(results: Results, mask: np.ndarray, pops: Mapping[str, int]) -> Any:
     """The subgroup's own cases as Results (key questions it has applicable cases for)."""
-    answers = results.answers[mask]
-    cases = results.cases[mask]
+    answers = results.answer_table[mask]
+    cases = results.case_table[mask]
     n = answers.notna().sum()
     yes = answers.sum(skipna=True)
     summary = results.summary[results.summary["key_question"].map(lambda q: n[q] > 0)].copy()
@@ -226,7 +226,7 @@ def _subgroup_results(results: Any, mask: np.ndarray, pops: Mapping[str, int]) -
                                sample_sizes=sizes, judgements={}, published={}, overrides={})
 
 
-def _domain_rows(results: Any, mask: np.ndarray, table: pd.DataFrame, options: dict) -> pd.DataFrame:
+def _domain_rows(results: Results, mask: np.ndarray, table: pd.DataFrame, options: dict) -> pd.DataFrame:
     """Design-weighted analytic rows of a subgroup recomputed as domain estimates on the whole
     design (Lohr 2022 §4.2; R ``svyby``): the subgroup's answers kept, every other case's
     set to not applicable, so each stratum keeps its n_h and N_h and the linearised variance
@@ -236,7 +236,7 @@ def _domain_rows(results: Any, mask: np.ndarray, table: pd.DataFrame, options: d
     table = table.assign(se=np.nan, variance=np.nan, variance_wr=np.nan, domain_population=np.nan)
     if not getattr(results, "stratum_populations", None) or "weighted_percent" not in table.columns or not len(table):
         return table
-    answers = results.answers.where(np.repeat(mask[:, None], results.answers.shape[1], axis=1))
+    answers = results.answer_table.where(np.repeat(mask[:, None], results.answer_table.shape[1], axis=1))
     est = weighted_estimates(dataclasses.replace(results, answers=answers))
     est.index = results.summary["key_question"].astype(str).to_numpy()
     rows = table["weighted_percent"].notna().to_numpy() & table["key_question"].astype(str).isin(est.index[est["weighted"]]).to_numpy()
@@ -257,7 +257,7 @@ def _domain_rows(results: Any, mask: np.ndarray, table: pd.DataFrame, options: d
     return table
 
 
-def _subgroup_rows(results: Any, g: str, mask: np.ndarray, subs: pd.DataFrame, options: dict) -> pd.DataFrame:
+def _subgroup_rows(results: Results, g: str, mask: np.ndarray, subs: pd.DataFrame, options: dict) -> pd.DataFrame:
     mine = subs[subs["subgroup"] == g]
     pops = {str(s): int(N) for s, N in zip(mine["sample"], mine["population"].to_numpy(float)) if not np.isnan(N)}
     sub = _subgroup_results(results, mask, pops)
@@ -447,7 +447,7 @@ def breakdown(results: Results, by: str | Sequence[str], *, method: str = DEFAUL
                             f"{len(results.samples)} samples ({', '.join(results.samples)}): give each subgroup's "
                             "population per sample instead (populations={sample: {subgroup: N}} in Python, "
                             "--subgroup-population SAMPLE:VALUE=N on the command line)")
-    labels, groups = cross_labels(cast(pd.DataFrame, results.cases), columns)  # _check_by: case-level results
+    labels, groups = cross_labels(results.case_table, columns)
     subs = subgroup_populations(results, columns, labels, groups, populations, frame)
     if len(columns) > 1 and not set(columns) & set(subs.columns):
         parts = subs["subgroup"].str.split(SEPARATOR, regex=False)

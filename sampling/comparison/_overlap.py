@@ -7,12 +7,16 @@ says how many case ids are shared, so the reader is not misled.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
+
+
+if TYPE_CHECKING:
+    from ..results._results import Results
 
 __all__ = ["overlap_notes"]
 
 
-def _case_ids(results: Any) -> set[str]:
+def _case_ids(results: Results) -> set[str]:
     """The case ids of case-level results (none for aggregate results)."""
     answers = getattr(results, "answers", None)
     if getattr(results, "level", None) != "case" or answers is None:

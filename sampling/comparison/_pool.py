@@ -8,7 +8,7 @@ limits) is in :mod:`sampling._pool_stats`; this module checks the inputs and bui
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,10 @@ from ..results._design import question_populations
 from ..results._weights import weighted_estimates
 from ..errors import ArgumentError, DataError
 from ._overlap import overlap_notes
+
+
+if TYPE_CHECKING:
+    from ..results._results import Results
 
 __all__ = ["pool", "Pool", "NATIONAL_COLUMNS", "PROVIDER_COLUMNS"]
 
@@ -162,7 +166,7 @@ def _provider_rows(results: list, labels: list[str], pops: list[dict], key_quest
     return rows.sort_values(["_kq", "_prov"], kind="stable").drop(columns=["_kq", "_prov"]).reset_index(drop=True)
 
 
-def _design(results: Any, populations: Mapping[str, int]) -> pd.DataFrame:
+def _design(results: Results, populations: Mapping[str, int]) -> pd.DataFrame:
     """A provider's N_h-weighted estimates and stratified variances, for the samples whose
     stratum populations are known (NaN elsewhere: simple random sampling within provider)."""
     if not getattr(results, "stratum_populations", None):

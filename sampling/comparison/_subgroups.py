@@ -3,7 +3,7 @@ and each subgroup's eligible population N_g (given, counted in a frame, summed f
 design's N_h, estimated from the design weights, or pro rata)."""
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -12,6 +12,10 @@ from .._utils._checks import MAX_CASES
 from .._utils._tables import column_key, is_blank, norm_label, read_table
 from ..draw._frame import VOCABULARY, category_spellings
 from ..errors import ArgumentError, DataError
+
+
+if TYPE_CHECKING:
+    from ..results._results import Results
 
 __all__ = ["BLANK", "SEPARATOR", "by_text", "subgroup_labels", "cross_labels", "subgroup_populations"]
 
@@ -98,24 +102,24 @@ def _cell_populations(cells: pd.DataFrame, by: Sequence[str], groups: list[str])
     return {g: int(totals[norm_label(g)]) for g in groups if norm_label(g) in totals.index}
 
 
-def _weighted_populations(results: Any, sample: str, cells: pd.DataFrame, labels: pd.Series,
+def _weighted_populations(results: Results, sample: str, cells: pd.DataFrame, labels: pd.Series,
                           groups: list[str]) -> dict[str, int]:
     """N̂_g = Σ N_h/n_h over the subgroup's cases (any column, with the design's N_h known):
     the weighted domain size the design-weighted interval uses."""
     strata = [c for c in cells.columns if c not in ("population", "n")]
-    cases = results.cases.loc[results.cases["sample"] == sample, strata].astype(str)
+    cases = results.case_table.loc[results.case_table["sample"] == sample, strata].astype(str)
     key = cells[strata].astype(str)
     w = cases.merge(key.assign(w=(cells["population"] / cells["n"]).to_numpy()), on=strata, how="left")["w"]
     totals = pd.Series(w.to_numpy(), index=labels.to_numpy()).groupby(level=0).sum()
     return {g: int(np.floor(totals[g] + 0.5)) for g in groups if g in totals.index}
 
 
-def subgroup_populations(results: Any, by: Sequence[str], labels: pd.Series, groups: list[str], population: Any,
+def subgroup_populations(results: Results, by: Sequence[str], labels: pd.Series, groups: list[str], population: Any,
                          frame: Any) -> pd.DataFrame:
     """One row per (subgroup, sample): its cases n_g and eligible population N_g, with the source."""
     rows = []
     for s in results.samples:
-        in_s = (results.cases["sample"] == s).to_numpy()
+        in_s = (results.case_table["sample"] == s).to_numpy()
         counts = labels[in_s].value_counts()
         present = [g for g in groups if g in counts.index]
         known, source = {}, "unknown"

@@ -13,17 +13,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ArgumentError, DataError
 
+
+if TYPE_CHECKING:
+    from ._results import Results
+
 __all__ = ["anticipated_yes", "read_anticipated"]
 
 
-def anticipated_yes(results: Any, strata: Sequence[str] | None = None, *, sample: str | None = None) -> pd.DataFrame:
+def anticipated_yes(results: Results, strata: Sequence[str] | None = None, *, sample: str | None = None) -> pd.DataFrame:
     """Per stratum cell and key question: cases answered, yes, and ``p`` (proportion yes).
 
     Parameters
@@ -51,7 +55,7 @@ def anticipated_yes(results: Any, strata: Sequence[str] | None = None, *, sample
     """
     if getattr(results, "level", None) != "case" or results.cases is None:
         raise ArgumentError("results", type(results).__name__, "must be case-level results (answers per case)")
-    samples = list(dict.fromkeys(results.cases["sample"]))
+    samples = list(dict.fromkeys(results.case_table["sample"]))
     if sample is None:
         if len(samples) != 1:
             raise ArgumentError("sample", sample, "must name one of the results' samples: " + ", ".join(samples))
@@ -61,13 +65,13 @@ def anticipated_yes(results: Any, strata: Sequence[str] | None = None, *, sample
     cols = list(strata) if strata else list((getattr(results, "strata", None) or {}).get(sample, ()))
     if not cols:
         raise DataError(f"the results of sample {sample!r} have no strata to give anticipated values by cell")
-    rows = (results.cases["sample"] == sample).to_numpy()
-    cases = results.cases.loc[rows]
+    rows = (results.case_table["sample"] == sample).to_numpy()
+    cases = results.case_table.loc[rows]
     missing = [c for c in cols if c not in cases.columns]
     if missing:
         raise DataError("the previous results lack stratification column(s)", values=missing)
     kqs = list(results.summary.loc[results.summary["sample"] == sample, "key_question"])
-    answers = results.answers.loc[rows, kqs].to_numpy(float)
+    answers = results.answer_table.loc[rows, kqs].to_numpy(float)
     keys = cases[cols].astype(str).reset_index(drop=True)
     out = []
     for key, idx in keys.groupby(cols, sort=False).indices.items():

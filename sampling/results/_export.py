@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,10 @@ import pandas as pd
 from .._utils._io import atomic_path, write_csv
 from ..errors import ArgumentError, DataError, OutputError
 from ._weights import POPULATION, SampleDesign, collapse_small_strata, sample_design
+
+
+if TYPE_CHECKING:
+    from ._results import Results
 
 __all__ = ["export_design", "LAYOUTS", "column_name"]
 
@@ -49,7 +53,7 @@ def column_name(key_question: str) -> str:
     return f"q_{key_question}"
 
 
-def _cells(results: Any, sample: str, cases: pd.DataFrame) -> pd.DataFrame:
+def _cells(results: Results, sample: str, cases: pd.DataFrame) -> pd.DataFrame:
     """Each case's stratum label, N_h and n_h for one sample."""
     table = (getattr(results, "stratum_populations", None) or {}).get(sample)
     if table is None:
@@ -83,8 +87,8 @@ def _variance_strata(cell: pd.DataFrame, code: np.ndarray) -> pd.DataFrame:
     return cell.assign(var_stratum=[label[g] for g in group], var_N=pooled_N.loc[group].to_numpy())
 
 
-def _wide(results: Any) -> pd.DataFrame:
-    cases, answers = results.cases, results.answers
+def _wide(results: Results) -> pd.DataFrame:
+    cases, answers = results.case_table, results.answer_table
     strata = list(dict.fromkeys(c for cols in (results.strata or {}).values() for c in cols))
     parts = [_cells(results, s, cases[cases["sample"] == s]) for s in dict.fromkeys(cases["sample"])]
     cell = pd.concat(parts).loc[cases.index]
@@ -114,7 +118,7 @@ def _long(wide: pd.DataFrame, questions: list[str]) -> pd.DataFrame:
     return out
 
 
-def export_design(results: Any, path: str | os.PathLike | None = None, *, layout: str = "wide") -> pd.DataFrame:
+def export_design(results: Results, path: str | os.PathLike | None = None, *, layout: str = "wide") -> pd.DataFrame:
     """Case-level results as a design another package reads: strata, weights, fpc, answers.
 
     Parameters
@@ -161,7 +165,7 @@ def export_design(results: Any, path: str | os.PathLike | None = None, *, layout
     if layout not in LAYOUTS:
         raise ArgumentError("layout", layout, "must be 'wide' or 'long'")
     wide = _wide(results)
-    table = wide if layout == "wide" else _long(wide, [str(q) for q in results.answers.columns])
+    table = wide if layout == "wide" else _long(wide, [str(q) for q in results.answer_table.columns])
     if path is not None:
         target = Path(path)
         try:

@@ -130,6 +130,20 @@ class Results(TableResult):
         return self.framework.rules
 
     @property
+    def case_table(self) -> pd.DataFrame:
+        """The cases of case-level results (one row per case); published percentages have none."""
+        if self.cases is None:
+            raise DataError("these are published percentages: this needs case-level results (one row per case)")
+        return self.cases
+
+    @property
+    def answer_table(self) -> pd.DataFrame:
+        """The answers of case-level results (cases × key questions); published percentages have none."""
+        if self.answers is None:
+            raise DataError("these are published percentages: this needs case-level results (one row per case)")
+        return self.answers
+
+    @property
     def key_questions(self) -> tuple[str, ...]:
         """Key questions with data, in framework order."""
         return tuple(self.summary["key_question"])

@@ -14,7 +14,7 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import pandas as pd
 
@@ -22,6 +22,10 @@ from .._utils._display import TableResult
 from ..draw._allocate import RULE_WORDS
 from ..draw._drawread import is_draw_workbook
 from ..errors import ArgumentError
+
+
+if TYPE_CHECKING:
+    from ._results import Results
 
 __all__ = ["DesignStatement", "design_statement", "design_statements", "left_out_lines"]
 
@@ -254,7 +258,7 @@ def _replaced(subs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"case_id": subs["replaced_case_id"].astype(str).to_numpy(), "reason": reason})
 
 
-def _from_results(results: Any, sample: str | None) -> DesignStatement:
+def _from_results(results: Results, sample: str | None) -> DesignStatement:
     samples = tuple(getattr(results, "samples", ()))
     if sample is None:
         if not samples:
@@ -266,8 +270,8 @@ def _from_results(results: Any, sample: str | None) -> DesignStatement:
     N = (getattr(results, "populations", {}) or {}).get(sample)
     complete = partly = None
     if getattr(results, "level", "") == "case" and results.cases is not None:
-        ids = results.cases.index[results.cases["sample"] == sample] if "sample" in results.cases else results.cases.index
-        ids = set(map(str, ids))
+        rows = results.cases.index[results.cases["sample"] == sample] if "sample" in results.cases else results.cases.index
+        ids = set(map(str, rows))
         missing = getattr(results, "missing", None)
         partial = set() if missing is None or not len(missing) else set(map(str, missing["case_id"])) & ids
         complete, partly = len(ids - partial), len(partial)
@@ -317,7 +321,7 @@ def design_statement(source: Any, *, sample: str | None = None) -> DesignStateme
     raise ArgumentError("source", type(source).__name__, "must be a draw workbook's path or results")
 
 
-def design_statements(results: Any, draws: Sequence[Any] = ()) -> tuple[DesignStatement, ...]:
+def design_statements(results: Results, draws: Sequence[Any] = ()) -> tuple[DesignStatement, ...]:
     """One statement per sample: from each draw workbook in ``draws`` when the results were
     read from them, else from ``results`` (one per sample they hold).
 

@@ -58,7 +58,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping  # results: Any here, as _results imports this module (no cycle, not even for types)
 
 import numpy as np
 import pandas as pd
@@ -66,6 +66,7 @@ import pandas as pd
 from ..stats._hypergeometric import hypergeometric_exact_interval
 from ..stats._proportion import effective_interval
 from ..errors import ArgumentError, DataError
+
 
 __all__ = ["POPULATION", "SampleDesign", "check_stratum_populations", "sample_design", "collapse_small_strata",
            "cell_key", "stratum_codes", "resampling_strata",
@@ -142,7 +143,7 @@ def sample_design(results: Any, sample: str) -> SampleDesign | None:
     cols = [c for c in table.columns if c not in (POPULATION, "n")]
     sampled = table[table["n"] > 0].reset_index(drop=True)
     index = {cell_key(r): i for i, r in enumerate(sampled[cols].itertuples(index=False))}
-    sub = results.cases.loc[results.cases["sample"] == sample, cols]
+    sub = results.case_table.loc[results.case_table["sample"] == sample, cols]
     code = np.array([index[cell_key(r)] for r in sub.itertuples(index=False)], dtype=np.int64)
     return SampleDesign(code, sampled[POPULATION].to_numpy(float), sampled["n"].to_numpy(float),
                         int(table.loc[table["n"] == 0, POPULATION].sum()))
@@ -168,7 +169,7 @@ def resampling_strata(results: Any, sample: str, stratified: bool) -> tuple[Samp
         group, pooled = collapse_small_strata(cells.code)
         return cells, group, pooled, True
     columns = tuple(results.strata.get(sample, ())) if stratified else ()
-    code = stratum_codes(results.cases.loc[(results.cases["sample"] == sample).to_numpy()], columns)
+    code = stratum_codes(results.case_table.loc[(results.case_table["sample"] == sample).to_numpy()], columns)
     if not columns:
         return None, code, 0, False
     group, pooled = collapse_small_strata(code)
@@ -340,7 +341,7 @@ def _with_missing(results: Any, sample: str, kqs: list, ans: np.ndarray, design:
     missing = getattr(results, "missing", None)
     if missing is None or not len(missing):
         return p, v, v_wr, Nd
-    ids = results.cases.index[(results.cases["sample"] == sample).to_numpy()]
+    ids = results.case_table.index[(results.case_table["sample"] == sample).to_numpy()]
     for j, kq in enumerate(kqs):
         gone = set(missing.loc[missing["key_question"] == kq, "case_id"])
         if not gone:
@@ -437,7 +438,7 @@ def cell_estimates(results: Any, cells: Mapping[str, SampleDesign], fpc: Mapping
     for s, design in cells.items():
         rows = (summary["sample"] == s).to_numpy()
         kqs = list(summary.loc[rows, "key_question"])
-        ans = results.answers.loc[(results.cases["sample"] == s).to_numpy(), kqs].to_numpy(float)
+        ans = results.answer_table.loc[(results.case_table["sample"] == s).to_numpy(), kqs].to_numpy(float)
         use_fpc = True if fpc is None else bool(fpc.get(s, False))
         p, v, v_wr, Nd = _with_missing(results, s, kqs, ans, design, use_fpc)
         n_answered = (~np.isnan(ans)).sum(axis=0).astype(float)
