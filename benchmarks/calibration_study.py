@@ -240,12 +240,18 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--sizes", default="56,79,668", help="population sizes to run (of 56, 79, 668)")
     ap.add_argument("--csv", type=Path, default=None, help="write every standard's row here")
+    ap.add_argument("--from-csv", type=Path, default=None,
+                    help="summarise the rows a previous run wrote with --csv instead of simulating")
     ap.add_argument("--write", action="store_true",
                     help=f"write {RATES_FILE.relative_to(HERE.parent)} and {RESULTS_FILE.relative_to(HERE.parent)}")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     sizes = tuple(int(s) for s in args.sizes.split(","))
-    table = run(args.standards, args.resamples, args.jobs, args.seed, sizes)
+    if args.from_csv:
+        table = pd.read_csv(args.from_csv)
+        sizes = tuple(int(N) for N in sorted(table["N"].unique()))
+    else:
+        table = run(args.standards, args.resamples, args.jobs, args.seed, sizes)
     if args.csv:
         table.to_csv(args.csv, index=False)
     labels = list(load_framework("hmip-adult").rules.labels)
@@ -261,6 +267,7 @@ def main(argv=None) -> int:
             "standards": int(len(table)), "resamples": args.resamples, "seed": args.seed,
             "populations": {str(N): {"sampled": CONFIGS[N][0], "sample": CONFIGS[N][1],
                                      "standards": int((table["N"] == N).sum())} for N in sizes},
+            "truth_range": list(TRUTH_RANGE),
             "truths": f"every key question's true percentage uniform on {TRUTH_RANGE[0]:g}-{TRUTH_RANGE[1]:g}%",
             "near": f"the deciding question's true percentage within {NEAR:g} points of a band edge",
             "far": f"the deciding question's true percentage {FAR:g} or more points from every band edge",

@@ -55,6 +55,8 @@ _RANGE = {"settled": "at least 0.9", "leaning": "0.7 to 0.9", "could go either w
 def grade_rates() -> dict:
     """The calibration study's measured rates: ``{"conditions": …, "rates": {population or
     "pooled": {grade: {"share", "wrong_all", "wrong_near", "wrong_far", "se_…", "n_…"}}}}``."""
+    if not RATES_PATH.exists():
+        raise FileNotFoundError(f"{RATES_PATH} is missing: run benchmarks/calibration_study.py --write")
     return json.loads(RATES_PATH.read_text(encoding="utf-8"))
 
 
@@ -69,7 +71,9 @@ def study_conditions() -> str:
 
 
 def _meaning(grade: str, r: dict) -> str:
-    text = (f"P(rule rating) {_RANGE[grade]}: in simulated inspections such ratings were wrong "
+    low, high = grade_rates()["conditions"]["truth_range"]
+    text = (f"P(rule rating) {_RANGE[grade]}: in simulated inspections with every true percentage "
+            f"spread over {low:g}-{high:g}% such ratings were wrong "
             f"{100 * r['wrong_all']:.1f}% of the time, and {100 * r['wrong_near']:.0f}% of the time when "
             "the deciding key question's true percentage was within 2 points of a band edge")
     if grade == "could go either way":
@@ -82,9 +86,13 @@ def _meanings() -> dict[str, str]:
     return {g: _meaning(g, pooled[g]) for g in GRADES}
 
 
-#: what each grade means, in the words the report uses (figures from the calibration study,
-#: pooled over its three population sizes; conditions in :func:`study_conditions`)
-GRADE_MEANING = _meanings()
+def __getattr__(name: str) -> Any:
+    # GRADE_MEANING — what each grade means, in the words the report uses (figures from the
+    # calibration study, pooled over its population sizes; conditions in study_conditions) —
+    # is read from grade_rates.json on first use, so the study can run before the file exists
+    if name == "GRADE_MEANING":
+        return _meanings()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def grade_table() -> pd.DataFrame:
