@@ -174,7 +174,7 @@ def _aggregate_draws(design: SurveyDesign, B: int, rng: np.random.Generator) -> 
 def _describe(design: SurveyDesign) -> str:
     if design.results.level != "case":
         finite = ~np.isnan(design.question_population)
-        how = ("beta-binomial (finite population)" if finite.all() else "beta (N unknown)" if not finite.any()
+        how = ("beta-binomial, finite population" if finite.all() else "beta; N unknown" if not finite.any()
                else "beta-binomial where N is known, beta elsewhere")
         return f"posterior of each key question's population % on its own ({how})"
     units = design.units
