@@ -237,6 +237,8 @@ def main(argv=None) -> int:
     ap.add_argument("--standards", type=int, default=6000, help="simulated standards per population size")
     ap.add_argument("--resamples", type=int, default=2000)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--prior", type=float, default=None,
+                    help="weight of the posterior's prior pseudo-cases (default: the package's)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--sizes", default="56,79,668", help="population sizes to run (of 56, 79, 668)")
     ap.add_argument("--csv", type=Path, default=None, help="write every standard's row here")
@@ -247,6 +249,9 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     sizes = tuple(int(s) for s in args.sizes.split(","))
+    if args.prior is not None:  # inherited by the forked workers
+        from sampling.estimation import _posterior
+        _posterior.PRIOR = args.prior
     if args.from_csv:
         table = pd.read_csv(args.from_csv)
         sizes = tuple(int(N) for N in sorted(table["N"].unique()))

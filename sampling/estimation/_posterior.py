@@ -55,6 +55,9 @@ __all__ = ["Posterior", "posterior_draws", "unit_populations", "POSTERIOR_KIND"]
 
 POSTERIOR_KIND = "finite-population posterior (Pólya urn over whole cases)"
 
+#: weight of each of the two prior pseudo-cases (all yes, all no) seeded into every sample's urn
+PRIOR = 0.0
+
 #: draws × units per chunk (bounds the Gamma and multinomial arrays)
 _CHUNK_CELLS = 1_000_000
 
@@ -116,42 +119,57 @@ def unit_populations(pt: SampleUnits) -> tuple[np.ndarray, np.ndarray, bool]:
     return group, _apportion(unseen, n_g), True
 
 
-def _group_counts(c: np.ndarray, unseen: float, finite: bool, B: int,
+def _group_counts(alpha: np.ndarray, seen: np.ndarray, unseen: float, finite: bool, B: int,
                   rng: np.random.Generator) -> np.ndarray:
-    """(B, P) population counts (finite) or masses of one urn group's P patterns."""
-    P = len(c)
+    """(B, P) population counts (finite) or masses of one urn group's P patterns: the urn's
+    seed weights ``alpha`` (the sampled cases, and any prior pseudo-cases), the cases ``seen``."""
+    P = len(alpha)
     if finite and unseen == 0:
-        return np.broadcast_to(c, (B, P)).astype(float)
+        return np.broadcast_to(seen, (B, P)).astype(float)
     if P == 1:
-        return np.full((B, 1), float(c[0] + unseen) if finite else float(unseen))
-    g = rng.standard_gamma(np.broadcast_to(c, (B, P)))
+        return np.full((B, 1), float(seen[0] + unseen) if finite else float(unseen))
+    g = rng.standard_gamma(np.broadcast_to(alpha, (B, P)))
     w = g / g.sum(axis=1, keepdims=True)
     if not finite:
         return unseen * w
-    return c + rng.multinomial(int(unseen), w).astype(float)
+    return seen + rng.multinomial(int(unseen), w).astype(float)
 
 
-def _case_draws(design: SurveyDesign, B: int, rng: np.random.Generator) -> np.ndarray:
+def _with_prior(c: np.ndarray, Y: np.ndarray, Q: np.ndarray, weight: float):
+    """The urn's seed with two pseudo-cases of weight ``weight`` each: one answering yes and one
+    no to every question, applicable in the group's observed share of cases (so a domain's
+    size is not moved), as (alpha, seen, Y, Q). One key question's unseen yes count is then
+    BetaBinomial(U, x + weight, n − x + weight): weight 1 is a flat prior on its %."""
+    if weight <= 0:
+        return c, c, Y, Q
+    share = (c @ Q) / c.sum()
+    Y2 = np.vstack([Y, share, np.zeros_like(share)])
+    Q2 = np.vstack([Q, share, share])
+    return np.r_[c, weight, weight], np.r_[c, 0.0, 0.0], Y2, Q2
+
+
+def _case_draws(design: SurveyDesign, B: int, rng: np.random.Generator, prior: float) -> np.ndarray:
     k = len(design.summary)
     yes_b, n_b = np.zeros((B, k)), np.zeros((B, k))
     for pt in design.units:
         group, size, finite = unit_populations(pt)
-        cols = pt.columns
+        cols, n = pt.columns, pt.counts.sum()
         for g in range(len(size)):
             rows = np.flatnonzero(group == g)
             c = pt.counts[rows].astype(float)
-            Y, Q = pt.Yp[rows], pt.Qp[rows]
+            # the prior's two pseudo-cases are shared among a sample's strata by their cases
+            alpha, seen, Y, Q = _with_prior(c, pt.Yp[rows], pt.Qp[rows], prior * c.sum() / n)
             chunk = int(max(1, min(B, _CHUNK_CELLS // max(len(rows), 1))))
             for b0 in range(0, B, chunk):
                 m = min(chunk, B - b0)
-                counts = _group_counts(c, size[g], finite, m, rng)
+                counts = _group_counts(alpha, seen, size[g], finite, m, rng)
                 yes_b[b0:b0 + m, cols] += counts @ Y
                 n_b[b0:b0 + m, cols] += counts @ Q
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(n_b > 0, 100.0 * yes_b / np.where(n_b > 0, n_b, 1), np.nan)
 
 
-def _aggregate_draws(design: SurveyDesign, B: int, rng: np.random.Generator) -> np.ndarray:
+def _aggregate_draws(design: SurveyDesign, B: int, rng: np.random.Generator, prior: float) -> np.ndarray:
     s = design.summary
     yes, n = s["yes"].to_numpy(float), s["n"].to_numpy(float)
     Nj = design.question_population
@@ -161,7 +179,7 @@ def _aggregate_draws(design: SurveyDesign, B: int, rng: np.random.Generator) -> 
         if not m > 0:
             out[:, j] = np.nan
             continue
-        a, b = (x + 0.5, m - x + 0.5) if x in (0, m) else (x, m - x)
+        a, b = (x + 0.5, m - x + 0.5) if prior <= 0 and x in (0, m) else (x + prior, m - x + prior)
         p = rng.beta(a, b, B)
         if np.isnan(Nj[j]):
             out[:, j] = 100.0 * p
@@ -186,7 +204,8 @@ def _describe(design: SurveyDesign) -> str:
     return POSTERIOR_KIND[:-1] + ("; " + "; ".join(parts) if parts else "") + ")"
 
 
-def posterior_draws(design: SurveyDesign, B: int, rng: np.random.Generator) -> Posterior:
+def posterior_draws(design: SurveyDesign, B: int, rng: np.random.Generator, prior: float | None = None
+                    ) -> Posterior:
     """``B`` posterior draws of every key question's population percentage (0–100).
 
     Parameters
@@ -198,6 +217,8 @@ def posterior_draws(design: SurveyDesign, B: int, rng: np.random.Generator) -> P
     B : int
         Number of draws.
     rng : numpy.random.Generator
+    prior : float, optional
+        Weight of each of the urn's two prior pseudo-cases (default :data:`PRIOR`).
 
     Returns
     -------
@@ -213,6 +234,6 @@ def posterior_draws(design: SurveyDesign, B: int, rng: np.random.Generator) -> P
     >>> draws.values.shape == (200, len(design.summary))
     True
     """
-    values = (_case_draws(design, B, rng) if design.results.level == "case"
-              else _aggregate_draws(design, B, rng))
+    values = (_case_draws(design, B, rng, PRIOR if prior is None else prior) if design.results.level == "case"
+              else _aggregate_draws(design, B, rng, PRIOR if prior is None else prior))
     return Posterior(values, _describe(design))
