@@ -43,7 +43,7 @@ def test_one_question_unseen_count_is_beta_binomial():
     x, n, N, B = 35, 54, 79, 40_000
     r = load_results(cases({"4.1.3": yes_no(x, n, np.random.default_rng(3))}, n), population=N)
     post = _draws(r, B)
-    assert post.kind == "finite-population posterior (Pólya urn over whole cases)"
+    assert post.kind == "finite-population posterior (Pólya urn over whole cases, key questions jointly)"
     K = post.values[:, 0] * N / 100 - x
     np.testing.assert_allclose(K, np.round(K), atol=1e-9)
     ref = stats.betabinom(N - n, x, n - x)

@@ -53,7 +53,7 @@ from ..results._design import SampleUnits, SurveyDesign
 
 __all__ = ["Posterior", "posterior_draws", "unit_populations", "POSTERIOR_KIND"]
 
-POSTERIOR_KIND = "finite-population posterior (Pólya urn over whole cases)"
+POSTERIOR_KIND = "finite-population posterior (Pólya urn over whole cases, key questions jointly)"
 
 #: weight of each of the two prior pseudo-cases (all yes, all no) seeded into every sample's urn
 PRIOR = 0.0
@@ -197,11 +197,13 @@ def _describe(design: SurveyDesign) -> str:
         return f"posterior of each key question's population % on its own ({how})"
     units = design.units
     finite = [u.finite for u in units]
-    how = ("" if all(finite) else "Bayesian bootstrap, N unknown" if not any(finite)
-           else "Bayesian bootstrap where N is unknown")
+    if any(finite):
+        head = POSTERIOR_KIND[:-1] + ("" if all(finite) else "; Bayesian bootstrap where N is unknown")
+    else:
+        head = "posterior (Bayesian bootstrap over whole cases, key questions jointly; N unknown"
     parts = [p for p in ("stratified" if any(u.stratified for u in units) else "",
-                         "design-weighted by N_h" if any(u.weighted for u in units) else "", how) if p]
-    return POSTERIOR_KIND[:-1] + ("; " + "; ".join(parts) if parts else "") + ")"
+                         "design-weighted by N_h" if any(u.weighted for u in units) else "") if p]
+    return head + "".join("; " + p for p in parts) + ")"
 
 
 def posterior_draws(design: SurveyDesign, B: int, rng: np.random.Generator, prior: float | None = None
