@@ -31,7 +31,9 @@ Reported per population size and method:
 
 With ``--write`` the grades' measured error rates (posterior method) are written to
 ``sampling/rating/grade_rates.json``, which ``sampling.rating._grades`` reads to word what
-each grade means, and the printed tables to ``benchmarks/calibration_study_results.txt``.
+each grade means (the report, ``sampling analyse``'s legend), the grade table of the guide
+(``docs/guide/04-analyse.md``, between its ``grade-rates`` markers) is rewritten from it, and
+the printed tables go to ``benchmarks/calibration_study_results.txt``.
 
     python benchmarks/calibration_study.py [--standards 6000] [--resamples 2000] [--jobs 2] [--write]
 
@@ -77,6 +79,20 @@ TOLERANCE = 3.0  # points
 METHODS = ("posterior", "bootstrap")
 RATES_FILE = HERE.parent / "sampling" / "rating" / "grade_rates.json"
 RESULTS_FILE = HERE / "calibration_study_results.txt"
+GUIDE_FILE = HERE.parent / "docs" / "guide" / "04-analyse.md"
+GUIDE_START, GUIDE_END = "<!-- grade-rates:start", "<!-- grade-rates:end -->"
+
+
+def write_guide_table() -> None:
+    """Replace the grade table between the guide's markers with the rates just written."""
+    from sampling.rating import _grades
+
+    _grades.grade_rates.cache_clear()
+    text = GUIDE_FILE.read_text(encoding="utf-8")
+    i = text.index(GUIDE_START)
+    i = text.index("\n", i) + 1
+    j = text.index(GUIDE_END)
+    GUIDE_FILE.write_text(text[:i] + _grades.grade_markdown() + "\n" + text[j:], encoding="utf-8")
 
 
 def framework_parts(sample: str):
@@ -237,8 +253,6 @@ def main(argv=None) -> int:
     ap.add_argument("--standards", type=int, default=6000, help="simulated standards per population size")
     ap.add_argument("--resamples", type=int, default=2000)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--prior", type=float, default=None,
-                    help="weight of the posterior's prior pseudo-cases (default: the package's)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--sizes", default="56,79,668", help="population sizes to run (of 56, 79, 668)")
     ap.add_argument("--csv", type=Path, default=None, help="write every standard's row here")
@@ -249,9 +263,6 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     sizes = tuple(int(s) for s in args.sizes.split(","))
-    if args.prior is not None:  # inherited by the forked workers
-        from sampling.estimation import _posterior
-        _posterior.PRIOR = args.prior
     if args.from_csv:
         table = pd.read_csv(args.from_csv)
         sizes = tuple(int(N) for N in sorted(table["N"].unique()))
@@ -280,6 +291,7 @@ def main(argv=None) -> int:
         }
         RATES_FILE.write_text(json.dumps({"conditions": conditions, "rates": rates}, indent=1, ensure_ascii=False)
                               + "\n", encoding="utf-8")
+        write_guide_table()
     return 0
 
 

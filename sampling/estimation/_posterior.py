@@ -30,6 +30,11 @@ BetaBinomial(N − n, x, n − x), the closed form ``tests/test_calibration.py``
   case-level correlation.
 * **census** (n = N) — every draw is the sample itself: certainty.
 
+The urn is seeded with the sampled cases alone (no prior pseudo-cases). A flat prior on each
+question — two pseudo-cases, one all yes and one all no, making one question's unseen count
+BetaBinomial(N − n, x + 1, n − x + 1) — was tried in the calibration study and calibrated no
+better, so it is not used.
+
 Why not the case bootstrap's replicates: the bootstrap distribution of the sample's rating
 is not the distribution of the true rating given the sample; ``benchmarks/calibration_study.py``
 measured its P(rule rating) over-confident (stated 0.85, right 80%) and these posterior
@@ -54,9 +59,6 @@ from ..results._design import SampleUnits, SurveyDesign
 __all__ = ["Posterior", "posterior_draws", "unit_populations", "POSTERIOR_KIND"]
 
 POSTERIOR_KIND = "finite-population posterior (Pólya urn over whole cases, key questions jointly)"
-
-#: weight of each of the two prior pseudo-cases (all yes, all no) seeded into every sample's urn
-PRIOR = 0.0
 
 #: draws × units per chunk (bounds the Gamma and multinomial arrays)
 _CHUNK_CELLS = 1_000_000
@@ -122,7 +124,7 @@ def unit_populations(pt: SampleUnits) -> tuple[np.ndarray, np.ndarray, bool]:
 def _group_counts(alpha: np.ndarray, seen: np.ndarray, unseen: float, finite: bool, B: int,
                   rng: np.random.Generator) -> np.ndarray:
     """(B, P) population counts (finite) or masses of one urn group's P patterns: the urn's
-    seed weights ``alpha`` (the sampled cases, and any prior pseudo-cases), the cases ``seen``."""
+    seed weights ``alpha`` (the sampled cases), the cases ``seen``."""
     P = len(alpha)
     if finite and unseen == 0:
         return np.broadcast_to(seen, (B, P)).astype(float)
@@ -135,41 +137,27 @@ def _group_counts(alpha: np.ndarray, seen: np.ndarray, unseen: float, finite: bo
     return seen + rng.multinomial(int(unseen), w).astype(float)
 
 
-def _with_prior(c: np.ndarray, Y: np.ndarray, Q: np.ndarray, weight: float):
-    """The urn's seed with two pseudo-cases of weight ``weight`` each: one answering yes and one
-    no to every question, applicable in the group's observed share of cases (so a domain's
-    size is not moved), as (alpha, seen, Y, Q). One key question's unseen yes count is then
-    BetaBinomial(U, x + weight, n − x + weight): weight 1 is a flat prior on its %."""
-    if weight <= 0:
-        return c, c, Y, Q
-    share = (c @ Q) / c.sum()
-    Y2 = np.vstack([Y, share, np.zeros_like(share)])
-    Q2 = np.vstack([Q, share, share])
-    return np.r_[c, weight, weight], np.r_[c, 0.0, 0.0], Y2, Q2
-
-
-def _case_draws(design: SurveyDesign, B: int, rng: np.random.Generator, prior: float) -> np.ndarray:
+def _case_draws(design: SurveyDesign, B: int, rng: np.random.Generator) -> np.ndarray:
     k = len(design.summary)
     yes_b, n_b = np.zeros((B, k)), np.zeros((B, k))
     for pt in design.units:
         group, size, finite = unit_populations(pt)
-        cols, n = pt.columns, pt.counts.sum()
+        cols = pt.columns
         for g in range(len(size)):
             rows = np.flatnonzero(group == g)
             c = pt.counts[rows].astype(float)
-            # the prior's two pseudo-cases are shared among a sample's strata by their cases
-            alpha, seen, Y, Q = _with_prior(c, pt.Yp[rows], pt.Qp[rows], prior * c.sum() / n)
+            Y, Q = pt.Yp[rows], pt.Qp[rows]
             chunk = int(max(1, min(B, _CHUNK_CELLS // max(len(rows), 1))))
             for b0 in range(0, B, chunk):
                 m = min(chunk, B - b0)
-                counts = _group_counts(alpha, seen, size[g], finite, m, rng)
+                counts = _group_counts(c, c, size[g], finite, m, rng)
                 yes_b[b0:b0 + m, cols] += counts @ Y
                 n_b[b0:b0 + m, cols] += counts @ Q
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(n_b > 0, 100.0 * yes_b / np.where(n_b > 0, n_b, 1), np.nan)
 
 
-def _aggregate_draws(design: SurveyDesign, B: int, rng: np.random.Generator, prior: float) -> np.ndarray:
+def _aggregate_draws(design: SurveyDesign, B: int, rng: np.random.Generator) -> np.ndarray:
     s = design.summary
     yes, n = s["yes"].to_numpy(float), s["n"].to_numpy(float)
     Nj = design.question_population
@@ -179,7 +167,7 @@ def _aggregate_draws(design: SurveyDesign, B: int, rng: np.random.Generator, pri
         if not m > 0:
             out[:, j] = np.nan
             continue
-        a, b = (x + 0.5, m - x + 0.5) if prior <= 0 and x in (0, m) else (x + prior, m - x + prior)
+        a, b = (x + 0.5, m - x + 0.5) if x in (0, m) else (x, m - x)
         p = rng.beta(a, b, B)
         if np.isnan(Nj[j]):
             out[:, j] = 100.0 * p
@@ -206,8 +194,7 @@ def _describe(design: SurveyDesign) -> str:
     return head + "".join("; " + p for p in parts) + ")"
 
 
-def posterior_draws(design: SurveyDesign, B: int, rng: np.random.Generator, prior: float | None = None
-                    ) -> Posterior:
+def posterior_draws(design: SurveyDesign, B: int, rng: np.random.Generator) -> Posterior:
     """``B`` posterior draws of every key question's population percentage (0–100).
 
     Parameters
@@ -219,8 +206,6 @@ def posterior_draws(design: SurveyDesign, B: int, rng: np.random.Generator, prio
     B : int
         Number of draws.
     rng : numpy.random.Generator
-    prior : float, optional
-        Weight of each of the urn's two prior pseudo-cases (default :data:`PRIOR`).
 
     Returns
     -------
@@ -236,6 +221,6 @@ def posterior_draws(design: SurveyDesign, B: int, rng: np.random.Generator, prio
     >>> draws.values.shape == (200, len(design.summary))
     True
     """
-    values = (_case_draws(design, B, rng, PRIOR if prior is None else prior) if design.results.level == "case"
-              else _aggregate_draws(design, B, rng, PRIOR if prior is None else prior))
+    values = (_case_draws(design, B, rng) if design.results.level == "case"
+              else _aggregate_draws(design, B, rng))
     return Posterior(values, _describe(design))
