@@ -145,7 +145,7 @@ def one_inspection(args: tuple) -> list[dict]:
                 deciding = min(std.key_questions, key=lambda q: true_pct[q])
                 row.update({"N": N, "seed": seed, "standard": rec["standard"],
                             "true_rating": rules.label(min(true_band[q] for q in std.key_questions)),
-                            "rule_rating": rec["rule_rating"],
+                            "rule_rating": rec["rule_rating"], "flagged": bool(rec["flagged"]),
                             "edge_distance": float(np.abs(true_pct[deciding]
                                                           - np.asarray(rules.effective_edges)).min())})
             for label in labels:
@@ -210,6 +210,18 @@ def grade_rates(t: pd.DataFrame, method: str) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("grade")
 
 
+def flag_rates(t: pd.DataFrame) -> dict:
+    """The edge flag (a band edge inside the deciding question's interval; the same with
+    either method): the share of standards flagged, the share misrated, the share of
+    misratings flagged, and the share flagged among standards far from every edge."""
+    wrong = t["rule_rating"] != t["true_rating"]
+    far = t["edge_distance"] >= FAR
+    return {"standards": int(len(t)), "flagged": round(float(t["flagged"].mean()), 4),
+            "misrated": round(float(wrong.mean()), 4),
+            "misratings_flagged": round(float(t.loc[wrong, "flagged"].mean()), 4) if wrong.any() else None,
+            "flagged_when_far": round(float(t.loc[far, "flagged"].mean()), 4) if far.any() else None}
+
+
 def summarise(table: pd.DataFrame, labels) -> tuple[str, dict]:
     """The printed report and the measured grade rates (posterior method) for the JSON."""
     buf = io.StringIO()
@@ -222,6 +234,10 @@ def summarise(table: pd.DataFrame, labels) -> tuple[str, dict]:
         worst = []
         for title, t, key in groups:
             print(f"\n######## {title}: {len(t):,} standards")
+            fl = flag_rates(t)
+            print("\n== the edge flag ==\n" + ", ".join(f"{k} {100 * v:.1f}%" if isinstance(v, float) else f"{k} {v}"
+                                                   for k, v in fl.items()))
+            rates.setdefault("flag", {})[str(key)] = fl
             for method in METHODS:
                 rule, each = calibration(t, method, labels)
                 print(f"\n== {method}: P(rule) — stated vs observed share right ==\n{rule}")
@@ -235,7 +251,7 @@ def summarise(table: pd.DataFrame, labels) -> tuple[str, dict]:
                                   "bins judged": len(j), "largest |gap|": float(j["gap"].abs().max()),
                                   "bins off by > 3": int((j["gap"].abs() > TOLERANCE).sum())})
                 if method == "posterior":
-                    rates[str(key)] = {
+                    rates.setdefault("grades", {})[str(key)] = {
                         name: {"share": round(float(gr.at[name, "share %"]) / 100, 4),
                                **{f"wrong_{w}": round(float(gr.at[name, f"wrong % ({w})"]) / 100, 4)
                                   for w in ("all", "near", "far")},
@@ -289,7 +305,8 @@ def main(argv=None) -> int:
             "far": f"the deciding question's true percentage {FAR:g} or more points from every band edge",
             "thresholds": {"settled": SETTLED, "leaning": LEANING},
         }
-        RATES_FILE.write_text(json.dumps({"conditions": conditions, "rates": rates}, indent=1, ensure_ascii=False)
+        RATES_FILE.write_text(json.dumps({"conditions": conditions, "rates": rates["grades"], "flag": rates["flag"]},
+                                         indent=1, ensure_ascii=False)
                               + "\n", encoding="utf-8")
         write_guide_table()
     return 0
