@@ -249,7 +249,9 @@ def summarise(table: pd.DataFrame, labels) -> tuple[str, dict]:
                     j = frame[frame["judged"]]
                     worst.append({"population": title, "method": method, "probability": what,
                                   "bins judged": len(j), "largest |gap|": float(j["gap"].abs().max()),
-                                  "bins off by > 3": int((j["gap"].abs() > TOLERANCE).sum())})
+                                  "bins off by > 3": int((j["gap"].abs() > TOLERANCE).sum()),
+                                  "... and by > 2 MC se": int(((j["gap"].abs() > TOLERANCE)
+                                                               & (j["gap"].abs() > 2 * j["MC se"])).sum())})
                 if method == "posterior":
                     rates.setdefault("grades", {})[str(key)] = {
                         name: {"share": round(float(gr.at[name, "share %"]) / 100, 4),

@@ -121,38 +121,52 @@ def unit_populations(pt: SampleUnits) -> tuple[np.ndarray, np.ndarray, bool]:
     return group, _apportion(unseen, n_g), True
 
 
-def _group_counts(alpha: np.ndarray, seen: np.ndarray, unseen: float, finite: bool, B: int,
-                  rng: np.random.Generator) -> np.ndarray:
-    """(B, P) population counts (finite) or masses of one urn group's P patterns: the urn's
-    seed weights ``alpha`` (the sampled cases), the cases ``seen``."""
-    P = len(alpha)
-    if finite and unseen == 0:
-        return np.broadcast_to(seen, (B, P)).astype(float)
-    if P == 1:
-        return np.full((B, 1), float(seen[0] + unseen) if finite else float(unseen))
-    g = rng.standard_gamma(np.broadcast_to(alpha, (B, P)))
-    w = g / g.sum(axis=1, keepdims=True)
-    if not finite:
-        return unseen * w
-    return seen + rng.multinomial(int(unseen), w).astype(float)
+def _gammas(c: np.ndarray, m: int, rng: np.random.Generator) -> np.ndarray:
+    """(m, P) Gamma(c_p) draws: Exp(1) where c_p = 1 (most units: a case with an answer
+    pattern of its own), numpy's (slower) Gamma sampler for the rest."""
+    g = rng.standard_exponential((m, len(c)))
+    big = np.flatnonzero(c != 1)
+    if big.size:
+        g[:, big] = rng.standard_gamma(c[big], size=(m, big.size))
+    return g
+
+
+def _sample_totals(pt: SampleUnits, B: int, rng: np.random.Generator) -> np.ndarray:
+    """(B, 2k) population yes and applicable totals of one sample's posterior draws.
+
+    The Dirichlet weights of every urn group come from one Gamma draw per unit (normalised
+    within its group), then the unseen cases of each group are one multinomial draw per
+    posterior draw (finite N), or the weights scale the group's mass (N unknown)."""
+    group, size, finite = unit_populations(pt)
+    order = np.argsort(group, kind="stable")
+    c, grp = pt.counts[order].astype(float), group[order]
+    M = np.hstack([pt.Yp, pt.Qp])[order]
+    starts = np.flatnonzero(np.r_[True, grp[1:] != grp[:-1]])
+    bounds = np.r_[starts, len(grp)]
+    widths = np.diff(bounds)
+    out = np.empty((B, M.shape[1]))
+    chunk = int(max(1, min(B, _CHUNK_CELLS // max(len(c), 1))))
+    for b0 in range(0, B, chunk):
+        m = min(chunk, B - b0)
+        g = _gammas(c, m, rng)
+        w = g / np.repeat(np.add.reduceat(g, starts, axis=1), widths, axis=1)
+        if finite:
+            counts = np.repeat(c[None, :], m, axis=0)
+            for h in np.flatnonzero(size > 0):
+                p0, p1 = bounds[h], bounds[h + 1]
+                counts[:, p0:p1] += (rng.multinomial(int(size[h]), w[:, p0:p1]) if p1 - p0 > 1 else size[h])
+        else:
+            counts = w * np.repeat(size, widths)[None, :]
+        out[b0:b0 + m] = counts @ M
+    return out
 
 
 def _case_draws(design: SurveyDesign, B: int, rng: np.random.Generator) -> np.ndarray:
     k = len(design.summary)
     yes_b, n_b = np.zeros((B, k)), np.zeros((B, k))
     for pt in design.units:
-        group, size, finite = unit_populations(pt)
-        cols = pt.columns
-        for g in range(len(size)):
-            rows = np.flatnonzero(group == g)
-            c = pt.counts[rows].astype(float)
-            Y, Q = pt.Yp[rows], pt.Qp[rows]
-            chunk = int(max(1, min(B, _CHUNK_CELLS // max(len(rows), 1))))
-            for b0 in range(0, B, chunk):
-                m = min(chunk, B - b0)
-                counts = _group_counts(c, c, size[g], finite, m, rng)
-                yes_b[b0:b0 + m, cols] += counts @ Y
-                n_b[b0:b0 + m, cols] += counts @ Q
+        out = _sample_totals(pt, B, rng)
+        yes_b[:, pt.columns], n_b[:, pt.columns] = out[:, :len(pt.columns)], out[:, len(pt.columns):]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(n_b > 0, 100.0 * yes_b / np.where(n_b > 0, n_b, 1), np.nan)
 
