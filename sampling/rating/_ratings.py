@@ -1,8 +1,8 @@
 """Ratings: bands, professional-discretion overrides, uncertainty flags and rating probabilities.
 
 :func:`rate` turns :class:`~sampling.Results` into an :class:`~sampling.Assessment` in the
-steps scipy's ``bootstrap`` would take: validate once; intervals and bootstrap replicates
-(one generator for both); the key-question table; the standards; the overall rating on three
+steps scipy's ``bootstrap`` would take: validate once; the intervals and the posterior draws
+of the population percentages (one generator for both); the key-question table; the standards; the overall rating on three
 bases ("rule", "rule + recorded overrides", "published"); the notes. The sentences (flag
 reasons, notes) are composed in :mod:`sampling._wording` from the facts computed here.
 
