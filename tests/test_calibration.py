@@ -201,3 +201,23 @@ def test_grade_meanings_quote_the_measured_rates():
     assert "within 2 points of a band edge" in _grades.GRADE_MEANING["settled"]
     table = _grades.grade_table()
     assert set(table["grade"]) == set(_grades.GRADES)
+
+
+def test_design_weighted_sample_draws_each_cell_from_its_own_urn():
+    """Stratum populations N_h known (design A of tests/test_weights.py, 25 of 56 cases in four
+    cells): each cell's N_h − n_h unseen cases come from its own urn, so the posterior mean is
+    the design-weighted estimate, and the spread is near the design-based standard error with
+    the finite-population correction (R survey's), a little under it: a cell's Pólya variance
+    is (n_h − 1)/(n_h + 1) of the unbiased one."""
+    from test_weights import R_SURVEY, design_results
+
+    r = design_results("A")
+    design = as_design(r, None, None)
+    group, unseen, finite = unit_populations(design.units[0])
+    assert finite and unseen.sum() == 56 - 25
+    post = posterior_draws(design, 40_000, np.random.default_rng(8))
+    assert "design-weighted by N_h" in post.kind
+    q1 = post.values[:, 0] / 100
+    est, se = R_SURVEY["A"][0][:2]
+    assert q1.mean() == pytest.approx(est, abs=4 * se / np.sqrt(40_000))
+    assert 0.75 * se < q1.std() < se
