@@ -61,19 +61,19 @@ def grade_rates() -> dict:
 
 
 def study_conditions() -> str:
-    """The study's conditions in words, e.g. "simulated inspections with 42 of 56, … cases
-    sampled, every key question's true percentage uniform on 35-95%"."""
+    """The study's conditions in words, e.g. "18,000 simulated standards with known truth: 42
+    of 56, … cases sampled, every key question's true percentage uniform on 35-95% (…)"."""
     c = grade_rates()["conditions"]
     sizes = [f"{v['sampled']} of {N}" for N, v in c["populations"].items()]
     sizes = ", ".join(sizes[:-1]) + " and " + sizes[-1] if len(sizes) > 1 else sizes[0]
-    return (f"{c['standards']:,} simulated standards with known truth ({sizes} cases sampled; "
-            f"{c['truths']}; {c['script']})")
+    return (f"{c['standards']:,} simulated standards with known truth: {sizes} cases sampled, "
+            f"{c['truths']} ({c['script']})")
 
 
 def _meaning(grade: str, r: dict) -> str:
     low, high = grade_rates()["conditions"]["truth_range"]
-    text = (f"P(rule rating) {_RANGE[grade]}: in simulated inspections with every true percentage "
-            f"spread over {low:g}-{high:g}% such ratings were wrong "
+    text = (f"P(rule rating) {_RANGE[grade]}: in simulated inspections (true percentages spread over "
+            f"{low:g}-{high:g}%) such ratings were wrong "
             f"{100 * r['wrong_all']:.1f}% of the time, and {100 * r['wrong_near']:.0f}% of the time when "
             "the deciding key question's true percentage was within 2 points of a band edge")
     if grade == "could go either way":

@@ -138,9 +138,9 @@ def _flags(assessment: Any) -> list[str]:
            "A rating is *flagged* when a band edge lies inside the confidence interval of the "
            "key question that decides it: the sample cannot then tell which side of the edge the "
            "true percentage lies, and the rating could change with another sample. Every rating "
-           "from key questions is also *graded* by the probability of the rule rating — the "
-           "probability that a census of every eligible case would give it — (what each grade means "
-           f"was measured on {_grades.study_conditions()}):", "",
+           "from key questions is also *graded* by P(rule rating), the probability that a census of "
+           "every eligible case would give the rule rating (what each grade means was measured on "
+           f"{_grades.study_conditions()}):", "",
            *[f"- *{grade}*: {meaning}." for grade, meaning in _grades.GRADE_MEANING.items()], ""]
     flagged = st[st["flagged"].map(is_true)]
     for row in flagged.to_dict("records"):
