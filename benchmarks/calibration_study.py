@@ -210,6 +210,16 @@ def grade_rates(t: pd.DataFrame, method: str) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("grade")
 
 
+def modal_rates(t: pd.DataFrame, method: str, labels) -> str:
+    """How often the most probable rating differs from the rule's, and is then the true one."""
+    probs = t[[f"{method}:{l}" for l in labels]].to_numpy()
+    modal = np.asarray(labels, dtype=object)[probs.argmax(axis=1)]
+    differs = modal != t["rule_rating"].to_numpy()
+    right = (modal[differs] == t["true_rating"].to_numpy()[differs]).mean() if differs.any() else np.nan
+    return (f"most probable rating differs from the rule's for {100 * differs.mean():.1f}% of standards "
+            f"({int(differs.sum())}); it is then the true rating {100 * right:.1f}% of the time")
+
+
 def flag_rates(t: pd.DataFrame) -> dict:
     """The edge flag (a band edge inside the deciding question's interval; the same with
     either method): the share of standards flagged, the share misrated, the share of
@@ -242,6 +252,7 @@ def summarise(table: pd.DataFrame, labels) -> tuple[str, dict]:
                 rule, each = calibration(t, method, labels)
                 print(f"\n== {method}: P(rule) — stated vs observed share right ==\n{rule}")
                 print(f"\n== {method}: P(each rating), pooled over ratings ==\n{each}")
+                print(f"\n== {method}: the most probable rating ==\n{modal_rates(t, method, labels)}")
                 gr = grade_rates(t, method)
                 print(f"\n== {method}: grades (wrong %: all / deciding truth within {NEAR:g} points of an edge / "
                       f"{FAR:g}+ points from every edge) ==\n{gr}")
@@ -290,7 +301,8 @@ def main(argv=None) -> int:
         table.to_csv(args.csv, index=False)
     labels = list(load_framework("hmip-adult").rules.labels)
     text, rates = summarise(table, labels)
-    head = (f"calibration_study.py --standards {args.standards} --resamples {args.resamples} --seed {args.seed}: "
+    head = (f"calibration_study.py --standards {args.standards} --resamples {args.resamples} --seed {args.seed}"
+            + (f" (summarised from that run's rows, {args.from_csv.name})" if args.from_csv else "") + ": "
             f"{len(table):,} simulated standards, true percentages uniform on {TRUTH_RANGE[0]:g}-{TRUTH_RANGE[1]:g}%, "
             f"{time.perf_counter() - t0:.0f} s\n")
     print(head + text)

@@ -16,8 +16,9 @@ P(rule rating) and P(each rating) are calibrated (stated and observed within 3 p
 every bin of 0.1 holding 300 or more simulated standards, at each population size).
 
 The draws' most likely rating is *not* reported as a finding when it differs from the rule
-rating (``benchmarks/flag_study.py``: with the bootstrap it was the true rating only 49% of
-the time, no better than a coin).
+rating: the rule rating is the one the inspectorate gives (with the bootstrap's probabilities
+that rating was no better than a coin, ``benchmarks/flag_study.py``; the calibration study
+prints how often the posterior's is right when it differs).
 
 References
 ----------
