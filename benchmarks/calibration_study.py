@@ -303,8 +303,8 @@ def main(argv=None) -> int:
     text, rates = summarise(table, labels)
     head = (f"calibration_study.py --standards {args.standards} --resamples {args.resamples} --seed {args.seed}"
             + (f" (summarised from that run's rows, {args.from_csv.name})" if args.from_csv else "") + ": "
-            f"{len(table):,} simulated standards, true percentages uniform on {TRUTH_RANGE[0]:g}-{TRUTH_RANGE[1]:g}%, "
-            f"{time.perf_counter() - t0:.0f} s\n")
+            f"{len(table):,} simulated standards, true percentages uniform on {TRUTH_RANGE[0]:g}-{TRUTH_RANGE[1]:g}%"
+            + ("" if args.from_csv else f", {time.perf_counter() - t0:.0f} s") + "\n")
     print(head + text)
     if args.write:
         RESULTS_FILE.write_text(head + text, encoding="utf-8")
