@@ -100,10 +100,12 @@ def framework_parts(sample: str):
     return fw, [k for k in fw.key_questions if k.sample == sample]
 
 
-def population(N: int, percents: np.ndarray, kqs, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def population(N: int, percents: np.ndarray, kqs, rng: np.random.Generator, correlated: bool = True
+               ) -> tuple[np.ndarray, np.ndarray]:
     """(N, k) answers (1 yes, 0 no, NaN not applicable) with exactly round(p·N_j) yes per
-    question, and the exact true percentages 100·M_j/N_j (as ``flag_study.population``)."""
-    quality = rng.normal(size=N)
+    question, and the exact true percentages 100·M_j/N_j (as ``flag_study.population``);
+    ``correlated=False``: no latent case quality, each question's yes cases drawn at random."""
+    quality = rng.normal(size=N) * (1.0 if correlated else 0.0)
     relevant = rng.random(N) < RELEVANT_SHARE
     answers = np.full((N, len(kqs)), np.nan)
     truth = np.empty(len(kqs))
@@ -121,12 +123,13 @@ def population(N: int, percents: np.ndarray, kqs, rng: np.random.Generator) -> t
 
 def one_inspection(args: tuple) -> list[dict]:
     """Every key-question-rated standard of one simulated inspection, rated both ways."""
-    N, seed, B = args
+    N, seed, B, *more = args
+    correlated = more[0] if more else True
     n, sample = CONFIGS[N]
     fw, kqs = framework_parts(sample)
     rules = fw.rules
     rng = np.random.default_rng(seed)
-    answers, truth = population(N, rng.uniform(*TRUTH_RANGE, len(kqs)), kqs, rng)
+    answers, truth = population(N, rng.uniform(*TRUTH_RANGE, len(kqs)), kqs, rng, correlated)
     rows = rng.choice(N, n, replace=False)
     cells = np.where(np.isnan(answers[rows]), "not applicable", np.where(answers[rows] == 1, "yes", "no"))
     frame = pd.DataFrame(cells, columns=[k.id for k in kqs])
@@ -154,11 +157,12 @@ def one_inspection(args: tuple) -> list[dict]:
     return list(out.values())
 
 
-def run(standards: int, B: int, jobs: int, seed: int, sizes=tuple(CONFIGS)) -> pd.DataFrame:
+def run(standards: int, B: int, jobs: int, seed: int, sizes=tuple(CONFIGS), correlated: bool = True
+        ) -> pd.DataFrame:
     tasks = []
     for N in sizes:
         per = 4 if CONFIGS[N][1] == "case_supervision" else 1
-        tasks += [(N, seed + 1_000_000 * N + i, B) for i in range(-(-standards // per))]
+        tasks += [(N, seed + 1_000_000 * N + i, B, correlated) for i in range(-(-standards // per))]
     if jobs == 1:
         rows = [r for t in tasks for r in one_inspection(t)]
     else:
@@ -285,6 +289,10 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--sizes", default="56,79,668", help="population sizes to run (of 56, 79, 668)")
     ap.add_argument("--csv", type=Path, default=None, help="write every standard's row here")
+    ap.add_argument("--independent", action="store_true",
+                    help="answer the key questions independently (no latent case quality): a check, "
+                         "not for --write")
+    ap.add_argument("--out", type=Path, default=None, help="also write the printed output here")
     ap.add_argument("--from-csv", type=Path, default=None,
                     help="summarise the rows a previous run wrote with --csv instead of simulating")
     ap.add_argument("--write", action="store_true",
@@ -296,7 +304,7 @@ def main(argv=None) -> int:
         table = pd.read_csv(args.from_csv)
         sizes = tuple(int(N) for N in sorted(table["N"].unique()))
     else:
-        table = run(args.standards, args.resamples, args.jobs, args.seed, sizes)
+        table = run(args.standards, args.resamples, args.jobs, args.seed, sizes, not args.independent)
     if args.csv:
         table.to_csv(args.csv, index=False)
     labels = list(load_framework("hmip-adult").rules.labels)
@@ -305,7 +313,13 @@ def main(argv=None) -> int:
             + (f" (summarised from that run's rows, {args.from_csv.name})" if args.from_csv else "") + ": "
             f"{len(table):,} simulated standards, true percentages uniform on {TRUTH_RANGE[0]:g}-{TRUTH_RANGE[1]:g}%"
             + ("" if args.from_csv else f", {time.perf_counter() - t0:.0f} s") + "\n")
+    if args.independent:
+        head = head.replace(": ", " --independent (questions answered independently): ", 1)
     print(head + text)
+    if args.out:
+        args.out.write_text(head + text, encoding="utf-8")
+    if args.write and args.independent:
+        raise SystemExit("--write records the main study only; use --out for an --independent check")
     if args.write:
         RESULTS_FILE.write_text(head + text, encoding="utf-8")
         conditions = {
