@@ -122,7 +122,7 @@ def unit_populations(pt: SampleUnits) -> tuple[np.ndarray, np.ndarray, bool]:
         return group, np.maximum(pop - n_g.astype(np.int64), 0), True
     if not pt.finite:
         return group, n_g, False
-    unseen = max(int(pt.population) - int(n_g.sum()), 0)
+    unseen = max(int(pt.population or 0) - int(n_g.sum()), 0)
     return group, _apportion(unseen, n_g), True
 
 

@@ -67,8 +67,8 @@ def study_conditions() -> str:
     """The study's conditions in words, e.g. "18,000 simulated standards with known truth: 42
     of 56, … cases sampled, every key question's true percentage uniform on 35-95% (…)"."""
     c = grade_rates()["conditions"]
-    sizes = [f"{v['sampled']} of {N}" for N, v in c["populations"].items()]
-    sizes = ", ".join(sizes[:-1]) + " and " + sizes[-1] if len(sizes) > 1 else sizes[0]
+    each = [f"{v['sampled']} of {N}" for N, v in c["populations"].items()]
+    sizes = ", ".join(each[:-1]) + " and " + each[-1] if len(each) > 1 else each[0]
     return (f"{c['standards']:,} simulated standards with known truth: {sizes} cases sampled, "
             f"{c['truths']} ({c['script']})")
 
