@@ -7,8 +7,11 @@ the cases with RoSH issues (a share of 60%), answers correlated through a latent
 quality. The population is built so that each key question's true percentage is known
 exactly (the top M_j cases by quality + noise answer yes), and the true rating of each
 standard is the rating a census would give (the rules applied to the true percentages).
-Each sample goes through ``load_results`` and ``rate`` (Wilson + FPC intervals, the joint
-case bootstrap with Rao–Wu rescaling, B replicates), exactly as a user's data would.
+Each sample goes through ``load_results`` and ``rate`` (Wilson + FPC intervals; the rating
+probabilities from B draws of the finite-population posterior, ``rate()``'s default since
+issue 26, or with ``--probabilities bootstrap`` from the joint case bootstrap with Rao–Wu
+rescaling, as before), exactly as a user's data would. The grades' printed error rates come
+from ``benchmarks/calibration_study.py``, which also runs the smaller populations.
 
 Two kinds of truth:
 
@@ -90,7 +93,8 @@ def population(percents: np.ndarray, kqs, rng: np.random.Generator) -> tuple[np.
 
 
 def one_inspection(args: tuple) -> list[dict]:
-    kind, seed, B = args
+    kind, seed, B, *more = args
+    probabilities = more[0] if more else "posterior"
     fw, kqs = framework_parts()
     rules = fw.rules
     rng = np.random.default_rng(seed)
@@ -100,7 +104,7 @@ def one_inspection(args: tuple) -> list[dict]:
     frame = pd.DataFrame(cells, columns=[k.id for k in kqs])
     frame.insert(0, "case_id", [f"c{i}" for i in range(n)])
     results = load_results(frame, framework=fw, population={SAMPLE: N})
-    a = rate(results, n_resamples=B, rng=seed, partial=True)
+    a = rate(results, n_resamples=B, rng=seed, partial=True, probabilities=probabilities)
     true_band = dict(zip([k.id for k in kqs], rules.kq_band(truth)))
     out = []
     for rec in a.standards[a.standards["rated_by"] == "key questions"].to_dict("records"):
@@ -146,8 +150,8 @@ def summarise(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {"overview": overview, "calibration": cal, "grades": grades}
 
 
-def run(inspections: int, B: int, jobs: int, seed: int) -> pd.DataFrame:
-    tasks = [(kind, seed + 100_000 * j + i, B) for j, kind in enumerate(("spread", "near-edge"))
+def run(inspections: int, B: int, jobs: int, seed: int, probabilities: str = "posterior") -> pd.DataFrame:
+    tasks = [(kind, seed + 100_000 * j + i, B, probabilities) for j, kind in enumerate(("spread", "near-edge"))
              for i in range(inspections)]
     with ProcessPoolExecutor(jobs) as pool:
         rows = [r for chunk in pool.map(one_inspection, tasks, chunksize=20) for r in chunk]
@@ -160,10 +164,11 @@ def main(argv=None) -> int:
     ap.add_argument("--resamples", type=int, default=2000)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--probabilities", choices=("posterior", "bootstrap"), default="posterior")
     ap.add_argument("--csv", type=Path, default=None, help="write every standard's row here")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    table = run(args.inspections, args.resamples, args.jobs, args.seed)
+    table = run(args.inspections, args.resamples, args.jobs, args.seed, args.probabilities)
     if args.csv:
         table.to_csv(args.csv, index=False)
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.1f}".format):

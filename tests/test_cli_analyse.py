@@ -70,7 +70,8 @@ def test_analyse_case_file(tmp_path, capsys):
     status, out, err = run(capsys, str(path), *FAST, *JUDGEMENTS, "--method", "clopper-pearson",
                            "--strata", "gender,rosh")
     assert status == 0, err
-    assert "joint case bootstrap (stratified" in out and "Clopper–Pearson" in out
+    # the probabilities' source: whole cases drawn within the strata (the posterior since issue 26)
+    assert "whole cases, key questions jointly; N unknown; stratified" in out and "Clopper–Pearson" in out
     status, out, err = run(capsys, str(path), *FAST, *JUDGEMENTS, "--strata", "office")
     assert status == 2 and "office" in err
 

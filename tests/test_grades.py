@@ -1,7 +1,7 @@
 """Graded ratings: settled / leaning / could go either way, on P(rule rating); flags only for a
 band edge inside the deciding question's interval; no "most likely rating" finding. The
-grades' stated meanings are checked on a small flag study (the full one:
-``benchmarks/flag_study.py``)."""
+grades' stated meanings are checked on a small flag study (the full measurement, whose rates the
+words quote: ``benchmarks/calibration_study.py``, stored in ``sampling/rating/grade_rates.json``)."""
 from __future__ import annotations
 
 
@@ -46,8 +46,8 @@ def small_study():
 
 def test_grades_mean_what_they_say_on_a_small_study(small_study):
     """150 spread inspections (600 standards), B = 400: settled ratings are rarely wrong and
-    far rarer than could-go-either-way ones; the full study (3,000 inspections) measures
-    2.3% / 20% / 40%."""
+    far rarer than could-go-either-way ones (the full calibration study's rates are in
+    ``sampling/rating/grade_rates.json``)."""
     study, t = small_study
     t = t.assign(wrong=t["rule_rating"] != t["true_rating"], grade=study.grade(t["p_rule"]))
     rate = t.groupby("grade")["wrong"].mean()

@@ -168,9 +168,11 @@ def test_published_basis_is_fixed_when_every_standard_is_published(assessment):
     assert list(pub["score"]) == [15] and pub["probability"].iloc[0] == 1.0
 
 
-def test_aggregate_standard_probability_is_the_product_of_binomials(assessment):
-    """At aggregate level key questions are drawn independently: P(4.1 Good or better) is the
-    product over its questions of P(Binomial(n, p̂) banded Good or better)."""
+def test_aggregate_standard_probability_is_the_product_of_binomials():
+    """With ``probabilities="bootstrap"``, at aggregate level key questions are drawn
+    independently: P(4.1 Good or better) is the product over its questions of
+    P(Binomial(n, p̂) banded Good or better)."""
+    assessment = rate(seed_inspection(), n_resamples=B, rng=20190201, probabilities="bootstrap")
     k = assessment.key_questions.set_index("key_question")
     rules = assessment.rules
     prob = 1.0
@@ -184,18 +186,34 @@ def test_aggregate_standard_probability_is_the_product_of_binomials(assessment):
     assert abs(got - prob) < 4 * np.sqrt(prob * (1 - prob) / B)
 
 
+def test_aggregate_standard_probability_is_the_product_of_betas(assessment):
+    """The posterior (the default), aggregate level, N unknown: each key question's population
+    share is Beta(x, n − x) on its own, so P(4.1 Good or better) is the product over its
+    questions of P(Beta(x, n − x) ≥ 64.5%), the rules' effective edge."""
+    k = assessment.key_questions.set_index("key_question")
+    edge = assessment.rules.effective_edges[assessment.rules.labels.index("Good") - 1] / 100
+    prob = 1.0
+    for kid in ("4.1.1", "4.1.2", "4.1.3", "4.1.4"):
+        n, y = int(k.at[kid, "n"]), int(k.at[kid, "yes"])
+        prob *= stats.beta.sf(edge, y, n - y)
+    s = _std(assessment)
+    got = s.at["4.1", "P(Good)"] + s.at["4.1", "P(Outstanding)"]
+    assert abs(got - prob) < 4 * np.sqrt(prob * (1 - prob) / B)
+
+
 def _patched_rate(monkeypatch, results, values, kqs, **kw):
-    """rate() with hand-made replicates (to test the aggregation exactly)."""
+    """rate() with hand-made draws of the percentages (to test the aggregation exactly): the
+    rating probabilities come from ``intervals_and_posterior``'s draws, replaced here."""
     import importlib
 
     iv = importlib.import_module("sampling.estimation._intervals")  # the module, not sampling.intervals()
+    post = importlib.import_module("sampling.estimation._posterior")
     ratings = importlib.import_module("sampling.rating._ratings")
 
     def fake(design, options):
-        intervals, _ = iv.intervals_and_replicates(design, options)
-        return intervals, iv.Replicates(values=np.asarray(values, dtype=float), key_questions=tuple(kqs),
-                                        kind="hand-made")
-    monkeypatch.setattr(ratings, "intervals_and_replicates", fake)
+        intervals, _ = iv.intervals_and_posterior(design, options)
+        return intervals, post.Posterior(values=np.asarray(values, dtype=float), kind="hand-made")
+    monkeypatch.setattr(ratings, "intervals_and_posterior", fake)
     return rate(results, n_resamples=len(values), **kw)
 
 
@@ -227,20 +245,23 @@ def test_overall_score_distribution_is_the_convolution(monkeypatch):
     assert o["P(Outstanding)"] == pytest.approx(conv[4:].sum())
 
 
-def test_case_bootstrap_keeps_the_correlation_between_key_questions():
+@pytest.mark.parametrize("method", ["posterior", "bootstrap"])
+def test_case_draws_keep_the_correlation_between_key_questions(method):
     """Two perfectly correlated key questions (the same answers on every case) near the 50%
-    edge. Case resampling: P(standard ≥ RI) = P(one question ≥ 49.5%) = q, with the count
-    Binomial(n, p̂) (the with-replacement bootstrap of n cases). Independent draws of the two
-    questions (aggregate data): q². The two must differ, each matching its closed form."""
+    edge. Whole cases drawn: P(standard ≥ RI) = P(one question ≥ 49.5%) = q — with the
+    posterior (N unknown: the Bayesian bootstrap) the share is Beta(yes, n − yes), with the
+    case bootstrap the count is Binomial(n, p̂). Independent draws of the two questions
+    (aggregate data): q². The two must differ, each matching its closed form."""
     rules = _rules_with(1, edges=(1, 2, 3))
     fw = _framework({"S": ["S.1", "S.2"]}, rules)
     n, yes = 100, 52
     answers = np.array(["yes"] * yes + ["no"] * (n - yes), dtype=object)
     case = pd.DataFrame({"case_id": [f"c{i}" for i in range(n)], "S.1": answers, "S.2": answers})
     agg = pd.DataFrame({"key_question": ["S.1", "S.2"], "yes": [yes, yes], "n": [n, n]})
-    joint = rate(load_results(case, framework=fw), n_resamples=B, rng=1)
-    indep = rate(load_results(agg, framework=fw), n_resamples=B, rng=1)
-    q = stats.binom.sf(np.ceil(49.5) - 1, n, yes / n)     # P(count ≥ 50)
+    joint = rate(load_results(case, framework=fw), n_resamples=B, rng=1, probabilities=method)
+    indep = rate(load_results(agg, framework=fw), n_resamples=B, rng=1, probabilities=method)
+    q = (stats.beta.sf(0.495, yes, n - yes) if method == "posterior"
+         else stats.binom.sf(np.ceil(49.5) - 1, n, yes / n))     # P(count ≥ 50)
     pj = 1 - joint.standards["P(Inadequate)"].iloc[0]
     pi = 1 - indep.standards["P(Inadequate)"].iloc[0]
     se = np.sqrt(0.25 / B)

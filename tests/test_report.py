@@ -139,7 +139,9 @@ def test_synthetic_case_level_report(tmp_path):
     md = files.markdown.read_text(encoding="utf-8")
     for sid in files.flagged:
         assert f"**{sid} " in md
-    assert "joint case bootstrap" in md
+    # the report names where the rating probabilities came from: case-level results draw
+    # whole cases (the posterior since issue 26; it was the joint case bootstrap)
+    assert "posterior (Bayesian bootstrap over whole cases, key questions jointly" in md
 
 
 # --------------------------------------------------------------------------- existing folder

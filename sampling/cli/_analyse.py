@@ -41,10 +41,21 @@ _ANALYSE_LEGEND = (
     "than the data allow). 'edge inside' = a band edge (%) lies "
     "inside the key question's interval, so the sample cannot tell which side of it the provider "
     "is on. FLAG on a standard = that happens to the key question driving its rating. P(rule) = "
-    "share of bootstrap replicates giving the rule rating; grade: settled (P(rule) at least 0.9: "
-    "wrong about 2 times in 100 in simulated inspections), leaning (0.7 to 0.9: about 1 in 5), "
-    "could go either way (below 0.7: about 2 in 5)."
+    "the probability that a census of every eligible case would give the rule rating; grade: {grades}."
 )
+
+
+def _legend() -> str:
+    """The legend, with each grade's error rate as the calibration study measured it
+    (``sampling/rating/grade_rates.json``), never a copied figure."""
+    from ..rating._grades import GRADES, grade_rates
+
+    pooled = grade_rates()["rates"]["pooled"]
+    span = {"settled": "at least 0.9", "leaning": "0.7 to 0.9", "could go either way": "below 0.7"}
+    parts = [f"{g} (P(rule) {span[g]}: wrong {100 * pooled[g]['wrong_all']:.1f}% of the time in simulated "
+             f"inspections, {100 * pooled[g]['wrong_near']:.0f}% when the truth was within 2 points of an edge)"
+             for g in GRADES]
+    return _ANALYSE_LEGEND.format(grades=", ".join(parts))
 
 
 def _source_given(args: argparse.Namespace) -> None:
@@ -362,5 +373,5 @@ def _run(args: argparse.Namespace) -> int:
         print()
         print("\n".join(left))
     print()
-    print(textwrap.fill(_ANALYSE_LEGEND, width=100))
+    print(textwrap.fill(_legend(), width=100))
     return 0

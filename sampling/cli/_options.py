@@ -101,7 +101,8 @@ def _analysis_method(g) -> None:
     g.add_argument("--confidence", type=float, default=0.8, metavar="C",
                    help="two-sided confidence level, a fraction in (0, 1): 0.8 = 80%% (default 0.8)")
     g.add_argument("--resamples", type=int, default=10_000, metavar="B",
-                   help="bootstrap replicates for the rating probabilities, a count (default 10000)")
+                   help="draws for the rating probabilities (posterior draws of the population), a count "
+                        "(default 10000)")
     g.add_argument("--seed", type=int, default=None, metavar="S",
                    help="random seed, for reproducible output (default: the inspection's seed, else 2019; "
                         "printed in every output)")

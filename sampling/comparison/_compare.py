@@ -563,7 +563,9 @@ def compare(a: Results, b: Results, *, confidence_level: float = 0.8, n_resample
     labels = _labels(a, b) if labels is None else _given_labels(labels)
     power = check_fraction(power, "power")
     kq, notes = _key_question_table(a, b, labels, cl, fp, power)
-    ass_a, ass_b = (rate(r, rng=g, confidence_level=cl, n_resamples=B, finite_population=fp)
+    # P(differ) is a re-sampling probability (see the notes): the bootstrap's replicates, not the posterior
+    ass_a, ass_b = (rate(r, rng=g, confidence_level=cl, n_resamples=B, finite_population=fp,
+                         probabilities="bootstrap")
                     for r, g in ((a, gen_a), (b, gen_b)))
     std, std_notes = _standards_table(ass_a, ass_b, a.framework.rules)
     notes = overlap_notes([a, b], labels) + _method_notes(kq, labels, cl, B, (a.level, b.level), power) + notes + std_notes

@@ -82,6 +82,7 @@ from .._utils._display import TableResult
 from .._utils._tables import position
 from .._utils._types import PopulationLike, SeedLike
 from ._resampling import Boot, resample
+from ._posterior import Posterior, posterior_draws
 from ..results._design import SurveyDesign, as_design
 from ..results._weights import DEGENERATE_NOTE, cell_estimates, degenerate_rows, weighted_interval
 from ..results._results import Results
@@ -503,6 +504,15 @@ def intervals_and_replicates(design: SurveyDesign, options: IntervalOptions) -> 
     iv = _intervals_of(design, options.method, options.confidence_level, B, gen)
     reps = iv.replicates if iv.replicates is not None else _replicates(resample(design, B, gen), design.summary)
     return iv, reps
+
+
+def intervals_and_posterior(design: SurveyDesign, options: IntervalOptions) -> tuple[Intervals, Posterior]:
+    """A design's intervals and posterior draws of its population percentages (for the rating
+    probabilities; :mod:`sampling.estimation._posterior`), from one generator: the intervals
+    first (a bootstrap method's replicates serve only them), then ``n_resamples`` draws."""
+    B, gen = _check_bootstrap_args(options.n_resamples, options.generator(), len(design.summary))
+    iv = _intervals_of(design, options.method, options.confidence_level, B, gen)
+    return iv, posterior_draws(design, B, gen)
 
 
 def bootstrap(results: Results, *, method: str = "bootstrap-bca", **kwargs: Any) -> Intervals:

@@ -62,7 +62,8 @@ class Assessment(TableResult):
     confidence_level : float
         Two-sided, e.g. 0.8.
     n_resamples : int
-        Bootstrap replicates behind the rating probabilities.
+        Draws behind the rating probabilities (posterior draws, or bootstrap replicates with
+        ``rate(probabilities="bootstrap")``; ``probability_source`` says which).
     probability_source : str
         Where the rating probabilities came from, in words.
     notes : tuple of str
@@ -96,7 +97,8 @@ class Assessment(TableResult):
         who = f"Assessment of {self.provider!r}" if self.provider else "Assessment (no provider named)"
         return (f"{who} (rules {self.rules.short_name!r}; "
                 f"{method_name(self.method)} {self.confidence_level:.0%} intervals; "
-                f"probabilities from {self.n_resamples:,} replicates)")
+                f"probabilities from {self.n_resamples:,} "
+                f"{'posterior draws' if 'posterior' in self.probability_source else 'replicates'})")
 
     def _notes(self) -> list[str]:
         return list(self.notes)

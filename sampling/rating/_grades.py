@@ -1,43 +1,46 @@
 """How sure a rating is, in three grades a reader can act on.
 
-A standard's grade comes from P(rule rating): the share of the joint bootstrap's replicates
-that give the rating the inspectorate's rules give to the sample. The thresholds are fixed
-and the meaning of each grade is measured, not assumed (``benchmarks/flag_study.py``:
-3,000 simulated domain-two inspections with known truth, 132 of 668 cases, B = 2,000):
+A standard's grade comes from P(rule rating): the posterior probability that a census would
+give the rating the inspectorate's rules give to the sample (the finite-population Pólya-urn
+posterior of :mod:`sampling.estimation._posterior`). The thresholds are fixed — settled at
+0.90 or more, leaning from 0.70 to 0.90, could go either way below 0.70 — and what each
+grade means is measured, not assumed: ``benchmarks/calibration_study.py`` simulates
+inspections with known truth at the three sample sizes the inspectorate draws (42 of 56,
+54 of 79 and 132 of 668 cases), every key question's true percentage spread over 35–95%,
+and counts how often each grade's ratings were wrong — over all standards, and where the
+deciding question's true percentage lies within 2 points of a band edge (where no sample of
+this size can be sure). Its ``--write`` option stores the measured rates in
+``grade_rates.json`` next to this module; :data:`GRADE_MEANING` and :func:`grade_table` word
+them from that file, so no figure is copied into prose by hand. The same study checks
+whether P(rule rating) and P(each rating) are calibrated (its verdict table counts, per
+population size, the bins of 0.1 holding 300 or more simulated standards where stated and
+observed differ by more than 3 points; in the recorded run only P(rule rating) below 0.6 at
+N = 79 did, inside "could go either way", so the grades' thresholds are unaffected).
 
-========================  ============  ===========================  ==========================
-grade                     P(rule)       share of standards (spread)  wrong: spread / near edge
-========================  ============  ===========================  ==========================
-settled                   ≥ 0.90        52%                          2.3% / 21.5%
-leaning                   0.70 – 0.90   29%                          20% / 33%
-could go either way       < 0.70        19%                          40% / 47%
-========================  ============  ===========================  ==========================
-
-"Spread" truths draw every key question's true percentage from 35–95%; "near edge" pins
-each within ±3 points of a band edge, where no sample of 132 can be sure. On spread truths
-P(rule rating) is calibrated: in every bin of 100+ standards the reported probability and
-the observed frequency of a right rating differ by at most 2 points (55.5 vs 55.6, 85.4 vs
-83.6, 92.9 vs 94.5, …). 88% of standards whose deciding question is 7 or more points from
-every edge are graded settled.
-
-The bootstrap's most likely rating is *not* reported as a finding when it differs from the
-rule rating: in the same study it was the true rating only 49% of the time (57% near
-edges) — no better than a coin — because bootstrapping a standard's minimum over its key
-questions adds a downward bias to a minimum already biased low.
+The draws' most likely rating is *not* reported as a finding when it differs from the rule
+rating: the rule rating is the one the inspectorate gives (with the bootstrap's probabilities
+that rating was no better than a coin, ``benchmarks/flag_study.py``; the calibration study
+prints how often the posterior's is right when it differs).
 
 References
 ----------
-.. [1] Efron, B. & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*, ch. 6.
+.. [1] Ghosh, M. & Meeden, G. (1997). *Bayesian Methods for Finite Population Sampling*,
+   ch. 2. Chapman & Hall.
 .. [2] Spiegelhalter, D. J. (1986). Probabilistic prediction in patient management and
    clinical trials. *Statistics in Medicine* 5, 421–433 (calibration).
 """
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["GRADES", "SETTLED", "LEANING", "grade_of", "GRADE_MEANING"]
+__all__ = ["GRADES", "SETTLED", "LEANING", "grade_of", "GRADE_MEANING", "RATES_PATH", "grade_rates",
+           "grade_table", "study_conditions"]
 
 #: P(rule rating) at or above which a rating is settled
 SETTLED = 0.90
@@ -45,14 +48,82 @@ SETTLED = 0.90
 LEANING = 0.70
 GRADES = ("settled", "leaning", "could go either way")
 
-#: what each grade means, in the words the report uses (figures from the flag study)
-GRADE_MEANING = {
-    "settled": "P(rule rating) at least 0.9: in simulated inspections such ratings were wrong "
-               "about 2 times in 100",
-    "leaning": "P(rule rating) 0.7 to 0.9: such ratings were wrong about 1 time in 5",
-    "could go either way": "P(rule rating) below 0.7: such ratings were wrong about 2 times in 5; "
-                           "the sample cannot settle which side of the band edge the provider is on",
-}
+#: the measured error rates of each grade, written by ``benchmarks/calibration_study.py --write``
+RATES_PATH = Path(__file__).with_name("grade_rates.json")
+
+_RANGE = {"settled": "at least 0.9", "leaning": "0.7 to 0.9", "could go either way": "below 0.7"}
+
+
+@lru_cache(maxsize=1)
+def grade_rates() -> dict:
+    """The calibration study's measured rates: ``{"conditions": …, "rates": {population or
+    "pooled": {grade: {"share", "wrong_all", "wrong_near", "wrong_far", "se_…", "n_…"}}}}``."""
+    if not RATES_PATH.exists():
+        raise FileNotFoundError(f"{RATES_PATH} is missing: run benchmarks/calibration_study.py --write")
+    return json.loads(RATES_PATH.read_text(encoding="utf-8"))
+
+
+def study_conditions() -> str:
+    """The study's conditions in words, e.g. "18,000 simulated standards with known truth: 42
+    of 56, … cases sampled, every key question's true percentage uniform on 35-95% (…)"."""
+    c = grade_rates()["conditions"]
+    each = [f"{v['sampled']} of {N}" for N, v in c["populations"].items()]
+    sizes = ", ".join(each[:-1]) + " and " + each[-1] if len(each) > 1 else each[0]
+    return (f"{c['standards']:,} simulated standards with known truth: {sizes} cases sampled, "
+            f"{c['truths']} ({c['script']})")
+
+
+def _meaning(grade: str, r: dict) -> str:
+    low, high = grade_rates()["conditions"]["truth_range"]
+    text = (f"P(rule rating) {_RANGE[grade]}: in simulated inspections (true percentages spread over "
+            f"{low:g}-{high:g}%) such ratings were wrong "
+            f"{100 * r['wrong_all']:.1f}% of the time, and {100 * r['wrong_near']:.0f}% of the time when "
+            "the deciding key question's true percentage was within 2 points of a band edge")
+    if grade == "could go either way":
+        text += "; the sample cannot settle which side of the band edge the provider is on"
+    return text
+
+
+def _meanings() -> dict[str, str]:
+    pooled = grade_rates()["rates"]["pooled"]
+    return {g: _meaning(g, pooled[g]) for g in GRADES}
+
+
+def __getattr__(name: str) -> Any:
+    # GRADE_MEANING — what each grade means, in the words the report uses (figures from the
+    # calibration study, pooled over its population sizes; conditions in study_conditions) —
+    # is read from grade_rates.json on first use, so the study can run before the file exists
+    if name == "GRADE_MEANING":
+        return _meanings()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def grade_table() -> pd.DataFrame:
+    """The measured rates as a table: population (sampled of N, or all pooled), grade, share of
+    standards, % wrong overall / near an edge (deciding truth within 2 points) / far from every
+    edge (7+ points), each with its Monte Carlo standard error."""
+    rates = grade_rates()
+    pops = rates["conditions"]["populations"]
+    rows = []
+    for key, by_grade in rates["rates"].items():
+        where = "pooled" if key == "pooled" else f"{pops[key]['sampled']} of {key}"
+        for g in GRADES:
+            r = by_grade[g]
+            rows.append({"population": where, "grade": g, "share %": 100 * r["share"],
+                         **{f"wrong % ({w})": 100 * r[f"wrong_{w}"] for w in ("all", "near", "far")},
+                         **{f"se ({w})": 100 * r[f"se_{w}"] for w in ("all", "near", "far")}})
+    return pd.DataFrame(rows)
+
+
+def grade_markdown() -> str:
+    """:func:`grade_table` as the guide's Markdown table (the study writes it into the guide)."""
+    lines = ["| sampled | grade | share of standards | rating wrong | wrong, deciding truth within 2 points "
+             "of an edge | wrong, 7+ points from every edge |", "|---|---|---|---|---|---|"]
+    for r in grade_table().to_dict("records"):
+        lines.append(f"| {r['population']} | {r['grade']} | {r['share %']:.0f}% | {r['wrong % (all)']:.1f}% "
+                     f"(± {r['se (all)']:.1f}) | {r['wrong % (near)']:.0f}% (± {r['se (near)']:.0f}) | "
+                     f"{r['wrong % (far)']:.1f}% (± {r['se (far)']:.1f}) |")
+    return "\n".join(lines)
 
 
 def grade_of(p_rule: Any) -> Any:

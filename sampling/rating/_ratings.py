@@ -1,26 +1,29 @@
 """Ratings: bands, professional-discretion overrides, uncertainty flags and rating probabilities.
 
 :func:`rate` turns :class:`~sampling.Results` into an :class:`~sampling.Assessment` in the
-steps scipy's ``bootstrap`` would take: validate once; intervals and bootstrap replicates
-(one generator for both); the key-question table; the standards; the overall rating on three
+steps scipy's ``bootstrap`` would take: validate once; the intervals and the posterior draws
+of the population percentages (one generator for both); the key-question table; the standards; the overall rating on three
 bases ("rule", "rule + recorded overrides", "published"); the notes. The sentences (flag
 reasons, notes) are composed in :mod:`sampling._wording` from the facts computed here.
 
 Method
 ------
-The probabilities are bootstrap probabilities: in every replicate every key question is
-re-banded with the rules, each standard takes the lowest band of its key questions, and the
-standard scores are summed. With case-level data the replicates resample *cases* (jointly
-across key questions), so the correlation between questions answered on the same cases is
-kept; with published aggregate figures only, each key question is drawn independently from
-its own binomial (or hypergeometric) distribution — a parametric bootstrap that ignores the
-correlation; ``probability_source`` says which. A probability is the share of replicates
-giving a band: the bootstrap distribution of the rating statistic, not a Bayesian posterior.
+The probabilities are posterior probabilities of the rating a census would give: in each of
+``n_resamples`` draws from the finite-population Pólya-urn posterior
+(:mod:`sampling.estimation._posterior`: the unsampled cases drawn from an urn seeded with the
+sampled ones, whole cases, within strata; the Bayesian bootstrap where N is unknown) every key
+question's population percentage is banded with the rules, each standard takes the lowest
+band of its key questions, and the standard scores are summed. Whole cases are drawn, so the
+correlation between questions answered on the same cases is kept; with published aggregate
+figures only, each key question is drawn on its own (a beta-binomial), which ignores it;
+``probability_source`` says which. ``probabilities="bootstrap"`` gives the old probabilities
+(the share of the joint case bootstrap's replicates giving a band: the bootstrap distribution
+of the sample's rating, which the calibration study found over-confident).
 
 A standard's rating is **flagged** when a band edge lies inside the confidence interval of the
 key question that drives it, and **graded** by P(rule rating) (:mod:`sampling._grades`).
 The overall rating is flagged when the probability of the rating given (on its basis) is below
-``threshold`` (default 0.9). The bootstrap's favourite band is kept in the tables
+``threshold`` (default 0.9). The draws' favourite band is kept in the tables
 (``modal_rating``) but never reported as "the most likely rating": in simulation it was no
 better than a coin where it differed from the rule rating.
 
@@ -48,13 +51,17 @@ from .._utils._checks import check_bool, check_fraction
 from .._utils._methods import DEFAULT_METHOD
 from .._utils._types import PopulationLike, SeedLike
 from ..stats._options import IntervalOptions
-from ..estimation._intervals import intervals_and_replicates
+from ..estimation._intervals import intervals_and_posterior, intervals_and_replicates
 from ..results._design import SurveyDesign, as_design
 from ..results._results import Results
 from ..design._rules import RatingRules, load_rules
 from ..errors import ArgumentError, DataError
 
-__all__ = ["rate", "band_probabilities_from_replicates", "IntervalOptions"]
+__all__ = ["rate", "band_probabilities_from_replicates", "IntervalOptions", "PROBABILITY_METHODS"]
+
+#: how the rating probabilities are drawn: the finite-population posterior (default) or the
+#: joint case bootstrap's replicates (the method before issue 26; over-confident, see _grades)
+PROBABILITY_METHODS = ("posterior", "bootstrap")
 
 STANDARD_COLUMNS = ["standard", "name", "rated_by", "driving_key_question", "driving_percent", "rule_rating",
                     "published_rating", "override_rating", "override_reason", "rating",
@@ -87,6 +94,18 @@ def band_probabilities_from_replicates(bands: np.ndarray, n_labels: int) -> tupl
     total = counts.sum()
     probs = counts / total if total else np.full(n_labels, np.nan)
     return probs, int((~valid).sum())
+
+
+def _probability_draws(design: SurveyDesign, options: IntervalOptions, probabilities: str
+                       ) -> tuple[Any, np.ndarray, str]:
+    """The intervals and the (B, k) draws of the key-question percentages the rating
+    probabilities are read from, and how they were drawn: posterior draws of the population
+    percentages (:mod:`sampling.estimation._posterior`), or the bootstrap's replicates."""
+    if probabilities == "bootstrap":
+        iv, reps = intervals_and_replicates(design, options)
+        return iv, np.asarray(reps.values, dtype=float), reps.kind
+    iv, post = intervals_and_posterior(design, options)
+    return iv, post.values, post.kind
 
 
 def _check_label(rules: RatingRules, label: Any, what: str) -> str:
@@ -389,7 +408,7 @@ def _validate(results: Results, rules: Any, threshold: Any, partial: Any, confid
 def rate(results: Results | SurveyDesign, *, rules: Any = None, method: str = DEFAULT_METHOD, confidence_level: float = 0.8,
          population: PopulationLike = None, finite_population: bool | None = None, n_resamples: int = 10_000,
          rng: SeedLike = None, threshold: float = 0.9, partial: bool | None = None,
-         options: IntervalOptions | None = None) -> Assessment:
+         options: IntervalOptions | None = None, probabilities: str = "posterior") -> Assessment:
     """Rate an inspection: key-question bands, standard and overall ratings, flags, probabilities.
 
     Parameters
@@ -417,6 +436,14 @@ def rate(results: Results | SurveyDesign, *, rules: Any = None, method: str = DE
         rated", with the total). False: every standard must be rated, else :class:`DataError`.
     options : IntervalOptions, optional
         The interval options as one object; when given, it replaces the six keywords above.
+    probabilities : {"posterior", "bootstrap"}
+        Where the rating probabilities come from. "posterior" (default): ``n_resamples``
+        draws of the population's true percentages from the finite-population Pólya-urn
+        posterior (the Bayesian bootstrap where N is unknown), so P(rating) is the
+        probability that a census would give that rating — calibrated in simulation
+        (``benchmarks/calibration_study.py``). "bootstrap": the share of the joint case
+        bootstrap's replicates giving it (the method before issue 26; over-confident).
+        The intervals are the same either way.
 
     Returns
     -------
@@ -434,6 +461,8 @@ def rate(results: Results | SurveyDesign, *, rules: Any = None, method: str = DE
     >>> assessment.overall.set_index("basis").loc["rule", "rating"]
     'Requires improvement'
     """
+    if probabilities not in PROBABILITY_METHODS:
+        raise ArgumentError("probabilities", probabilities, f"must be one of {', '.join(PROBABILITY_METHODS)}")
     if options is None:
         options = IntervalOptions(method, confidence_level, population, finite_population, n_resamples, rng)
     elif not isinstance(options, IntervalOptions):
@@ -442,7 +471,7 @@ def rate(results: Results | SurveyDesign, *, rules: Any = None, method: str = DE
                        options.population, options.finite_population)
     results = design.results
     inp = _validate(results, rules, threshold, partial, options.confidence_level)
-    iv, reps = intervals_and_replicates(design, options)
+    iv, draws, kind = _probability_draws(design, options, probabilities)
     notes: list[str] = []
     kq_table, kq = _key_question_table(inp, iv)
     if (~kq_table["n_known"]).any():
@@ -460,9 +489,10 @@ def rate(results: Results | SurveyDesign, *, rules: Any = None, method: str = DE
     no_n = iv.table.loc[iv.table["population"].isna(), "sample"].drop_duplicates().tolist()
     if no_n and options.finite_population is not False:
         notes.append(wording.unknown_population_note(no_n))
-    rep_bands = inp.rules.kq_band(np.asarray(reps.values, dtype=float))
+    rep_bands = inp.rules.kq_band(draws)
     B = rep_bands.shape[0]
-    source = f"{reps.kind}: {B:,} replicates" + ("" if results.level == "case" else (
+    source = f"{kind}: {B:,} {'replicates' if probabilities == 'bootstrap' else 'draws'}" + (
+        "" if results.level == "case" else (
         "; key questions drawn independently (aggregate data hold no case-level correlation)"))
     std = _rate_standards(inp, kq, rep_bands, source, notes)
     overall, overall_scores, complete = _overall(inp, std, B, notes)

@@ -12,7 +12,7 @@ from ..rating._assessment import Assessment
 from ..rating._view import assessment_tables, shown_probabilities
 from .._utils._format import is_true, markdown_table, md_text, number, text
 from .._utils._methods import method_name
-from ..rating._grades import GRADE_MEANING
+from ..rating import _grades
 from ..rating._settle import cases_to_settle
 
 __all__ = ["report_markdown", "check_assessment", "inspection_name", "CAPTIONS"]
@@ -71,7 +71,7 @@ def _summary(st: pd.DataFrame, ov: pd.DataFrame) -> list[str]:
         line = f"- Overall, {_md(rec['basis'])}: score {_count(rec.get('score'))} → **{rating}**"
         pr = rec.get("p_rating")
         if pr is not None and not pd.isna(pr):
-            line += f" (probability of this rating over the bootstrap replicates {float(pr):.2f})"
+            line += f" (probability of this rating {float(pr):.2f})"
         if is_true(rec.get("flagged")):
             line += " — flagged"
         out.append(line)
@@ -139,10 +139,10 @@ def _flags(assessment: Any) -> list[str]:
            "A rating is *flagged* when a band edge lies inside the confidence interval of the "
            "key question that decides it: the sample cannot then tell which side of the edge the "
            "true percentage lies, and the rating could change with another sample. Every rating "
-           "from key questions is also *graded* by the probability of the rule rating over the "
-           "bootstrap replicates (what each grade means was measured on 3,000 simulated inspections "
-           "with known truth, 132 cases drawn from 668):", "",
-           *[f"- *{grade}*: {meaning}." for grade, meaning in GRADE_MEANING.items()], ""]
+           "from key questions is also *graded* by P(rule rating), the probability that a census of "
+           "every eligible case would give the rule rating (what each grade means was measured on "
+           f"{_grades.study_conditions()}):", "",
+           *[f"- *{grade}*: {meaning}." for grade, meaning in _grades.GRADE_MEANING.items()], ""]
     flagged = st[st["flagged"].map(is_true)]
     for row in flagged.to_dict("records"):
         out += [f"- {_explain_flag(row, kq, assessment)}", ""]
