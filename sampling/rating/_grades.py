@@ -64,13 +64,14 @@ def grade_rates() -> dict:
 
 
 def study_conditions() -> str:
-    """The study's conditions in words, e.g. "18,000 simulated standards with known truth: 42
-    of 56, … cases sampled, every key question's true percentage uniform on 35-95% (…)"."""
+    """The study's conditions in words, e.g. "the toolkit's calibration study, 45,000 simulated
+    standards with known truth: 42 of 56, … cases sampled, every key question's true percentage
+    uniform on 35-95%" (no file names: the report quotes it)."""
     c = grade_rates()["conditions"]
     each = [f"{v['sampled']} of {N}" for N, v in c["populations"].items()]
     sizes = ", ".join(each[:-1]) + " and " + each[-1] if len(each) > 1 else each[0]
-    return (f"{c['standards']:,} simulated standards with known truth: {sizes} cases sampled, "
-            f"{c['truths']} ({c['script']})")
+    return (f"the toolkit's calibration study, {c['standards']:,} simulated standards with known truth: "
+            f"{sizes} cases sampled, {c['truths']}")
 
 
 def _meaning(grade: str, r: dict) -> str:

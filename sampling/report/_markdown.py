@@ -140,7 +140,7 @@ def _flags(assessment: Any) -> list[str]:
            "key question that decides it: the sample cannot then tell which side of the edge the "
            "true percentage lies, and the rating could change with another sample. Every rating "
            "from key questions is also *graded* by P(rule rating), the probability that a census of "
-           "every eligible case would give the rule rating (what each grade means was measured on "
+           "every eligible case would give the rule rating (what each grade means was measured in "
            f"{_grades.study_conditions()}):", "",
            *[f"- *{grade}*: {meaning}." for grade, meaning in _grades.GRADE_MEANING.items()], ""]
     flagged = st[st["flagged"].map(is_true)]
