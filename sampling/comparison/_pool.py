@@ -235,7 +235,7 @@ def _against_pool(g: pd.DataFrame, confidence_level: float) -> pd.DataFrame:
         "position": position.astype(str)})
 
 
-def pool(results: Sequence[Any], *, confidence_level: float = 0.8, populations: Mapping[str, Any] | None = None,
+def pool(results: Sequence[Results], *, confidence_level: float = 0.8, populations: Mapping[str, Any] | None = None,
          key_questions: str | Sequence[str] | None = None, method: str = "wilson") -> Pool:
     """Pool several providers' results into one national percentage per key question.
 

@@ -353,7 +353,8 @@ def _from_folder(path: Path, rules: Any) -> Framework:
                                  rules if rules is not None else doc_rules, name=path.name)
 
 
-def load_framework(source: str | os.PathLike | Framework | None = "hmip-adult", *, rules: Any = None) -> Framework:
+def load_framework(source: str | os.PathLike | Framework | None = "hmip-adult", *,
+                   rules: RatingRules | str | os.PathLike | Mapping[str, Any] | None = None) -> Framework:
     """Load an inspection framework.
 
     Parameters

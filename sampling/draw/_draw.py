@@ -432,10 +432,10 @@ def draw_sample(
     *,
     strata: Sequence[str] = DEFAULT_STRATA,
     rng: SeedLike = None,
-    reserves: Any = None,
+    reserves: int | float | None = None,
     allocation: str = "proportional",
     min_per_cell: int = 0,
-    anticipated: Any = None,
+    anticipated: float | Mapping[str, float] | pd.DataFrame | None = None,
     confidence_level: float = 0.8,
 ) -> Sample:
     """Draw a stratified simple random sample of ``n`` cases with reserves.

@@ -33,7 +33,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import pandas as pd
 
@@ -41,6 +41,13 @@ from .._utils._io import atomic_dir, atomic_path, escape_formulas, write_csv
 from .._utils._tables import column_key
 from .._utils._workbook import write_workbook
 from ..errors import ArgumentError, DataError, OutputError
+
+if TYPE_CHECKING:
+    from ..design._framework import Framework
+    from ..design._inspection import Inspection
+    from ._draw import Sample
+    from ._frame import Frame
+
 
 __all__ = ["write_draw_workbook", "write_draw_folder", "draw_metadata", "fieldwork_table", "ANSWERS", "FIELDWORK",
            "SHEETS", "GLOSSARY", "PLAIN_HEADERS", "SUBSTITUTION_COLUMNS", "TEXT_KEYS"]
@@ -354,8 +361,8 @@ def _fieldwork_setup(ws: Any, meta: Mapping[str, Any], n_rows: int) -> None:
     _print_layout(ws)
 
 
-def write_draw_workbook(sample: Any, path: str | os.PathLike, *, sample_name: str, framework: Any = None,
-                        inspection: Any = None, frame: Any = None, carry: Sequence[str] | None = None) -> Path:
+def write_draw_workbook(sample: Sample, path: str | os.PathLike, *, sample_name: str, framework: Framework | str | None = None,
+                        inspection: Inspection | None = None, frame: Frame | None = None, carry: Sequence[str] | None = None) -> Path:
     """Write the draw workbook for fieldwork (see the module notes); returns its path.
 
     Parameters
@@ -414,8 +421,8 @@ def write_draw_workbook(sample: Any, path: str | os.PathLike, *, sample_name: st
     return target
 
 
-def write_draw_folder(sample: Any, folder: str | os.PathLike, *, sample_name: str, framework: Any = None,
-                      inspection: Any = None, frame: Any = None, carry: Sequence[str] | None = None) -> list[Path]:
+def write_draw_folder(sample: Sample, folder: str | os.PathLike, *, sample_name: str, framework: Framework | str | None = None,
+                      inspection: Inspection | None = None, frame: Frame | None = None, carry: Sequence[str] | None = None) -> list[Path]:
     """The draw workbook's pieces as files in ``folder`` (created if needed): one CSV per
     sheet (``fieldwork.csv`` first) and ``manifest.json`` (values as JSON, not JSON text),
     written together atomically.

@@ -10,7 +10,7 @@ import contextvars
 import json
 import os
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,9 @@ from .._utils._excel import read_excel, sheet_names
 from .._utils._tables import position
 from ..errors import ArgumentError, DataError
 from ._drawfile import FIELDWORK, PLAIN_HEADERS, SHEETS, SUBSTITUTION_COLUMNS, TEXT_KEYS
+
+if TYPE_CHECKING:
+    from ._draw import Sample
 
 __all__ = ["read_draw", "read_manifest", "read_sheet", "is_draw_workbook", "check_draw_matches",
            "sheets_read_once", "missing_draw_sheet", "manifest_value"]
@@ -200,7 +203,7 @@ def _current_cases(cases: pd.DataFrame, reserves: pd.DataFrame, subs: pd.DataFra
     return cases
 
 
-def read_draw(path: str | os.PathLike) -> Any:
+def read_draw(path: str | os.PathLike) -> Sample:
     """A draw workbook (or draw folder) read back as a :class:`~sampling.Sample`.
 
     ``cases`` are the cases as they stand (each recorded substitution applied; the

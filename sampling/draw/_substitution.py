@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import pandas as pd
 
@@ -34,6 +34,11 @@ from ._frame import frame_fingerprint, load_frame
 from .._utils._io import atomic_dir, atomic_path, escape_cell, file_lock, write_csv
 from .._utils._workbook import format_workbook, make_reproducible
 from ..errors import ArgumentError, DataError, SamplingError
+
+if TYPE_CHECKING:
+    from .._utils._types import FrameSource
+    from ._frame import Frame
+
 
 __all__ = ["substitute_case", "verify_draw", "DrawCheck", "drawn_sheets"]
 
@@ -140,7 +145,7 @@ def _take_reserve(sample: Any, key: str, reason: str, where: str) -> tuple[pd.Se
                              "but the substitutions recorded so far must be made again).") from None
 
 
-def substitute_case(path: str | os.PathLike, case_id: Any, reason: str) -> dict:
+def substitute_case(path: str | os.PathLike, case_id: str, reason: str) -> dict:
     """Replace a sampled case by the next unused reserve of its cell, in the draw itself.
 
     Parameters
@@ -192,6 +197,9 @@ def _substitute_locked(p: Path, case_id: Any, text: str) -> dict:
     key, where = str(case_id).strip(), repr(str(p))
     _replaceable(sample, key, where)
     sheet = sample.fieldwork
+    if sheet is None:
+        raise DataError(f"{where} has no fieldwork sheet to swap the case in",
+                        hint="Draw with --sample NAME (sample_name= in Python) so the workbook has one.")
     id_column = str(sample.manifest.get("columns", {}).get("case_id", "case_id"))
     row = _row_of(sheet, id_column, key, where, sample.manifest)
     reserve, new = _take_reserve(sample, key, text, where)
@@ -407,7 +415,7 @@ def _fingerprint(sheets: tuple, m: Mapping[str, Any]) -> tuple[str, list[str]]:
                        "allocation and manifest: one of them, or the fingerprint, was edited after the draw"]
 
 
-def verify_draw(path: str | os.PathLike, frame: Any, *, mapping: Mapping[str, Mapping[str, str]] | None = None,
+def verify_draw(path: str | os.PathLike, frame: Frame | FrameSource, *, mapping: Mapping[str, Mapping[str, str]] | None = None,
                 sheet: str | None = None, header_row: int | None = None) -> DrawCheck:
     """Re-draw from ``frame`` with the draw's manifest and compare (see the module notes).
 

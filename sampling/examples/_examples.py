@@ -6,15 +6,17 @@ package as ``sampling.seeds``), never retyped in code.
 """
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Literal, Mapping, cast
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, cast
 
 import pandas as pd
 
 if TYPE_CHECKING:
+    from ..design._framework import Framework
     from ..results._results import Results
     from .._utils._types import PopulationLike, SeedLike
 
@@ -278,9 +280,11 @@ def seed_inspection(population: PopulationLike | Literal["implied"] = None, *,
 
 
 # --------------------------------------------------------------------------- synthetic results
-def synthetic_results(rng: SeedLike = None, *, n: Any = None, population: PopulationLike = None,
-                      true_percent: Mapping[str, float] | None = None, framework: Any = None,
-                      strata: Any = None, providers: int | None = None,
+def synthetic_results(rng: SeedLike = None, *, n: int | Mapping[str, int] | None = None,
+                      population: PopulationLike = None,
+                      true_percent: Mapping[str, float] | None = None,
+                      framework: Framework | str | os.PathLike | None = None,
+                      strata: Sequence[str] | None = None, providers: int | None = None,
                       correlation: float = 0.5, standard_correlation: float = 0.2,
                       judgements: Mapping[str, str] | None = None) -> Results:
     """A realistic, reproducible case-level inspection (:class:`~sampling.Results`).

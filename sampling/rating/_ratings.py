@@ -36,6 +36,7 @@ References
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -405,7 +406,7 @@ def _validate(results: Results, rules: Any, threshold: Any, partial: Any, confid
     return _Inputs(results, rules, list(rules.labels), threshold, partial, confidence_level)
 
 
-def rate(results: Results | SurveyDesign, *, rules: Any = None, method: str = DEFAULT_METHOD, confidence_level: float = 0.8,
+def rate(results: Results | SurveyDesign, *, rules: RatingRules | str | os.PathLike | None = None, method: str = DEFAULT_METHOD, confidence_level: float = 0.8,
          population: PopulationLike = None, finite_population: bool | None = None, n_resamples: int = 10_000,
          rng: SeedLike = None, threshold: float = 0.9, partial: bool | None = None,
          options: IntervalOptions | None = None, probabilities: str = "posterior") -> Assessment:

@@ -19,7 +19,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, cast
+from typing import TYPE_CHECKING, Any, Mapping, cast
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,10 @@ from .._utils._display import TableResult
 from ..errors import ArgumentError, DataError
 from ._results import Results
 from ._weights import SampleDesign, resampling_strata
+
+if TYPE_CHECKING:
+    from .._utils._types import PopulationLike
+
 
 __all__ = ["SurveyDesign", "SampleUnits", "survey_design", "sample_units", "unique_rows", "question_populations", "resolve_populations",
            "check_weighted_populations", "as_design"]
@@ -266,7 +270,7 @@ class SurveyDesign(TableResult):
         return ["design-weighted by stratum populations N_h"] if self.weighted else []
 
 
-def survey_design(results: Results, *, population: Any = None, finite_population: bool | None = None,
+def survey_design(results: Results, *, population: PopulationLike = None, finite_population: bool | None = None,
                   stratified: bool = True) -> SurveyDesign:
     """The survey design of ``results``, made once for every estimator (R's ``svydesign``).
 

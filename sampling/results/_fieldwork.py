@@ -15,7 +15,7 @@ import dataclasses
 import os
 import warnings
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -25,6 +25,11 @@ from ..draw._tamper import describe_edits, strata_edits
 from ..errors import DataError
 
 # the draw workbook's writers stay importable from here
+if TYPE_CHECKING:
+    from .._utils._types import PopulationLike
+    from ._results import Results
+
+
 __all__ = ["read_fieldwork", "is_draw_workbook", "write_draw_workbook", "write_draw_folder"]
 
 
@@ -127,8 +132,9 @@ def _with_frame_columns(path: Path, sheet: pd.DataFrame, cases: pd.DataFrame) ->
 
 def read_fieldwork(paths: str | os.PathLike | Sequence[Any], *, blank_means_na: bool = False,
                    complete: bool = False, allow_edited_strata: bool = False,
-                   population: Any = None, judgements: Any = None, published: Any = None,
-                   overrides: Any = None) -> Any:
+                   population: PopulationLike = None, judgements: Mapping[str, str] | None = None,
+                   published: Mapping[str, str] | None = None,
+                   overrides: Mapping[str, Any] | None = None) -> Results:
     """Filled draw workbooks (one per sample) read back as one inspection's Results.
 
     Provider, framework, N (``population``, unless given) and strata come from each

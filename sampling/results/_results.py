@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import pandas as pd
 
@@ -43,6 +43,10 @@ from ..design._rules import RatingRules
 from .._utils._tables import is_blank, match_columns, read_table, position
 from ._weights import WEIGHTED_NOTE, check_stratum_populations, weighted_estimates
 from ..errors import ArgumentError, DataError
+
+if TYPE_CHECKING:
+    from .._utils._types import FrameSource, PopulationLike
+
 
 __all__ = ["Results", "load_results", "reconstruct_counts", "parse_answer", "with_weighted_percent"]
 
@@ -304,15 +308,15 @@ def _provider(provider: Any) -> str | None:
     return provider.strip()
 
 
-def load_results(source: Any, *, framework: Framework | str | os.PathLike | None = None,
+def load_results(source: FrameSource, *, framework: Framework | str | os.PathLike | None = None,
                  level: str | None = None, blank_means_na: bool = False, complete: bool = False,
-                 population: Any = None,
-                 strata: Any = None, sample: str | None = None, judgements: Mapping | None = None,
+                 population: PopulationLike = None,
+                 strata: Sequence[str] | Mapping[str, Sequence[str]] | None = None, sample: str | None = None, judgements: Mapping | None = None,
                  published: Mapping | None = None, overrides: Mapping | None = None,
                  published_overall: str | None = None,
                  sample_sizes: Mapping[str, int] | None = None, provider: str | None = None,
                  sheet: str | None = None, header_row: int | None = None,
-                 stratum_populations: Any = None, subsample_share: float | None = None) -> Results:
+                 stratum_populations: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None, subsample_share: float | None = None) -> Results:
     """Read and validate inspection results.
 
     Parameters

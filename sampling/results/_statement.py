@@ -282,7 +282,7 @@ def _from_results(results: Results, sample: str | None) -> DesignStatement:
                            complete=complete, partly=partly, source=str(getattr(results, "source", "")))
 
 
-def design_statement(source: Any, *, sample: str | None = None) -> DesignStatement:
+def design_statement(source: Results | str | os.PathLike, *, sample: str | None = None) -> DesignStatement:
     """The design of one sample, stated from its draw workbook (or from results).
 
     Parameters
