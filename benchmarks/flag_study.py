@@ -75,21 +75,11 @@ def true_percents(kind: str, k: int, rng: np.random.Generator) -> np.ndarray:
 
 def population(percents: np.ndarray, kqs, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """(N, k) answers (1 yes, 0 no, NaN not applicable) with exactly round(p·N_j) yes per
-    question, and the exact true percentages 100·M_j/N_j."""
-    quality = rng.normal(size=N)
-    relevant = rng.random(N) < RELEVANT_SHARE
-    answers = np.full((N, len(kqs)), np.nan)
-    truth = np.empty(len(kqs))
-    for j, (kq, p) in enumerate(zip(kqs, percents)):
-        applies = relevant if kq.relevant_subsample else np.ones(N, dtype=bool)
-        idx = np.flatnonzero(applies)
-        M = int(round(p / 100 * len(idx)))
-        order = np.argsort(-(quality[idx] + 0.8 * rng.normal(size=len(idx))))
-        col = np.zeros(len(idx))
-        col[order[:M]] = 1.0
-        answers[idx, j] = col
-        truth[j] = 100.0 * M / len(idx)
-    return answers, truth
+    question, and the exact true percentages 100·M_j/N_j (``calibration_study.population``
+    at this study's N)."""
+    from calibration_study import population as at_size
+
+    return at_size(N, percents, kqs, rng)
 
 
 def one_inspection(args: tuple) -> list[dict]:

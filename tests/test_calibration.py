@@ -4,6 +4,8 @@ study: ``benchmarks/calibration_study.py``)."""
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,17 +20,8 @@ from sampling.rating._ratings import rate
 from sampling.results._design import as_design
 from sampling.results._results import load_results
 
-
-def cases(columns: dict, n: int, **extra) -> pd.DataFrame:
-    d = {"case_id": [f"c{i}" for i in range(n)]}
-    d.update({k: np.asarray(v, dtype=object) for k, v in columns.items()})
-    d.update(extra)
-    return pd.DataFrame(d)
-
-
-def yes_no(yes: int, n: int, rng=None) -> np.ndarray:
-    a = np.array(["yes"] * yes + ["no"] * (n - yes), dtype=object)
-    return a if rng is None else rng.permutation(a)
+sys.path.insert(0, str(Path(__file__).parent))
+from test_intervals import cases, yes_no  # noqa: E402  (the case-table builders)
 
 
 def _draws(results, B, seed=1, **kw):
