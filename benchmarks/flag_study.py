@@ -49,6 +49,8 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))
+if str(HERE) not in sys.path:  # calibration_study beside this script (last: shadows nothing)
+    sys.path.append(str(HERE))
 
 from sampling import load_framework, load_results, rate  # noqa: E402
 
