@@ -217,8 +217,8 @@ def assess(args: argparse.Namespace, say: Callable[[str], None] = lambda msg: No
     results, source = load(args, say) if results is None else results
     from .._utils._methods import method_name
 
-    say(f"rating: {method_name(args.method)} {args.confidence:g} intervals, {args.resamples:,} replicates, "
-        f"seed {args.seed} …")
+    say(f"rating: {method_name(args.method)} {args.confidence:.0%} intervals, {args.resamples:,} draws for "
+        f"the probabilities, seed {args.seed} …")
     assessment = rate(results, rules=args.rules, method=args.method, confidence_level=args.confidence,
                       population=None if args.example else args.population,
                       n_resamples=args.resamples, rng=args.seed, threshold=args.threshold,
