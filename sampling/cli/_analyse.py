@@ -48,11 +48,10 @@ _ANALYSE_LEGEND = (
 def _legend() -> str:
     """The legend, with each grade's error rate as the calibration study measured it
     (``sampling/rating/grade_rates.json``), never a copied figure."""
-    from ..rating._grades import GRADES, grade_rates
+    from ..rating._grades import GRADE_RANGES, GRADES, grade_rates
 
     pooled = grade_rates()["rates"]["pooled"]
-    span = {"settled": "at least 0.9", "leaning": "0.7 to 0.9", "could go either way": "below 0.7"}
-    parts = [f"{g} (P(rule) {span[g]}: wrong {100 * pooled[g]['wrong_all']:.1f}% of the time in simulated "
+    parts = [f"{g} (P(rule) {GRADE_RANGES[g]}: wrong {100 * pooled[g]['wrong_all']:.1f}% of the time in simulated "
              f"inspections, {100 * pooled[g]['wrong_near']:.0f}% when the truth was within 2 points of an edge)"
              for g in GRADES]
     return _ANALYSE_LEGEND.format(grades=", ".join(parts))

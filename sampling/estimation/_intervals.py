@@ -470,7 +470,8 @@ def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, g
         Nj = _finite_populations(Nj, n, summary, method)
     elif finite.any():  # "auto": whole-number populations for its hypergeometric rows
         Nj = np.where(finite, np.maximum(np.round(Nj), n), Nj)
-    notes = _row_notes(summary, Nj, pops, sizes, np.where(finite, "hypergeometric", "finite-population correction").tolist())
+    how = np.where(finite, "hypergeometric", "finite-population correction").tolist()
+    notes = _row_notes(summary, Nj, pops, sizes, how)
     replicates = None
     if method not in BOOTSTRAP:
         low, high = interval_by_method(yes, n, methods, cl, Nj)

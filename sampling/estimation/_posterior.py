@@ -59,6 +59,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..draw._allocate import largest_remainder
 from ..results._design import SampleUnits, SurveyDesign
 
 __all__ = ["Posterior", "posterior_draws", "unit_populations", "POSTERIOR_KIND"]
@@ -90,18 +91,6 @@ class Posterior:
         return int(self.values.shape[0])
 
 
-def _apportion(total: int, sizes: np.ndarray) -> np.ndarray:
-    """``total`` split over groups in proportion to ``sizes`` (largest remainder, whole numbers)."""
-    if total <= 0:
-        return np.zeros(len(sizes), dtype=np.int64)
-    raw = total * sizes / sizes.sum()
-    out = np.floor(raw).astype(np.int64)
-    short = total - int(out.sum())
-    if short:
-        out[np.argsort(-(raw - out), kind="stable")[:short]] += 1
-    return out
-
-
 def unit_populations(pt: SampleUnits) -> tuple[np.ndarray, np.ndarray, bool]:
     """The urn groups of one sample and their sizes.
 
@@ -123,7 +112,9 @@ def unit_populations(pt: SampleUnits) -> tuple[np.ndarray, np.ndarray, bool]:
     if not pt.finite:
         return group, n_g, False
     unseen = max(int(pt.population or 0) - int(n_g.sum()), 0)
-    return group, _apportion(unseen, n_g), True
+    if unseen <= 0:
+        return group, np.zeros(len(n_g), dtype=np.int64), True
+    return group, largest_remainder(n_g.astype(np.int64), unseen), True
 
 
 def _gammas(c: np.ndarray, m: int, rng: np.random.Generator) -> np.ndarray:

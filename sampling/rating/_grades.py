@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["GRADES", "SETTLED", "LEANING", "grade_of", "GRADE_MEANING", "RATES_PATH", "grade_rates",
+__all__ = ["GRADES", "SETTLED", "LEANING", "grade_of", "GRADE_MEANING", "GRADE_RANGES", "RATES_PATH", "grade_rates",
            "grade_table", "study_conditions"]
 
 #: P(rule rating) at or above which a rating is settled
@@ -51,7 +51,8 @@ GRADES = ("settled", "leaning", "could go either way")
 #: the measured error rates of each grade, written by ``benchmarks/calibration_study.py --write``
 RATES_PATH = Path(__file__).with_name("grade_rates.json")
 
-_RANGE = {"settled": "at least 0.9", "leaning": "0.7 to 0.9", "could go either way": "below 0.7"}
+#: each grade's range of P(rule rating), in words
+GRADE_RANGES = {"settled": "at least 0.9", "leaning": "0.7 to 0.9", "could go either way": "below 0.7"}
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +77,7 @@ def study_conditions() -> str:
 
 def _meaning(grade: str, r: dict) -> str:
     low, high = grade_rates()["conditions"]["truth_range"]
-    text = (f"P(rule rating) {_RANGE[grade]}: in simulated inspections (true percentages spread over "
+    text = (f"P(rule rating) {GRADE_RANGES[grade]}: in simulated inspections (true percentages spread over "
             f"{low:g}-{high:g}%) such ratings were wrong "
             f"{100 * r['wrong_all']:.1f}% of the time, and {100 * r['wrong_near']:.0f}% of the time when "
             "the deciding key question's true percentage was within 2 points of a band edge")

@@ -52,7 +52,7 @@ from .._utils._checks import check_bool, check_fraction
 from .._utils._methods import DEFAULT_METHOD
 from .._utils._types import PopulationLike, SeedLike
 from ..stats._options import IntervalOptions
-from ..estimation._intervals import intervals_and_posterior, intervals_and_replicates
+from ..estimation._intervals import Intervals, intervals_and_posterior, intervals_and_replicates
 from ..results._design import SurveyDesign, as_design
 from ..results._results import Results
 from ..design._rules import RatingRules, load_rules
@@ -98,7 +98,7 @@ def band_probabilities_from_replicates(bands: np.ndarray, n_labels: int) -> tupl
 
 
 def _probability_draws(design: SurveyDesign, options: IntervalOptions, probabilities: str
-                       ) -> tuple[Any, np.ndarray, str]:
+                       ) -> tuple[Intervals, np.ndarray, str]:
     """The intervals and the (B, k) draws of the key-question percentages the rating
     probabilities are read from, and how they were drawn: posterior draws of the population
     percentages (:mod:`sampling.estimation._posterior`), or the bootstrap's replicates."""
@@ -406,8 +406,8 @@ def _validate(results: Results, rules: Any, threshold: Any, partial: Any, confid
     return _Inputs(results, rules, list(rules.labels), threshold, partial, confidence_level)
 
 
-def rate(results: Results | SurveyDesign, *, rules: RatingRules | str | os.PathLike | None = None, method: str = DEFAULT_METHOD, confidence_level: float = 0.8,
-         population: PopulationLike = None, finite_population: bool | None = None, n_resamples: int = 10_000,
+def rate(results: Results | SurveyDesign, *, rules: RatingRules | str | os.PathLike | None = None,
+         method: str = DEFAULT_METHOD, confidence_level: float = 0.8, population: PopulationLike = None, finite_population: bool | None = None, n_resamples: int = 10_000,
          rng: SeedLike = None, threshold: float = 0.9, partial: bool | None = None,
          options: IntervalOptions | None = None, probabilities: str = "posterior") -> Assessment:
     """Rate an inspection: key-question bands, standard and overall ratings, flags, probabilities.

@@ -193,10 +193,9 @@ def cases_to_settle(assessment: Assessment, results: Results | None = None, *,
 
     For each flagged standard rated by key questions, its driving key question with a band
     edge inside its interval: the smallest extra number of cases m for which the interval at
-    n + m (the driving key question's method — mid-p hypergeometric under the default where
-    ``population`` is given, else Wilson with the finite-population correction when
-    ``population`` is given — and the assessment's level) leaves the edge, (a) if the current % held and (b) with
-    probability ``assurance`` under the current estimate's uncertainty (see
+    n + m leaves the edge — with the driving key question's own method (under the default,
+    mid-p hypergeometric where ``population`` is given, else Wilson) at the assessment's
+    level — (a) if the current % held and (b) with probability ``assurance`` under the current estimate's uncertainty (see
     :func:`cases_to_settle_one`). Not feasible when no m up to the cases available does.
 
     Parameters
