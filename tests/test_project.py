@@ -70,3 +70,13 @@ def test_ci_type_checks_the_package():
         assert dep in extra
     assert (ROOT / "sampling" / "py.typed").is_file()
     assert "py.typed" in meta["tool"]["setuptools"]["package-data"]["sampling"]
+
+
+def test_ci_runs_the_compiled_kernel_tests():
+    """The `fast` extra (numba) is skipped by the main run where it is not installed; CI
+    installs it afterwards and runs its tests, so both paths are checked on every run."""
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    i = ci.index(".venv/bin/pip install -q -e '.[fast]'")
+    assert any("pytest" in line and "tests/test_kernels.py" in line for line in ci[i + 1:])
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert any(dep.startswith("numba") for dep in meta["project"]["optional-dependencies"]["fast"])
