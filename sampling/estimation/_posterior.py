@@ -61,6 +61,7 @@ import numpy as np
 
 from ..draw._allocate import largest_remainder
 from ..results._design import SampleUnits, SurveyDesign
+from ..stats._polya import compositions_pay, draws_per_chunk, uniform_compositions
 
 __all__ = ["Posterior", "posterior_draws", "unit_populations", "POSTERIOR_KIND"]
 
@@ -130,30 +131,69 @@ def _gammas(c: np.ndarray, m: int, rng: np.random.Generator) -> np.ndarray:
 def _sample_totals(pt: SampleUnits, B: int, rng: np.random.Generator) -> np.ndarray:
     """(B, 2k) population yes and applicable totals of one sample's posterior draws.
 
-    The Dirichlet weights of every urn group come from one Gamma draw per unit (normalised
-    within its group), then the unseen cases of each group are one multinomial draw per
-    posterior draw (finite N), or the weights scale the group's mass (N unknown)."""
+    Finite N: the unseen cases of every urn group are drawn case by case as uniform
+    compositions (:mod:`sampling.stats._polya`) where that pays, else from Dirichlet weights
+    (one Gamma draw per unit, normalised within its group) and one multinomial per group and
+    draw. N unknown: each group's mass times its Dirichlet weights."""
     group, size, finite = unit_populations(pt)
     order = np.argsort(group, kind="stable")
     c, grp = pt.counts[order].astype(float), group[order]
     M = np.hstack([pt.Yp, pt.Qp])[order]
     starts = np.flatnonzero(np.r_[True, grp[1:] != grp[:-1]])
     bounds = np.r_[starts, len(grp)]
-    widths = np.diff(bounds)
+    if finite:
+        cases = np.add.reduceat(c, starts).astype(np.int64)
+        live = size > 0
+        if compositions_pay(size, cases, int(np.diff(bounds)[live].sum()), B):
+            return _urn_totals(c, M, size, cases, B, rng)
     out = np.empty((B, M.shape[1]))
     chunk = int(max(1, min(B, _CHUNK_CELLS // max(len(c), 1))))
     for b0 in range(0, B, chunk):
         m = min(chunk, B - b0)
         g = _gammas(c, m, rng)
-        w = g / np.repeat(np.add.reduceat(g, starts, axis=1), widths, axis=1)
-        if finite:
-            counts = np.repeat(c[None, :], m, axis=0)
-            for h in np.flatnonzero(size > 0):
-                p0, p1 = bounds[h], bounds[h + 1]
-                counts[:, p0:p1] += (rng.multinomial(int(size[h]), w[:, p0:p1]) if p1 - p0 > 1 else size[h])
+        out[b0:b0 + m] = (_multinomial_counts(g, c, size, bounds, rng) @ M if finite
+                          else _weighted_totals(g, M, size, bounds))
+    return out
+
+
+def _urn_totals(c: np.ndarray, M: np.ndarray, size: np.ndarray, cases: np.ndarray, B: int,
+                rng: np.random.Generator) -> np.ndarray:
+    """(B, 2k) totals from uniform compositions of each group's unseen cases over its
+    sampled cases (units in group order, ``c`` cases each)."""
+    per_case = np.repeat(M, c.astype(np.int64), axis=0)
+    seen = c @ M
+    out = np.empty((B, M.shape[1]))
+    chunk = int(max(1, min(B, _CHUNK_CELLS // max(len(per_case), 1), draws_per_chunk(size, cases))))
+    for b0 in range(0, B, chunk):
+        m = min(chunk, B - b0)
+        out[b0:b0 + m] = uniform_compositions(size, cases, m, rng) @ per_case
+    out += seen
+    return out
+
+
+def _multinomial_counts(g: np.ndarray, c: np.ndarray, size: np.ndarray, bounds: np.ndarray,
+                        rng: np.random.Generator) -> np.ndarray:
+    """(m, P) population counts: the sampled ``c`` plus, per group, a multinomial draw of its
+    unseen cases over its units' Dirichlet weights (Gamma draws ``g`` normalised)."""
+    counts = np.repeat(c[None, :], len(g), axis=0)
+    for h in np.flatnonzero(size > 0):
+        p0, p1 = bounds[h], bounds[h + 1]
+        if p1 - p0 > 1:
+            w = g[:, p0:p1]
+            counts[:, p0:p1] += rng.multinomial(int(size[h]), w / w.sum(axis=1, keepdims=True))
         else:
-            counts = w * np.repeat(size, widths)[None, :]
-        out[b0:b0 + m] = counts @ M
+            counts[:, p0] += size[h]
+    return counts
+
+
+def _weighted_totals(g: np.ndarray, M: np.ndarray, size: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """(m, 2k) totals of the Bayesian bootstrap: per group, its mass times the Dirichlet
+    weights (Gamma draws ``g`` over their sum) applied to its units' answers."""
+    out = np.zeros((len(g), M.shape[1]))
+    for h in range(len(bounds) - 1):
+        p0, p1 = bounds[h], bounds[h + 1]
+        gh = g[:, p0:p1]
+        out += (gh @ M[p0:p1]) * (size[h] / gh.sum(axis=1))[:, None]
     return out
 
 
