@@ -172,8 +172,7 @@ def _floyd_matrix(L: int, out: np.ndarray, rng: np.random.Generator) -> None:
     taken = np.zeros(m * L, dtype=bool)
     rows = np.arange(m, dtype=dtype) * L
     for s, j in enumerate(range(L - k, L)):
-        t = rng.integers(0, j + 1, size=m, dtype=dtype)
-        t += rows
+        t = np.asarray(rng.integers(0, j + 1, size=m, dtype=dtype)) + rows
         t = np.where(taken[t], rows + j, t)
         taken[t] = True
         out[s] = t - rows
