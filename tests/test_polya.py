@@ -100,6 +100,16 @@ def test_membership_by_matrix_and_by_comparison_give_the_same_draws(monkeypatch)
     assert chi_square_p(np.bincount(x, minlength=301), stats.betabinom(300, 1, 59).pmf(np.arange(301))) > ALPHA
 
 
+def test_products_with_weights_are_those_of_the_counts():
+    """``weights=`` gives counts @ weights from the bars' positions: the same numbers (whole
+    numbers, so exactly), a cell with no unseen case included."""
+    M, n = np.array([7, 0, 40, 4]), np.array([3, 2, 12, 1])
+    w = np.random.default_rng(2).integers(0, 2, size=(int(n.sum()), 5)).astype(float)
+    x = uniform_compositions(M, n, 300, np.random.default_rng(6))
+    np.testing.assert_array_equal(uniform_compositions(M, n, 300, np.random.default_rng(6), weights=w), x @ w)
+    assert uniform_compositions(np.array([0]), np.array([3]), 4, np.random.default_rng(1), weights=w[:3]).shape == (4, 5)
+
+
 def test_the_routes_are_chosen_by_cost():
     """Compositions for the cells of an inspection sample; the multinomial where many cases
     share few answer patterns (one binomial per pattern against one integer per case)."""

@@ -171,7 +171,7 @@ def _urn_totals(c: np.ndarray, M: np.ndarray, size: np.ndarray, cases: np.ndarra
     chunk = int(max(1, min(B, _CHUNK_CELLS // max(len(per_case), 1), draws_per_chunk(size, cases))))
     for b0 in range(0, B, chunk):
         m = min(chunk, B - b0)
-        out[b0:b0 + m] = uniform_compositions(size, cases, m, rng) @ per_case
+        out[b0:b0 + m] = uniform_compositions(size, cases, m, rng, weights=per_case)
     out += seen
     return out
 

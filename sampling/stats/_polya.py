@@ -85,7 +85,8 @@ def compositions_pay(total: np.ndarray, parts: np.ndarray, patterns: int, draws:
     return bool(ours < theirs)
 
 
-def uniform_compositions(total: np.ndarray, parts: np.ndarray, m: int, rng: np.random.Generator) -> np.ndarray:
+def uniform_compositions(total: np.ndarray, parts: np.ndarray, m: int, rng: np.random.Generator,
+                         weights: np.ndarray | None = None) -> np.ndarray:
     """``m`` independent draws, per cell h, of a uniform composition of ``total[h]`` into
     ``parts[h]`` parts: DirMult(total[h]; 1, …, 1), the Pólya urn's unseen counts over
     ``parts[h]`` sampled cases.
@@ -100,12 +101,16 @@ def uniform_compositions(total: np.ndarray, parts: np.ndarray, m: int, rng: np.r
         Number of draws (a cell of more than :data:`COMPARE_MAX` cases holds an
         m × (M_h + n_h) byte matrix: see :func:`draws_per_chunk`).
     rng : numpy.random.Generator
+    weights : ndarray, shape (Σ_h n_h, q), optional
+        Return the counts' products with these (the counts @ weights) instead, computed from
+        the bars' positions: a part is the gap between two bars, so the product is the
+        positions times the weights' differences, with no counts array.
 
     Returns
     -------
-    ndarray of float, shape (m, Σ_h n_h)
-        The counts, the cells' cases side by side in cell order; each row's cell-h block
-        sums to M_h.
+    ndarray of float, shape (m, Σ_h n_h) or (m, q)
+        The counts, the cells' cases side by side in cell order (each row's cell-h block
+        sums to M_h); or their products with ``weights``.
 
     Examples
     --------
@@ -115,26 +120,36 @@ def uniform_compositions(total: np.ndarray, parts: np.ndarray, m: int, rng: np.r
     ((4, 6), [5.0, 5.0, 5.0, 5.0], [0.0, 0.0, 0.0, 0.0], [3.0, 3.0, 3.0, 3.0])
     """
     total, parts = np.asarray(total, dtype=np.int64), np.asarray(parts, dtype=np.int64)
-    out = np.zeros((m, int(parts.sum())))
     live = np.flatnonzero(total > 0)
-    if not live.size or not m:
-        return out
+    starts = np.r_[0, np.cumsum(parts)[:-1]]
+    case = (np.concatenate([np.arange(starts[h], starts[h] + parts[h]) for h in live]) if live.size
+            else np.zeros(0, dtype=np.int64))
+    if weights is not None:
+        w = np.asarray(weights, dtype=float)[case]
+        if not live.size or not m:
+            return np.zeros((m, w.shape[1]))
+    elif not live.size or not m:
+        return np.zeros((m, int(parts.sum())))
     length, off, width = _layout(total[live], parts[live])
     bars = _bars(length, off, parts[live] - 1, width, m, rng)
-    ext = np.empty((m, int(parts[live].sum()) + 1))
-    ext[:, 0], ext[:, -1] = -1, width
+    # the row's bars in order: a start (-1), each cell's bars and closing bar, an end (width)
     cell_end = np.cumsum(parts[live])
-    ext[:, cell_end[:-1]] = (off + length)[:-1]  # each block's closing bar
-    cols = np.ones(ext.shape[1], dtype=bool)
-    cols[np.r_[0, cell_end]] = False
-    ext[:, cols] = bars
-    counts = np.diff(ext, axis=1)
-    counts -= 1
-    if len(live) == len(total):
-        return counts
-    starts = np.r_[0, np.cumsum(parts)[:-1]]
-    out[:, np.concatenate([np.arange(starts[h], starts[h] + parts[h]) for h in live])] = counts
-    return out
+    fixed = np.r_[0, cell_end]
+    edge = np.r_[-1, (off + length)[:-1], width].astype(float)
+    moving = np.ones(int(cell_end[-1]) + 1, dtype=bool)
+    moving[fixed] = False
+    if weights is None:
+        ext = np.empty((m, len(moving)))
+        ext[:, fixed], ext[:, moving] = edge, bars
+        counts = np.diff(ext, axis=1)
+        counts -= 1
+        out = np.zeros((m, int(parts.sum())))
+        out[:, case] = counts
+        return out
+    # Σ_i (e_{i+1} − e_i − 1) w_i = Σ_j e_j (w_{j−1} − w_j) − Σ_i w_i, with w_{−1} = w_n = 0
+    zero = np.zeros((1, w.shape[1]))
+    d = np.vstack([zero, w]) - np.vstack([w, zero])
+    return bars.astype(float) @ d[moving] + (edge @ d[fixed] - w.sum(axis=0))
 
 
 def _bars(length: np.ndarray, off: np.ndarray, k: np.ndarray, width: int, m: int,
