@@ -10,12 +10,21 @@ together), so key questions answered on the same cases stay jointly distributed,
 question asked only of a relevant sub-sample is counted over the drawn cases it applies to
 (its domain size is uncertain too, as it is in the population).
 
-Drawing the urn case by case is not needed: the urn's unseen counts per distinct answer
+Drawing the urn ball by ball is not needed: the urn's unseen counts per distinct answer
 pattern are Dirichlet-multinomial, DirMult(N − n; c_1, …, c_P) with c_p the sampled cases of
-pattern p (Dirichlet(1, …, 1) weights over the sampled cases, aggregated by pattern, then
-multinomial counts), drawn for all B draws at once (Gamma draws normalised, then one
-multinomial per draw). For one key question the unseen yes count is then
-BetaBinomial(N − n, x, n − x), the closed form ``tests/test_calibration.py`` checks.
+pattern p, drawn for all B draws at once in one of two exact ways per sample, whichever is
+expected to be cheaper (the choice changes the random stream, never the distribution):
+
+* **compositions** — over the n sampled *cases* the unseen counts are DirMult(N − n; 1, …, 1),
+  uniform over the compositions of N − n into n parts, drawn as a uniform random subset of
+  bar positions (stars and bars, Floyd's algorithm; :mod:`sampling.stats._polya`): one
+  uniform integer per case and draw. The usual route for an inspection sample.
+* **Gamma and multinomial** — Dirichlet(c) weights over the patterns (Gamma draws
+  normalised), then one multinomial per draw: one binomial per pattern and draw, cheaper
+  when many cases share few answer patterns.
+
+For one key question the unseen yes count is then BetaBinomial(N − n, x, n − x), the closed
+form ``tests/test_calibration.py`` and ``tests/test_polya.py`` check.
 
 * **strata** — the urn runs within each resampling stratum (and, for a design-weighted
   sample, each stratum cell), whose unseen cases are the cell's N_h − n_h (weights known),
@@ -68,7 +77,8 @@ __all__ = ["Posterior", "posterior_draws", "unit_populations", "POSTERIOR_KIND"]
 
 POSTERIOR_KIND = "finite-population posterior (Pólya urn over whole cases, key questions jointly)"
 
-#: draws × units per chunk (bounds the Gamma and multinomial arrays)
+#: draws × units per chunk (bounds the Gamma and multinomial arrays; the compositions hold
+#: three draws × cases arrays of 4–8 bytes, so they take twice the draws)
 _CHUNK_CELLS = 1_000_000
 
 
@@ -168,7 +178,7 @@ def _urn_totals(c: np.ndarray, M: np.ndarray, size: np.ndarray, cases: np.ndarra
     per_case = np.repeat(M, c.astype(np.int64), axis=0)
     seen = c @ M
     out = np.empty((B, M.shape[1]))
-    chunk = int(max(1, min(B, _CHUNK_CELLS // max(len(per_case), 1), draws_per_chunk(size, cases))))
+    chunk = int(max(1, min(B, 2 * _CHUNK_CELLS // max(len(per_case), 1), draws_per_chunk(size, cases))))
     for b0 in range(0, B, chunk):
         m = min(chunk, B - b0)
         out[b0:b0 + m] = uniform_compositions(size, cases, m, rng, weights=per_case)
