@@ -41,13 +41,13 @@ import numpy as np
 __all__ = ["uniform_compositions", "compositions_pay", "draws_per_chunk", "COMPARE_MAX", "MATRIX_BYTES"]
 
 #: cells of more cases than this find earlier choices in a membership matrix, not by comparison
-COMPARE_MAX = 200
+COMPARE_MAX = 256
 #: bytes of one cell's boolean membership matrix per chunk of draws
 MATRIX_BYTES = 16_000_000
 #: measured costs (ns per draw) of one Floyd step, one comparison with an earlier choice,
 #: one step with a membership matrix, and one binomial draw of the multinomial route; and
 #: of one vector step (ns per chunk of draws)
-_STEP_NS, _COMPARE_NS, _MATRIX_STEP_NS, _BINOMIAL_NS, _CALL_NS = 7.0, 0.16, 37.0, 100.0, 10_000.0
+_STEP_NS, _COMPARE_NS, _MATRIX_STEP_NS, _BINOMIAL_NS, _CALL_NS = 7.0, 0.22, 37.0, 100.0, 10_000.0
 
 
 def _layout(total: np.ndarray, parts: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
