@@ -190,3 +190,13 @@ def test_stratified_bayesian_bootstrap_mixes_the_strata_betas():
     assert p.mean() == pytest.approx(mean, abs=4 * np.sqrt(var / B))
     assert p.var() == pytest.approx(var, rel=0.04)
 
+
+
+def test_gamma_weights_have_their_shapes():
+    """The Dirichlet weights' Gamma(c_p) draws: Exp(1) for c_p = 1, two exponentials summed
+    for c_p = 2, numpy's sampler beyond; each column against its Gamma (Kolmogorov–Smirnov)."""
+    c = np.array([1.0, 2.0, 3.0, 2.0, 7.0])
+    g = _posterior._gammas(c, 20_000, np.random.default_rng(12))
+    for j, shape in enumerate(c):
+        assert stats.kstest(g[:, j], stats.gamma(shape).cdf).pvalue > ALPHA, j
+    assert abs(np.corrcoef(g[:, 1], g[:, 3])[0, 1]) < 0.03  # independent columns

@@ -131,7 +131,7 @@ def unit_populations(pt: SampleUnits) -> tuple[np.ndarray, np.ndarray, bool]:
 
 def _gammas(c: np.ndarray, m: int, rng: np.random.Generator) -> np.ndarray:
     """(m, P) Gamma(c_p) draws: Exp(1) where c_p = 1 (most units: a case with an answer
-    pattern of its own), the sum of two Exp(1) where c_p = 2 (Gamma(2), at a third of the
+    pattern of its own), the sum of two Exp(1) where c_p = 2 (Gamma(2), at about a third of the
     cost of numpy's Gamma sampler), that sampler for the rest."""
     g = rng.standard_exponential((m, len(c)))
     two = np.flatnonzero(c == 2)
