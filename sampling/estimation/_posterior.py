@@ -10,12 +10,21 @@ together), so key questions answered on the same cases stay jointly distributed,
 question asked only of a relevant sub-sample is counted over the drawn cases it applies to
 (its domain size is uncertain too, as it is in the population).
 
-Drawing the urn case by case is not needed: the urn's unseen counts per distinct answer
+Drawing the urn ball by ball is not needed: the urn's unseen counts per distinct answer
 pattern are Dirichlet-multinomial, DirMult(N − n; c_1, …, c_P) with c_p the sampled cases of
-pattern p (Dirichlet(1, …, 1) weights over the sampled cases, aggregated by pattern, then
-multinomial counts), drawn for all B draws at once (Gamma draws normalised, then one
-multinomial per draw). For one key question the unseen yes count is then
-BetaBinomial(N − n, x, n − x), the closed form ``tests/test_calibration.py`` checks.
+pattern p, drawn for all B draws at once in one of two exact ways per sample, whichever is
+expected to be cheaper (the choice changes the random stream, never the distribution):
+
+* **compositions** — over the n sampled *cases* the unseen counts are DirMult(N − n; 1, …, 1),
+  uniform over the compositions of N − n into n parts, drawn as a uniform random subset of
+  bar positions (stars and bars, Floyd's algorithm; :mod:`sampling.stats._polya`): one
+  uniform integer per case and draw. The usual route for an inspection sample.
+* **Gamma and multinomial** — Dirichlet(c) weights over the patterns (Gamma draws
+  normalised), then one multinomial per draw: one binomial per pattern and draw, cheaper
+  when many cases share few answer patterns.
+
+For one key question the unseen yes count is then BetaBinomial(N − n, x, n − x), the closed
+form ``tests/test_calibration.py`` and ``tests/test_polya.py`` check.
 
 * **strata** — the urn runs within each resampling stratum (and, for a design-weighted
   sample, each stratum cell), whose unseen cases are the cell's N_h − n_h (weights known),
@@ -59,14 +68,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._utils._threads import one_blas_thread
 from ..draw._allocate import largest_remainder
 from ..results._design import SampleUnits, SurveyDesign
+from ..stats._polya import compositions_pay, draws_per_chunk, uniform_compositions
 
 __all__ = ["Posterior", "posterior_draws", "unit_populations", "POSTERIOR_KIND"]
 
 POSTERIOR_KIND = "finite-population posterior (Pólya urn over whole cases, key questions jointly)"
 
-#: draws × units per chunk (bounds the Gamma and multinomial arrays)
+#: draws × units per chunk (bounds the Gamma and multinomial arrays; the compositions hold
+#: three draws × cases arrays of 4–8 bytes, so they take twice the draws)
 _CHUNK_CELLS = 1_000_000
 
 
@@ -119,9 +131,13 @@ def unit_populations(pt: SampleUnits) -> tuple[np.ndarray, np.ndarray, bool]:
 
 def _gammas(c: np.ndarray, m: int, rng: np.random.Generator) -> np.ndarray:
     """(m, P) Gamma(c_p) draws: Exp(1) where c_p = 1 (most units: a case with an answer
-    pattern of its own), numpy's (slower) Gamma sampler for the rest."""
+    pattern of its own), the sum of two Exp(1) where c_p = 2 (Gamma(2), at about a third of the
+    cost of numpy's Gamma sampler), that sampler for the rest."""
     g = rng.standard_exponential((m, len(c)))
-    big = np.flatnonzero(c != 1)
+    two = np.flatnonzero(c == 2)
+    if two.size:
+        g[:, two] = rng.standard_exponential((2, m, two.size)).sum(axis=0)
+    big = np.flatnonzero((c != 1) & (c != 2))
     if big.size:
         g[:, big] = rng.standard_gamma(c[big], size=(m, big.size))
     return g
@@ -130,30 +146,69 @@ def _gammas(c: np.ndarray, m: int, rng: np.random.Generator) -> np.ndarray:
 def _sample_totals(pt: SampleUnits, B: int, rng: np.random.Generator) -> np.ndarray:
     """(B, 2k) population yes and applicable totals of one sample's posterior draws.
 
-    The Dirichlet weights of every urn group come from one Gamma draw per unit (normalised
-    within its group), then the unseen cases of each group are one multinomial draw per
-    posterior draw (finite N), or the weights scale the group's mass (N unknown)."""
+    Finite N: the unseen cases of every urn group are drawn case by case as uniform
+    compositions (:mod:`sampling.stats._polya`) where that pays, else from Dirichlet weights
+    (one Gamma draw per unit, normalised within its group) and one multinomial per group and
+    draw. N unknown: each group's mass times its Dirichlet weights."""
     group, size, finite = unit_populations(pt)
     order = np.argsort(group, kind="stable")
     c, grp = pt.counts[order].astype(float), group[order]
     M = np.hstack([pt.Yp, pt.Qp])[order]
     starts = np.flatnonzero(np.r_[True, grp[1:] != grp[:-1]])
     bounds = np.r_[starts, len(grp)]
-    widths = np.diff(bounds)
+    if finite:
+        cases = np.add.reduceat(c, starts).astype(np.int64)
+        live = size > 0
+        if compositions_pay(size, cases, int(np.diff(bounds)[live].sum()), B):
+            return _urn_totals(c, M, size, cases, B, rng)
     out = np.empty((B, M.shape[1]))
     chunk = int(max(1, min(B, _CHUNK_CELLS // max(len(c), 1))))
     for b0 in range(0, B, chunk):
         m = min(chunk, B - b0)
         g = _gammas(c, m, rng)
-        w = g / np.repeat(np.add.reduceat(g, starts, axis=1), widths, axis=1)
-        if finite:
-            counts = np.repeat(c[None, :], m, axis=0)
-            for h in np.flatnonzero(size > 0):
-                p0, p1 = bounds[h], bounds[h + 1]
-                counts[:, p0:p1] += (rng.multinomial(int(size[h]), w[:, p0:p1]) if p1 - p0 > 1 else size[h])
+        out[b0:b0 + m] = (_multinomial_counts(g, c, size, bounds, rng) @ M if finite
+                          else _weighted_totals(g, M, size, bounds))
+    return out
+
+
+def _urn_totals(c: np.ndarray, M: np.ndarray, size: np.ndarray, cases: np.ndarray, B: int,
+                rng: np.random.Generator) -> np.ndarray:
+    """(B, 2k) totals from uniform compositions of each group's unseen cases over its
+    sampled cases (units in group order, ``c`` cases each)."""
+    per_case = np.repeat(M, c.astype(np.int64), axis=0)
+    seen = c @ M
+    out = np.empty((B, M.shape[1]))
+    chunk = int(max(1, min(B, 2 * _CHUNK_CELLS // max(len(per_case), 1), draws_per_chunk(size, cases))))
+    for b0 in range(0, B, chunk):
+        m = min(chunk, B - b0)
+        out[b0:b0 + m] = uniform_compositions(size, cases, m, rng, weights=per_case)
+    out += seen
+    return out
+
+
+def _multinomial_counts(g: np.ndarray, c: np.ndarray, size: np.ndarray, bounds: np.ndarray,
+                        rng: np.random.Generator) -> np.ndarray:
+    """(m, P) population counts: the sampled ``c`` plus, per group, a multinomial draw of its
+    unseen cases over its units' Dirichlet weights (Gamma draws ``g`` normalised)."""
+    counts = np.repeat(c[None, :], len(g), axis=0)
+    for h in np.flatnonzero(size > 0):
+        p0, p1 = bounds[h], bounds[h + 1]
+        if p1 - p0 > 1:
+            w = g[:, p0:p1]
+            counts[:, p0:p1] += rng.multinomial(int(size[h]), w / w.sum(axis=1, keepdims=True))
         else:
-            counts = w * np.repeat(size, widths)[None, :]
-        out[b0:b0 + m] = counts @ M
+            counts[:, p0] += size[h]
+    return counts
+
+
+def _weighted_totals(g: np.ndarray, M: np.ndarray, size: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """(m, 2k) totals of the Bayesian bootstrap: per group, its mass times the Dirichlet
+    weights (Gamma draws ``g`` over their sum) applied to its units' answers."""
+    out = np.zeros((len(g), M.shape[1]))
+    for h in range(len(bounds) - 1):
+        p0, p1 = bounds[h], bounds[h + 1]
+        gh = g[:, p0:p1]
+        out += (gh @ M[p0:p1]) * (size[h] / gh.sum(axis=1))[:, None]
     return out
 
 
@@ -231,6 +286,9 @@ def posterior_draws(design: SurveyDesign, B: int, rng: np.random.Generator) -> P
     >>> draws.values.shape == (200, len(design.summary))
     True
     """
-    values = (_case_draws(design, B, rng) if design.results.level == "case"
-              else _aggregate_draws(design, B, rng))
+    if design.results.level == "case":
+        with one_blas_thread():  # small products: BLAS threads only cost (see _utils._threads)
+            values = _case_draws(design, B, rng)
+    else:
+        values = _aggregate_draws(design, B, rng)
     return Posterior(values, _describe(design))
