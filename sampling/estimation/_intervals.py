@@ -73,9 +73,9 @@ import numpy as np
 import pandas as pd
 
 from .._utils._checks import check_confidence_level, check_count, check_memory, check_rng
-from .._utils._methods import (ANALYTIC, AUTO, BOOTSTRAP, DEFAULT_METHOD, FINITE, INTERVAL_METHODS as METHODS,
-                               check_method as _check_method, method_name, resolve_method,
-                               used_method)
+from .._utils._methods import (ANALYTIC, AUTO, AUTO_KNOWN, BOOTSTRAP, DEFAULT_METHOD, FINITE, HYPERGEOMETRIC,
+                               INTERVAL_METHODS as METHODS, STRATIFIED, check_method as _check_method,
+                               method_name, resolve_method, used_method)
 from ..stats._options import IntervalOptions
 from ..stats._proportion import fpc_factor, interval_by_method, proportion_interval
 from .._utils._display import TableResult
@@ -84,7 +84,8 @@ from .._utils._types import PopulationLike, SeedLike
 from ._resampling import Boot, resample
 from ._posterior import Posterior, posterior_draws
 from ..results._design import SurveyDesign, as_design
-from ..results._weights import DEGENERATE_NOTE, cell_estimates, degenerate_rows, weighted_interval
+from ..results._weights import (DEGENERATE_NOTE, STRATIFIED_DOMAIN_NOTE, cell_counts, cell_estimates,
+                                degenerate_rows, stratified_rows, weighted_interval)
 from ..results._results import Results
 from ._bootstrap_limits import MIN_BOOTSTRAP_N, MIN_MINORITY, bootstrap_or_fallback
 from ..errors import ArgumentError, DataError
@@ -231,12 +232,29 @@ def unequal_weights(design: SurveyDesign) -> np.ndarray:
     return design.summary["sample"].isin(samples).to_numpy()
 
 
-def _row_note(note: str, N: float, fpc: bool) -> str:
+def _row_note(note: str, N: float, fpc: bool, method: str = "") -> str:
     kept = [x for x in str(note).split("; ")
-            if x and not x.startswith(("finite-population correction", "hypergeometric"))]
-    what = (f"design-weighted by N_h, each stratum's own finite-population correction (N≈{N:.0f})" if fpc
+            if x and not x.startswith(("finite-population correction", "hypergeometric", "finite-population posterior"))]
+    what = (f"design-weighted by N_h: the Pólya posterior of each stratum cell's unseen cases (N≈{N:.0f})"
+            if method == STRATIFIED else
+            f"design-weighted by N_h, each stratum's own finite-population correction (N≈{N:.0f})" if fpc
             else "design-weighted by N_h, no finite-population correction")
     return "; ".join([what, *kept])
+
+
+def _stratified_rows(out: pd.DataFrame, rows: np.ndarray, design: SurveyDesign, cl: float) -> None:
+    """Fill ``out``'s design-weighted ``rows`` by the stratified finite-population interval
+    from each stratum cell's counts (:func:`~sampling.results._weights.cell_counts`)."""
+    for s, cells in design.cells.items():
+        mine = rows & (out["sample"] == s).to_numpy()
+        if not mine.any():
+            continue
+        x, n, N = cell_counts(design.results, s, [str(q) for q in out.loc[mine, "key_question"]], cells)
+        low, high, total = stratified_rows(x, n, N, cl)
+        out.loc[mine, "low"], out.loc[mine, "high"], out.loc[mine, "population"] = low, high, total
+        part = total != cells.N_h.sum()
+        out.loc[mine, "note"] = [f"{t}; {STRATIFIED_DOMAIN_NOTE}" if p else t
+                                 for t, p in zip(out.loc[mine, "note"], part)]
 
 
 def weighted_table(table: pd.DataFrame, design: SurveyDesign, confidence_level: float,
@@ -273,7 +291,7 @@ def weighted_table(table: pd.DataFrame, design: SurveyDesign, confidence_level: 
     Nd = est["domain_population"].to_numpy(float)
     out.loc[w, "finite_population"] = fpc[w]
     out.loc[w, "population"] = np.where(fpc[w], np.round(Nd[w]), np.nan)
-    finite = w & out["method"].isin(FINITE).to_numpy()
+    finite = w & out["method"].isin(HYPERGEOMETRIC).to_numpy()
     out.loc[finite, "method"] = "clopper-pearson"
     out.loc[finite, "note"] = [_FINITE_NOTE + ("; " + t if t else "") for t in out.loc[finite, "note"]]
     redo = w & out["method"].isin(ANALYTIC).to_numpy()
@@ -282,8 +300,12 @@ def weighted_table(table: pd.DataFrame, design: SurveyDesign, confidence_level: 
         low, high = weighted_interval(est[rows], out.loc[rows, "n"].to_numpy(float), method, confidence_level,
                                       yes=out.loc[rows, "yes"].to_numpy(float))
         out.loc[rows, "low"], out.loc[rows, "high"] = low, high
+    out.loc[w, "note"] = [_row_note(t, N, f, m) for t, N, f, m in
+                          zip(out.loc[w, "note"], Nd[w], fpc[w], out.loc[w, "method"])]
+    strat = w & (out["method"] == STRATIFIED).to_numpy()
+    if strat.any():
+        _stratified_rows(out, strat, design, confidence_level)
     out["margin"] = (out["high"] - out["low"]) / 2
-    out.loc[w, "note"] = [_row_note(t, N, f) for t, N, f in zip(out.loc[w, "note"], Nd[w], fpc[w])]
     flat = redo & degenerate_rows(est, out["n"].to_numpy(float))
     out.loc[flat, "note"] = [f"{t}; {DEGENERATE_NOTE}" for t in out.loc[flat, "note"]]
     kept = keep & est["weighted"].to_numpy(bool)
@@ -470,7 +492,8 @@ def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, g
         Nj = _finite_populations(Nj, n, summary, method)
     elif finite.any():  # "auto": whole-number populations for its hypergeometric rows
         Nj = np.where(finite, np.maximum(np.round(Nj), n), Nj)
-    how = np.where(finite, "hypergeometric", "finite-population correction").tolist()
+    how = np.where(methods == STRATIFIED, "finite-population posterior",
+                   np.where(finite, "hypergeometric", "finite-population correction")).tolist()
     notes = _row_notes(summary, Nj, pops, sizes, how)
     replicates = None
     if method not in BOOTSTRAP:
@@ -491,7 +514,7 @@ def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, g
         "note": ["; ".join(x) for x in notes],
     }, columns=TABLE_COLUMNS)
     if design.weighted:  # N_h known: weighted rows (weighted_table above); "auto" keeps its mid-p rows
-        table = weighted_table(table, design, cl, srs=finite if method == AUTO else None)
+        table = weighted_table(table, design, cl, srs=methods == AUTO_KNOWN if method == AUTO else None)
     return Intervals(table=table, method=used_method(table["method"]) if method == AUTO else method,
                      confidence_level=cl,
                      n_resamples=B if method in BOOTSTRAP else None, replicates=replicates)
