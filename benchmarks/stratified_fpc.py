@@ -13,7 +13,12 @@ simple random sample of n_h from each cell gives — and computes for every samp
 * **Pólya** / **Pólya mid** — equal-tailed / mid-quantile limits of the stratified Pólya
   posterior of the population count, computed exactly by convolving the cells' beta-binomial
   distributions (``sampling.stats._stratified``; a unanimous cell takes a = ½);
-* **Jeffreys** / **Jeffreys mid** — the same with a = ½ in every cell.
+* **Jeffreys** / **Jeffreys mid** — the same with a = ½ in every cell;
+* **matched** / **matched mid** — each cell's beta-binomial matched to the design-based
+  variance of its count, N_h(N_h − n_h)p̂_h(1 − p̂_h)/n_h (same mean as the urn, whose
+  variance is (n_h − 1)/(n_h + 1) of it); ``matched mid`` is ``method="stratified-finite"``,
+  the default for design-weighted rows;
+* **matched-unbiased** / **… mid** — the same with the unbiased n_h/(n_h − 1)·p̂_h(1 − p̂_h).
 
 One-cell designs (a simple random sample of n from N) are included too, where the reference is
 today's unstratified default, the mid-p hypergeometric interval. Per design and method the
@@ -66,7 +71,9 @@ DESIGNS = {
     "668 (132), one cell": ((668,), (132,)),
 }
 POSTERIOR = {"Pólya": ("polya", False), "Pólya mid": ("polya", True),
-             "Jeffreys": ("jeffreys", False), "Jeffreys mid": ("jeffreys", True)}
+             "Jeffreys": ("jeffreys", False), "Jeffreys mid": ("jeffreys", True),
+             "matched": ("matched", False), "matched mid": ("matched", True),
+             "matched-unbiased": ("matched-unbiased", False), "matched-unbiased mid": ("matched-unbiased", True)}
 
 
 def truths(N_h, spread: float):
@@ -99,9 +106,9 @@ def posterior_limits(X: np.ndarray, N_h, n_h) -> dict[str, tuple[np.ndarray, np.
     """Every posterior variant's limits (0–1) for every outcome row of X."""
     N_h, n_h = np.asarray(N_h), np.asarray(n_h)
     out = {k: (np.empty(len(X)), np.empty(len(X))) for k in POSTERIOR}
-    for prior in ("polya", "jeffreys"):
+    for prior in ("polya", "jeffreys", "matched", "matched-unbiased"):
         for i, x in enumerate(X):
-            start, pmf = stratified_count_distribution(x, n_h, N_h, prior=prior)
+            start, pmf = stratified_count_distribution(x, n_h, N_h, posterior=prior)
             for label, (p, mid) in POSTERIOR.items():
                 if p == prior:
                     lo, hi = count_limits(start, pmf, x, n_h, N_h, 1 - CONFIDENCE, mid)
@@ -191,7 +198,7 @@ def main():
     ap.add_argument("--samples", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--spread", type=float, default=0.15)
-    ap.add_argument("--check", default="Pólya mid=stratified-polya,Pólya mid=auto,weighted Wilson=wilson",
+    ap.add_argument("--check", default="matched mid=stratified-finite,matched mid=auto,weighted Wilson=wilson",
                     help="label=method pairs checked against sampling.intervals ('' for none)")
     a = ap.parse_args()
     if a.samples < 2000:
@@ -205,9 +212,12 @@ def main():
     df = pd.DataFrame(rows)
     strat = df[~df["design"].str.contains("one cell")]
     small = strat[~strat["design"].str.startswith("668")]
+    prop = strat["design"].str.contains("weights_check|fpc_simulation")
     overall = pd.concat([summarise(strat.assign(design="all stratified")),
                          summarise(small.assign(design="stratified, N = 56 and 79")),
-                         summarise(strat[strat["design"].str.startswith("668")].assign(design="stratified, N = 668"))])
+                         summarise(strat[strat["design"].str.startswith("668")].assign(design="stratified, N = 668")),
+                         summarise(strat[prop].assign(design="proportional allocation (rounded)")),
+                         summarise(strat[~prop].assign(design="unequal allocation"))])
     text = [f"# stratified_fpc: {a.samples:,} samples per cell, seed {a.seed}, spread ±{a.spread:.2f}, "
             f"80% intervals ({time.time() - t0:.0f} s)", "",
             "## Over the stratified designs", "", markdown(overall), "", verdict(overall), "",

@@ -565,7 +565,7 @@ def test_default_for_stratified_samples():
     the sample as a simple random sample of N = 84 (mid-p). A rounded proportional allocation
     (23 and 19 of 30 and 26) or any other has unequal weights and takes the stratified
     finite-population interval (issue 26: benchmarks/stratified_fpc.py), exactly as
-    method="stratified-polya" and the stats function on the cells' counts give; method="wilson"
+    method="stratified-finite" and the stats function on the cells' counts give; method="wilson"
     keeps the design-weighted Wilson interval. With strata but no N_h the sample is analysed as
     a simple random sample of N: mid-p."""
     from sampling.stats._stratified import stratified_count_interval
@@ -580,8 +580,8 @@ def test_default_for_stratified_samples():
     for populations in ([30, 26], [36, 20]):
         unequal = _stratified(populations)
         assert not iv.self_weighting(survey_design(unequal).cells["case_supervision"])
-        default, named = intervals(unequal), intervals(unequal, method="stratified-polya")
-        assert default.method == "stratified-polya" and default.table.loc[0, "method"] == "stratified-polya"
+        default, named = intervals(unequal), intervals(unequal, method="stratified-finite")
+        assert default.method == "stratified-finite" and default.table.loc[0, "method"] == "stratified-finite"
         pd.testing.assert_frame_equal(default.table, named.table)
         assert "design-weighted by N_h" in default.table.loc[0, "note"]
         low, high = stratified_count_interval([12, 16], [23, 19], populations)

@@ -22,10 +22,11 @@ PLAN_METHODS = ("cochran", "exact")
 ANALYTIC = ("wilson", "clopper-pearson", "jeffreys", "agresti-coull")
 #: Finite-population intervals from the hypergeometric distribution (N must be known).
 HYPERGEOMETRIC = ("hypergeometric", "hypergeometric-midp")
-#: The stratified finite-population interval: mid-quantiles of the stratified Pólya posterior of
-#: the population count, each stratum cell's N_h known (:mod:`sampling.stats._stratified`); on a
-#: row without N_h, the sample is one cell of its N.
-STRATIFIED = "stratified-polya"
+#: The stratified finite-population interval: mid-quantiles of the exact posterior of the
+#: population count, each stratum cell's unseen cases beta-binomial (the Pólya urn's form,
+#: matched to the design variance) given its N_h (:mod:`sampling.stats._stratified`); on a row
+#: without N_h, the sample is one cell of its N.
+STRATIFIED = "stratified-finite"
 #: Every interval method that needs the population N.
 FINITE = HYPERGEOMETRIC + (STRATIFIED,)
 #: Case-bootstrap intervals.
@@ -52,14 +53,14 @@ ALIASES = {"beta": "clopper-pearson", "exact": "clopper-pearson", "clopper_pears
            "bootstrap_bca": "bootstrap-bca", "hypergeometric-exact": "hypergeometric",
            "hypergeometric_exact": "hypergeometric", "hypergeometric_midp": "hypergeometric-midp",
            "midp": "hypergeometric-midp", "mid-p": "hypergeometric-midp", "default": AUTO,
-           "stratified": STRATIFIED, "stratified_polya": STRATIFIED, "polya": STRATIFIED,
-           "stratified-finite": STRATIFIED, "stratified-finite-population": STRATIFIED}
+           "stratified": STRATIFIED, "stratified_finite": STRATIFIED,
+           "stratified-finite-population": STRATIFIED}
 
 _NAMES = {"wilson": "Wilson", "clopper-pearson": "Clopper–Pearson", "jeffreys": "Jeffreys",
           "agresti-coull": "Agresti–Coull", "bootstrap-percentile": "bootstrap percentile",
           "bootstrap-bca": "bootstrap BCa", "hypergeometric": "exact hypergeometric",
           "hypergeometric-midp": "mid-p hypergeometric", "cochran": "Cochran", "exact": "exact",
-          STRATIFIED: "stratified finite-population (Pólya posterior, mid-quantile)",
+          STRATIFIED: "stratified finite-population",
           AUTO: "auto (mid-p hypergeometric where the population is known, stratified finite-population "
                 "where stratum populations are, else Wilson)"}
 
@@ -115,8 +116,8 @@ def resolve_method(method: str, known, weighted=None):
     mean coverage within 79–83% with fewer truths under 75% than Wilson + FPC and is
     narrower; from N = 668 up the two agree. For a design-weighted row the simulation of
     ``benchmarks/stratified_fpc.py`` (12 stratified designs, 144 truths) picks the stratified
-    Pólya mid-quantile interval: mean coverage within 79–83% where the Korn–Graubard Wilson
-    interval falls below 79, a far higher minimum, and narrower. A stratified sample with
+    finite-population interval: mean coverage within 79–83% where the Korn–Graubard Wilson
+    interval falls below 79, far fewer truths under 75%, and narrower. A stratified sample with
     proportional allocation is self-weighting: pass ``weighted`` False for it.
 
     Parameters
@@ -131,7 +132,7 @@ def resolve_method(method: str, known, weighted=None):
     >>> resolve_method("auto", [True, False]).tolist()
     ['hypergeometric-midp', 'wilson']
     >>> resolve_method("auto", [True, True, False], [False, True, True]).tolist()
-    ['hypergeometric-midp', 'stratified-polya', 'wilson']
+    ['hypergeometric-midp', 'stratified-finite', 'wilson']
     >>> resolve_method("wilson", [True, False]).tolist()
     ['wilson', 'wilson']
     """

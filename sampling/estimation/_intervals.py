@@ -235,7 +235,7 @@ def unequal_weights(design: SurveyDesign) -> np.ndarray:
 def _row_note(note: str, N: float, fpc: bool, method: str = "") -> str:
     kept = [x for x in str(note).split("; ")
             if x and not x.startswith(("finite-population correction", "hypergeometric", "finite-population posterior"))]
-    what = (f"design-weighted by N_h: the Pólya posterior of each stratum cell's unseen cases (N≈{N:.0f})"
+    what = (f"design-weighted by N_h: stratified finite-population interval (N≈{N:.0f})"
             if method == STRATIFIED else
             f"design-weighted by N_h, each stratum's own finite-population correction (N≈{N:.0f})" if fpc
             else "design-weighted by N_h, no finite-population correction")

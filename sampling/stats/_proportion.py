@@ -90,10 +90,10 @@ def proportion_interval(yes: ArrayLike, n: ArrayLike, *, method: str = "wilson",
     ----------
     yes, n : int or array
         Yes counts and sample sizes (broadcast together).
-    method : {"wilson", "clopper-pearson", "jeffreys", "agresti-coull", "hypergeometric", "hypergeometric-midp", "stratified-polya", "auto"}
+    method : {"wilson", "clopper-pearson", "jeffreys", "agresti-coull", "hypergeometric", "hypergeometric-midp", "stratified-finite", "auto"}
         The interval (aliases such as "exact" and "beta" accepted). The two hypergeometric
         methods (:func:`~sampling.hypergeometric_exact_interval`,
-        :func:`~sampling.hypergeometric_midp_interval`) and ``"stratified-polya"`` (here one
+        :func:`~sampling.hypergeometric_midp_interval`) and ``"stratified-finite"`` (here one
         stratum cell: :func:`~sampling.stratified_proportion_interval`) need N known for every
         row and apply no correction: they are finite-population intervals already. ``"auto"`` (the default
         of :func:`~sampling.intervals` and :func:`~sampling.rate`) is mid-p hypergeometric

@@ -8,25 +8,38 @@ drawn from an urn seeded with the cell's sampled cases, independently across cel
 
     U_h ~ BetaBinomial(M_h, x_h + a, n_h − x_h + a),
 
-with a = 0 (the Pólya urn itself) or a = ½ (a Jeffreys-type Beta(½, ½) prior on each cell's
-rate; Brown, Cai & DasGupta 2001 for the binomial analogue). Its mean is Σ_h N_h x_h / n_h
-with a = 0 — the design-weighted (stratified) estimate of the count — so the posterior
-respects the stratification: it is the distribution the Monte Carlo urn of
-:mod:`sampling.estimation._posterior` samples, here computed *exactly* by convolving the
-per-cell distributions (:func:`stratified_count_distribution`).
+with a = 0 (``posterior="polya"``, the urn itself) or a = ½ (``"jeffreys"``, a Beta(½, ½)
+prior on each cell's rate; Brown, Cai & DasGupta 2001 for the binomial analogue). With a = 0
+its mean is Σ_h N_h x_h / n_h, the design-weighted (stratified) estimate of the count: it is
+the distribution the Monte Carlo urn of :mod:`sampling.estimation._posterior` samples, here
+computed *exactly* by convolving the per-cell distributions
+(:func:`stratified_count_distribution`).
 
-The interval is a pair of quantiles of T (:func:`stratified_count_interval`):
+**Matched to the design variance** (``"matched"``, the default). The Pólya posterior of a
+cell's unseen count U has variance M p̂(1 − p̂)(n + M)/(n + 1), p̂ = x/n, while the
+design-based variance of the cell's estimated count N p̂ is N(N − n) S²/n (Cochran 1977,
+§5.2): with the plug-in S² = p̂(1 − p̂), the urn's variance is (n − 1)/(n + 1) of it — a third
+in a cell of two sampled cases, half in a cell of three — which is why the plain urn
+undercovers when cells are small. The matched posterior keeps the urn's beta-binomial form
+and mean, BetaBinomial(M, p̂ s, (1 − p̂) s), its concentration s chosen so that its variance
+M p̂(1 − p̂)(s + M)/(s + 1) equals the design-based one:
 
-* **equal-tailed** — the α/2 and 1 − α/2 quantiles, L = min{t : P(T ≤ t) ≥ α/2} and
-  H = min{t : P(T ≤ t) ≥ 1 − α/2};
-* **mid-quantile** (``midquantile=True``) — each tail counts half the probability of the
-  limit itself: L the smallest t with P(T < t) + ½P(T = t) ≥ α/2, H the largest with
-  P(T > t) + ½P(T = t) ≥ α/2 — the Bayesian counterpart of a mid-p interval (Lancaster
-  1961; Agresti & Gottard 2007): shorter, with coverage near the nominal level on average.
+* ``"matched"``: S² = p̂(1 − p̂) (the plug-in, as the Wald and Wilson intervals take
+  p̂(1 − p̂)/n), s = n − 1 − n/M (about n − 1 when M is large);
+* ``"matched-unbiased"``: S² = n p̂(1 − p̂)/(n − 1) (the unbiased estimate, R ``survey``'s),
+  s = (n(M − 1) − 2M)/(M + 1) (about n − 2).
 
-Cells where the urn is certain (x_h = 0 or x_h = n_h, with a = 0) would put every unseen
-case of the cell on one side; there the Jeffreys a = ½ is used for that cell, as the
-aggregate posterior does. A census cell (M_h = 0) contributes its count and no uncertainty.
+s is at least 1, so a cell of one or two cases stays a proper distribution (with M = 1 the
+count is Bernoulli(p̂) whatever s). The total is still the exact convolution, so its variance
+is the stratified estimator's, Σ_h N_h(N_h − n_h) S_h²/n_h, and its shape the discrete,
+skewed, bounded one of the cells' unseen counts: Korn & Graubard's moment matching (a
+binomial whose variance is the design's), on the finite-population count. The choice between
+them and the plain urn is the simulation's (``benchmarks/stratified_fpc.py``; the statistics
+guide).
+
+Cells where the urn is certain (x_h = 0 or x_h = n_h, with a = 0 or matched: the design
+variance is zero) would put every unseen case of the cell on one side; there the Jeffreys
+a = ½ is used for that cell, as the aggregate posterior does. A census cell (M_h = 0) contributes its count and no uncertainty.
 The limits are then widened, where needed, to hold the stratified estimate Σ N_h x_h/n_h and,
 while any case is unseen, to at least one count (no false certainty): the interval has zero
 width only for a census of every cell.
@@ -43,6 +56,11 @@ References
    Statistics* 16, 1684–1695.
 .. [3] Brown, L. D., Cai, T. T. & DasGupta, A. (2001). Interval estimation for a binomial
    proportion. *Statistical Science* 16(2), 101–133 (the Jeffreys interval).
+.. [6] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §5.2 (the variance of the
+   stratified estimate). Wiley.
+.. [7] Korn, E. L. & Graubard, B. I. (1998). Confidence intervals for proportions with small
+   expected number of positive counts estimated from survey data. *Survey Methodology* 24,
+   193–201.
 .. [4] Lancaster, H. O. (1961). Significance tests in discrete distributions. *JASA* 56,
    223–234.
 .. [5] Agresti, A. & Gottard, A. (2007). Nonconservative exact small-sample inference for
@@ -56,10 +74,11 @@ from .._utils._checks import MAX_CASES, check_confidence_level
 from ..errors import ArgumentError
 
 __all__ = ["stratified_count_distribution", "stratified_count_interval", "stratified_proportion_interval",
-           "PRIORS", "count_limits", "checked_cells"]
+           "POSTERIORS", "count_limits", "checked_cells", "matched_concentration", "betabinom_pmf"]
 
-#: The prior pseudo-count a added to each side of each cell: the Pólya urn (0) or Jeffreys (½).
-PRIORS = {"polya": 0.0, "jeffreys": 0.5}
+#: The per-cell posteriors: matched to the design variance (plug-in, the default, or unbiased),
+#: the Pólya urn (a = 0) or Jeffreys (a = ½ added to each side).
+POSTERIORS = ("matched", "matched-unbiased", "polya", "jeffreys")
 _TRIM = 1e-15
 _FFT_AT = 200_000  # length product above which two supports are convolved by FFT
 
@@ -92,10 +111,25 @@ def checked_cells(yes, n, population):
     return x.astype(np.int64), m.astype(np.int64), N.astype(np.int64)
 
 
-def _prior(prior) -> float:
-    if isinstance(prior, str) and prior.strip().casefold() in PRIORS:
-        return PRIORS[prior.strip().casefold()]
-    raise ArgumentError("prior", prior, f"must be one of: {', '.join(PRIORS)}")
+def _posterior(posterior) -> str:
+    key = posterior.strip().casefold() if isinstance(posterior, str) else posterior
+    if key not in POSTERIORS:
+        raise ArgumentError("posterior", posterior, f"must be one of: {', '.join(POSTERIORS)}")
+    return key
+
+
+def matched_concentration(n: int, M: int, unbiased: bool = False) -> float:
+    """The concentration s of a cell's design-matched beta-binomial (n sampled, M unseen):
+    n − 1 − n/M for the plug-in variance, (n(M − 1) − 2M)/(M + 1) with ``unbiased``; at least
+    1 (n for M ≤ 1, where it does not matter).
+
+    >>> matched_concentration(10, 1_000_000), matched_concentration(10, 1_000_000, unbiased=True)
+    (9.0, 8.0)
+    """
+    if M <= 1:
+        return float(n)
+    s = (n * (M - 1) - 2 * M) / (M + 1) if unbiased else n - 1 - n / M
+    return float(round(max(s, 1.0), 12))
 
 
 def betabinom_pmf(M: int, alpha: float, beta: float) -> np.ndarray:
@@ -128,26 +162,33 @@ def _convolve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out / out.sum()
 
 
-def _cell_distribution(x: int, n: int, N: int, a: float) -> tuple[int, np.ndarray]:
+def _cell_distribution(x: int, n: int, N: int, posterior: str) -> tuple[int, np.ndarray]:
     """(offset, pmf) of one cell's unseen yes count U_h (offset: the first value kept)."""
     M = N - n
     if M == 0:
         return 0, np.ones(1)
-    alpha, beta = x + a, n - x + a
-    if alpha <= 0 or beta <= 0:  # a unanimous cell under the plain urn: the Jeffreys prior there
+    if x in (0, n):  # a unanimous cell: the urn (and the design variance) is certain; Jeffreys there
         alpha, beta = x + 0.5, n - x + 0.5
+    elif posterior.startswith("matched"):
+        s = matched_concentration(n, M, unbiased=posterior == "matched-unbiased")
+        alpha, beta = x * s / n, (n - x) * s / n
+    else:
+        a = 0.5 if posterior == "jeffreys" else 0.0
+        alpha, beta = x + a, n - x + a
     return _trimmed(betabinom_pmf(M, alpha, beta))
 
 
-def stratified_count_distribution(yes, n, population, *, prior: str = "polya") -> tuple[int, np.ndarray]:
+def stratified_count_distribution(yes, n, population, *, posterior: str = "matched") -> tuple[int, np.ndarray]:
     """The posterior distribution of the population's yes count T = Σ_h (x_h + U_h).
 
     Parameters
     ----------
     yes, n, population : array of int, one per stratum cell
         x_h, n_h and N_h (0 ≤ x_h ≤ n_h ≤ N_h; n_h ≥ 1 where N_h ≥ 1).
-    prior : {"polya", "jeffreys"}
-        a = 0 or ½ added to each side of each cell (a unanimous cell takes ½ under "polya").
+    posterior : {"matched", "matched-unbiased", "polya", "jeffreys"}
+        Each cell's unseen count: the beta-binomial matched to the design variance with the
+        plug-in (default) or the unbiased variance estimate, the Pólya urn's BetaBinomial(M_h, x_h, n_h − x_h), or Jeffreys' with ½ added to each
+        side; a unanimous cell takes Jeffreys' under the first two.
 
     Returns
     -------
@@ -159,16 +200,16 @@ def stratified_count_distribution(yes, n, population, *, prior: str = "polya") -
     .. [1] Ghosh, M. & Meeden, G. (1997). *Bayesian Methods for Finite Population Sampling*,
        ch. 2. Chapman & Hall.
 
-    >>> start, pmf = stratified_count_distribution([3], [4], [6])
+    >>> start, pmf = stratified_count_distribution([3], [4], [6], posterior="polya")
     >>> start, [round(float(p), 4) for p in pmf]
     (3, [0.1, 0.3, 0.6])
     """
     x, m, N = checked_cells(yes, n, population)
-    a = _prior(prior)
+    posterior = _posterior(posterior)
     start, pmf = int(x.sum()), np.ones(1)
     order = np.argsort(N - m)  # short supports first
     for h in order:
-        off, p = _cell_distribution(int(x[h]), int(m[h]), int(N[h]), a)
+        off, p = _cell_distribution(int(x[h]), int(m[h]), int(N[h]), posterior)
         start += off
         pmf = _convolve(pmf, p)
         trim, pmf = _trimmed(pmf)
@@ -192,12 +233,13 @@ def _quantiles(start: int, pmf: np.ndarray, alpha: float, mid: bool) -> tuple[in
     return start + low, start + max(high, low)
 
 
-def stratified_count_interval(yes, n, population, *, confidence_level: float = 0.8, prior: str = "polya",
+def stratified_count_interval(yes, n, population, *, confidence_level: float = 0.8, posterior: str = "matched",
                               midquantile: bool = True) -> tuple[int, int]:
     """Limits (T_L, T_U) on the population's yes count from a stratified sample with known N_h.
 
-    Quantiles of the stratified Pólya posterior of T = Σ_h (x_h + U_h) (see the module
-    notes), widened where needed to hold the stratified estimate Σ_h N_h x_h / n_h and, while
+    Quantiles (mid-quantiles by default) of the stratified posterior of T = Σ_h (x_h + U_h),
+    each cell's unseen count beta-binomial and matched to the design variance by default (see
+    the module notes), widened where needed to hold the stratified estimate Σ_h N_h x_h / n_h and, while
     any case is unseen, to at least one count.
 
     Parameters
@@ -206,8 +248,9 @@ def stratified_count_interval(yes, n, population, *, confidence_level: float = 0
         x_h yes of n_h sampled cases in each cell of N_h (a census cell has n_h = N_h).
     confidence_level : float
         Two-sided, in (0, 1); default 0.8.
-    prior : {"polya", "jeffreys"}
-        Pseudo-count a = 0 (the Pólya urn; a unanimous cell takes ½) or ½ in every cell.
+    posterior : {"matched", "matched-unbiased", "polya", "jeffreys"}
+        Each cell's posterior (see :func:`stratified_count_distribution`); default matched to
+        the design variance.
     midquantile : bool
         Quantiles of the mid-distribution function P(T < t) + ½P(T = t) (mid-p-like) instead
         of the equal-tailed ones.
@@ -222,7 +265,8 @@ def stratified_count_interval(yes, n, population, *, confidence_level: float = 0
        ch. 2. Chapman & Hall.
     .. [2] Brown, L. D., Cai, T. T. & DasGupta, A. (2001). Interval estimation for a binomial
        proportion. *Statistical Science* 16(2), 101–133.
-    .. [3] Lancaster, H. O. (1961). Significance tests in discrete distributions. *JASA* 56,
+    .. [3] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §5.2. Wiley.
+    .. [4] Lancaster, H. O. (1961). Significance tests in discrete distributions. *JASA* 56,
        223–234.
 
     >>> stratified_count_interval([9, 5], [12, 10], [20, 30])
@@ -230,7 +274,7 @@ def stratified_count_interval(yes, n, population, *, confidence_level: float = 0
     """
     alpha = 1 - check_confidence_level(confidence_level)
     x, m, N = checked_cells(yes, n, population)
-    start, pmf = stratified_count_distribution(x, m, N, prior=prior)
+    start, pmf = stratified_count_distribution(x, m, N, posterior=posterior)
     return count_limits(start, pmf, x, m, N, alpha, bool(midquantile))
 
 
@@ -248,7 +292,7 @@ def count_limits(start: int, pmf: np.ndarray, x: np.ndarray, m: np.ndarray, N: n
     return low, high
 
 
-def stratified_proportion_interval(yes, n, population, *, confidence_level: float = 0.8, prior: str = "polya",
+def stratified_proportion_interval(yes, n, population, *, confidence_level: float = 0.8, posterior: str = "matched",
                                    midquantile: bool = True) -> tuple[float, float]:
     """The population proportion's interval, (T_L/N, T_U/N) with N = Σ N_h: see
     :func:`stratified_count_interval` (same parameters).
@@ -265,7 +309,7 @@ def stratified_proportion_interval(yes, n, population, *, confidence_level: floa
     >>> round(low, 2), round(high, 2)
     (0.5, 0.7)
     """
-    low, high = stratified_count_interval(yes, n, population, confidence_level=confidence_level, prior=prior,
+    low, high = stratified_count_interval(yes, n, population, confidence_level=confidence_level, posterior=posterior,
                                           midquantile=midquantile)
     total = float(np.sum(np.atleast_1d(np.asarray(population, dtype=float))))
     return low / total, high / total
