@@ -182,7 +182,8 @@ def verdict(overall: pd.DataFrame) -> str:
             f"{r['truths < 75% (%)']:.1f}% of truths under 75%, width {r['mean width']:.1f} "
             f"(weighted Wilson: mean {t.loc['weighted Wilson', 'mean coverage %']:.1f}%, minimum "
             f"{t.loc['weighted Wilson', 'min %']:.1f}%, {t.loc['weighted Wilson', 'truths < 75% (%)']:.1f}% "
-            f"under 75%).")
+            f"under 75%). Mean coverage to two decimals: "
+            + ", ".join(f"{m} {v:.2f}" for m, v in t["mean coverage %"].items()) + ".")
 
 
 def markdown(table: pd.DataFrame) -> str:

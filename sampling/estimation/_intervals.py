@@ -6,17 +6,20 @@ interval where the population N is known, **Wilson** where it is not. The choice
 exact enumeration over every true count (``benchmarks/fpc_enumeration.py``; the statistics
 page): at N = 56 and 79 Wilson with the finite-population correction under-covers (mean 78.4%
 at N = 56, 27% of truths under 75%) where mid-p keeps 81.6–82.0% and is narrower; from
-N = 668 up they agree. A design-weighted row (stratum populations known, unequal weights)
-keeps Wilson on the Korn–Graubard effective sample with each stratum's correction: no
-stratified hypergeometric analogue is implemented. A proportional allocation rounded to whole
-cases has unequal weights too, and keeps the weighted Wilson interval: in the issue-14
-simulation (``benchmarks/weights_check.py``) it covers 83.1–83.6% where mid-p on the sample's
-own count covers 87.6–89.2% (it ignores the stratification gain) around a % the rounding moved
-by up to a point. Only an exactly self-weighting sample (every N_h/n_h equal:
-:func:`self_weighting`) is analysed as a simple random sample of its N (mid-p), with the
-weighted columns alongside. Without N_h (strata only) the sample is analysed as a simple
+N = 668 up they agree. A design-weighted row (stratum populations known, unequal weights —
+a proportional allocation rounded to whole cases has them too) takes the **stratified
+finite-population** interval (``"stratified-finite"``, :mod:`sampling.stats._stratified`):
+mid-quantiles of the exact distribution of the population count, each stratum cell's unseen
+cases beta-binomial with the design variance, from the cells' counts
+(:func:`~sampling.results._weights.cell_counts`; a question asked of part of the cases has
+each cell's domain population estimated as N_h·n_hj/n_h). In the simulation of
+``benchmarks/stratified_fpc.py`` it beats the Korn–Graubard Wilson interval (``method="wilson"``
+on such rows, the default before) on mean coverage, truths under 75% and width. Only an
+exactly self-weighting sample (every N_h/n_h equal: :func:`self_weighting`) is analysed as a
+simple random sample of its N (mid-p), with the weighted columns alongside. Without N_h (strata only) the sample is analysed as a simple
 random sample, so the default is mid-p wherever N is known.
-``method="wilson"`` gives Wilson (with the correction) everywhere, as before.
+``method="wilson"`` gives Wilson (with the correction; design-weighted rows on the
+Korn–Graubard effective sample) everywhere, as before.
 
 Analytic intervals (:data:`ANALYTIC`) are statsmodels' ``proportion_confint`` (Wilson,
 Clopper–Pearson, Jeffreys, Agresti–Coull; see Brown, Cai & DasGupta 2001, *Statist. Sci.*
@@ -167,7 +170,8 @@ class Intervals(TableResult):
     method : str
         The interval method asked for, e.g. ``"wilson"`` or ``"bootstrap-bca"``; for the
         default ``"auto"`` the method used (``"hypergeometric-midp"`` with N known,
-        ``"wilson"`` without, ``"hypergeometric-midp+wilson"`` when rows differ).
+        ``"stratified-finite"`` for design-weighted rows, ``"wilson"`` without N,
+        ``"hypergeometric-midp+wilson"`` when rows differ).
     confidence_level : float
         Two-sided, e.g. 0.8.
     n_resamples : int or None
@@ -198,6 +202,7 @@ class Intervals(TableResult):
 # replaces the rows of samples with known N_h: the analytic rows (and a bootstrap row that fell
 # back to Clopper–Pearson) become the Korn–Graubard (1998) interval around the weighted estimate
 # with each stratum's own finite-population correction (results._weights.weighted_interval);
+# the stratified-finite rows come from the stratum cells' counts (results._weights.cell_counts);
 # bootstrap rows already come from the weighted Rao–Wu replicates. The table gains
 # ``weighted_percent`` after ``percent`` (which stays the sample's own percentage), then
 # ``design_effect`` and ``effective_n`` (n/deff).
@@ -433,13 +438,17 @@ def intervals(results: Results | SurveyDesign, *, method: str = DEFAULT_METHOD, 
         which then holds ``population``, ``finite_population`` and ``stratified``: leave
         them unset here).
     method : str
-        ``"auto"`` (default): mid-p hypergeometric where the population N is known, else
-        Wilson (design-weighted rows: Wilson on the effective sample); the table's ``method``
-        column and ``Intervals.method`` name the method used. Or one of :data:`ANALYTIC`
-        (statsmodels ``proportion_confint``; ``"wilson"`` for Wilson with the
-        finite-population correction everywhere), :data:`FINITE` (the hypergeometric
-        intervals, exact or mid-p, for a known N: every sample's population must be known,
-        else :class:`DataError`) or :data:`BOOTSTRAP` (case resampling at case level,
+        ``"auto"`` (default): mid-p hypergeometric where the population N is known, the
+        stratified finite-population interval for design-weighted rows (stratum populations
+        N_h known, unequal weights), else Wilson; the table's ``method`` column and
+        ``Intervals.method`` name the method used. Or one of :data:`ANALYTIC` (statsmodels
+        ``proportion_confint``; ``"wilson"`` for Wilson with the finite-population correction
+        everywhere, design-weighted rows on the Korn–Graubard effective sample), :data:`FINITE`
+        (the hypergeometric intervals, exact or mid-p, and ``"stratified-finite"``, for a
+        known N: every sample's population must be known, else :class:`DataError`; a
+        hypergeometric method on a design-weighted row becomes Clopper–Pearson on its
+        effective sample, ``"stratified-finite"`` on a sample without N_h treats it as one
+        cell) or :data:`BOOTSTRAP` (case resampling at case level,
         parametric at aggregate level; see the module notes).
     confidence_level : float
         Two-sided, default 0.8 (the inspectorate's).
