@@ -16,7 +16,7 @@ simple random sample of n_h from each cell gives — and computes for every samp
 * **Jeffreys** / **Jeffreys mid** — the same with a = ½ in every cell;
 * **matched** / **matched mid** — each cell's beta-binomial matched to the design-based
   variance of its count, N_h(N_h − n_h)p̂_h(1 − p̂_h)/n_h (same mean as the urn, whose
-  variance is (n_h − 1)/(n_h + 1) of it); ``matched mid`` is ``method="stratified-finite"``,
+  variance is n_h/(n_h + 1) of it); ``matched mid`` is ``method="stratified-finite"``,
   the default for design-weighted rows;
 * **matched-unbiased** / **… mid** — the same with the unbiased n_h/(n_h − 1)·p̂_h(1 − p̂_h).
 

@@ -18,9 +18,9 @@ computed *exactly* by convolving the per-cell distributions
 **Matched to the design variance** (``"matched"``, the default). The Pólya posterior of a
 cell's unseen count U has variance M p̂(1 − p̂)(n + M)/(n + 1), p̂ = x/n, while the
 design-based variance of the cell's estimated count N p̂ is N(N − n) S²/n (Cochran 1977,
-§5.2): with the plug-in S² = p̂(1 − p̂), the urn's variance is (n − 1)/(n + 1) of it — a third
-in a cell of two sampled cases, half in a cell of three — which is why the plain urn
-undercovers when cells are small. The matched posterior keeps the urn's beta-binomial form
+§5.2): the urn's is n/(n + 1) of it with the plug-in S² = p̂(1 − p̂), and (n − 1)/(n + 1)
+with the unbiased S² = n p̂(1 − p̂)/(n − 1) — half in a cell of three sampled cases — which is
+why the plain urn undercovers when cells are small. The matched posterior keeps the urn's beta-binomial form
 and mean, BetaBinomial(M, p̂ s, (1 − p̂) s), its concentration s chosen so that its variance
 M p̂(1 − p̂)(s + M)/(s + 1) equals the design-based one:
 
@@ -71,6 +71,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._utils._checks import MAX_CASES, check_confidence_level
+from .._utils._types import ArrayLike
 from ..errors import ArgumentError
 
 __all__ = ["stratified_count_distribution", "stratified_count_interval", "stratified_proportion_interval",
@@ -123,13 +124,13 @@ def matched_concentration(n: int, M: int, unbiased: bool = False) -> float:
     n − 1 − n/M for the plug-in variance, (n(M − 1) − 2M)/(M + 1) with ``unbiased``; at least
     1 (n for M ≤ 1, where it does not matter).
 
-    >>> matched_concentration(10, 1_000_000), matched_concentration(10, 1_000_000, unbiased=True)
-    (9.0, 8.0)
+    >>> matched_concentration(10, 50), round(matched_concentration(10, 50, unbiased=True), 3)
+    (8.8, 7.647)
     """
     if M <= 1:
         return float(n)
     s = (n * (M - 1) - 2 * M) / (M + 1) if unbiased else n - 1 - n / M
-    return float(round(max(s, 1.0), 12))
+    return float(max(s, 1.0))
 
 
 def betabinom_pmf(M: int, alpha: float, beta: float) -> np.ndarray:
@@ -233,14 +234,15 @@ def _quantiles(start: int, pmf: np.ndarray, alpha: float, mid: bool) -> tuple[in
     return start + low, start + max(high, low)
 
 
-def stratified_count_interval(yes, n, population, *, confidence_level: float = 0.8, posterior: str = "matched",
+def stratified_count_interval(yes: ArrayLike, n: ArrayLike, population: ArrayLike, *,
+                              confidence_level: float = 0.8, posterior: str = "matched",
                               midquantile: bool = True) -> tuple[int, int]:
     """Limits (T_L, T_U) on the population's yes count from a stratified sample with known N_h.
 
     Quantiles (mid-quantiles by default) of the stratified posterior of T = Σ_h (x_h + U_h),
     each cell's unseen count beta-binomial and matched to the design variance by default (see
-    the module notes), widened where needed to hold the stratified estimate Σ_h N_h x_h / n_h and, while
-    any case is unseen, to at least one count.
+    the module notes), widened where needed to hold the stratified estimate Σ_h N_h x_h / n_h
+    and, while any case is unseen, to at least one count.
 
     Parameters
     ----------
@@ -252,8 +254,8 @@ def stratified_count_interval(yes, n, population, *, confidence_level: float = 0
         Each cell's posterior (see :func:`stratified_count_distribution`); default matched to
         the design variance.
     midquantile : bool
-        Quantiles of the mid-distribution function P(T < t) + ½P(T = t) (mid-p-like) instead
-        of the equal-tailed ones.
+        Mid-quantile limits, each tail counting half the probability of the limit itself
+        (mid-p-like; default), instead of the equal-tailed quantiles.
 
     Returns
     -------
@@ -271,6 +273,14 @@ def stratified_count_interval(yes, n, population, *, confidence_level: float = 0
 
     >>> stratified_count_interval([9, 5], [12, 10], [20, 30])
     (25, 35)
+
+    Examples
+    --------
+    >>> import sampling
+    >>> sampling.stratified_count_interval([9, 5, 3], [12, 10, 4], [20, 30, 12])
+    (33, 45)
+    >>> sampling.stratified_count_interval([9, 5, 3], [12, 10, 4], [20, 30, 12], posterior="polya")
+    (34, 44)
     """
     alpha = 1 - check_confidence_level(confidence_level)
     x, m, N = checked_cells(yes, n, population)
@@ -292,10 +302,28 @@ def count_limits(start: int, pmf: np.ndarray, x: np.ndarray, m: np.ndarray, N: n
     return low, high
 
 
-def stratified_proportion_interval(yes, n, population, *, confidence_level: float = 0.8, posterior: str = "matched",
+def stratified_proportion_interval(yes: ArrayLike, n: ArrayLike, population: ArrayLike, *,
+                                   confidence_level: float = 0.8, posterior: str = "matched",
                                    midquantile: bool = True) -> tuple[float, float]:
-    """The population proportion's interval, (T_L/N, T_U/N) with N = Σ N_h: see
-    :func:`stratified_count_interval` (same parameters).
+    """The population proportion's interval from a stratified sample with known N_h:
+    (T_L/N, T_U/N), N = Σ N_h, the limits of :func:`stratified_count_interval`.
+
+    Parameters
+    ----------
+    yes, n, population : array of int, one per stratum cell
+        x_h yes of n_h sampled cases in each cell of N_h (a census cell has n_h = N_h).
+    confidence_level : float
+        Two-sided, in (0, 1); default 0.8.
+    posterior : {"matched", "matched-unbiased", "polya", "jeffreys"}
+        Each cell's posterior (see :func:`stratified_count_distribution`); default matched to
+        the design variance.
+    midquantile : bool
+        Mid-quantile limits (default) instead of equal-tailed ones.
+
+    Returns
+    -------
+    (low, high) : float
+        In [0, 1].
 
     References
     ----------
