@@ -212,3 +212,23 @@ def test_method_by_name_and_on_the_command_line_registry():
     assert (round(56 * lo), round(56 * hi)) == stratified_count_interval([30], [42], [56])
     with pytest.raises(SamplingError):
         sampling.proportion_interval(30, 42, method="stratified-finite")
+
+
+def test_breakdown_subgroup_is_a_domain_of_each_cell():
+    """A breakdown subgroup cutting across cells (an office) gets the stratified interval of its
+    cases in each cell of that cell's n_h: domain sizes N_h · n_hg / n_h in whole cases."""
+    cases = pd.DataFrame({"case_id": [f"c{i}" for i in range(12)], "h": list("xxxxxxyyyyyy"),
+                          "office": ["N", "S"] * 6,
+                          "2.1.1": ["yes", "yes", "no", "yes", "yes", "no", "yes", "no", "no", "yes", "no", "no"]})
+    cells = pd.DataFrame({"h": ["x", "y"], "population": [40, 23]})
+    r = sampling.load_results(cases, sample="case_supervision", stratum_populations=cells)
+    t = sampling.breakdown(r, "office").table.set_index("subgroup")
+    for g in ("N", "S"):
+        mine = cases[cases["office"] == g]
+        x = [int((mine.loc[mine["h"] == h, "2.1.1"] == "yes").sum()) for h in "xy"]
+        n = [int((mine["h"] == h).sum()) for h in "xy"]  # 3 of the 6 sampled in each cell
+        N = [20, 12]  # 40 · 3/6 = 20 and 23 · 3/6 = 11.5: 31.5 in all, whole cases 20 + 12 (largest remainder)
+        lo, hi = stratified_count_interval(x, n, N)
+        row = t.loc[g]
+        assert row["method"] == "stratified-finite" and row["population"] == sum(N)
+        assert (row["low"], row["high"]) == pytest.approx((100 * lo / sum(N), 100 * hi / sum(N)))

@@ -87,8 +87,8 @@ from .._utils._types import PopulationLike, SeedLike
 from ._resampling import Boot, resample
 from ._posterior import Posterior, posterior_draws
 from ..results._design import SurveyDesign, as_design
-from ..results._weights import (DEGENERATE_NOTE, STRATIFIED_DOMAIN_NOTE, cell_counts, cell_estimates,
-                                degenerate_rows, stratified_rows, weighted_interval)
+from ..results._weights import (DEGENERATE_NOTE, STRATIFIED_DOMAIN_NOTE, cell_estimates, degenerate_rows,
+                                stratified_intervals, weighted_interval)
 from ..results._results import Results
 from ._bootstrap_limits import MIN_BOOTSTRAP_N, MIN_MINORITY, bootstrap_or_fallback
 from ..errors import ArgumentError, DataError
@@ -249,17 +249,12 @@ def _row_note(note: str, N: float, fpc: bool, method: str = "") -> str:
 
 def _stratified_rows(out: pd.DataFrame, rows: np.ndarray, design: SurveyDesign, cl: float) -> None:
     """Fill ``out``'s design-weighted ``rows`` by the stratified finite-population interval
-    from each stratum cell's counts (:func:`~sampling.results._weights.cell_counts`)."""
-    for s, cells in design.cells.items():
-        mine = rows & (out["sample"] == s).to_numpy()
-        if not mine.any():
-            continue
-        x, n, N = cell_counts(design.results, s, [str(q) for q in out.loc[mine, "key_question"]], cells)
-        low, high, total = stratified_rows(x, n, N, cl)
-        out.loc[mine, "low"], out.loc[mine, "high"], out.loc[mine, "population"] = low, high, total
-        part = total != cells.N_h.sum()
-        out.loc[mine, "note"] = [f"{t}; {STRATIFIED_DOMAIN_NOTE}" if p else t
-                                 for t, p in zip(out.loc[mine, "note"], part)]
+    from each stratum cell's counts (:func:`~sampling.results._weights.stratified_intervals`)."""
+    si = stratified_intervals(design.results, cl, rows)
+    out.loc[rows, "low"], out.loc[rows, "high"] = si.loc[rows, "low"], si.loc[rows, "high"]
+    out.loc[rows, "population"] = si.loc[rows, "population"]
+    part = rows & si["part"].to_numpy(bool)
+    out.loc[part, "note"] = [f"{t}; {STRATIFIED_DOMAIN_NOTE}" for t in out.loc[part, "note"]]
 
 
 def weighted_table(table: pd.DataFrame, design: SurveyDesign, confidence_level: float,
