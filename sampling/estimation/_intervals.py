@@ -12,12 +12,13 @@ finite-population** interval (``"stratified-finite"``, :mod:`sampling.stats._str
 mid-quantiles of the exact distribution of the population count, each stratum cell's unseen
 cases beta-binomial with the design variance, from the cells' counts
 (:func:`~sampling.results._weights.cell_counts`; a question asked of part of the cases has
-each cell's domain population estimated as N_h·n_hj/n_h). In the simulation of
-``benchmarks/stratified_fpc.py`` it beats the Korn–Graubard Wilson interval (``method="wilson"``
-on such rows, the default before) on mean coverage, truths under 75% and width. Only an
-exactly self-weighting sample (every N_h/n_h equal: :func:`self_weighting`) is analysed as a
-simple random sample of its N (mid-p), with the weighted columns alongside. Without N_h (strata only) the sample is analysed as a simple
-random sample, so the default is mid-p wherever N is known.
+each cell's domain population estimated as N_h·n_hj/a_hj in whole cases). In the simulation
+of ``benchmarks/stratified_fpc.py`` it beats the Korn–Graubard Wilson interval
+(``method="wilson"`` on such rows, the default before) on mean coverage, truths under 75% and
+width. Only an exactly self-weighting sample (every N_h/n_h equal: :func:`self_weighting`) is
+analysed as a simple random sample of its N (mid-p), with the weighted columns alongside.
+Without N_h (strata only) the sample is analysed as a simple random sample, so the default is
+mid-p wherever N is known.
 ``method="wilson"`` gives Wilson (with the correction; design-weighted rows on the
 Korn–Graubard effective sample) everywhere, as before.
 
@@ -239,7 +240,7 @@ def unequal_weights(design: SurveyDesign) -> np.ndarray:
 
 def _row_note(note: str, N: float, fpc: bool, method: str = "") -> str:
     kept = [x for x in str(note).split("; ")
-            if x and not x.startswith(("finite-population correction", "hypergeometric", "finite-population posterior"))]
+            if x and not x.startswith(("finite-population correction", "hypergeometric", "stratified finite"))]
     what = (f"design-weighted by N_h: stratified finite-population interval (N≈{N:.0f})"
             if method == STRATIFIED else
             f"design-weighted by N_h, each stratum's own finite-population correction (N≈{N:.0f})" if fpc
@@ -496,7 +497,7 @@ def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, g
         Nj = _finite_populations(Nj, n, summary, method)
     elif finite.any():  # "auto": whole-number populations for its hypergeometric rows
         Nj = np.where(finite, np.maximum(np.round(Nj), n), Nj)
-    how = np.where(methods == STRATIFIED, "finite-population posterior",
+    how = np.where(methods == STRATIFIED, "stratified finite-population interval, one cell",
                    np.where(finite, "hypergeometric", "finite-population correction")).tolist()
     notes = _row_notes(summary, Nj, pops, sizes, how)
     replicates = None

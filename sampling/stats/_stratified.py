@@ -39,14 +39,17 @@ guide).
 
 Cells where the urn is certain (x_h = 0 or x_h = n_h, with a = 0 or matched: the design
 variance is zero) would put every unseen case of the cell on one side; there the Jeffreys
-a = ½ is used for that cell, as the aggregate posterior does. A census cell (M_h = 0) contributes its count and no uncertainty.
+a = ½ is used for that cell, as the aggregate posterior does. A census cell (M_h = 0)
+contributes its count and no uncertainty.
 The limits are then widened, where needed, to hold the stratified estimate Σ N_h x_h/n_h and,
 while any case is unseen, to at least one count (no false certainty): the interval has zero
 width only for a census of every cell.
 
 The convolution is exact (each cell's beta-binomial probabilities by the ratio of successive
 terms, in logarithms, numpy only; products of cells by direct convolution, or by FFT for long
-supports); tails below 1e-15 are trimmed before convolving.
+supports); tails below 1e-15 are trimmed before convolving. Its cost grows with the unseen
+cases Σ_h (N_h − n_h): about 3 ms for 16 cells of N = 808, 5 ms at N = 11,500, 0.3 s at
+N = 800,000.
 
 References
 ----------
@@ -188,8 +191,9 @@ def stratified_count_distribution(yes, n, population, *, posterior: str = "match
         x_h, n_h and N_h (0 ≤ x_h ≤ n_h ≤ N_h; n_h ≥ 1 where N_h ≥ 1).
     posterior : {"matched", "matched-unbiased", "polya", "jeffreys"}
         Each cell's unseen count: the beta-binomial matched to the design variance with the
-        plug-in (default) or the unbiased variance estimate, the Pólya urn's BetaBinomial(M_h, x_h, n_h − x_h), or Jeffreys' with ½ added to each
-        side; a unanimous cell takes Jeffreys' under the first two.
+        plug-in (default) or the unbiased variance estimate, the Pólya urn's
+        BetaBinomial(M_h, x_h, n_h − x_h), or Jeffreys' with ½ added to each side; a
+        unanimous cell takes Jeffreys' under the first three.
 
     Returns
     -------
