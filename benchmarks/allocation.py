@@ -7,14 +7,15 @@ is realised on it. For each allocation the package's draw (:func:`sampling.draw_
 n_h (n = Cochran's size for N = 2,000 at 80% and ±5 points) and its planned margin (Cochran
 1977, §5.12, at p = 0.5 and at the anticipated p_h); then ``--runs`` stratified simple random
 samples without replacement of those n_h are drawn and analysed through the package
-(``load_results(..., stratum_populations=)`` and ``intervals``: the default design-weighted
-Wilson interval on the Korn–Graubard effective n with each cell's fpc), against the
-population's true percentage.
+(``load_results(..., stratum_populations=)`` and ``intervals``: ``--method``, by default
+``auto``, the stratified finite-population interval since issue 26; ``--method wilson`` the
+design-weighted Wilson interval on the Korn–Graubard effective n with each cell's fpc, the
+default before), against the population's true percentage.
 
 Neyman's anticipated p_h are the model's cell rates (what a previous inspection would
 suggest), not the realised population's.
 
-Usage: ``python benchmarks/allocation.py [--runs 1000] [--seed 22]`` (about two minutes at
+Usage: ``python benchmarks/allocation.py [--runs 1000] [--seed 22] [--method auto]`` (about two minutes at
 1,000 runs on one core).
 """
 from __future__ import annotations
@@ -64,7 +65,7 @@ def frame_and_population(seed: int, size: int = 2000):
     return frame, y, anticipated
 
 
-def one_run(cells_code, y, n_h, N_h, labels, rng):
+def one_run(cells_code, y, n_h, N_h, labels, rng, method="auto"):
     pick = []
     for h, n in enumerate(n_h):
         if n:
@@ -74,10 +75,10 @@ def one_run(cells_code, y, n_h, N_h, labels, rng):
                           KQ: np.where(y[idx] == 1, "yes", "no")})
     pops = pd.DataFrame({"h": labels, "population": N_h})
     r = sampling.load_results(cases, sample="case_supervision", stratum_populations=pops)
-    return sampling.intervals(r).table.iloc[0]
+    return sampling.intervals(r, method=method).table.iloc[0]
 
 
-def run(runs: int, seed: int) -> pd.DataFrame:
+def run(runs: int, seed: int, method: str = "auto") -> pd.DataFrame:
     data, y, anticipated = frame_and_population(seed)
     frame = sampling.load_frame(data)
     N = len(data)
@@ -95,7 +96,7 @@ def run(runs: int, seed: int) -> pd.DataFrame:
         N_h, n_h = a["N_h"].to_numpy(), a["n_h"].to_numpy()
         p_h = a["anticipated_p"].to_numpy(float)
         t0 = time.perf_counter()
-        got = pd.DataFrame([one_run(code, y, n_h, N_h, labels, rng) for _ in range(runs)])
+        got = pd.DataFrame([one_run(code, y, n_h, N_h, labels, rng, method) for _ in range(runs)])
         est = got["weighted_percent"]
         cover = ((got["low"] <= truth) & (truth <= got["high"])).to_numpy(float)
         rows.append({"allocation": name, "n": n, "cells empty": int((n_h == 0).sum()),
@@ -117,8 +118,10 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=22)
+    ap.add_argument("--method", default="auto", help="interval method (default auto: since issue 26 the "
+                    "stratified finite-population interval; wilson: the design-weighted Wilson interval)")
     a = ap.parse_args()
-    table = run(a.runs, a.seed)
+    table = run(a.runs, a.seed, a.method)
     print(f"frame: N = {table.attrs['N']:,} cases in {table.attrs['cells']} cells (office x disposal x RoSH); "
           f"true % yes {table.attrs['truth']:.2f}; {a.runs:,} draws per allocation, seed {a.seed}")
     with pd.option_context("display.width", 200, "display.precision", 3, "display.max_columns", 20):

@@ -20,10 +20,10 @@ Two designs:
 
   - *strata and N* (``load_results(..., strata=, population=N)``, no N_h): the default is
     mid-p on the sample's count, against Wilson + FPC;
-  - *strata and N_h* (``stratum_populations=``, as a draw workbook gives): the rounded
-    allocation has unequal weights N_h/n_h, so the default stays the design-weighted
-    Korn–Graubard Wilson interval with each stratum's finite-population correction — the
-    same as ``method="wilson"`` (one column).
+  - *strata and N_h* (``stratum_populations=``, as a draw workbook gives): the design-weighted
+    Korn–Graubard Wilson interval with each stratum's finite-population correction,
+    ``method="wilson"`` (one column; the default for such rows before the stratified
+    finite-population interval, which ``benchmarks/stratified_fpc.py`` studies).
 
 The intervals come from the project's own functions, vectorised over the distinct outcomes of
 a cell: ``sampling.proportion_interval`` (unstratified, and the default of the self-weighting
@@ -176,7 +176,7 @@ def stratified_cell(N: int, pct: int, R: int, rng: np.random.Generator, spread: 
                                                                 population=N)),
         "wilson": ("wilson", False, sampling.proportion_interval(x, m, method="wilson",
                                                                  confidence_level=CONFIDENCE, population=N)),
-        "weighted": ("auto", True, _weighted_wilson(pairs[:, 0], pairs[:, 1], N_h, n_h))}
+        "weighted": ("wilson", True, _weighted_wilson(pairs[:, 0], pairs[:, 1], N_h, n_h))}
     for label, (method, cells, (low, high)) in computed.items():
         for i in np.linspace(0, len(pairs) - 1, min(CHECKS_PER_CELL, len(pairs))).astype(int):
             iv = sampling.intervals(_case_results(int(pairs[i, 0]), int(pairs[i, 1]), N_h, n_h, cells),
@@ -201,10 +201,11 @@ def markdown(rows: list[dict]) -> str:
         if strat:
             weighted = method_name(used_method(r["weighted_method"] for r in rs))
             out += [f"**stratified** — with strata and N: default = {default}, against Wilson + FPC "
-                    f"(`method=\"wilson\"`); with strata and N_h: default = design-weighted {weighted} "
-                    "(Korn–Graubard, each stratum's FPC; unchanged, the same as `method=\"wilson\"`)", "",
+                    f"(`method=\"wilson\"`); with strata and N_h: design-weighted {weighted} "
+                    "(Korn–Graubard, each stratum's FPC; `method=\"wilson\"`, the default before issue 26's "
+                    "stratified finite-population interval: see benchmarks/stratified_fpc.py)", "",
                     f"| N (n) | true % (K){extra} | default (strata, N) coverage % | width | Wilson + FPC "
-                    "(strata, N) coverage % | width | default (strata, N_h) coverage % | width |",
+                    "(strata, N) coverage % | width | weighted Wilson (strata, N_h) coverage % | width |",
                     "|---|---|---|---|---|---|---|---|---|"]
         else:
             out += [f"**unstratified** — default = {default}; Wilson + FPC = `method=\"wilson\"`", "",

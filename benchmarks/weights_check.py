@@ -9,8 +9,10 @@ sample without replacement and computes, through the package:
   (``method="wilson"``), and the mid-p hypergeometric interval (``method="auto"``, the
   default without N_h since issue 26);
 * weighted — ``load_results(..., stratum_populations=)`` then Wilson on the Korn–Graubard
-  effective n with each stratum's fpc (the default with N_h: the rounded allocation has
-  unequal weights), and the weighted Rao–Wu BCa bootstrap;
+  effective n with each stratum's fpc (``method="wilson"``, the default with N_h before
+  issue 26), the stratified finite-population interval (``method="auto"``, the default with
+  N_h since: the rounded allocation has unequal weights) and the weighted Rao–Wu BCa
+  bootstrap;
 
 against the population's true percentage. Usage: ``python benchmarks/weights_check.py
 [--runs 1000] [--seed 14]`` (about a minute at 1,000 runs).
@@ -48,7 +50,8 @@ def one_run(pop, N_h, n_h, rng, boot: bool):
     wt = sampling.load_results(cases, sample="case_supervision", stratum_populations=cells)
     out = {"unweighted": sampling.intervals(un, method="wilson").table.iloc[0],
            "unweighted mid-p": sampling.intervals(un, method="auto").table.iloc[0],
-           "weighted": sampling.intervals(wt, method="auto").table.iloc[0]}
+           "weighted": sampling.intervals(wt, method="wilson").table.iloc[0],
+           "weighted default": sampling.intervals(wt, method="auto").table.iloc[0]}
     if boot:
         out["weighted BCa"] = sampling.intervals(wt, method="bootstrap-bca", n_resamples=1000,
                                                  rng=int(rng.integers(2 ** 31))).table.iloc[0]
@@ -62,7 +65,7 @@ def run(runs: int, seed: int) -> pd.DataFrame:
         pop = population(N_h, rates, rng)
         truth = 100 * sum(u.sum() for u in pop) / sum(N_h)
         got = [one_run(pop, N_h, n_h, rng, boot=i < runs // 4) for i in range(runs)]
-        for kind in ("unweighted", "unweighted mid-p", "weighted", "weighted BCa"):
+        for kind in ("unweighted", "unweighted mid-p", "weighted", "weighted default", "weighted BCa"):
             t = pd.DataFrame([g[kind] for g in got if kind in g])
             est = t["weighted_percent"] if "weighted_percent" in t else t["percent"]
             rows.append({"design": name, "estimator": kind, "runs": len(t), "truth": truth,

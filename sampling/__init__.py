@@ -73,6 +73,8 @@ _EXPORTS = {
     "proportion_interval": "stats._proportion",
     "hypergeometric_exact_interval": "stats._hypergeometric",
     "hypergeometric_midp_interval": "stats._hypergeometric",
+    "stratified_count_interval": "stats._stratified",
+    "stratified_proportion_interval": "stats._stratified",
     "Intervals": "estimation._intervals",
     "Replicates": "estimation._intervals",
     "rate": "rating._ratings",

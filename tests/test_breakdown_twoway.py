@@ -154,7 +154,11 @@ def test_cli_by_two_columns_wide_and_report(tmp_path, capsys):
 
 
 def test_differences_are_of_the_weighted_estimates_and_their_design_intervals():
-    bd = sampling.breakdown(side("before"), ["Sex", "Risk"], contrast=("male / low", "female / low"))
+    """The differences combine each subgroup's design-weighted Wilson interval (the rows'
+    interval with method="wilson"; the default rows take the stratified finite-population
+    interval, but the MOVER differences keep the score limits, as compare does)."""
+    bd = sampling.breakdown(side("before"), ["Sex", "Risk"], contrast=("male / low", "female / low"),
+                            method="wilson")
     t = bd.table.set_index(["subgroup", "key_question"])
     for r in bd.differences.itertuples():
         a, b = t.loc[(r.subgroup_a, r.key_question)], t.loc[(r.subgroup_b, r.key_question)]

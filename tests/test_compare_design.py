@@ -69,9 +69,12 @@ def test_difference_and_se_equal_r_svycontrast(comparison):
 
 
 def test_each_side_has_the_interval_analyse_gives(comparison):
+    """Each side's interval is the design-weighted Wilson one (method="wilson"), the score
+    limits the MOVER difference is built on (the default for such rows is now the stratified
+    finite-population interval)."""
     t = comparison.key_questions
     for side_, name in (("a", "before"), ("b", "after")):
-        iv = sampling.intervals(side(name)).table.set_index("key_question").loc[t["key_question"]]
+        iv = sampling.intervals(side(name), method="wilson").table.set_index("key_question").loc[t["key_question"]]
         np.testing.assert_allclose(t[f"low_{side_}"], iv["low"], atol=1e-9)
         np.testing.assert_allclose(t[f"high_{side_}"], iv["high"], atol=1e-9)
         np.testing.assert_allclose(t[f"estimate_{side_}"], iv["weighted_percent"], atol=1e-9)

@@ -563,9 +563,12 @@ def _stratified(populations, strata_only=False):
 def test_default_for_stratified_samples():
     """Equal design weights (23 and 19 of 46 and 38) are self-weighting: the default analyses
     the sample as a simple random sample of N = 84 (mid-p). A rounded proportional allocation
-    (23 and 19 of 30 and 26) or any other has unequal weights and keeps today's design-weighted
-    Wilson interval, exactly as method="wilson" gives. With strata but no N_h the sample is
-    analysed as a simple random sample of N: mid-p."""
+    (23 and 19 of 30 and 26) or any other has unequal weights and takes the stratified
+    finite-population interval (issue 26: benchmarks/stratified_fpc.py), exactly as
+    method="stratified-finite" and the stats function on the cells' counts give; method="wilson"
+    keeps the design-weighted Wilson interval. With strata but no N_h the sample is analysed as
+    a simple random sample of N: mid-p."""
+    from sampling.stats._stratified import stratified_count_interval
     from sampling import survey_design
     equal = intervals(_stratified([46, 38]))
     t = equal.table.iloc[0]
@@ -577,10 +580,15 @@ def test_default_for_stratified_samples():
     for populations in ([30, 26], [36, 20]):
         unequal = _stratified(populations)
         assert not iv.self_weighting(survey_design(unequal).cells["case_supervision"])
-        default, wilson = intervals(unequal), intervals(unequal, method="wilson")
-        assert default.method == "wilson" and default.table.loc[0, "method"] == "wilson"
-        pd.testing.assert_frame_equal(default.table, wilson.table)
+        default, named = intervals(unequal), intervals(unequal, method="stratified-finite")
+        assert default.method == "stratified-finite" and default.table.loc[0, "method"] == "stratified-finite"
+        pd.testing.assert_frame_equal(default.table, named.table)
         assert "design-weighted by N_h" in default.table.loc[0, "note"]
+        low, high = stratified_count_interval([12, 16], [23, 19], populations)
+        N = sum(populations)
+        assert (default.table.loc[0, "low"], default.table.loc[0, "high"]) == pytest.approx((100 * low / N, 100 * high / N))
+        wilson = intervals(unequal, method="wilson").table.iloc[0]
+        assert wilson["method"] == "wilson" and "finite-population correction" in wilson["note"]
     plain = intervals(_stratified([30, 26], strata_only=True)).table.iloc[0]
     assert plain["method"] == "hypergeometric-midp"
     assert (plain["low"], plain["high"]) == pytest.approx(tuple(100 * v for v in stats_midp(28, 42, 56)))

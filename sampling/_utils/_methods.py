@@ -9,7 +9,8 @@ from typing import Any
 
 from ..errors import ArgumentError
 
-__all__ = ["ROUNDINGS", "PLAN_METHODS", "ANALYTIC", "FINITE", "BOOTSTRAP", "AUTO", "AUTO_KNOWN", "AUTO_UNKNOWN",
+__all__ = ["ROUNDINGS", "PLAN_METHODS", "ANALYTIC", "HYPERGEOMETRIC", "STRATIFIED", "FINITE", "BOOTSTRAP", "AUTO",
+           "AUTO_KNOWN", "AUTO_WEIGHTED", "AUTO_UNKNOWN",
            "DEFAULT_METHOD", "INTERVAL_METHODS", "ALIASES", "check_method", "method_name", "resolve_method", "used_method"]
 
 #: Rounding rules for published percentages a set of rating rules may name.
@@ -20,15 +21,25 @@ PLAN_METHODS = ("cochran", "exact")
 #: Analytic proportion intervals (statsmodels' ``proportion_confint`` behind them).
 ANALYTIC = ("wilson", "clopper-pearson", "jeffreys", "agresti-coull")
 #: Finite-population intervals from the hypergeometric distribution (N must be known).
-FINITE = ("hypergeometric", "hypergeometric-midp")
+HYPERGEOMETRIC = ("hypergeometric", "hypergeometric-midp")
+#: The stratified finite-population interval: mid-quantiles of the exact posterior of the
+#: population count, each stratum cell's unseen cases beta-binomial (the Pólya urn's form,
+#: matched to the design variance) given its N_h (:mod:`sampling.stats._stratified`); on a row
+#: without N_h, the sample is one cell of its N.
+STRATIFIED = "stratified-finite"
+#: Every interval method that needs the population N.
+FINITE = HYPERGEOMETRIC + (STRATIFIED,)
 #: Case-bootstrap intervals.
 BOOTSTRAP = ("bootstrap-percentile", "bootstrap-bca")
 #: The default interval method: each key question's interval is resolved by
-#: :func:`resolve_method` — mid-p hypergeometric where the population is known, else Wilson.
+#: :func:`resolve_method` — mid-p hypergeometric where the population is known, the stratified
+#: finite-population interval for a design-weighted row, else Wilson.
 AUTO = "auto"
 #: What ``"auto"`` becomes for a simple random sample whose population N is known …
 AUTO_KNOWN = "hypergeometric-midp"
-#: … and where N is unknown (or not used), or the row is design-weighted with unequal weights.
+#: … for a design-weighted row with unequal weights (stratum populations N_h known and in use) …
+AUTO_WEIGHTED = STRATIFIED
+#: … and where N is unknown (or not used).
 AUTO_UNKNOWN = "wilson"
 #: The interval method every stage uses unless told otherwise.
 DEFAULT_METHOD = AUTO
@@ -41,13 +52,17 @@ ALIASES = {"beta": "clopper-pearson", "exact": "clopper-pearson", "clopper_pears
            "bca": "bootstrap-bca", "bootstrap_percentile": "bootstrap-percentile",
            "bootstrap_bca": "bootstrap-bca", "hypergeometric-exact": "hypergeometric",
            "hypergeometric_exact": "hypergeometric", "hypergeometric_midp": "hypergeometric-midp",
-           "midp": "hypergeometric-midp", "mid-p": "hypergeometric-midp", "default": AUTO}
+           "midp": "hypergeometric-midp", "mid-p": "hypergeometric-midp", "default": AUTO,
+           "stratified": STRATIFIED, "stratified_finite": STRATIFIED,
+           "stratified-finite-population": STRATIFIED}
 
 _NAMES = {"wilson": "Wilson", "clopper-pearson": "Clopper–Pearson", "jeffreys": "Jeffreys",
           "agresti-coull": "Agresti–Coull", "bootstrap-percentile": "bootstrap percentile",
           "bootstrap-bca": "bootstrap BCa", "hypergeometric": "exact hypergeometric",
           "hypergeometric-midp": "mid-p hypergeometric", "cochran": "Cochran", "exact": "exact",
-          AUTO: "auto (mid-p hypergeometric where the population is known, else Wilson)"}
+          STRATIFIED: "stratified finite-population",
+          AUTO: "auto (mid-p hypergeometric where the population is known, stratified finite-population "
+                "where stratum populations are, else Wilson)"}
 
 
 def check_method(method: Any, allowed: tuple[str, ...] = INTERVAL_METHODS, *, name: str = "method",
@@ -84,7 +99,7 @@ def method_name(method: str) -> str:
     method = str(method)
     if "+" in method:
         parts = method.split("+")
-        return " + ".join(_NAMES.get(m, m) + (" (population known)" if m in FINITE else "") for m in parts)
+        return " + ".join(_NAMES.get(m, m) + (" (population known)" if m in HYPERGEOMETRIC else "") for m in parts)
     return _NAMES.get(method, method)
 
 
@@ -92,16 +107,18 @@ def resolve_method(method: str, known, weighted=None):
     """The interval method each row uses, as an object array: ``method`` itself, except that
     :data:`AUTO` (the default) becomes :data:`AUTO_KNOWN` (mid-p hypergeometric) where the
     row's population N is known and its sample is not design-weighted with unequal weights,
-    else :data:`AUTO_UNKNOWN` (Wilson; with the finite-population correction where N is
-    known, or on the Korn–Graubard effective sample for a design-weighted row).
+    :data:`AUTO_WEIGHTED` (the stratified finite-population interval) where it is known and the
+    sample is design-weighted with unequal weights, else :data:`AUTO_UNKNOWN` (Wilson; on the
+    Korn–Graubard effective sample for a design-weighted row whose N is not in use).
 
     The one place the default is decided. The rule comes from exact enumeration over every
     true count (``benchmarks/fpc_enumeration.py``): at N = 56 and 79 the mid-p interval keeps
     mean coverage within 79–83% with fewer truths under 75% than Wilson + FPC and is
-    narrower; from N = 668 up the two agree. A design-weighted row (stratum populations N_h,
-    unequal weights) keeps the Korn–Graubard Wilson interval: the hypergeometric interval
-    assumes a simple random sample, and no stratified analogue is implemented. A stratified
-    sample with proportional allocation is self-weighting: pass ``weighted`` False for it.
+    narrower; from N = 668 up the two agree. For a design-weighted row the simulation of
+    ``benchmarks/stratified_fpc.py`` (12 stratified designs, 144 truths) picks the stratified
+    finite-population interval: mean coverage within 79–83% where the Korn–Graubard Wilson
+    interval falls below 79, far fewer truths under 75%, and narrower. A stratified sample with
+    proportional allocation is self-weighting: pass ``weighted`` False for it.
 
     Parameters
     ----------
@@ -114,6 +131,8 @@ def resolve_method(method: str, known, weighted=None):
 
     >>> resolve_method("auto", [True, False]).tolist()
     ['hypergeometric-midp', 'wilson']
+    >>> resolve_method("auto", [True, True, False], [False, True, True]).tolist()
+    ['hypergeometric-midp', 'stratified-finite', 'wilson']
     >>> resolve_method("wilson", [True, False]).tolist()
     ['wilson', 'wilson']
     """
@@ -122,8 +141,8 @@ def resolve_method(method: str, known, weighted=None):
     known = np.asarray(known, dtype=bool)
     if method != AUTO:
         return np.full(known.shape, method, dtype=object)
-    srs = known if weighted is None else known & ~np.asarray(weighted, dtype=bool)
-    return np.where(srs, AUTO_KNOWN, AUTO_UNKNOWN).astype(object)
+    unequal = np.zeros(known.shape, dtype=bool) if weighted is None else np.asarray(weighted, dtype=bool)
+    return np.where(known & ~unequal, AUTO_KNOWN, np.where(known, AUTO_WEIGHTED, AUTO_UNKNOWN)).astype(object)
 
 
 def used_method(methods) -> str:

@@ -96,8 +96,9 @@ def _analysis_design(g) -> None:
 def _analysis_method(g) -> None:
     g.add_argument("--method", default=DEFAULT_METHOD, metavar="M",
                    help="interval method: " + ", ".join(INTERVAL_METHODS) + " (default auto: mid-p "
-                        "hypergeometric where the population N is known, else Wilson; wilson for Wilson with "
-                        "the finite population correction everywhere)")
+                        "hypergeometric where the population N is known, stratified-finite where the stratum "
+                        "populations N_h are too and the design weights differ, else Wilson; wilson for Wilson "
+                        "with the finite population correction everywhere)")
     g.add_argument("--confidence", type=float, default=0.8, metavar="C",
                    help="two-sided confidence level, a fraction in (0, 1): 0.8 = 80%% (default 0.8)")
     g.add_argument("--resamples", type=int, default=10_000, metavar="B",

@@ -28,10 +28,10 @@ from ..stats._difference import bonferroni_level, newcombe_difference
 from .._utils._types import FrameSource, SeedLike
 from .._utils._display import TableResult
 from ..estimation._intervals import intervals
-from ..results._weights import weighted_estimates, weighted_interval
+from ..results._weights import stratified_intervals, weighted_estimates, weighted_interval
 from ._compare import mover_difference
 from ._subgroups import BLANK, SEPARATOR, by_text, cross_labels, subgroup_populations
-from .._utils._methods import ANALYTIC, AUTO, DEFAULT_METHOD, check_method, method_name, used_method
+from .._utils._methods import ANALYTIC, AUTO, DEFAULT_METHOD, STRATIFIED, check_method, method_name, used_method
 from ..results._results import Results
 from ..results._case import SUMMARY_COLUMNS
 from .._utils._tables import column_key, match_columns, norm_label
@@ -237,7 +237,8 @@ def _domain_rows(results: Results, mask: np.ndarray, table: pd.DataFrame, option
     if not getattr(results, "stratum_populations", None) or "weighted_percent" not in table.columns or not len(table):
         return table
     answers = results.answer_table.where(np.repeat(mask[:, None], results.answer_table.shape[1], axis=1))
-    est = weighted_estimates(dataclasses.replace(results, answers=answers))
+    masked = dataclasses.replace(results, answers=answers)
+    est = weighted_estimates(masked)
     est.index = results.summary["key_question"].astype(str).to_numpy()
     rows = table["weighted_percent"].notna().to_numpy() & table["key_question"].astype(str).isin(est.index[est["weighted"]]).to_numpy()
     if not rows.any():
@@ -254,6 +255,14 @@ def _domain_rows(results: Results, mask: np.ndarray, table: pd.DataFrame, option
                                       yes=table.loc[r, "yes"].to_numpy(float))
         table.loc[r, "low"], table.loc[r, "high"] = low, high
         table.loc[r, "margin"] = (high - low) / 2
+    strat = rows & (table["method"] == STRATIFIED).to_numpy()
+    if strat.any():  # the subgroup as a domain of each stratum cell: its cases there of the cell's n_h
+        si = stratified_intervals(masked, options["confidence_level"])
+        si.index = est.index
+        got = si.loc[table.loc[strat, "key_question"].astype(str).tolist()]
+        for c in ("low", "high", "population"):
+            table.loc[strat, c] = got[c].to_numpy(float)
+        table.loc[strat, "margin"] = (table.loc[strat, "high"] - table.loc[strat, "low"]) / 2
     return table
 
 
@@ -298,9 +307,10 @@ def _pairs(groups: list[str], pairs: bool, contrast: Any) -> list[tuple[str, str
 
 
 def _weighted_difference(ra: pd.Series, rb: pd.Series, level: float) -> tuple[float, float, float]:
-    """a − b (points) of two design-weighted subgroup rows: each one's design interval at
-    ``level`` (:func:`sampling.comparison._compare.side_limits`) combined by Newcombe's
-    hybrid rule (MOVER, Zou & Donner 2008), as ``compare`` does."""
+    """a − b (points) of two design-weighted subgroup rows: each one's design-weighted Wilson
+    interval at ``level`` (:func:`sampling.comparison._compare.side_limits`; also where the
+    rows show the stratified finite-population interval) combined by Newcombe's hybrid rule
+    (MOVER, Zou & Donner 2008), as ``compare`` does."""
     sides = {}
     for x, r in (("a", rb), ("b", ra)):  # mover_difference gives b − a: here subgroup a − subgroup b
         sides.update({f"yes_{x}": [float(r["yes"])], f"n_{x}": [float(r["n"])], f"weighted_{x}": [True],

@@ -21,9 +21,11 @@ N·n_j/n_sample, as everywhere in the toolkit.
 
 **On the design.** When a side's stratum populations N_h are known (every filled draw
 workbook), its % is the design-weighted estimate p̂ = Σ w_i y_i / Σ w_i (w_i = N_h/n_h) and
-its interval the one :func:`~sampling.intervals` gives it: Wilson's on the Korn–Graubard
-effective sample size, each stratum with its own finite-population correction
-(:mod:`sampling.results._weights`). The two sides' intervals are combined by the same
+its interval the one :func:`~sampling.intervals` gives it with ``method="wilson"``: Wilson's
+on the Korn–Graubard effective sample size, each stratum with its own finite-population
+correction (:mod:`sampling.results._weights`; the default of ``intervals`` for such a row is
+the stratified finite-population interval, but the MOVER combination below is built on
+Wilson-type score limits, so the comparison keeps them). The two sides' intervals are combined by the same
 hybrid rule, which is the method of variance estimates recovery (MOVER) of Zou & Donner
 (2008) for any pair of single-proportion intervals; the difference is that of the
 weighted estimates — R ``survey``'s ``svycontrast`` of the two ``svymean`` — and ``se``
@@ -250,7 +252,7 @@ SIDE_COLUMNS = ("yes", "n", "percent", "weighted", "weighted_percent", "estimate
 
 def side_limits(side: pd.DataFrame, confidence_level: float) -> tuple[np.ndarray, np.ndarray]:
     """Each row's interval (percentages) at ``confidence_level``: for a design-weighted row
-    the interval ``analyse`` gives (:func:`~sampling.results._weights.weighted_interval`:
+    the interval ``analyse --method wilson`` gives (:func:`~sampling.results._weights.weighted_interval`:
     Wilson on the Korn–Graubard effective n, each stratum's finite-population correction),
     else the Wilson interval, finite-population corrected where the population is known.
 

@@ -6,17 +6,21 @@ interval where the population N is known, **Wilson** where it is not. The choice
 exact enumeration over every true count (``benchmarks/fpc_enumeration.py``; the statistics
 page): at N = 56 and 79 Wilson with the finite-population correction under-covers (mean 78.4%
 at N = 56, 27% of truths under 75%) where mid-p keeps 81.6–82.0% and is narrower; from
-N = 668 up they agree. A design-weighted row (stratum populations known, unequal weights)
-keeps Wilson on the Korn–Graubard effective sample with each stratum's correction: no
-stratified hypergeometric analogue is implemented. A proportional allocation rounded to whole
-cases has unequal weights too, and keeps the weighted Wilson interval: in the issue-14
-simulation (``benchmarks/weights_check.py``) it covers 83.1–83.6% where mid-p on the sample's
-own count covers 87.6–89.2% (it ignores the stratification gain) around a % the rounding moved
-by up to a point. Only an exactly self-weighting sample (every N_h/n_h equal:
-:func:`self_weighting`) is analysed as a simple random sample of its N (mid-p), with the
-weighted columns alongside. Without N_h (strata only) the sample is analysed as a simple
-random sample, so the default is mid-p wherever N is known.
-``method="wilson"`` gives Wilson (with the correction) everywhere, as before.
+N = 668 up they agree. A design-weighted row (stratum populations known, unequal weights —
+a proportional allocation rounded to whole cases has them too) takes the **stratified
+finite-population** interval (``"stratified-finite"``, :mod:`sampling.stats._stratified`):
+mid-quantiles of the exact distribution of the population count, each stratum cell's unseen
+cases beta-binomial with the design variance, from the cells' counts
+(:func:`~sampling.results._weights.cell_counts`; a question asked of part of the cases has
+each cell's domain population estimated as N_h·n_hj/a_hj in whole cases). In the simulation
+of ``benchmarks/stratified_fpc.py`` it beats the Korn–Graubard Wilson interval
+(``method="wilson"`` on such rows, the default before) on mean coverage, truths under 75% and
+width. Only an exactly self-weighting sample (every N_h/n_h equal: :func:`self_weighting`) is
+analysed as a simple random sample of its N (mid-p), with the weighted columns alongside.
+Without N_h (strata only) the sample is analysed as a simple random sample, so the default is
+mid-p wherever N is known.
+``method="wilson"`` gives Wilson (with the correction; design-weighted rows on the
+Korn–Graubard effective sample) everywhere, as before.
 
 Analytic intervals (:data:`ANALYTIC`) are statsmodels' ``proportion_confint`` (Wilson,
 Clopper–Pearson, Jeffreys, Agresti–Coull; see Brown, Cai & DasGupta 2001, *Statist. Sci.*
@@ -73,9 +77,9 @@ import numpy as np
 import pandas as pd
 
 from .._utils._checks import check_confidence_level, check_count, check_memory, check_rng
-from .._utils._methods import (ANALYTIC, AUTO, BOOTSTRAP, DEFAULT_METHOD, FINITE, INTERVAL_METHODS as METHODS,
-                               check_method as _check_method, method_name, resolve_method,
-                               used_method)
+from .._utils._methods import (ANALYTIC, AUTO, AUTO_KNOWN, BOOTSTRAP, DEFAULT_METHOD, FINITE, HYPERGEOMETRIC,
+                               INTERVAL_METHODS as METHODS, STRATIFIED, check_method as _check_method,
+                               method_name, resolve_method, used_method)
 from ..stats._options import IntervalOptions
 from ..stats._proportion import fpc_factor, interval_by_method, proportion_interval
 from .._utils._display import TableResult
@@ -84,7 +88,8 @@ from .._utils._types import PopulationLike, SeedLike
 from ._resampling import Boot, resample
 from ._posterior import Posterior, posterior_draws
 from ..results._design import SurveyDesign, as_design
-from ..results._weights import DEGENERATE_NOTE, cell_estimates, degenerate_rows, weighted_interval
+from ..results._weights import (DEGENERATE_NOTE, STRATIFIED_DOMAIN_NOTE, cell_estimates, degenerate_rows,
+                                stratified_intervals, weighted_interval)
 from ..results._results import Results
 from ._bootstrap_limits import MIN_BOOTSTRAP_N, MIN_MINORITY, bootstrap_or_fallback
 from ..errors import ArgumentError, DataError
@@ -166,7 +171,8 @@ class Intervals(TableResult):
     method : str
         The interval method asked for, e.g. ``"wilson"`` or ``"bootstrap-bca"``; for the
         default ``"auto"`` the method used (``"hypergeometric-midp"`` with N known,
-        ``"wilson"`` without, ``"hypergeometric-midp+wilson"`` when rows differ).
+        ``"stratified-finite"`` for design-weighted rows, ``"wilson"`` without N,
+        ``"hypergeometric-midp+wilson"`` when rows differ).
     confidence_level : float
         Two-sided, e.g. 0.8.
     n_resamples : int or None
@@ -197,6 +203,7 @@ class Intervals(TableResult):
 # replaces the rows of samples with known N_h: the analytic rows (and a bootstrap row that fell
 # back to Clopper–Pearson) become the Korn–Graubard (1998) interval around the weighted estimate
 # with each stratum's own finite-population correction (results._weights.weighted_interval);
+# the stratified-finite rows come from the stratum cells' counts (results._weights.cell_counts);
 # bootstrap rows already come from the weighted Rao–Wu replicates. The table gains
 # ``weighted_percent`` after ``percent`` (which stays the sample's own percentage), then
 # ``design_effect`` and ``effective_n`` (n/deff).
@@ -231,12 +238,24 @@ def unequal_weights(design: SurveyDesign) -> np.ndarray:
     return design.summary["sample"].isin(samples).to_numpy()
 
 
-def _row_note(note: str, N: float, fpc: bool) -> str:
+def _row_note(note: str, N: float, fpc: bool, method: str = "") -> str:
     kept = [x for x in str(note).split("; ")
-            if x and not x.startswith(("finite-population correction", "hypergeometric"))]
-    what = (f"design-weighted by N_h, each stratum's own finite-population correction (N≈{N:.0f})" if fpc
+            if x and not x.startswith(("finite-population correction", "hypergeometric", "stratified finite"))]
+    what = (f"design-weighted by N_h: stratified finite-population interval (N≈{N:.0f})"
+            if method == STRATIFIED else
+            f"design-weighted by N_h, each stratum's own finite-population correction (N≈{N:.0f})" if fpc
             else "design-weighted by N_h, no finite-population correction")
     return "; ".join([what, *kept])
+
+
+def _stratified_rows(out: pd.DataFrame, rows: np.ndarray, design: SurveyDesign, cl: float) -> None:
+    """Fill ``out``'s design-weighted ``rows`` by the stratified finite-population interval
+    from each stratum cell's counts (:func:`~sampling.results._weights.stratified_intervals`)."""
+    si = stratified_intervals(design.results, cl, rows)
+    out.loc[rows, "low"], out.loc[rows, "high"] = si.loc[rows, "low"], si.loc[rows, "high"]
+    out.loc[rows, "population"] = si.loc[rows, "population"]
+    part = rows & si["part"].to_numpy(bool)
+    out.loc[part, "note"] = [f"{t}; {STRATIFIED_DOMAIN_NOTE}" for t in out.loc[part, "note"]]
 
 
 def weighted_table(table: pd.DataFrame, design: SurveyDesign, confidence_level: float,
@@ -273,7 +292,7 @@ def weighted_table(table: pd.DataFrame, design: SurveyDesign, confidence_level: 
     Nd = est["domain_population"].to_numpy(float)
     out.loc[w, "finite_population"] = fpc[w]
     out.loc[w, "population"] = np.where(fpc[w], np.round(Nd[w]), np.nan)
-    finite = w & out["method"].isin(FINITE).to_numpy()
+    finite = w & out["method"].isin(HYPERGEOMETRIC).to_numpy()
     out.loc[finite, "method"] = "clopper-pearson"
     out.loc[finite, "note"] = [_FINITE_NOTE + ("; " + t if t else "") for t in out.loc[finite, "note"]]
     redo = w & out["method"].isin(ANALYTIC).to_numpy()
@@ -282,8 +301,12 @@ def weighted_table(table: pd.DataFrame, design: SurveyDesign, confidence_level: 
         low, high = weighted_interval(est[rows], out.loc[rows, "n"].to_numpy(float), method, confidence_level,
                                       yes=out.loc[rows, "yes"].to_numpy(float))
         out.loc[rows, "low"], out.loc[rows, "high"] = low, high
+    out.loc[w, "note"] = [_row_note(t, N, f, m) for t, N, f, m in
+                          zip(out.loc[w, "note"], Nd[w], fpc[w], out.loc[w, "method"])]
+    strat = w & (out["method"] == STRATIFIED).to_numpy()
+    if strat.any():
+        _stratified_rows(out, strat, design, confidence_level)
     out["margin"] = (out["high"] - out["low"]) / 2
-    out.loc[w, "note"] = [_row_note(t, N, f) for t, N, f in zip(out.loc[w, "note"], Nd[w], fpc[w])]
     flat = redo & degenerate_rows(est, out["n"].to_numpy(float))
     out.loc[flat, "note"] = [f"{t}; {DEGENERATE_NOTE}" for t in out.loc[flat, "note"]]
     kept = keep & est["weighted"].to_numpy(bool)
@@ -411,13 +434,17 @@ def intervals(results: Results | SurveyDesign, *, method: str = DEFAULT_METHOD, 
         which then holds ``population``, ``finite_population`` and ``stratified``: leave
         them unset here).
     method : str
-        ``"auto"`` (default): mid-p hypergeometric where the population N is known, else
-        Wilson (design-weighted rows: Wilson on the effective sample); the table's ``method``
-        column and ``Intervals.method`` name the method used. Or one of :data:`ANALYTIC`
-        (statsmodels ``proportion_confint``; ``"wilson"`` for Wilson with the
-        finite-population correction everywhere), :data:`FINITE` (the hypergeometric
-        intervals, exact or mid-p, for a known N: every sample's population must be known,
-        else :class:`DataError`) or :data:`BOOTSTRAP` (case resampling at case level,
+        ``"auto"`` (default): mid-p hypergeometric where the population N is known, the
+        stratified finite-population interval for design-weighted rows (stratum populations
+        N_h known, unequal weights), else Wilson; the table's ``method`` column and
+        ``Intervals.method`` name the method used. Or one of :data:`ANALYTIC` (statsmodels
+        ``proportion_confint``; ``"wilson"`` for Wilson with the finite-population correction
+        everywhere, design-weighted rows on the Korn–Graubard effective sample), :data:`FINITE`
+        (the hypergeometric intervals, exact or mid-p, and ``"stratified-finite"``, for a
+        known N: every sample's population must be known, else :class:`DataError`; a
+        hypergeometric method on a design-weighted row becomes Clopper–Pearson on its
+        effective sample, ``"stratified-finite"`` on a sample without N_h treats it as one
+        cell) or :data:`BOOTSTRAP` (case resampling at case level,
         parametric at aggregate level; see the module notes).
     confidence_level : float
         Two-sided, default 0.8 (the inspectorate's).
@@ -470,7 +497,8 @@ def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, g
         Nj = _finite_populations(Nj, n, summary, method)
     elif finite.any():  # "auto": whole-number populations for its hypergeometric rows
         Nj = np.where(finite, np.maximum(np.round(Nj), n), Nj)
-    how = np.where(finite, "hypergeometric", "finite-population correction").tolist()
+    how = np.where(methods == STRATIFIED, "stratified finite-population interval, one cell",
+                   np.where(finite, "hypergeometric", "finite-population correction")).tolist()
     notes = _row_notes(summary, Nj, pops, sizes, how)
     replicates = None
     if method not in BOOTSTRAP:
@@ -491,7 +519,7 @@ def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, g
         "note": ["; ".join(x) for x in notes],
     }, columns=TABLE_COLUMNS)
     if design.weighted:  # N_h known: weighted rows (weighted_table above); "auto" keeps its mid-p rows
-        table = weighted_table(table, design, cl, srs=finite if method == AUTO else None)
+        table = weighted_table(table, design, cl, srs=methods == AUTO_KNOWN if method == AUTO else None)
     return Intervals(table=table, method=used_method(table["method"]) if method == AUTO else method,
                      confidence_level=cl,
                      n_resamples=B if method in BOOTSTRAP else None, replicates=replicates)

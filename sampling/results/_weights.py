@@ -64,6 +64,7 @@ import numpy as np
 import pandas as pd
 
 from ..stats._hypergeometric import hypergeometric_exact_interval
+from ..stats._stratified import stratified_count_interval
 from ..stats._proportion import effective_interval
 from ..errors import ArgumentError, DataError
 
@@ -71,7 +72,8 @@ from ..errors import ArgumentError, DataError
 __all__ = ["POPULATION", "SampleDesign", "check_stratum_populations", "sample_design", "collapse_small_strata",
            "cell_key", "stratum_codes", "resampling_strata",
            "weighted_estimates", "cell_estimates", "weighted_interval", "degenerate_rows", "WEIGHTED_NOTE", "DEGENERATE_NOTE",
-           "design_effect"]
+           "design_effect", "cell_counts", "stratified_rows", "stratified_intervals",
+           "STRATIFIED_DOMAIN_NOTE"]
 
 #: the N_h column of a stratum-populations table
 POPULATION = "population"
@@ -85,6 +87,11 @@ WEIGHTED_NOTE = ("design-weighted: 'percent' is the sample's own percentage (pub
 DEGENERATE_NOTE = ("the design variance is zero (the cells with unobserved cases were unanimous), but "
                    "unobserved cases could answer otherwise: the interval is widened to the exact "
                    "hypergeometric one of a simple random sample from the cases it covers")
+
+
+#: the note of a stratified finite-population row asked of part of the cases (N/A answers)
+STRATIFIED_DOMAIN_NOTE = ("asked of part of the cases: each stratum cell's population of such cases is "
+                          "estimated as N_h × (cases it applies to) / (cases answering), in whole cases")
 
 
 # --------------------------------------------------------------------------- stratum cells
@@ -509,3 +516,79 @@ def weighted_interval(estimates: pd.DataFrame, n: np.ndarray, method: str,
         lo, hi = hypergeometric_exact_interval(y, n[bad], np.round(Nd[bad]), confidence_level=confidence_level)
         low[bad], high[bad] = np.minimum(low[bad], lo), np.maximum(high[bad], hi)
     return 100 * low, 100 * high
+
+
+# --------------------------------------------------------------------------- stratified finite-population rows
+def cell_counts(results: Any, sample: str, kqs: list, design: SampleDesign) -> tuple[np.ndarray, ...]:
+    """Per key question (rows) and stratum cell (columns): yes x_hj, applicable cases n_hj and
+    the cell's population of the question's domain N_hj.
+
+    The domain's size in a cell is not known when a question is asked of part of the cases; it
+    is estimated as N_h · n_hj / a_hj, a_hj the cell's cases answering the question
+    (applicable or not applicable: a missing answer is left out, as the weighted estimate
+    leaves it out) — the domain estimate of Lohr (2022, §4.2) cell by cell, at least n_hj —
+    and rounded to whole cases by largest remainder so that Σ_h N_hj is the weighted domain
+    size N̂_d = Σ w_i d_i rounded (the row's population, as for the other methods).
+    N_hj = N_h for a question every answering case is asked. A cell none of whose cases
+    applies drops out (N_hj = 0), as it does from the weighted estimate.
+    """
+    rows = (results.case_table["sample"] == sample).to_numpy()
+    ans = results.answer_table.loc[rows, kqs].to_numpy(float)
+    answered = np.ones(ans.shape, dtype=bool)
+    missing = getattr(results, "missing", None)
+    if missing is not None and len(missing):
+        ids = np.asarray(results.case_table.index[rows], dtype=object)
+        for j, kq in enumerate(kqs):
+            gone = list(set(missing.loc[missing["key_question"] == kq, "case_id"]))
+            answered[:, j] = ~np.isin(ids, gone)
+    H = len(design.N_h)
+    one = np.eye(H)[design.code]  # (cases, H)
+    x = ((np.nan_to_num(ans) == 1) & answered).T.astype(float) @ one
+    n = ((~np.isnan(ans)) & answered).T.astype(float) @ one
+    a = answered.T.astype(float) @ one
+    raw = np.where(n > 0, design.N_h[None, :] * n / np.where(a > 0, a, 1), 0.0)  # ≥ n_hj: N_h ≥ a_hj ≥ n_hj
+    return x, n, _apportioned(raw)
+
+
+def _apportioned(raw: np.ndarray) -> np.ndarray:
+    """Whole numbers per row adding up to round(Σ raw) (Hamilton's largest remainder), each
+    floor(raw) or one more, so Σ_h N_hj is the weighted domain size N̂_d rounded."""
+    base = np.floor(raw + 1e-9)
+    extra = np.floor(raw.sum(axis=1) + 0.5 + 1e-9) - base.sum(axis=1)
+    rank = np.argsort(np.argsort(-(raw - base), axis=1, kind="stable"), axis=1)
+    return base + (rank < extra[:, None])
+
+
+def stratified_rows(x: np.ndarray, n: np.ndarray, N: np.ndarray, confidence_level: float):
+    """Limits (0–100) and the population Σ_h N_hj of each row of :func:`cell_counts` by the
+    stratified finite-population interval (:func:`sampling.stratified_count_interval`); NaN
+    for a row with no applicable case."""
+    total = N.sum(axis=1)
+    low, high = np.full(len(x), np.nan), np.full(len(x), np.nan)
+    for i in np.flatnonzero(total > 0):
+        keep = N[i] > 0
+        lo, hi = stratified_count_interval(x[i, keep], n[i, keep], N[i, keep], confidence_level=confidence_level)
+        low[i], high[i] = 100 * lo / total[i], 100 * hi / total[i]
+    return low, high, total
+
+
+def stratified_intervals(results: Any, confidence_level: float, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """The stratified finite-population interval of summary ``rows`` (default all) of the
+    samples with known N_h: ``low``, ``high`` (0–100), ``population`` (Σ_h N_hj) and ``part``
+    (asked of part of the cases: the cells' domain sizes estimated, :func:`cell_counts`),
+    indexed like ``results.summary``; NaN for other rows. A subgroup is a domain: pass
+    results whose other cases' answers are set to not applicable (every cell keeps its n_h
+    and N_h)."""
+    summary = results.summary
+    rows = np.ones(len(summary), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
+    out = pd.DataFrame({"low": np.nan, "high": np.nan, "population": np.nan, "part": False}, index=summary.index)
+    for s in dict.fromkeys(summary["sample"]):
+        design = sample_design(results, s)
+        mine = rows & (summary["sample"] == s).to_numpy()
+        if design is None or not mine.any():
+            continue
+        x, n, N = cell_counts(results, s, [str(q) for q in summary.loc[mine, "key_question"]], design)
+        low, high, total = stratified_rows(x, n, N, confidence_level)
+        out.loc[mine, "low"], out.loc[mine, "high"], out.loc[mine, "population"] = low, high, total
+        out.loc[mine, "part"] = total != design.N_h.sum()
+    return out

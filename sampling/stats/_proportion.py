@@ -18,7 +18,7 @@ import numbers
 import numpy as np
 
 from .._utils._checks import check_confidence_level, check_population
-from .._utils._methods import ANALYTIC, AUTO, FINITE, check_method, resolve_method
+from .._utils._methods import ANALYTIC, AUTO, FINITE, STRATIFIED, check_method, resolve_method
 from .._utils._types import ArrayLike, Limits
 from ..errors import ArgumentError, DataError
 
@@ -90,11 +90,12 @@ def proportion_interval(yes: ArrayLike, n: ArrayLike, *, method: str = "wilson",
     ----------
     yes, n : int or array
         Yes counts and sample sizes (broadcast together).
-    method : {"wilson", "clopper-pearson", "jeffreys", "agresti-coull", "hypergeometric", "hypergeometric-midp", "auto"}
+    method : {"wilson", "clopper-pearson", "jeffreys", "agresti-coull", "hypergeometric", "hypergeometric-midp", "stratified-finite", "auto"}
         The interval (aliases such as "exact" and "beta" accepted). The two hypergeometric
         methods (:func:`~sampling.hypergeometric_exact_interval`,
-        :func:`~sampling.hypergeometric_midp_interval`) need N known for every row and apply
-        no correction: they are finite-population intervals already. ``"auto"`` (the default
+        :func:`~sampling.hypergeometric_midp_interval`) and ``"stratified-finite"`` (here one
+        stratum cell: :func:`~sampling.stratified_proportion_interval`) need N known for every
+        row and apply no correction: they are finite-population intervals already. ``"auto"`` (the default
         of :func:`~sampling.intervals` and :func:`~sampling.rate`) is mid-p hypergeometric
         for the rows whose N is known, Wilson for the others. This low-level function keeps
         Wilson as its own default, so its figures are the formula's.
@@ -179,8 +180,15 @@ def _finite(y, m, method, cl, population, scalar):
     if np.isnan(N).any():
         raise ArgumentError("method", method, "needs the eligible population N (population=N); "
                             "without it use wilson or clopper-pearson")
-    f = hypergeometric_midp_interval if method == "hypergeometric-midp" else hypergeometric_exact_interval
-    low, high = f(y, m, N, confidence_level=cl)
+    if method == STRATIFIED:  # one cell: the sample is a simple random sample of its N
+        from ._stratified import stratified_proportion_interval
+
+        limits = [stratified_proportion_interval([a], [b], [c], confidence_level=cl)
+                  for a, b, c in zip(np.ravel(y), np.ravel(m), np.ravel(N))]
+        low, high = (np.array([t[i] for t in limits], dtype=float).reshape(np.shape(y)) for i in (0, 1))
+    else:
+        f = hypergeometric_midp_interval if method == "hypergeometric-midp" else hypergeometric_exact_interval
+        low, high = f(y, m, N, confidence_level=cl)
     if scalar:
         return float(low), float(high)
     return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
