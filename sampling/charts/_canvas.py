@@ -17,9 +17,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import math
+
 import matplotlib as mpl
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.ft2font import RenderMode
 from matplotlib.figure import Figure
 
 if TYPE_CHECKING:
@@ -58,6 +61,36 @@ class MemoRenderer(RendererAgg):
         return found
 
 
+    def _draw_text_glyphs_and_boxes(self, gc: Any, x: float, y: float, angle: float, glyphs: Any,
+                                    boxes: Any) -> None:
+        """Agg's glyph loop with what is the same for every glyph of a text worked out once:
+        the rotation matrix (per slant and extent) and the font size (set again only when
+        the font or size changes; ``_set_transform`` sets the whole transform before each
+        glyph, as Agg's loop does). The same FreeType calls with the same arguments, so the
+        same pixels; with no boxes to draw (plain text), nothing else is done."""
+        if boxes or not gc.get_antialiased():
+            return super()._draw_text_glyphs_and_boxes(gc, x, y, angle, glyphs, boxes)
+        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        rotate = np.array([[cos, -sin], [sin, cos]])
+        load_flags, mode, height = get_hinting_flag(), RenderMode.NORMAL, self.height
+        draw_image = self._renderer.draw_text_image
+        matrices: dict[tuple[float, float], np.ndarray] = {}
+        sized = None
+        for font, size, glyph_index, slant, extend, dx, dy in glyphs:  # dy is upwards
+            if sized is None or sized[0] is not font or sized[1] != size:
+                font.set_size(size, self.dpi)
+                sized = (font, size)
+            matrix = matrices.get((slant, extend))
+            if matrix is None:
+                matrix = matrices[slant, extend] = (
+                    0x10000 * rotate @ [[extend, extend * slant], [0, 1]]).round().astype(int)
+            font._set_transform(matrix, [round(0x40 * (x + dx * cos - dy * sin)),
+                                         round(0x40 * (height - y + dx * sin + dy * cos))])
+            bitmap = font._render_glyph(glyph_index, load_flags, mode)
+            buffer = bitmap.buffer
+            draw_image(buffer, bitmap.left, int(height) - bitmap.top + buffer.shape[0], 0, gc)
+
+
 class MemoCanvas(FigureCanvasAgg):
     """:class:`FigureCanvasAgg` drawing with :class:`MemoRenderer` (the same pixels)."""
 
@@ -80,7 +113,7 @@ class MemoCanvas(FigureCanvasAgg):
 
         FigureCanvasAgg.draw(self)
         rgba = np.asarray(self.buffer_rgba())
-        if not (rgba[..., 3] == 255).all():
+        if not _opaque(rgba):
             mpl.image.imsave(filename_or_obj, rgba, format="png", origin="upper", dpi=self.figure.dpi,
                              metadata=metadata, pil_kwargs=pil_kwargs)
             return
@@ -92,7 +125,17 @@ class MemoCanvas(FigureCanvasAgg):
             for k, v in meta.items():
                 if v is not None:
                     info.add_text(k, v)
-        PIL.Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(filename_or_obj, **kwargs)
+        # RGBA bytes read as RGBX: PIL drops the (opaque) alpha byte as it unpacks
+        image = PIL.Image.frombytes("RGB", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBX")
+        image.save(filename_or_obj, **kwargs)
+
+
+def _opaque(rgba: np.ndarray) -> bool:
+    """Whether every pixel of a C-contiguous RGBA buffer has alpha 255 (its pixels read as
+    one 32-bit word each: alpha is the high byte on little-endian machines)."""
+    if rgba.flags.c_contiguous and rgba.dtype == np.uint8 and np.little_endian:
+        return bool(rgba.view(np.uint32).min() >= 0xFF000000) if rgba.size else True
+    return bool((rgba[..., 3] == 255).all())
 
 
 def memo_canvas(fig: Figure) -> FigureCanvasAgg:
