@@ -18,7 +18,7 @@ from matplotlib.font_manager import FontProperties
 from PIL import Image
 
 from sampling import DataError, charts
-from sampling.charts._canvas import MemoCanvas, MemoRenderer
+from sampling.charts._canvas import MemoCanvas, MemoRenderer, png_bytes
 from sampling.charts._style import RC, laid_out, wrap_text
 from sampling.examples import seed_inspection
 from sampling.rating._ratings import rate
@@ -194,3 +194,14 @@ def test_wrap_by_bisection_is_word_by_word_wrapping():
             text = text.replace(" ", "\n", 2)
         width, size = rng.uniform(0.4, 8.0), rng.choice([8, 9, 10, 11])
         assert wrap_text(text, width, size) == _greedy(text, width, size), (text, width, size)
+
+
+def test_png_bytes_is_a_png_of_the_pixels_and_text():
+    rgb = np.random.default_rng(5).integers(0, 256, size=(7, 11, 3), dtype=np.uint8)
+    png = png_bytes(rgb.tobytes(), 11, 7, 150, {"Title": "Forest plot", "Author": "Inspectorate ◆ 2.1"})
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    assert image.mode == "RGB" and image.size == (11, 7) and np.array_equal(np.asarray(image), rgb)
+    assert image.info["dpi"] == pytest.approx((150, 150), abs=0.02)  # whole pixels per metre
+    assert image.info["Title"] == "Forest plot" and image.info["Author"] == "Inspectorate ◆ 2.1"
+    Image.open(io.BytesIO(png)).verify()  # chunk CRCs

@@ -10,14 +10,17 @@ so one memo serves every renderer at the same resolution: the numbers are the on
 would compute, only computed once.
 
 The canvas also writes an opaque figure (every chart: its background is white) as an RGB
-PNG at zlib level 3 rather than Agg's RGBA at level 6: the same pixels, in a file a little
-smaller and written in about half the time.
+PNG of unfiltered rows at zlib level 3 (:func:`png_bytes`) rather than Agg's adaptively
+filtered RGBA at level 6: the same pixels, in a smaller file written in a fraction of the time.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 import math
+import os
+import struct
+import zlib
 
 import matplotlib as mpl
 import numpy as np
@@ -28,7 +31,7 @@ from matplotlib.figure import Figure
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
-__all__ = ["MemoRenderer", "MemoCanvas", "memo_canvas", "PNG_COMPRESS_LEVEL"]
+__all__ = ["MemoRenderer", "MemoCanvas", "memo_canvas", "png_bytes", "PNG_COMPRESS_LEVEL"]
 
 #: zlib level of the PNG files the canvas writes (lossless at every level)
 PNG_COMPRESS_LEVEL = 3
@@ -117,17 +120,56 @@ class MemoCanvas(FigureCanvasAgg):
             mpl.image.imsave(filename_or_obj, rgba, format="png", origin="upper", dpi=self.figure.dpi,
                              metadata=metadata, pil_kwargs=pil_kwargs)
             return
-        kwargs = {"compress_level": PNG_COMPRESS_LEVEL, "format": "png", "dpi": (self.figure.dpi,) * 2,
-                  **(pil_kwargs or {})}
-        if "pnginfo" not in kwargs:
-            info = kwargs["pnginfo"] = PIL.PngImagePlugin.PngInfo()
-            meta = {"Software": f"Matplotlib version{mpl.__version__}, https://matplotlib.org/", **(metadata or {})}
-            for k, v in meta.items():
-                if v is not None:
-                    info.add_text(k, v)
+        meta = {"Software": f"Matplotlib version{mpl.__version__}, https://matplotlib.org/", **(metadata or {})}
+        height, width = rgba.shape[:2]
         # RGBA bytes read as RGBX: PIL drops the (opaque) alpha byte as it unpacks
-        image = PIL.Image.frombytes("RGB", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBX")
-        image.save(filename_or_obj, **kwargs)
+        rgb = PIL.Image.frombytes("RGB", (width, height), rgba, "raw", "RGBX")
+        if pil_kwargs:  # the caller's encoder settings: PIL writes the file
+            kwargs = {"compress_level": PNG_COMPRESS_LEVEL, "format": "png", "dpi": (self.figure.dpi,) * 2,
+                      **pil_kwargs}
+            if "pnginfo" not in kwargs:
+                info = kwargs["pnginfo"] = PIL.PngImagePlugin.PngInfo()
+                for k, v in meta.items():
+                    if v is not None:
+                        info.add_text(k, v)
+            rgb.save(filename_or_obj, **kwargs)
+            return
+        png = png_bytes(rgb.tobytes(), width, height, self.figure.dpi, {k: v for k, v in meta.items() if v is not None})
+        if hasattr(filename_or_obj, "write"):
+            filename_or_obj.write(png)
+        else:
+            with open(os.fspath(filename_or_obj), "wb") as fh:
+                fh.write(png)
+
+
+def png_bytes(rgb: bytes, width: int, height: int, dpi: float, text: dict[str, str]) -> bytes:
+    """A PNG file (ISO/IEC 15948) of 8-bit RGB rows: IHDR, the resolution (pHYs, as PIL
+    writes it), one tEXt chunk per ``text`` entry (iTXt, UTF-8, where the value is not
+    Latin-1, as PIL's ``PngInfo.add_text``), the rows unfiltered (filter type 0) in one
+    zlib stream at :data:`PNG_COMPRESS_LEVEL`, IEND.
+
+    Unfiltered rows suit a chart (flat fills, few colours): the file is smaller than PIL's
+    adaptively filtered one and written in under half the time, the pixels the same.
+
+    References
+    ----------
+    .. [1] ISO/IEC 15948:2004 (W3C PNG Specification, 2nd ed.), §§ 5.3, 9, 11.2.2, 11.3.3.
+    """
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = np.zeros((height, 3 * width + 1), dtype=np.uint8)  # a filter-type byte (0) before each row
+    rows[:, 1:] = np.frombuffer(rgb, dtype=np.uint8).reshape(height, 3 * width)
+    ppm = int(dpi / 0.0254 + 0.5)
+    parts = [b"\x89PNG\r\n\x1a\n", chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),
+             chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1))]
+    for key, value in text.items():
+        try:
+            parts.append(chunk(b"tEXt", key.encode("latin-1") + b"\0" + value.encode("latin-1")))
+        except UnicodeError:
+            parts.append(chunk(b"iTXt", key.encode("latin-1") + b"\0\0\0\0\0" + value.encode("utf-8")))
+    parts += [chunk(b"IDAT", zlib.compress(memoryview(rows), PNG_COMPRESS_LEVEL)), chunk(b"IEND", b"")]
+    return b"".join(parts)
 
 
 def _opaque(rgba: np.ndarray) -> bool:
