@@ -108,11 +108,11 @@ class MemoCanvas(FigureCanvasAgg):
     def print_png(self, filename_or_obj: Any, *, metadata: dict | None = None, pil_kwargs: dict | None = None,
                   **_print_figure_kwargs: Any) -> None:
         """Write the figure as PNG: as Agg does (the same metadata), but an opaque image as
-        RGB at :data:`PNG_COMPRESS_LEVEL` (see the module's docstring). The settings
+        RGB with :func:`png_bytes` (PIL, at :data:`PNG_COMPRESS_LEVEL`, when the caller
+        gives ``pil_kwargs``; see the module's docstring). The settings
         ``print_figure`` passes to every backend (dpi, facecolor, …) are already applied to
         the figure, as Agg ignores them here too."""
         import PIL.Image
-        import PIL.PngImagePlugin
 
         FigureCanvasAgg.draw(self)
         rgba = np.asarray(self.buffer_rgba())
@@ -125,6 +125,8 @@ class MemoCanvas(FigureCanvasAgg):
         # RGBA bytes read as RGBX: PIL drops the (opaque) alpha byte as it unpacks
         rgb = PIL.Image.frombytes("RGB", (width, height), rgba, "raw", "RGBX")
         if pil_kwargs:  # the caller's encoder settings: PIL writes the file
+            import PIL.PngImagePlugin
+
             kwargs = {"compress_level": PNG_COMPRESS_LEVEL, "format": "png", "dpi": (self.figure.dpi,) * 2,
                       **pil_kwargs}
             if "pnginfo" not in kwargs:
@@ -168,7 +170,7 @@ def png_bytes(rgb: bytes, width: int, height: int, dpi: float, text: dict[str, s
             parts.append(chunk(b"tEXt", key.encode("latin-1") + b"\0" + value.encode("latin-1")))
         except UnicodeError:
             parts.append(chunk(b"iTXt", key.encode("latin-1") + b"\0\0\0\0\0" + value.encode("utf-8")))
-    parts += [chunk(b"IDAT", zlib.compress(memoryview(rows), PNG_COMPRESS_LEVEL)), chunk(b"IEND", b"")]
+    parts += [chunk(b"IDAT", zlib.compress(rows.data, PNG_COMPRESS_LEVEL)), chunk(b"IEND", b"")]
     return b"".join(parts)
 
 

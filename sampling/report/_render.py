@@ -77,7 +77,7 @@ def _travels(exc: BaseException) -> bool:
 def _warm(formats: Sequence[str]) -> None:
     """Load, before forking, what saving loads on first use, so workers do not each load it."""
     import matplotlib.backends.backend_agg  # noqa: F401
-    import PIL.PngImagePlugin  # noqa: F401
+    import PIL.Image  # noqa: F401  - the PNG rows are unpacked by PIL (charts._canvas)
 
     if "svg" in formats:
         import matplotlib.backends.backend_svg  # noqa: F401
