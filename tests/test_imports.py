@@ -121,6 +121,36 @@ def test_binomial_and_hypergeometric_are_scipy_stats():
                                           stats.hypergeom.stats(M, good, n, moments="s"))
 
 
+def test_pmf_tables_are_scipy_stats_to_1e_9():
+    """The numpy pmf tables of the misrating risk (log factorials) against scipy.stats, over
+    the whole support and at the ends of p and of the number of successes."""
+    from scipy import stats
+
+    for n in (0, 1, 2, 7, 40, 132, 1000, 5000):
+        p = np.array([0.0, 1e-9, 0.013, 0.5, 0.71, 1 - 1e-9, 1.0])
+        k = np.arange(n + 1)[None, :]
+        table = _dist.binom_pmf_table(n, p)
+        assert table.shape == (p.size, n + 1)
+        np.testing.assert_allclose(table, stats.binom.pmf(k, n, p[:, None]), rtol=1e-8, atol=1e-300)
+    for population, n in ((1, 1), (10, 3), (80, 40), (500, 132), (2000, 140), (668, 668), (100_000, 132)):
+        good = np.unique([0, 1, population // 3, population // 2, population - 1, population])
+        k = np.arange(n + 1)[None, :]
+        np.testing.assert_allclose(_dist.hypergeom_pmf_table(population, good, n),
+                                   stats.hypergeom.pmf(k, population, good[:, None], n), rtol=1e-8, atol=1e-300)
+
+
+def test_misrating_risk_and_its_chart_load_no_scipy():
+    code = ("import sys, json, sampling\n"
+            "from sampling import charts\n"
+            "sampling.misrating_risk([40.0, 67.0], 132, 668); sampling.misrating_risk(67.0, 54)\n"
+            "charts.misrating_curve([132, 54], [668, None])\n"
+            "print(json.dumps(sorted(sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "sampling.plan._risk" in loaded and not [m for m in loaded if m == "scipy" or m.startswith("scipy.")]
+
+
 @pytest.mark.parametrize("method", ["wilson", "beta", "jeffreys", "agresti_coull"])
 def test_proportion_intervals_are_statsmodels(method):
     from statsmodels.stats.proportion import proportion_confint

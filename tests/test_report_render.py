@@ -18,12 +18,12 @@ from matplotlib.font_manager import FontProperties
 from PIL import Image
 
 from sampling import DataError, charts
-from sampling.charts._canvas import MemoCanvas, MemoRenderer
+from sampling.charts._canvas import MemoCanvas, MemoRenderer, png_bytes
 from sampling.charts._style import RC, laid_out, wrap_text
 from sampling.examples import seed_inspection
 from sampling.rating._ratings import rate
 from sampling.report import write_report
-from sampling.report._render import MIN_PARALLEL, _can_fork, worker_count
+from sampling.report._render import COST_ORDER, MIN_PARALLEL, _can_fork, _start_order, worker_count
 
 forking = pytest.mark.skipif(not _can_fork(), reason="workers are forked processes (Linux)")
 
@@ -42,6 +42,29 @@ def test_worker_count():
     assert worker_count(MIN_PARALLEL - 1) == 1
     assert worker_count(9, workers=1) == 1 and worker_count(2, workers=4) == 2 and worker_count(3, workers=0) == 1
     assert worker_count(9) in ({1, 2} if _can_fork() else {1})
+
+
+def test_the_dearest_charts_start_first():
+    names = ["forest", "rating_probabilities", "overall", "misrating_curve", "planning_curve", "dumbbell", "funnel"]
+    order = [names[i] for i in _start_order(names)]
+    assert order == [n for n in COST_ORDER if n in names] + ["dumbbell", "funnel"]
+    assert sorted(_start_order(names)) == list(range(len(names)))
+
+
+def test_fit_height_is_checked_by_the_saving_layout(tmp_path):
+    from sampling.charts import _style
+
+    fig = Figure(figsize=(6, 9), layout="constrained")
+    MemoCanvas(fig)
+    ax = fig.add_subplot()
+    ax.set_title("a title\non two lines")
+    ax.set_xlabel("x")
+    _style.fit_height(fig, [ax], 2.5)
+    assert fig in _style._UNCHECKED and fig.get_figheight() < 9
+    charts.save(fig, tmp_path / "fit", formats=("png",), dpi=150)
+    assert fig not in _style._UNCHECKED
+    with matplotlib.rc_context(RC), laid_out(fig, 150):
+        assert ax.get_position().height * fig.get_figheight() == pytest.approx(2.5, abs=_style._RECHECK_IN)
 
 
 @forking
@@ -129,6 +152,9 @@ def test_memo_canvas_writes_agg_pixels():
         ax = fig.add_subplot()
         ax.plot([0, 1, 2], [2, 0, 1], marker="o")
         ax.set_title("Probability of each rating ◆")
+        ax.set_ylabel("Cases to inspect n")  # rotated a quarter turn
+        ax.text(0.5, 1.0, "at 30° † ≥", rotation=30, fontsize=11, weight="bold")
+        ax.text(1.5, 0.5, r"$10^{2}$ and $\alpha$")  # mathtext: Agg's own loop
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=90, facecolor="white", metadata={"Software": None})
         return Image.open(buf)
@@ -168,3 +194,14 @@ def test_wrap_by_bisection_is_word_by_word_wrapping():
             text = text.replace(" ", "\n", 2)
         width, size = rng.uniform(0.4, 8.0), rng.choice([8, 9, 10, 11])
         assert wrap_text(text, width, size) == _greedy(text, width, size), (text, width, size)
+
+
+def test_png_bytes_is_a_png_of_the_pixels_and_text():
+    rgb = np.random.default_rng(5).integers(0, 256, size=(7, 11, 3), dtype=np.uint8)
+    png = png_bytes(rgb.tobytes(), 11, 7, 150, {"Title": "Forest plot", "Author": "Inspectorate ◆ 2.1"})
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    assert image.mode == "RGB" and image.size == (11, 7) and np.array_equal(np.asarray(image), rgb)
+    assert image.info["dpi"] == pytest.approx((150, 150), abs=0.02)  # whole pixels per metre
+    assert image.info["Title"] == "Forest plot" and image.info["Author"] == "Inspectorate ◆ 2.1"
+    Image.open(io.BytesIO(png)).verify()  # chunk CRCs

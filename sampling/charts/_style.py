@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -195,7 +196,7 @@ def laid_out(fig: Figure, dpi: float, pad: float = 0.15):
     try:
         renderer = canvas.get_renderer()
         if engine is not None:
-            engine.execute(fig)
+            _layout_and_check(fig, engine)
         bbox = fig.get_tightbbox(renderer).padded(pad)
         with mpl.rc_context(_NO_AUTO_LAYOUT):
             fig.set_layout_engine(None)
@@ -370,17 +371,55 @@ def legend_and_note(ax: Any, handles: Sequence[Any], note: str | None, *, owned:
                 root.dpi_scale_trans), ha="left", va="top", fontsize=fontsize, color=INK, clip_on=False)
 
 
+#: Figures :func:`fit_height` resized whose new height is still to be checked: figure →
+#: (its axes, the inches they should fill). :func:`laid_out` checks when it lays the figure out.
+_UNCHECKED: weakref.WeakKeyDictionary[Figure, tuple[tuple[Any, ...], float]] = weakref.WeakKeyDictionary()
+
+
 def fit_height(fig: Figure, axes: Sequence[Any], plot_in: float) -> None:
     """Set the height of a figure the chart owns so that, after its constrained layout, its
-    axes together are ``plot_in`` inches tall: the data get their room, and no more."""
-    for _ in range(3):
-        engine = fig.get_layout_engine()
-        assert engine is not None, "fit_height is for the figures a chart makes (constrained layout)"
-        engine.execute(fig)
-        have = sum(a.get_position().height for a in axes) * fig.get_figheight()
-        if abs(have - plot_in) < 0.02:
-            break
-        fig.set_size_inches(fig.get_figwidth(), max(fig.get_figheight() + plot_in - have, 1.0))
+    axes together are ``plot_in`` inches tall: the data get their room, and no more.
+
+    One layout measures the room the margins take (titles, tick labels, legend and notes:
+    lengths fixed in points, whatever the height), and the figure is resized by the
+    difference (when the axes miss ``plot_in`` by 0.02 in or more). The new height is
+    checked by the next layout the figure needs anyway, the one :func:`save` makes at the
+    saving resolution (:func:`laid_out`): text measured there differs by a few hundredths
+    of an inch, so only a miss of :data:`_RECHECK_IN` or more (a layout that did not follow
+    the height, such as ticks chosen by the axes' length) is resized again, twice at most."""
+    engine = fig.get_layout_engine()
+    assert engine is not None, "fit_height is for the figures a chart makes (constrained layout)"
+    engine.execute(fig)
+    if _refit(fig, tuple(axes), plot_in):
+        _UNCHECKED[fig] = (tuple(axes), plot_in)
+    else:
+        _UNCHECKED.pop(fig, None)
+
+
+#: Inches by which the axes may miss their height in the saving layout before it is refitted.
+_RECHECK_IN = 0.1
+
+
+def _refit(fig: Figure, axes: tuple[Any, ...], plot_in: float, tolerance: float = 0.02) -> bool:
+    """After a layout: resize ``fig`` if its axes miss ``plot_in`` inches by ``tolerance`` or
+    more (True), else False."""
+    have = sum(a.get_position().height for a in axes) * fig.get_figheight()
+    if abs(have - plot_in) < tolerance:
+        return False
+    fig.set_size_inches(fig.get_figwidth(), max(fig.get_figheight() + plot_in - have, 1.0))
+    return True
+
+
+def _layout_and_check(fig: Figure, engine: Any) -> None:
+    """Run the layout engine, and, for a height :func:`fit_height` set, check it (resizing
+    and laying out again, twice at most)."""
+    engine.execute(fig)
+    pending = _UNCHECKED.pop(fig, None)
+    if pending is not None:
+        for _ in range(2):
+            if not _refit(fig, *pending, tolerance=_RECHECK_IN):
+                break
+            engine.execute(fig)
 
 
 def band_handles(rules: RatingRules) -> list:

@@ -45,7 +45,7 @@ from .._utils._methods import method_name
 from .._utils._io import atomic_dir, escape_formulas, write_csv
 from .._utils._workbook import format_workbook
 from ._markdown import check_assessment, report_markdown
-from ._render import draw_charts
+from ._render import drawing, worker_count
 from ..errors import ArgumentError, DataError
 
 if TYPE_CHECKING:
@@ -446,16 +446,20 @@ def write_report(assessment: Assessment, out_dir: str | os.PathLike = "figures",
     extras = _extra_sections(assessment, sections)
     jobs += [(x.chart, x.make) for x in extras]
     out = Path(out_dir)
-    names: list[str] = []
-    with atomic_dir(out) as staging:
-        chart_files = draw_charts(jobs, staging, formats, dpi, say, workers)
-        names += [n for files in chart_files.values() for n in files]
+    with atomic_dir(out) as staging, drawing(jobs, staging, formats, dpi, say, workers) as charts_drawn:
+        parallel = worker_count(len(jobs), workers) > 1
         extra = dict(settings or {})
         md = report_markdown(assessment, charts=[n for n, _ in jobs if n not in {x.chart for x in extras}],
                              title=title, extra_settings=extra, sections=[ln for x in extras for ln in x.markdown],
                              design=designs)
         more = {k: v for x in extras for k, v in x.sheets.items()}
-        names += _write_tables(staging, assessment, md, extra, balance_table, say, more, designs)
+        if parallel:  # the tables are written while the workers draw
+            tables = _write_tables(staging, assessment, md, extra, balance_table, say, more, designs)
+            chart_files = charts_drawn()
+        else:
+            chart_files = charts_drawn()
+            tables = _write_tables(staging, assessment, md, extra, balance_table, say, more, designs)
+        names = [n for files in chart_files.values() for n in files] + tables
         say(f"moving {len(names)} files into {str(out)!r} …")
     flagged = tuple(assessment.standards.loc[assessment.standards["flagged"].map(is_true), "standard"].astype(str))
     return ReportFiles(out_dir=out, files=tuple(out / n for n in names),
