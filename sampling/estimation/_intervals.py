@@ -86,7 +86,8 @@ from ._posterior import Posterior, posterior_draws
 from ..results._design import SurveyDesign, as_design
 from ..results._weights import DEGENERATE_NOTE, cell_estimates, degenerate_rows, weighted_interval
 from ..results._results import Results
-from ._bootstrap_limits import MIN_BOOTSTRAP_N, MIN_MINORITY, bootstrap_or_fallback
+from ._bootstrap_limits import MIN_BOOTSTRAP_N, MIN_MINORITY
+from ._fp_bootstrap import URN_HOW, bootstrap_rows
 from ..errors import ArgumentError, DataError
 
 __all__ = [
@@ -460,6 +461,13 @@ def intervals(results: Results | SurveyDesign, *, method: str = DEFAULT_METHOD, 
 
 def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, gen) -> Intervals:
     """The intervals of a design, its options checked."""
+    return _intervals_and_urn(design, method, cl, B, gen)[0]
+
+
+def _intervals_and_urn(design: SurveyDesign, method: str, cl: float, B: int | None,
+                       gen) -> tuple[Intervals, Posterior | None]:
+    """The intervals of a design, and the urn draws a bootstrap method with N known took them
+    from (:mod:`sampling.estimation._fp_bootstrap`; None otherwise)."""
     pops, summary, sizes = design.populations, design.summary, design.results.sample_sizes
     yes = summary["yes"].to_numpy(dtype=float)
     n = summary["n"].to_numpy(dtype=float)
@@ -470,16 +478,19 @@ def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, g
         Nj = _finite_populations(Nj, n, summary, method)
     elif finite.any():  # "auto": whole-number populations for its hypergeometric rows
         Nj = np.where(finite, np.maximum(np.round(Nj), n), Nj)
-    how = np.where(finite, "hypergeometric", "finite-population correction").tolist()
+    how = np.where(finite, "hypergeometric",
+                   URN_HOW if method in BOOTSTRAP else "finite-population correction").tolist()
     notes = _row_notes(summary, Nj, pops, sizes, how)
-    replicates = None
+    replicates, urn = None, None
     if method not in BOOTSTRAP:
         low, high = interval_by_method(yes, n, methods, cl, Nj)
         low, high = 100 * low, 100 * high
-    else:
-        boot = resample(design, cast(int, B), gen)  # a bootstrap method: B was checked
-        replicates = _replicates(boot, summary)
-        low, high, methods, notes = bootstrap_or_fallback(boot, method, cl, yes, n, Nj, notes)
+    else:  # a bootstrap method: B was checked
+        rows = bootstrap_rows(design, method, cl, cast(int, B), gen, notes, unequal_weights(design))
+        low, high, methods, notes, urn = rows.low, rows.high, rows.methods, rows.notes, rows.posterior
+        replicates = Replicates(values=rows.values, key_questions=tuple(summary["key_question"]), kind=rows.kind,
+                                samples=tuple(summary["sample"]), estimate=rows.estimate,
+                                finite_population=tuple(bool(x) for x in rows.finite))
     pct = 100 * yes / n
     fin = ~np.isnan(Nj)
     table = pd.DataFrame({
@@ -490,30 +501,34 @@ def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, g
         "method": methods, "finite_population": fin, "population": Nj,
         "note": ["; ".join(x) for x in notes],
     }, columns=TABLE_COLUMNS)
-    if design.weighted:  # N_h known: weighted rows (weighted_table above); "auto" keeps its mid-p rows
-        table = weighted_table(table, design, cl, srs=finite if method == AUTO else None)
+    if design.weighted:  # N_h known: weighted rows (weighted_table above); "auto" (and a bootstrap's
+        # fallback to it) keeps its mid-p rows
+        srs = np.isin(table["method"], FINITE) if method == AUTO or method in BOOTSTRAP else None
+        table = weighted_table(table, design, cl, srs=srs)
     return Intervals(table=table, method=used_method(table["method"]) if method == AUTO else method,
                      confidence_level=cl,
-                     n_resamples=B if method in BOOTSTRAP else None, replicates=replicates)
+                     n_resamples=B if method in BOOTSTRAP else None, replicates=replicates), urn
 
 
 def intervals_and_replicates(design: SurveyDesign, options: IntervalOptions) -> tuple[Intervals, Replicates]:
     """A design's intervals and the bootstrap replicates of its percentages (for the rating
-    probabilities), from one generator: a bootstrap interval method's own replicates, else
-    replicates drawn after the analytic intervals."""
+    probabilities), from one generator: a case bootstrap interval method's own replicates, else
+    (analytic intervals, or a bootstrap's urn draws with N known) replicates drawn after them."""
     B, gen = _check_bootstrap_args(options.n_resamples, options.generator(), len(design.summary))
-    iv = _intervals_of(design, options.method, options.confidence_level, B, gen)
-    reps = iv.replicates if iv.replicates is not None else _replicates(resample(design, B, gen), design.summary)
-    return iv, reps
+    iv, urn = _intervals_and_urn(design, options.method, options.confidence_level, B, gen)
+    if iv.replicates is not None and urn is None:
+        return iv, iv.replicates
+    return iv, _replicates(resample(design, B, gen), design.summary)
 
 
 def intervals_and_posterior(design: SurveyDesign, options: IntervalOptions) -> tuple[Intervals, Posterior]:
     """A design's intervals and posterior draws of its population percentages (for the rating
     probabilities; :mod:`sampling.estimation._posterior`), from one generator: the intervals
-    first (a bootstrap method's replicates serve only them), then ``n_resamples`` draws."""
+    first, then ``n_resamples`` draws — except that a bootstrap method with N known already
+    drew them (its intervals come from the urn), and those same draws serve both."""
     B, gen = _check_bootstrap_args(options.n_resamples, options.generator(), len(design.summary))
-    iv = _intervals_of(design, options.method, options.confidence_level, B, gen)
-    return iv, posterior_draws(design, B, gen)
+    iv, urn = _intervals_and_urn(design, options.method, options.confidence_level, B, gen)
+    return iv, urn if urn is not None else posterior_draws(design, B, gen)
 
 
 def bootstrap(results: Results, *, method: str = "bootstrap-bca", **kwargs: Any) -> Intervals:
