@@ -238,7 +238,8 @@ def bootstrap_rows(design: SurveyDesign, method: str, cl: float, B: int, rng: np
             return BootstrapRows(low, high, methods, boot_notes, boot.values, boot.kind, boot.finite,
                                  100.0 * boot.yes / boot.n, None)
         values, estimate = boot.values.copy(), 100.0 * boot.yes / boot.n
-        kind = f"{urn_kind(design)} where N is known; elsewhere {boot.kind}"
+        other = "the joint case bootstrap" if design.results.level == "case" else "the parametric (binomial) bootstrap"
+        kind = f"{urn_kind(design)} where N is known; {other} elsewhere"
     post = posterior_draws(design, B, rng)
     u = urn_or_fallback(post, design, urn, method, cl, weighted, notes)
     if urn.all():
