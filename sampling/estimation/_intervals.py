@@ -49,8 +49,9 @@ Bootstrap intervals (:data:`BOOTSTRAP`):
   (:mod:`sampling.estimation._fp_bootstrap`; the draws of
   :func:`~sampling.estimation._posterior.posterior_draws`, which then serve the rating
   probabilities too): percentile, and BCa with z₀ = 0, with the mid-p default as fallback.
-  The exact enumeration chose it: at N = 56 the Rao–Wu intervals covered 78% on average with
-  a third of the truths under 75%. :func:`bootstrap_replicates` still gives the Rao–Wu
+  The exact enumeration chose it (``benchmarks/fpc_enumeration.py``): at N = 56 BCa on the urn
+  covers 87.6% on average and never under 78.5%, where the Rao–Wu intervals, simulated, covered
+  78% with 2 of 6 true percentages under 75% (``benchmarks/fpc_bootstrap_check.py``). :func:`bootstrap_replicates` still gives the Rao–Wu
   replicates below.
 * **aggregate level** — the parametric equivalent, independently per key question:
   yes* ~ Binomial(n, p̂), or Hypergeometric(N_j, M̂ = round(p̂ N_j), n) with N known. A
@@ -209,7 +210,7 @@ class Intervals(TableResult):
 # replaces the rows of samples with known N_h: the analytic rows (and a bootstrap row that fell
 # back to Clopper–Pearson) become the Korn–Graubard (1998) interval around the weighted estimate
 # with each stratum's own finite-population correction (results._weights.weighted_interval);
-# bootstrap rows already come from the weighted Rao–Wu replicates. The table gains
+# bootstrap rows already come from the urn's draws within each stratum cell. The table gains
 # ``weighted_percent`` after ``percent`` (which stays the sample's own percentage), then
 # ``design_effect`` and ``effective_n`` (n/deff).
 _FINITE_NOTE = ("a hypergeometric interval assumes a simple random sample; this design-weighted row "
