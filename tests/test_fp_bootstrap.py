@@ -166,7 +166,15 @@ def test_census_is_certain_and_weighted_fallback_is_wilson_on_the_effective_samp
     auto = intervals(w).table.iloc[0]
     assert boot["method"] == "wilson" == auto["method"] and "all answers yes" in boot["note"]
     assert (boot["low"], boot["high"]) == pytest.approx((auto["low"], auto["high"]))
-    assert boot["high"] > boot["low"]
+    assert boot["high"] > boot["low"] and "Wilson interval on the effective sample" in boot["note"]
+    # unseen cases only in an all-yes cell (the other a census): the urn draws all agree, so
+    # the weighted default, widened as it is for zero design variance
+    df = cases({"2.1.1": np.concatenate([yes_no(10, 10), yes_no(6, 10)])}, 20, h=["a"] * 10 + ["b"] * 10)
+    w = load_results(df, stratum_populations=pd.DataFrame({"h": ["a", "b"], "population": [30, 10]}))
+    boot = intervals(w, method="bootstrap-bca", n_resamples=500, rng=1).table.iloc[0]
+    auto = intervals(w).table.iloc[0]
+    assert "the resampled populations all had the same %" in boot["note"]
+    assert (boot["low"], boot["high"]) == pytest.approx((auto["low"], auto["high"])) and boot["high"] > boot["low"]
 
 
 def test_aggregate_results_with_n_known_use_the_beta_binomial_urn():

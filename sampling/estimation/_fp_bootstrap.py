@@ -199,8 +199,9 @@ def urn_or_fallback(post: Posterior, design: SurveyDesign, rows: np.ndarray, met
         for i in np.flatnonzero(fall):
             how = "hypergeometric" if default[i] in FINITE else "finite-population correction"
             out[i] = [how + t[len(URN_HOW):] if t.startswith(URN_HOW) else t for t in out[i]]
-            out[i].insert(0, f"{_why(yes[i], n[i], bool(flat[i]))} the {method_name(default[i])} interval "
-                             "(the default) is used")
+            what = ("Wilson interval on the effective sample (the default for a design-weighted row)"
+                    if weighted[i] else f"{method_name(default[i])} interval (the default)")
+            out[i].insert(0, f"{_why(yes[i], n[i], bool(flat[i]))} the {what} is used")
     return UrnLimits(low, high, methods, out)
 
 
