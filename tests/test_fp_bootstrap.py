@@ -261,3 +261,23 @@ def test_bad_input_still_errors():
         intervals(r, method="bootstrap-pct")
     with pytest.raises(DataError):
         intervals(r, method="bootstrap-percentile", population=40)
+
+
+@pytest.mark.parametrize("method", ["bootstrap-percentile", "bootstrap-bca"])
+def test_enumeration_benchmark_limits_are_the_packages(method):
+    """benchmarks/fpc_enumeration.py's B → ∞ urn limits are what sampling.intervals gives
+    (within a case at large B), fallbacks included."""
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).parents[1] / "benchmarks" / "fpc_enumeration.py"
+    spec = importlib.util.spec_from_file_location("fpc_enumeration", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    N, n = 56, 42
+    low, high = bench.urn_limits(N, n, method)
+    for x in (2, 5, 30, 41):
+        r = load_results(cases({"2.1.1": yes_no(x, n, np.random.default_rng(x))}, n), population=N)
+        row = intervals(r, method=method, n_resamples=40_000, rng=x).table.iloc[0]
+        assert abs(row["low"] - 100 * low[x]) <= 100 / N + 1e-9 and abs(row["high"] - 100 * high[x]) <= 100 / N + 1e-9
+        assert row["method"] == (method if min(x, n - x) >= MIN_URN_MINORITY[method] else "hypergeometric-midp")
