@@ -249,6 +249,10 @@ def test_rate_draws_the_urn_once_for_intervals_and_probabilities(monkeypatch):
     ref = iv.table.set_index("key_question")
     np.testing.assert_allclose(kq.loc[ref.index, "low"], ref["low"])
     assert "Pólya urn over whole cases" in a.probability_source
+    # probabilities="bootstrap" still reads the case bootstrap's (Rao–Wu) replicates
+    b = sampling.rate(seed, method="bootstrap-percentile", population=pops, n_resamples=500, rng=5,
+                      probabilities="bootstrap")
+    assert "Rao-Wu" in b.probability_source and "Pólya" not in b.probability_source
 
 
 def test_bad_input_still_errors():
