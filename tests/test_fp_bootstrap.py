@@ -285,3 +285,23 @@ def test_enumeration_benchmark_limits_are_the_packages(method):
         row = intervals(r, method=method, n_resamples=40_000, rng=x).table.iloc[0]
         assert abs(row["low"] - 100 * low[x]) <= 100 / N + 1e-9 and abs(row["high"] - 100 * high[x]) <= 100 / N + 1e-9
         assert row["method"] == (method if min(x, n - x) >= MIN_URN_MINORITY[method] else "hypergeometric-midp")
+
+
+def test_small_stratum_cells_fall_back_to_the_weighted_default():
+    """Cells of 3–11 sampled cases (benchmarks/weights_check.py's design): the urn within a
+    small cell is too sure, so the row is the weighted default, and its note says why."""
+    h = ["a"] * 9 + ["b"] * 8 + ["c"] * 5 + ["d"] * 3
+    ans = np.concatenate([yes_no(8, 9), yes_no(5, 8), yes_no(3, 5), yes_no(1, 3)])
+    df = cases({"2.1.1": ans}, len(h), h=h)
+    w = load_results(df, stratum_populations=pd.DataFrame({"h": list("abcd"), "population": [20, 17, 11, 8]}))
+    for method in ("bootstrap-percentile", "bootstrap-bca"):
+        row = intervals(w, method=method, n_resamples=500, rng=1).table.iloc[0]
+        auto = intervals(w).table.iloc[0]
+        assert row["method"] == "wilson" and "only 3 sampled case(s) (under 10)" in row["note"]
+        assert (row["low"], row["high"]) == pytest.approx((auto["low"], auto["high"]))
+    # strata without N_h: the same rule, the default being mid-p on the sample's count
+    s = load_results(df, strata=["h"], population=56)
+    row = intervals(s, method="bootstrap-bca", n_resamples=500, rng=1).table.iloc[0]
+    lo, hi = sampling.proportion_interval(17, 25, method="hypergeometric-midp", population=56)
+    assert row["method"] == "hypergeometric-midp" and "a stratum with unobserved cases" in row["note"]
+    assert (row["low"], row["high"]) == pytest.approx((100 * lo, 100 * hi))
