@@ -11,8 +11,9 @@ sample without replacement and computes, through the package:
 * weighted — ``load_results(..., stratum_populations=)`` then Wilson on the Korn–Graubard
   effective n with each stratum's fpc (``method="wilson"``, the default with N_h before
   issue 26), the stratified finite-population interval (``method="auto"``, the default with
-  N_h since: the rounded allocation has unequal weights) and the weighted Rao–Wu BCa
-  bootstrap;
+  N_h since: the rounded allocation has unequal weights) and the weighted BCa bootstrap
+  (with N_h known: the Pólya urn within each stratum cell, issue 26; the Rao–Wu bootstrap
+  before);
 
 against the population's true percentage. Usage: ``python benchmarks/weights_check.py
 [--runs 1000] [--seed 14]`` (about a minute at 1,000 runs).

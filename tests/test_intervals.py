@@ -346,10 +346,12 @@ def test_degenerate_and_tiny_questions_fall_back_to_clopper_pearson():
             assert (t.loc[kq, "low"], t.loc[kq, "high"]) == pytest.approx((100 * lo, 100 * hi))
             assert t.loc[kq, "high"] > t.loc[kq, "low"]
         assert t.loc["2.2.1", "method"] == method
-    # with N known the fallback carries the finite-population correction
+    # with N known the bootstrap is the Pólya urn, whose fallback is the mid-p default
+    # (tests/test_fp_bootstrap.py)
     t = intervals(load_results(df, population=50), method="bootstrap-bca", n_resamples=500, rng=1).table
-    lo, hi = proportion_interval(40, 40, method="clopper-pearson", population=50)
+    lo, hi = proportion_interval(40, 40, method="hypergeometric-midp", population=50)
     assert t.iloc[0]["low"] == pytest.approx(100 * lo) and t.iloc[0]["finite_population"]
+    assert t.iloc[0]["method"] == "hypergeometric-midp"
 
 
 # --------------------------------------------------------------------------- aggregate bootstrap
@@ -397,7 +399,8 @@ def test_replicates_reproducible_and_joint_across_samples():
     assert not np.array_equal(a.values, c.values)
     t = intervals(r, method="bootstrap-percentile", n_resamples=300, rng=5)
     assert t.replicates.values.shape == (300, 4) and t.n_resamples == 300
-    assert "replicates: joint case bootstrap" in repr(t)
+    assert "replicates: finite-population (Pólya urn) resampling" in repr(t)
+    assert "the joint case bootstrap elsewhere" in repr(t)
 
 
 def test_quantiles_match_numpy_per_column():
@@ -464,14 +467,24 @@ def test_stratified_engine_mixes_poisson_and_index_draws_exactly(monkeypatch, mi
 
 @pytest.mark.parametrize("method", ["bootstrap-bca", "bootstrap-percentile"])
 def test_few_answers_on_one_side_fall_back_to_wilson(method):
-    """4 'no' of 132 (97%): the case bootstrap undercovers there (coverage study), so the
-    interval is Wilson's with the finite-population correction, and the note says why."""
-    r = load_results(cases({"2.1.1": yes_no(128, 132), "2.1.2": yes_no(100, 132)}, 132), population=668)
-    t = intervals(r, method=method, rng=1, n_resamples=2000).table.set_index("key_question")
-    lo, hi = proportion_interval(128, 132, population=668)
+    """4 'no' of 132 (97%), N unknown: the case bootstrap undercovers there (coverage study),
+    so the interval is Wilson's, and the note says why. With N known (the Pólya urn) the
+    percentile gives way to the mid-p default below 10 on a side, BCa only below 3
+    (tests/test_fp_bootstrap.py)."""
+    df = cases({"2.1.1": yes_no(128, 132), "2.1.2": yes_no(100, 132)}, 132)
+    t = intervals(load_results(df), method=method, rng=1, n_resamples=2000).table.set_index("key_question")
+    lo, hi = proportion_interval(128, 132)
     assert t.loc["2.1.1", "method"] == "wilson" and "only 4 'no'" in t.loc["2.1.1", "note"]
     assert (t.loc["2.1.1", "low"], t.loc["2.1.1", "high"]) == pytest.approx((100 * lo, 100 * hi), abs=1e-12)
     assert t.loc["2.1.2", "method"] == method
+    t = intervals(load_results(df, population=668), method=method, rng=1, n_resamples=2000).table
+    row = t.set_index("key_question").loc["2.1.1"]
+    if method == "bootstrap-percentile":
+        lo, hi = proportion_interval(128, 132, method="hypergeometric-midp", population=668)
+        assert row["method"] == "hypergeometric-midp" and "only 4 'no'" in row["note"]
+        assert (row["low"], row["high"]) == pytest.approx((100 * lo, 100 * hi), abs=1e-12)
+    else:
+        assert row["method"] == method
 
 
 def test_wilson_fallback_covers_where_the_bootstrap_does_not():

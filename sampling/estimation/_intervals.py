@@ -48,6 +48,15 @@ Bootstrap intervals (:data:`BOOTSTRAP`):
   w = 1 − λ_h + λ_h (n_h/m_h) r, λ_h = √(m_h (1 − f_h)/(n_h − 1)), so the replicate variance of a
   mean is (1 − f) s²/n — the finite-population variance. Only N per sample is known, so
   every stratum takes the sample's fraction f = n/N (proportional allocation).
+* **N known** — the *intervals* of both bootstrap methods come instead from the
+  finite-population (Pólya urn) resampling of the unobserved cases
+  (:mod:`sampling.estimation._fp_bootstrap`; the draws of
+  :func:`~sampling.estimation._posterior.posterior_draws`, which then serve the rating
+  probabilities too): percentile, and BCa with z₀ = 0, with the mid-p default as fallback.
+  The exact enumeration chose it (``benchmarks/fpc_enumeration.py``): at N = 56 BCa on the urn
+  covers 87.6% on average and never under 78.5%, where the Rao–Wu intervals, simulated, covered
+  78% with 2 of 6 true percentages under 75% (``benchmarks/fpc_bootstrap_check.py``). :func:`bootstrap_replicates` still gives the Rao–Wu
+  replicates below.
 * **aggregate level** — the parametric equivalent, independently per key question:
   yes* ~ Binomial(n, p̂), or Hypergeometric(N_j, M̂ = round(p̂ N_j), n) with N known. A
   binomial draw is exactly the case bootstrap of n yes/no answers. BCa is implemented there
@@ -58,11 +67,13 @@ Bootstrap intervals (:data:`BOOTSTRAP`):
 
 A key question whose answers are all yes or all no, or whose n is under
 :data:`MIN_BOOTSTRAP_N`, has a degenerate or unreliable bootstrap distribution; its interval
-falls back to Clopper–Pearson (with the finite-population correction if N is known) and the
-``note`` says so. One with fewer than :data:`MIN_MINORITY` answers on its rarer side (4 "no"
-of 132, say) has a lumpy bootstrap distribution that undercovers — the coverage study measured
-55–76% at a true 95% for the stratified bootstraps — so its interval is Wilson's (with the
-finite-population correction), and the note says so.
+falls back to Clopper–Pearson and the ``note`` says so. One with fewer than
+:data:`MIN_MINORITY` answers on its rarer side (4 "no" of 132, say) has a lumpy bootstrap
+distribution that undercovers — the coverage study measured 55–76% at a true 95% for the
+stratified bootstraps — so its interval is Wilson's, and the note says so. With N known (the
+urn) the fallback is the analytic default instead, mid-p hypergeometric (Wilson on the
+effective sample for a design-weighted row), below 10 answers on a side for the percentile
+and below 3 for BCa (:data:`~sampling.estimation._fp_bootstrap.MIN_URN_MINORITY`).
 
 For a question answered on part of a sample (a relevant sub-sample), the finite population it
 was drawn from is estimated as N_j = N · n_j / n_sample (domain estimation, Lohr §4.2): its
@@ -91,7 +102,8 @@ from ..results._design import SurveyDesign, as_design
 from ..results._weights import (DEGENERATE_NOTE, STRATIFIED_DOMAIN_NOTE, cell_estimates, degenerate_rows,
                                 stratified_intervals, weighted_interval)
 from ..results._results import Results
-from ._bootstrap_limits import MIN_BOOTSTRAP_N, MIN_MINORITY, bootstrap_or_fallback
+from ._bootstrap_limits import MIN_BOOTSTRAP_N, MIN_MINORITY
+from ._fp_bootstrap import URN_HOW, bootstrap_rows
 from ..errors import ArgumentError, DataError
 
 __all__ = [
@@ -178,7 +190,8 @@ class Intervals(TableResult):
     n_resamples : int or None
         Bootstrap replicates (bootstrap methods only).
     replicates : Replicates or None
-        The bootstrap replicates the intervals came from (bootstrap methods only).
+        The draws the bootstrap intervals came from (bootstrap methods only): case-bootstrap
+        replicates, or with N known the Pólya-urn draws of the population % (``kind`` says).
     """
 
     table: pd.DataFrame
@@ -204,7 +217,7 @@ class Intervals(TableResult):
 # back to Clopper–Pearson) become the Korn–Graubard (1998) interval around the weighted estimate
 # with each stratum's own finite-population correction (results._weights.weighted_interval);
 # the stratified-finite rows come from the stratum cells' counts (results._weights.cell_counts);
-# bootstrap rows already come from the weighted Rao–Wu replicates. The table gains
+# bootstrap rows already come from the urn's draws within each stratum cell. The table gains
 # ``weighted_percent`` after ``percent`` (which stays the sample's own percentage), then
 # ``design_effect`` and ``effective_n`` (n/deff).
 _FINITE_NOTE = ("a hypergeometric interval assumes a simple random sample; this design-weighted row "
@@ -444,8 +457,9 @@ def intervals(results: Results | SurveyDesign, *, method: str = DEFAULT_METHOD, 
         known N: every sample's population must be known, else :class:`DataError`; a
         hypergeometric method on a design-weighted row becomes Clopper–Pearson on its
         effective sample, ``"stratified-finite"`` on a sample without N_h treats it as one
-        cell) or :data:`BOOTSTRAP` (case resampling at case level,
-        parametric at aggregate level; see the module notes).
+        cell) or :data:`BOOTSTRAP` (with N known, finite-population Pólya-urn resampling of
+        the unobserved cases; without it, case resampling at case level, parametric at
+        aggregate level; see the module notes).
     confidence_level : float
         Two-sided, default 0.8 (the inspectorate's).
     population : None, int or {sample: int}
@@ -466,8 +480,8 @@ def intervals(results: Results | SurveyDesign, *, method: str = DEFAULT_METHOD, 
     Intervals
         ``table`` with one row per key question (low/high/margin in points, 0–100), the
         replicates (bootstrap methods) and the settings. A row whose bootstrap would collapse
-        (0 or n yes, n < MIN_BOOTSTRAP_N) uses Clopper–Pearson instead, as its method and note
-        say.
+        (0 or n yes, n < MIN_BOOTSTRAP_N) uses Clopper–Pearson instead (with N known, the
+        mid-p default), as its method and note say.
 
     Examples
     --------
@@ -487,6 +501,13 @@ def intervals(results: Results | SurveyDesign, *, method: str = DEFAULT_METHOD, 
 
 def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, gen) -> Intervals:
     """The intervals of a design, its options checked."""
+    return _intervals_and_urn(design, method, cl, B, gen)[0]
+
+
+def _intervals_and_urn(design: SurveyDesign, method: str, cl: float, B: int | None,
+                       gen) -> tuple[Intervals, Posterior | None]:
+    """The intervals of a design, and the urn draws a bootstrap method with N known took them
+    from (:mod:`sampling.estimation._fp_bootstrap`; None otherwise)."""
     pops, summary, sizes = design.populations, design.summary, design.results.sample_sizes
     yes = summary["yes"].to_numpy(dtype=float)
     n = summary["n"].to_numpy(dtype=float)
@@ -498,16 +519,19 @@ def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, g
     elif finite.any():  # "auto": whole-number populations for its hypergeometric rows
         Nj = np.where(finite, np.maximum(np.round(Nj), n), Nj)
     how = np.where(methods == STRATIFIED, "stratified finite-population interval, one cell",
-                   np.where(finite, "hypergeometric", "finite-population correction")).tolist()
+                   np.where(finite, "hypergeometric",
+                            URN_HOW if method in BOOTSTRAP else "finite-population correction")).tolist()
     notes = _row_notes(summary, Nj, pops, sizes, how)
-    replicates = None
+    replicates, urn = None, None
     if method not in BOOTSTRAP:
         low, high = interval_by_method(yes, n, methods, cl, Nj)
         low, high = 100 * low, 100 * high
-    else:
-        boot = resample(design, cast(int, B), gen)  # a bootstrap method: B was checked
-        replicates = _replicates(boot, summary)
-        low, high, methods, notes = bootstrap_or_fallback(boot, method, cl, yes, n, Nj, notes)
+    else:  # a bootstrap method: B was checked
+        rows = bootstrap_rows(design, method, cl, cast(int, B), gen, notes, unequal_weights(design))
+        low, high, methods, notes, urn = rows.low, rows.high, rows.methods, rows.notes, rows.posterior
+        replicates = Replicates(values=rows.values, key_questions=tuple(summary["key_question"]), kind=rows.kind,
+                                samples=tuple(summary["sample"]), estimate=rows.estimate,
+                                finite_population=tuple(bool(x) for x in rows.finite))
     pct = 100 * yes / n
     fin = ~np.isnan(Nj)
     table = pd.DataFrame({
@@ -518,30 +542,34 @@ def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, g
         "method": methods, "finite_population": fin, "population": Nj,
         "note": ["; ".join(x) for x in notes],
     }, columns=TABLE_COLUMNS)
-    if design.weighted:  # N_h known: weighted rows (weighted_table above); "auto" keeps its mid-p rows
-        table = weighted_table(table, design, cl, srs=methods == AUTO_KNOWN if method == AUTO else None)
+    if design.weighted:  # N_h known: weighted rows (weighted_table above); "auto" (and a bootstrap's
+        # fallback to it) keeps its mid-p rows
+        srs = np.isin(table["method"], HYPERGEOMETRIC) if method == AUTO or method in BOOTSTRAP else None
+        table = weighted_table(table, design, cl, srs=srs)
     return Intervals(table=table, method=used_method(table["method"]) if method == AUTO else method,
                      confidence_level=cl,
-                     n_resamples=B if method in BOOTSTRAP else None, replicates=replicates)
+                     n_resamples=B if method in BOOTSTRAP else None, replicates=replicates), urn
 
 
 def intervals_and_replicates(design: SurveyDesign, options: IntervalOptions) -> tuple[Intervals, Replicates]:
     """A design's intervals and the bootstrap replicates of its percentages (for the rating
-    probabilities), from one generator: a bootstrap interval method's own replicates, else
-    replicates drawn after the analytic intervals."""
+    probabilities), from one generator: a case bootstrap interval method's own replicates, else
+    (analytic intervals, or a bootstrap's urn draws with N known) replicates drawn after them."""
     B, gen = _check_bootstrap_args(options.n_resamples, options.generator(), len(design.summary))
-    iv = _intervals_of(design, options.method, options.confidence_level, B, gen)
-    reps = iv.replicates if iv.replicates is not None else _replicates(resample(design, B, gen), design.summary)
-    return iv, reps
+    iv, urn = _intervals_and_urn(design, options.method, options.confidence_level, B, gen)
+    if iv.replicates is not None and urn is None:
+        return iv, iv.replicates
+    return iv, _replicates(resample(design, B, gen), design.summary)
 
 
 def intervals_and_posterior(design: SurveyDesign, options: IntervalOptions) -> tuple[Intervals, Posterior]:
     """A design's intervals and posterior draws of its population percentages (for the rating
     probabilities; :mod:`sampling.estimation._posterior`), from one generator: the intervals
-    first (a bootstrap method's replicates serve only them), then ``n_resamples`` draws."""
+    first, then ``n_resamples`` draws — except that a bootstrap method with N known already
+    drew them (its intervals come from the urn), and those same draws serve both."""
     B, gen = _check_bootstrap_args(options.n_resamples, options.generator(), len(design.summary))
-    iv = _intervals_of(design, options.method, options.confidence_level, B, gen)
-    return iv, posterior_draws(design, B, gen)
+    iv, urn = _intervals_and_urn(design, options.method, options.confidence_level, B, gen)
+    return iv, urn if urn is not None else posterior_draws(design, B, gen)
 
 
 def bootstrap(results: Results, *, method: str = "bootstrap-bca", **kwargs: Any) -> Intervals:

@@ -46,8 +46,7 @@ from ..stats._multinomial import CountPlan, Workspace, count_plan, draw_counts
 from ..results._design import SurveyDesign
 from ..results._design import SampleUnits
 
-__all__ = ["Boot", "resample",
-           "jackknife_accel", "CHUNK_CELLS"]
+__all__ = ["Boot", "resample", "jackknife_accel", "sample_accel", "CHUNK_CELLS"]
 
 #: replicates × (units or draws) per chunk: its arrays (uint32 uniforms, float32 counts)
 #: stay near the 1–2 MB of a core's cache
@@ -97,6 +96,15 @@ def jackknife_accel(Yp, Qp, counts, yes_tot, n_tot) -> np.ndarray:
         a = np.where(s2 > 0, s3 / (6.0 * s2 ** 1.5), 0.0)
     return np.where(np.isnan(theta).any(axis=0), np.nan, a)
 
+
+
+def sample_accel(pt: SampleUnits) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One sample's yes and applicable totals (weighted by N_h/n_h for a design-weighted
+    sample) and the jackknife acceleration of each of its key questions
+    (:func:`jackknife_accel`)."""
+    Y, Q = (pt.Yp, pt.Qp) if pt.weight is None else (pt.weight[:, None] * pt.Yp, pt.weight[:, None] * pt.Qp)
+    yes, n = pt.counts @ Y, pt.counts @ Q
+    return yes, n, jackknife_accel(Y, Q, pt.counts, yes, n)
 
 
 @dataclass
@@ -200,12 +208,10 @@ def _case_bootstrap(design: SurveyDesign, B: int, rng: np.random.Generator) -> B
     for pt in design.units:
         cols = pt.columns
         finite[cols], exact[cols] = pt.finite, pt.exact
-        if pt.weight is not None:  # pt.weighted
-            Yw, Qw = pt.weight[:, None] * pt.Yp, pt.weight[:, None] * pt.Qp
-            yes[cols], n[cols] = pt.counts @ Yw, pt.counts @ Qw
-            accel[cols] = jackknife_accel(Yw, Qw, pt.counts, yes[cols], n[cols])
+        if pt.weight is not None:  # pt.weighted: the weighted totals
+            yes[cols], n[cols], accel[cols] = sample_accel(pt)
         else:
-            accel[cols] = jackknife_accel(pt.Yp, pt.Qp, pt.counts, pt.counts @ pt.Yp, pt.counts @ pt.Qp)
+            accel[cols] = sample_accel(pt)[2]
         # float32 is exact enough for counts times weights ≤ 2 summed over ≤ 10⁵ units, except
         # with N known, where the finer weights get float64.
         lay = _layout(pt, np.float64 if pt.finite or pt.weighted else np.float32, B)
