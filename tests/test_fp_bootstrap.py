@@ -154,19 +154,19 @@ def test_minority_threshold_differs_by_method():
     assert bca["low"] < 100 * few / 60 < bca["high"]
 
 
-def test_census_is_certain_and_weighted_fallback_is_wilson_on_the_effective_sample():
+def test_census_is_certain_and_weighted_fallback_is_the_weighted_default():
     r = load_results(cases({"4.1.3": yes_no(35, 54, np.random.default_rng(3))}, 54), population=54)
     row = intervals(r, method="bootstrap-bca", n_resamples=500, rng=1).table.iloc[0]
     assert row["method"] == "bootstrap-bca" and row["low"] == row["high"] == pytest.approx(100 * 35 / 54)
-    # design-weighted, unequal weights, all yes: the weighted default (Wilson, Korn–Graubard)
+    # design-weighted, unequal weights, all yes: the weighted default (stratified finite-population)
     df = cases({"2.1.1": yes_no(40, 40)}, 40, h=["a"] * 20 + ["b"] * 20)
     cells = pd.DataFrame({"h": ["a", "b"], "population": [30, 60]})
     w = load_results(df, stratum_populations=cells)
     boot = intervals(w, method="bootstrap-percentile", n_resamples=500, rng=1).table.iloc[0]
     auto = intervals(w).table.iloc[0]
-    assert boot["method"] == "wilson" == auto["method"] and "all answers yes" in boot["note"]
+    assert boot["method"] == "stratified-finite" == auto["method"] and "all answers yes" in boot["note"]
     assert (boot["low"], boot["high"]) == pytest.approx((auto["low"], auto["high"]))
-    assert boot["high"] > boot["low"] and "Wilson interval on the effective sample" in boot["note"]
+    assert boot["high"] > boot["low"] and "stratified finite-population interval (the default for a design-weighted row)" in boot["note"]
     # unseen cases only in an all-yes cell (the other a census): the urn draws all agree, so
     # the weighted default, widened as it is for zero design variance
     df = cases({"2.1.1": np.concatenate([yes_no(10, 10), yes_no(6, 10)])}, 20, h=["a"] * 10 + ["b"] * 10)
@@ -297,7 +297,7 @@ def test_small_stratum_cells_fall_back_to_the_weighted_default():
     for method in ("bootstrap-percentile", "bootstrap-bca"):
         row = intervals(w, method=method, n_resamples=500, rng=1).table.iloc[0]
         auto = intervals(w).table.iloc[0]
-        assert row["method"] == "wilson" and "only 3 sampled case(s) (under 10)" in row["note"]
+        assert row["method"] == "stratified-finite" and "only 3 sampled case(s) (under 10)" in row["note"]
         assert (row["low"], row["high"]) == pytest.approx((auto["low"], auto["high"]))
     # strata without N_h: the same rule, the default being mid-p on the sample's count
     s = load_results(df, strata=["h"], population=56)

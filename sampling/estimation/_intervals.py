@@ -264,7 +264,7 @@ def _row_note(note: str, N: float, fpc: bool, method: str = "") -> str:
 def _stratified_rows(out: pd.DataFrame, rows: np.ndarray, design: SurveyDesign, cl: float) -> None:
     """Fill ``out``'s design-weighted ``rows`` by the stratified finite-population interval
     from each stratum cell's counts (:func:`~sampling.results._weights.stratified_intervals`)."""
-    si = stratified_intervals(design.results, cl, rows)
+    si = stratified_intervals(design.results, cl, rows, cells=design.cells)
     out.loc[rows, "low"], out.loc[rows, "high"] = si.loc[rows, "low"], si.loc[rows, "high"]
     out.loc[rows, "population"] = si.loc[rows, "population"]
     part = rows & si["part"].to_numpy(bool)

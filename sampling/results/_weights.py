@@ -572,18 +572,19 @@ def stratified_rows(x: np.ndarray, n: np.ndarray, N: np.ndarray, confidence_leve
     return low, high, total
 
 
-def stratified_intervals(results: Any, confidence_level: float, rows: np.ndarray | None = None) -> pd.DataFrame:
+def stratified_intervals(results: Any, confidence_level: float, rows: np.ndarray | None = None,
+                         cells: Mapping[str, SampleDesign] | None = None) -> pd.DataFrame:
     """The stratified finite-population interval of summary ``rows`` (default all) of the
     samples with known N_h: ``low``, ``high`` (0–100), ``population`` (Σ_h N_hj) and ``part``
     (asked of part of the cases: the cells' domain sizes estimated, :func:`cell_counts`),
     indexed like ``results.summary``; NaN for other rows. A subgroup is a domain: pass
     results whose other cases' answers are set to not applicable (every cell keeps its n_h
-    and N_h)."""
+    and N_h). ``cells``: each sample's stratum cells, where a survey design has them already."""
     summary = results.summary
     rows = np.ones(len(summary), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
     out = pd.DataFrame({"low": np.nan, "high": np.nan, "population": np.nan, "part": False}, index=summary.index)
     for s in dict.fromkeys(summary["sample"]):
-        design = sample_design(results, s)
+        design = cells.get(s) if cells is not None else sample_design(results, s)
         mine = rows & (summary["sample"] == s).to_numpy()
         if design is None or not mine.any():
             continue
