@@ -67,7 +67,7 @@ sampling fraction is the sample's.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -81,13 +81,14 @@ from ..stats._proportion import fpc_factor, interval_by_method, proportion_inter
 from .._utils._display import TableResult
 from .._utils._tables import position
 from .._utils._types import PopulationLike, SeedLike
-from ._resampling import Boot, resample
 from ._posterior import Posterior, posterior_draws
 from ..results._design import SurveyDesign, as_design
 from ..results._weights import DEGENERATE_NOTE, cell_estimates, degenerate_rows, weighted_interval
 from ..results._results import Results
-from ._bootstrap_limits import MIN_BOOTSTRAP_N, MIN_MINORITY, bootstrap_or_fallback
 from ..errors import ArgumentError, DataError
+
+if TYPE_CHECKING:
+    from ._resampling import Boot
 
 __all__ = [
     "ANALYTIC",
@@ -104,6 +105,23 @@ __all__ = [
     "Intervals",
     "Replicates",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The bootstrap's limits (``MIN_BOOTSTRAP_N``, ``MIN_MINORITY``), their module loaded only
+    when asked for: analytic intervals and posterior draws do not need the resampling engine."""
+    if name in ("MIN_BOOTSTRAP_N", "MIN_MINORITY"):
+        from . import _bootstrap_limits
+
+        return getattr(_bootstrap_limits, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _resample(design: SurveyDesign, B: int, gen: np.random.Generator) -> Boot:
+    """:func:`sampling.estimation._resampling.resample`, the engine imported when first used."""
+    from ._resampling import resample as engine
+
+    return engine(design, B, gen)
 
 
 
@@ -396,7 +414,7 @@ def bootstrap_replicates(results: Results | SurveyDesign, *, n_resamples: int = 
     _check_results(results)
     B, gen = _check_bootstrap_args(n_resamples, rng, len(results.summary))
     design = as_design(results, population, finite_population, stratified)
-    return _replicates(resample(design, B, gen), design.summary)
+    return _replicates(_resample(design, B, gen), design.summary)
 
 
 def intervals(results: Results | SurveyDesign, *, method: str = DEFAULT_METHOD, confidence_level: float = 0.8,
@@ -477,8 +495,10 @@ def _intervals_of(design: SurveyDesign, method: str, cl: float, B: int | None, g
         low, high = interval_by_method(yes, n, methods, cl, Nj)
         low, high = 100 * low, 100 * high
     else:
-        boot = resample(design, cast(int, B), gen)  # a bootstrap method: B was checked
+        boot = _resample(design, cast(int, B), gen)  # a bootstrap method: B was checked
         replicates = _replicates(boot, summary)
+        from ._bootstrap_limits import bootstrap_or_fallback
+
         low, high, methods, notes = bootstrap_or_fallback(boot, method, cl, yes, n, Nj, notes)
     pct = 100 * yes / n
     fin = ~np.isnan(Nj)
@@ -503,7 +523,7 @@ def intervals_and_replicates(design: SurveyDesign, options: IntervalOptions) -> 
     replicates drawn after the analytic intervals."""
     B, gen = _check_bootstrap_args(options.n_resamples, options.generator(), len(design.summary))
     iv = _intervals_of(design, options.method, options.confidence_level, B, gen)
-    reps = iv.replicates if iv.replicates is not None else _replicates(resample(design, B, gen), design.summary)
+    reps = iv.replicates if iv.replicates is not None else _replicates(_resample(design, B, gen), design.summary)
     return iv, reps
 
 

@@ -19,18 +19,27 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from ..draw._drawfile import FIELDWORK, PLAIN_HEADERS, write_draw_folder, write_draw_workbook
+from ..draw._layout import FIELDWORK, PLAIN_HEADERS
 from ..draw._drawread import is_draw_workbook, read_manifest, read_sheet
 from ..draw._tamper import describe_edits, strata_edits
 from ..errors import DataError
 
-# the draw workbook's writers stay importable from here
 if TYPE_CHECKING:
     from .._utils._types import PopulationLike
     from ._results import Results
 
 
 __all__ = ["read_fieldwork", "is_draw_workbook", "write_draw_workbook", "write_draw_folder"]
+
+
+def __getattr__(name: str) -> Any:
+    """The draw workbook's writers stay importable from here, loaded only when asked for (reading
+    fieldwork back does not need them)."""
+    if name in ("write_draw_workbook", "write_draw_folder"):
+        from ..draw import _drawfile
+
+        return getattr(_drawfile, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _sheet(path: Path, name: str) -> pd.DataFrame:

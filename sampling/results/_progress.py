@@ -18,7 +18,7 @@ import pandas as pd
 
 from .._utils._display import TableResult
 from .._utils._tables import blank_after_strip
-from ..draw._drawfile import FIELDWORK
+from ..draw._layout import FIELDWORK
 from ..errors import DataError
 from ._fieldwork import draw_manifest, draw_sheet
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import pandas as pd
 
 from .._utils._display import TableResult
-from ..draw._allocate import RULE_WORDS
+from ..draw._allocation_rules import RULE_WORDS
 from ..draw._drawread import is_draw_workbook
 from ..errors import ArgumentError
 
