@@ -207,7 +207,7 @@ def _whole(value: Any) -> int | None:
 
 def _from_draw(path: Path) -> DesignStatement:
     from ._fieldwork import draw_manifest, draw_sheet
-    from ._progress import fieldwork_cases
+    from ._fieldwork import fieldwork_cases
 
     meta = draw_manifest(path)
     cases, _strata, _carried, reserves = fieldwork_cases(path)  # no balance tests: not stated
