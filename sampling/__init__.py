@@ -66,7 +66,7 @@ _EXPORTS = {
     "load_rules": "design._rules",
     "load_results": "results._results",
     "Results": "results._results",
-    "reconstruct_counts": "results._results",
+    "reconstruct_counts": "results._aggregate",
     "intervals": "estimation._intervals",
     "bootstrap": "estimation._intervals",
     "bootstrap_replicates": "estimation._intervals",

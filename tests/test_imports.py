@@ -15,6 +15,22 @@ import pytest
 from sampling.stats import _dist
 
 NOT_FOR_ANALYSE = ("scipy", "statsmodels", "matplotlib", "openpyxl", "xml.sax")
+#: the package's own modules analyse of a draw workbook does not use: the other commands (and
+#: what only they need), the draw workbook's writer and safe-write helpers, allocation,
+#: aggregate results (published percentages), the fieldwork progress report, and (with --seed
+#: given and no inspection.toml in the folder) the inspection folder's reader
+NOT_OURS_FOR_ANALYSE = (
+    *(f"sampling.cli._{c}" for c in ("compare", "draw", "export", "init", "plan", "pool", "progress",
+                                    "report", "sources", "substitute", "verify")),
+    "sampling._utils._io", "sampling._utils._progress", "sampling._utils._workbook",
+    "sampling.draw._drawfile", "sampling.draw._allocate", "sampling.draw._controlled",
+    "sampling.results._aggregate", "sampling.results._progress", "sampling.design._inspection",
+    "sampling.plan", "sampling.comparison", "sampling.charts", "sampling.report", "sampling.examples",
+)
+#: ... and, with an analytic interval method, neither the resampling engine (the rating
+#: probabilities are posterior draws) nor the bootstrap's limits nor the exact hypergeometric
+NOT_FOR_ANALYTIC = ("sampling.estimation._resampling", "sampling.estimation._bootstrap_limits",
+                    "sampling.stats._multinomial", "sampling.stats._kernels", "sampling.stats._hypergeometric")
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +73,18 @@ def test_analyse_of_a_draw_workbook_loads_only_what_it_uses(filled, method):
     assert "sampling.estimation" in loaded  # it did run
     heavy = [m for m in loaded if any(m == h or m.startswith(h + ".") for h in NOT_FOR_ANALYSE)]
     assert not heavy, heavy[:10]
+    unused = NOT_OURS_FOR_ANALYSE + (NOT_FOR_ANALYTIC if method == "wilson" else ())
+    ours = [m for m in loaded if any(m == u or m.startswith(u + ".") for u in unused)]
+    assert not ours, ours
+    assert "sampling.cli._analyse" in loaded and "sampling.results._statement" in loaded
     assert "sampling.rating._settle" in loaded  # the flagged ratings' cases to settle were worked out
+
+
+def test_the_command_line_looks_for_the_inspection_file_by_its_name():
+    from sampling.cli._common import INSPECTION_FILE
+    from sampling.design._inspection import INSPECTION_FILE as theirs
+
+    assert INSPECTION_FILE == theirs
 
 
 def _max_rel(a, b):

@@ -6,8 +6,6 @@ their main table, and render as an HTML table in a notebook.
 """
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
 __all__ = ["TableResult"]
@@ -38,6 +36,8 @@ class TableResult:
         return f"{self._title()}\n{body}{notes}"
 
     def _repr_html_(self) -> str:
+        import html
+
         frame = self.to_frame()
         table = frame.to_html(index=False, border=0, classes="dataframe", na_rep="")
         notes = "".join(f"<p><small>{html.escape(n)}</small></p>" for n in self._notes())

@@ -6,7 +6,6 @@ Nothing here knows about inspections; it turns values into text.
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import math
 import re
 from typing import Any
@@ -155,6 +154,8 @@ def md_text(value: Any) -> str:
     >>> print(md_text("<b>[x](javascript:1)</b> *ok*"))
     &lt;b&gt;\\[x\\](javascript:1)&lt;/b&gt; \\*ok\\*
     """
+    import html
+
     return _MD_ACTIVE.sub(r"\\\1", html.escape(text(value), quote=False))
 
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import re
 from typing import Any, Callable, Iterator
 
 __all__ = ["inspection_of", "number_list", "percent_list", "fraction", "parse_n", "parse_reserves", "parse_population", "parse_assignment",
            "comma_list", "to_json", "text_table", "interval_text", "default_seed", "in_cli_terms"]
+
+#: the inspection's file in its folder (``sampling.design._inspection.INSPECTION_FILE``, which
+#: test_imports holds it to): looked for here first, so a folder without one loads nothing
+INSPECTION_FILE = "inspection.toml"
 
 
 def to_json(obj: Any) -> str:
@@ -60,11 +65,13 @@ def in_cli_terms() -> Iterator[None]:
 def inspection_of(args: argparse.Namespace):
     """The inspection a command runs in: ``--inspection DIR``, else the current folder's
     ``inspection.toml`` if there is one, else None."""
+    folder = getattr(args, "inspection", None)
+    if folder is None and not os.path.isfile(INSPECTION_FILE):
+        return None  # what find_inspection(".") says, without loading the inspection module
     from ..design._inspection import find_inspection, load_inspection
 
     from ..errors import ArgumentError
 
-    folder = getattr(args, "inspection", None)
     if folder is None:
         return find_inspection(".")
     try:

@@ -16,17 +16,20 @@ This module holds only the top-level parser, the table of commands, the error ha
 design, method, output), its runner (``run``) and the examples its help ends with; options
 several commands share are built in ``_options``. A command module imports only argparse and
 the option types at its top (numpy, pandas and the library load when the command runs), so
-``sampling --help`` answers at once.
+``sampling --help`` answers at once; and ``main`` imports and builds only the command it is
+asked for (the others are names and one-line helps in the list), so ``sampling analyse`` pays
+for no other command's module or options. ``COMMANDS``, with the modules, loads them all when
+first asked for.
 """
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import warnings
 from types import ModuleType
 from typing import Sequence
 
-from . import _analyse, _compare, _draw, _export, _init, _plan, _pool, _progress, _report, _substitute, _verify
 from ._options import HelpFormatter
 from ..errors import ArgumentError, SamplingError
 
@@ -54,24 +57,39 @@ COMMAND_FLAGS = {"pool": {"populations": "RESULTS"}, "compare": {"populations": 
                  "report": {"populations": "--national"}}
 
 
-#: (name, help, module) of each subcommand, in ``--help`` order; each module holds the command's
-#: ``add_arguments(parser)``, its ``run(args)`` and the ``EXAMPLES`` its help ends with.
-COMMANDS: tuple[tuple[str, str, ModuleType], ...] = (
-    ("init", "a folder for one inspection, with a commented inspection.toml to edit", _init),
-    ("plan", "Sample sizes, achieved margins, implied populations and misrating risk.", _plan),
-    ("draw", "a stratified random sample from an eligible-population frame", _draw),
-    ("substitute", "replace a sampled case by the next reserve of its cell, in the draw workbook", _substitute),
-    ("verify", "re-draw from the frame and check a draw workbook is that draw", _verify),
+#: (name, help, module name) of each subcommand, in ``--help`` order; each module (``._name``,
+#: imported when its command runs) holds the command's ``add_arguments(parser)``, its
+#: ``run(args)`` and the ``EXAMPLES`` its help ends with.
+_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("init", "a folder for one inspection, with a commented inspection.toml to edit", "_init"),
+    ("plan", "Sample sizes, achieved margins, implied populations and misrating risk.", "_plan"),
+    ("draw", "a stratified random sample from an eligible-population frame", "_draw"),
+    ("substitute", "replace a sampled case by the next reserve of its cell, in the draw workbook", "_substitute"),
+    ("verify", "re-draw from the frame and check a draw workbook is that draw", "_verify"),
     ("progress", "fieldwork so far: cases complete, partly answered, not started; balance; reserves used",
-     _progress),
-    ("analyse", "key-question intervals, ratings, uncertainty flags and rating probabilities", _analyse),
-    ("compare", "two inspections (a re-inspection, two providers): differences per key question, ratings", _compare),
-    ("report", "every chart (PNG, SVG) and table (report.md/.csv/.xlsx) for a publication", _report),
+     "_progress"),
+    ("analyse", "key-question intervals, ratings, uncertainty flags and rating probabilities", "_analyse"),
+    ("compare", "two inspections (a re-inspection, two providers): differences per key question, ratings",
+     "_compare"),
+    ("report", "every chart (PNG, SVG) and table (report.md/.csv/.xlsx) for a publication", "_report"),
     ("pool", "the national picture: providers pooled by eligible population, each against the pool, "
-             "funnel plots", _pool),
+             "funnel plots", "_pool"),
     ("export", "a filled draw workbook as a design R survey, SPSS or Stata reads (CSV with strata, "
-               "weights, fpc)", _export),
+               "weights, fpc)", "_export"),
 )
+
+
+def _command_module(module: str) -> ModuleType:
+    return importlib.import_module(f".{module}", __package__)
+
+
+def __getattr__(name: str) -> object:
+    """``COMMANDS``: (name, help, module) of each subcommand, the modules imported on first use."""
+    if name == "COMMANDS":
+        value = tuple((c, h, _command_module(m)) for c, h, m in _COMMANDS)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 #: the top-level help's epilog: the workflow in order, one example per stage
@@ -105,7 +123,15 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_named(argv: Sequence[str] | None) -> str | None:
+    """The command the arguments name (the first one not an option), None if none is named."""
+    words = sys.argv[1:] if argv is None else argv
+    return next((w for w in words if not w.startswith("-")), None)
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The ``sampling`` parser with every command; given ``only`` (a command's name), only that
+    command's module is imported and its options built, the others listed by name and help."""
     parser = argparse.ArgumentParser(
         prog="sampling",
         description="Plan, draw and analyse case-file inspection samples.",
@@ -115,7 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name, help_text, command in COMMANDS:
+    for name, help_text, module in _COMMANDS:
+        if only is not None and name != only:
+            sub.add_parser(name, help=help_text, description=help_text, formatter_class=HelpFormatter)
+            continue
+        command = _command_module(module)
         p = sub.add_parser(name, help=help_text, description=help_text, epilog=command.EXAMPLES,
                            formatter_class=HelpFormatter)
         command.add_arguments(p)
@@ -132,7 +162,8 @@ def _as_given(flag: str, value: object) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    only = _command_named(argv)
+    parser = build_parser(only=only if any(only == c[0] for c in _COMMANDS) else "")
     args = parser.parse_args(argv)
     try:
         with warnings.catch_warnings():  # a warning is one line in the user's terms, not our source line

@@ -36,7 +36,6 @@ import pandas as pd
 
 from .._utils._display import TableResult
 from .._utils._checks import MAX_CASES, MAX_SEED
-from .._utils._io import atomic_path
 from ._rules import available_rules, read_toml, shipped_document
 from ..errors import ArgumentError, DataError, OutputError
 
@@ -480,6 +479,8 @@ def init_inspection(folder: str | os.PathLike, provider: str, *, short_name: str
     path = target / INSPECTION_FILE
     if path.exists() and not overwrite:
         raise OutputError(f"{str(path)!r} already exists: edit it, or choose another folder")
+    from .._utils._io import atomic_path
+
     try:
         target.mkdir(parents=True, exist_ok=True)
         with atomic_path(path) as tmp:

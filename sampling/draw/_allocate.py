@@ -40,18 +40,12 @@ import pandas as pd
 from .._utils._checks import check_count
 from .._utils._display import TableResult
 from ..errors import ArgumentError, DataError
-from ._allocation_rules import (ALLOCATIONS, bounded_targets, bounded_round as _bounded_round, check_allocation,
-                                check_min_per_cell, resolve_anticipated)
+from ._allocation_rules import (ALLOCATIONS, RULE_WORDS, bounded_targets, bounded_round as _bounded_round,
+                                check_allocation, check_min_per_cell, resolve_anticipated)
 from ._controlled import exact_round
 
 __all__ = ["Allocation", "allocate", "allocate_cells", "cell_index", "resolve_strata", "largest_remainder", "DEFAULT_STRATA",
            "ALLOCATIONS", "check_allocation", "check_min_per_cell", "resolve_anticipated", "bounded_targets"]
-
-#: each allocation rule in words: how the cases are shared between the stratum cells
-RULE_WORDS = {"proportional": "in proportion to each stratum cell's size",
-              "neyman": "by Neyman allocation (more cases where answers are anticipated to vary most)",
-              "equal": "equally between the stratum cells (the same number in every cell)"}
-
 
 DEFAULT_STRATA: tuple[str, ...] = ("gender", "disposal", "rosh")
 CELL_SEPARATOR = " / "

@@ -17,11 +17,15 @@ import pandas as pd
 
 from ..errors import ArgumentError, DataError
 
-__all__ = ["ALLOCATIONS", "check_allocation", "check_min_per_cell", "bounded_targets", "bounded_round",
+__all__ = ["ALLOCATIONS", "RULE_WORDS", "check_allocation", "check_min_per_cell", "bounded_targets", "bounded_round",
            "resolve_anticipated"]
 
 #: the allocation rules (SAS SURVEYSELECT ALLOC=PROP | NEYMAN, and equal sizes)
 ALLOCATIONS = ("proportional", "neyman", "equal")
+#: each allocation rule in words: how the cases are shared between the stratum cells
+RULE_WORDS = {"proportional": "in proportion to each stratum cell's size",
+              "neyman": "by Neyman allocation (more cases where answers are anticipated to vary most)",
+              "equal": "equally between the stratum cells (the same number in every cell)"}
 
 
 def _resolve_strata(columns: Sequence[Any] | pd.Index, strata: Sequence[str]) -> tuple[str, ...]:

@@ -41,6 +41,7 @@ from .._utils._io import atomic_dir, atomic_path, escape_formulas, write_csv
 from .._utils._tables import column_key
 from .._utils._workbook import write_workbook
 from ..errors import ArgumentError, DataError, OutputError
+from ._layout import FIELDWORK, PLAIN_HEADERS, SHEETS, SUBSTITUTION_COLUMNS, TEXT_KEYS
 
 if TYPE_CHECKING:
     from ..design._framework import Framework
@@ -53,23 +54,6 @@ __all__ = ["write_draw_workbook", "write_draw_folder", "draw_metadata", "fieldwo
            "SHEETS", "GLOSSARY", "PLAIN_HEADERS", "SUBSTITUTION_COLUMNS", "TEXT_KEYS"]
 
 ANSWERS = ("Yes", "No", "N/A")
-FIELDWORK = "fieldwork"
-#: the draw workbook's sheets, in order
-SHEETS = (FIELDWORK, "cases", "reserves", "allocation", "balance", "manifest", "excluded", "substitutions",
-          "glossary")
-SUBSTITUTION_COLUMNS = ["replaced_case_id", "reserve_case_id", "cell", "reserve_rank", "reason"]
-#: the allocation's columns under the headers a planner reads
-PLAIN_HEADERS = {"N_h": "cases in population (N_h)", "n_h": "cases to inspect (n_h)",
-                 "share": "proportional share (n·N_h/N)", "reserves": "reserves drawn",
-                 "reserves_wanted": "reserves wanted", "target": "allocation's share (before rounding)",
-                 "anticipated_p": "anticipated proportion yes (p_h)"}
-#: manifest keys always text (never read back as JSON numbers)
-TEXT_KEYS = {"provider", "short_name", "sample", "sample_label", "framework", "package", "version",
-              "seed_note", "reserves_rule", "frame_source", "frame_sha256", "frame_sha256_method", "selection",
-              "allocation_method", "allocation_rule", "cases_sha256", "draw_sha256", "draw_sha256_method",
-              "numpy_version", "pandas_version", "python_version",
-              "bit_generator"}
-
 #: (term, meaning, where it appears): every term of the draw workbook in plain words
 GLOSSARY = (
     ("key question", "a question the inspector answers for each case: Yes, No or N/A (not applicable); "

@@ -18,7 +18,7 @@ import pandas as pd
 from .._utils._excel import read_excel, sheet_names
 from .._utils._tables import position
 from ..errors import ArgumentError, DataError
-from ._drawfile import FIELDWORK, PLAIN_HEADERS, SHEETS, SUBSTITUTION_COLUMNS, TEXT_KEYS
+from ._layout import FIELDWORK, PLAIN_HEADERS, SHEETS, SUBSTITUTION_COLUMNS, TEXT_KEYS
 
 if TYPE_CHECKING:
     from ._draw import Sample

@@ -27,7 +27,7 @@ import pandas as pd
 
 from .._utils._display import TableResult
 from ._draw import redraw
-from ._drawfile import FIELDWORK, PLAIN_HEADERS, SUBSTITUTION_COLUMNS
+from ._layout import FIELDWORK, PLAIN_HEADERS, SUBSTITUTION_COLUMNS
 from ._drawread import read_draw, read_sheet, sheets_read_once
 from ._tamper import canon_cell, describe_edits, draw_fingerprint, strata_edits
 from ._frame import frame_fingerprint, load_frame

@@ -82,7 +82,7 @@ sampling fraction is the sample's.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -96,15 +96,15 @@ from ..stats._proportion import fpc_factor, interval_by_method, proportion_inter
 from .._utils._display import TableResult
 from .._utils._tables import position
 from .._utils._types import PopulationLike, SeedLike
-from ._resampling import Boot, resample
 from ._posterior import Posterior, posterior_draws
 from ..results._design import SurveyDesign, as_design
 from ..results._weights import (DEGENERATE_NOTE, STRATIFIED_DOMAIN_NOTE, cell_estimates, degenerate_rows,
                                 stratified_intervals, weighted_interval)
 from ..results._results import Results
-from ._bootstrap_limits import MIN_BOOTSTRAP_N, MIN_MINORITY
-from ._fp_bootstrap import URN_HOW, bootstrap_rows
 from ..errors import ArgumentError, DataError
+
+if TYPE_CHECKING:
+    from ._resampling import Boot
 
 __all__ = [
     "ANALYTIC",
@@ -121,6 +121,31 @@ __all__ = [
     "Intervals",
     "Replicates",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The bootstrap's limits (``MIN_BOOTSTRAP_N``, ``MIN_MINORITY``), their module loaded only
+    when asked for: analytic intervals and posterior draws do not need the resampling engine."""
+    if name in ("MIN_BOOTSTRAP_N", "MIN_MINORITY"):
+        from . import _bootstrap_limits
+
+        return getattr(_bootstrap_limits, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _urn_how() -> str:
+    """How a row of the Pólya-urn bootstrap was computed (its module loaded only by a
+    bootstrap method)."""
+    from ._fp_bootstrap import URN_HOW
+
+    return URN_HOW
+
+
+def _resample(design: SurveyDesign, B: int, gen: np.random.Generator) -> Boot:
+    """:func:`sampling.estimation._resampling.resample`, the engine imported when first used."""
+    from ._resampling import resample as engine
+
+    return engine(design, B, gen)
 
 
 
@@ -432,7 +457,7 @@ def bootstrap_replicates(results: Results | SurveyDesign, *, n_resamples: int = 
     _check_results(results)
     B, gen = _check_bootstrap_args(n_resamples, rng, len(results.summary))
     design = as_design(results, population, finite_population, stratified)
-    return _replicates(resample(design, B, gen), design.summary)
+    return _replicates(_resample(design, B, gen), design.summary)
 
 
 def intervals(results: Results | SurveyDesign, *, method: str = DEFAULT_METHOD, confidence_level: float = 0.8,
@@ -519,14 +544,16 @@ def _intervals_and_urn(design: SurveyDesign, method: str, cl: float, B: int | No
     elif finite.any():  # "auto": whole-number populations for its hypergeometric rows
         Nj = np.where(finite, np.maximum(np.round(Nj), n), Nj)
     how = np.where(methods == STRATIFIED, "stratified finite-population interval, one cell",
-                   np.where(finite, "hypergeometric",
-                            URN_HOW if method in BOOTSTRAP else "finite-population correction")).tolist()
+                   np.where(finite, "hypergeometric", _urn_how() if method in BOOTSTRAP
+                            else "finite-population correction")).tolist()
     notes = _row_notes(summary, Nj, pops, sizes, how)
     replicates, urn = None, None
     if method not in BOOTSTRAP:
         low, high = interval_by_method(yes, n, methods, cl, Nj)
         low, high = 100 * low, 100 * high
     else:  # a bootstrap method: B was checked
+        from ._fp_bootstrap import bootstrap_rows
+
         rows = bootstrap_rows(design, method, cl, cast(int, B), gen, notes, unequal_weights(design))
         low, high, methods, notes, urn = rows.low, rows.high, rows.methods, rows.notes, rows.posterior
         replicates = Replicates(values=rows.values, key_questions=tuple(summary["key_question"]), kind=rows.kind,
@@ -559,7 +586,7 @@ def intervals_and_replicates(design: SurveyDesign, options: IntervalOptions) -> 
     iv, urn = _intervals_and_urn(design, options.method, options.confidence_level, B, gen)
     if iv.replicates is not None and urn is None:
         return iv, iv.replicates
-    return iv, _replicates(resample(design, B, gen), design.summary)
+    return iv, _replicates(_resample(design, B, gen), design.summary)
 
 
 def intervals_and_posterior(design: SurveyDesign, options: IntervalOptions) -> tuple[Intervals, Posterior]:

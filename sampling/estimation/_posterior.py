@@ -69,7 +69,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._utils._threads import one_blas_thread
-from ..draw._allocate import largest_remainder
 from ..results._design import SampleUnits, SurveyDesign
 from ..stats._polya import compositions_pay, draws_per_chunk, uniform_compositions
 
@@ -126,6 +125,8 @@ def unit_populations(pt: SampleUnits) -> tuple[np.ndarray, np.ndarray, bool]:
     unseen = max(int(pt.population or 0) - int(n_g.sum()), 0)
     if unseen <= 0:
         return group, np.zeros(len(n_g), dtype=np.int64), True
+    from ..draw._allocate import largest_remainder
+
     return group, largest_remainder(n_g.astype(np.int64), unseen), True
 
 

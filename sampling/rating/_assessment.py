@@ -2,7 +2,6 @@
 and a notebook and its JSON form."""
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 
@@ -158,6 +157,8 @@ class Assessment(TableResult):
         return f"{self._title()}\n{std}\n\nOverall\n{ov}{notes}"
 
     def _repr_html_(self) -> str:
+        import html
+
         def table(frame):
             return frame.to_html(index=False, border=0, classes="dataframe", na_rep="")
         notes = "".join(f"<p><small>{html.escape(n)}</small></p>" for n in self._notes())

@@ -17,20 +17,31 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
-from ..draw._drawfile import FIELDWORK, PLAIN_HEADERS, write_draw_folder, write_draw_workbook
+from ..draw._layout import FIELDWORK, PLAIN_HEADERS
 from ..draw._drawread import is_draw_workbook, read_manifest, read_sheet
 from ..draw._tamper import describe_edits, strata_edits
+from .._utils._tables import blank_after_strip
 from ..errors import DataError
 
-# the draw workbook's writers stay importable from here
 if TYPE_CHECKING:
     from .._utils._types import PopulationLike
     from ._results import Results
 
 
 __all__ = ["read_fieldwork", "is_draw_workbook", "write_draw_workbook", "write_draw_folder"]
+
+
+def __getattr__(name: str) -> Any:
+    """The draw workbook's writers stay importable from here, loaded only when asked for (reading
+    fieldwork back does not need them)."""
+    if name in ("write_draw_workbook", "write_draw_folder"):
+        from ..draw import _drawfile
+
+        return getattr(_drawfile, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _sheet(path: Path, name: str) -> pd.DataFrame:
@@ -246,3 +257,40 @@ def draw_sheet(path: str | os.PathLike, name: str) -> pd.DataFrame:
 def draw_manifest(path: str | os.PathLike) -> dict:
     """A draw workbook's manifest (checked to be one ``sampling draw --sample`` wrote)."""
     return _manifest(Path(path))
+
+
+#: columns carried from the frame that progress is also counted by, when present
+CARRIED = ("office", "inspector", "officer", "team")
+
+
+def _status(sheet: pd.DataFrame, kq_cols: list[str]) -> np.ndarray:
+    cells = sheet[kq_cols]
+    blank = np.column_stack([blank_after_strip(cells.iloc[:, j]) for j in range(cells.shape[1])])
+    return np.where(blank.all(axis=1), "not started", np.where(blank.any(axis=1), "partly answered", "complete"))
+
+
+def fieldwork_cases(path: str | os.PathLike) -> tuple[pd.DataFrame, list, list, pd.DataFrame]:
+    """:attr:`~sampling.Progress.cases` and :attr:`~sampling.Progress.reserves` of a draw
+    workbook, with the stratum and carried columns among the cases' columns, without the counts
+    and balance tests (the design statement needs only the statuses and the reserves used)."""
+    meta = draw_manifest(path)
+    sheet = draw_sheet(path, FIELDWORK)
+    ours = {theirs: o for o, theirs in meta["columns"].items()}
+    sheet = sheet.rename(columns={c: ours.get(str(c), str(c).split(":", 1)[0].strip()) for c in sheet.columns})
+    kq_cols = [k for k in meta["key_questions"] if k in sheet.columns]
+    if not kq_cols or "case_id" not in sheet.columns:
+        raise DataError(f"{os.fspath(path)!r} sheet {FIELDWORK!r} has no case id or key-question columns")
+    drawn = pd.concat([draw_sheet(path, "cases"), draw_sheet(path, "reserves")], ignore_index=True)
+    drawn = drawn.drop_duplicates("case_id").set_index("case_id")
+    strata = [s for s in meta.get("strata") or [] if s in drawn.columns]
+    carried = [c for c in drawn.columns.union(sheet.columns) if str(c).casefold() in CARRIED]
+    cases = pd.DataFrame({"case_id": sheet["case_id"], "row": np.arange(len(sheet)) + 2,
+                          "status": _status(sheet, kq_cols)})
+    for c in strata + carried:
+        src = sheet[c] if c in sheet.columns else sheet["case_id"].map(drawn[c])
+        cases[c] = src.fillna("").replace("", "(blank)").to_numpy()
+    try:
+        reserves = draw_sheet(path, "substitutions")
+    except (ValueError, KeyError, FileNotFoundError):
+        reserves = pd.DataFrame()
+    return cases, strata, carried, reserves

@@ -17,13 +17,8 @@ import numpy as np
 import pandas as pd
 
 from .._utils._display import TableResult
-from .._utils._tables import blank_after_strip
-from ..draw._drawfile import FIELDWORK
-from ..errors import DataError
-from ._fieldwork import draw_manifest, draw_sheet
+from ._fieldwork import fieldwork_cases
 
-#: columns carried from the frame that progress is also counted by, when present
-CARRIED = ("office", "inspector", "officer", "team")
 STATUSES = ("complete", "partly answered", "not started")
 _SKIP = ("case_id", "sample", "notes", "selection_order", "cell", "reserve_rank")
 
@@ -72,12 +67,6 @@ class Progress(TableResult):
     def _notes(self) -> list[str]:
         notes = [f"{len(self.reserves)} reserve(s) used"] if len(self.reserves) else ["no reserves used"]
         return notes + list(self.warnings)
-
-
-def _status(sheet: pd.DataFrame, kq_cols: list[str]) -> np.ndarray:
-    cells = sheet[kq_cols]
-    blank = np.column_stack([blank_after_strip(cells.iloc[:, j]) for j in range(cells.shape[1])])
-    return np.where(blank.all(axis=1), "not started", np.where(blank.any(axis=1), "partly answered", "complete"))
 
 
 def _counts(cases: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
@@ -175,30 +164,3 @@ def fieldwork_progress(path: str | os.PathLike, *, level: float = 0.05) -> Progr
     balance = _balance(cases, strata)
     return Progress(cases=cases, counts=counts, balance=balance, reserves=reserves,
                     warnings=_warnings(counts, balance, level), source=os.path.basename(os.fspath(path)))
-
-
-def fieldwork_cases(path: str | os.PathLike) -> tuple[pd.DataFrame, list, list, pd.DataFrame]:
-    """:attr:`Progress.cases` and :attr:`Progress.reserves` of a draw workbook, with the
-    stratum and carried columns among the cases' columns, without the counts and balance
-    tests (the design statement needs only the statuses and the reserves used)."""
-    meta = draw_manifest(path)
-    sheet = draw_sheet(path, FIELDWORK)
-    ours = {theirs: o for o, theirs in meta["columns"].items()}
-    sheet = sheet.rename(columns={c: ours.get(str(c), str(c).split(":", 1)[0].strip()) for c in sheet.columns})
-    kq_cols = [k for k in meta["key_questions"] if k in sheet.columns]
-    if not kq_cols or "case_id" not in sheet.columns:
-        raise DataError(f"{os.fspath(path)!r} sheet {FIELDWORK!r} has no case id or key-question columns")
-    drawn = pd.concat([draw_sheet(path, "cases"), draw_sheet(path, "reserves")], ignore_index=True)
-    drawn = drawn.drop_duplicates("case_id").set_index("case_id")
-    strata = [s for s in meta.get("strata") or [] if s in drawn.columns]
-    carried = [c for c in drawn.columns.union(sheet.columns) if str(c).casefold() in CARRIED]
-    cases = pd.DataFrame({"case_id": sheet["case_id"], "row": np.arange(len(sheet)) + 2,
-                          "status": _status(sheet, kq_cols)})
-    for c in strata + carried:
-        src = sheet[c] if c in sheet.columns else sheet["case_id"].map(drawn[c])
-        cases[c] = src.fillna("").replace("", "(blank)").to_numpy()
-    try:
-        reserves = draw_sheet(path, "substitutions")
-    except (ValueError, KeyError, FileNotFoundError):
-        reserves = pd.DataFrame()
-    return cases, strata, carried, reserves

@@ -37,7 +37,6 @@ import pandas as pd
 from .._utils._checks import check_fraction, check_populations
 from .._utils._display import TableResult
 from ..design._framework import Framework, load_framework
-from ._aggregate import load_aggregate, reconstruct_counts
 from ._case import EXCLUDED_COLUMNS, MISSING_ASSUMPTION, MISSING_COLUMNS, load_case, parse_answer
 from ..design._rules import RatingRules
 from .._utils._tables import is_blank, match_columns, read_table, position
@@ -49,6 +48,16 @@ if TYPE_CHECKING:
 
 
 __all__ = ["Results", "load_results", "reconstruct_counts", "parse_answer", "with_weighted_percent"]
+
+
+def __getattr__(name: str) -> Any:
+    """``reconstruct_counts`` stays importable from here, its module (aggregate results: published
+    percentages) loaded only when asked for, as case-level results do not need it."""
+    if name == "reconstruct_counts":
+        from ._aggregate import reconstruct_counts
+
+        return reconstruct_counts
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: Our results columns, found by name or alias (e.g. ``CRN`` for ``case_id``).
 RESULT_COLUMNS = ("case_id", "key_question", "sample")
@@ -414,6 +423,8 @@ def load_results(source: FrameSource, *, framework: Framework | str | os.PathLik
             raise ArgumentError("strata", strata, "applies to case-level results only")
         share = None if subsample_share is None else check_fraction(subsample_share, "subsample_share",
                                                                      high_open=False)
+        from ._aggregate import load_aggregate
+
         summary, sizes = load_aggregate(frame, fw, sample=sample, sample_sizes=sample_sizes, subsample_share=share)
         answers = cases = None
         excluded = pd.DataFrame(columns=EXCLUDED_COLUMNS)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import pandas as pd
 
 from .._utils._display import TableResult
-from ..draw._allocate import RULE_WORDS
+from ..draw._allocation_rules import RULE_WORDS
 from ..draw._drawread import is_draw_workbook
 from ..errors import ArgumentError
 
@@ -207,7 +207,7 @@ def _whole(value: Any) -> int | None:
 
 def _from_draw(path: Path) -> DesignStatement:
     from ._fieldwork import draw_manifest, draw_sheet
-    from ._progress import fieldwork_cases
+    from ._fieldwork import fieldwork_cases
 
     meta = draw_manifest(path)
     cases, _strata, _carried, reserves = fieldwork_cases(path)  # no balance tests: not stated

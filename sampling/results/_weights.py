@@ -63,7 +63,6 @@ from typing import Any, Mapping  # results: Any here, as _results imports this m
 import numpy as np
 import pandas as pd
 
-from ..stats._hypergeometric import hypergeometric_exact_interval
 from ..stats._stratified import stratified_count_interval
 from ..stats._proportion import effective_interval
 from ..errors import ArgumentError, DataError
@@ -512,6 +511,8 @@ def weighted_interval(estimates: pd.DataFrame, n: np.ndarray, method: str,
     high = np.clip(p + (high - p) * shrink, 0.0, 1.0)
     bad = degenerate_rows(estimates, n) if yes is not None else np.zeros(len(p), dtype=bool)
     if bad.any():
+        from ..stats._hypergeometric import hypergeometric_exact_interval
+
         y = np.asarray(yes, dtype=float)[bad]
         lo, hi = hypergeometric_exact_interval(y, n[bad], np.round(Nd[bad]), confidence_level=confidence_level)
         low[bad], high[bad] = np.minimum(low[bad], lo), np.maximum(high[bad], hi)
