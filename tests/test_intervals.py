@@ -589,10 +589,10 @@ def test_default_for_stratified_samples():
     assert (t["low"], t["high"]) == pytest.approx(tuple(100 * v for v in stats_midp(28, 42, 84)))
     assert "self-weighting" in t["note"] and "weighted_percent" in equal.table.columns
     assert t["weighted_percent"] == pytest.approx(100 * 28 / 42)
-    assert iv.self_weighting(survey_design(_stratified([46, 38])).cells["case_supervision"])
+    assert importlib.import_module("sampling.estimation._weighted_rows").self_weighting(survey_design(_stratified([46, 38])).cells["case_supervision"])
     for populations in ([30, 26], [36, 20]):
         unequal = _stratified(populations)
-        assert not iv.self_weighting(survey_design(unequal).cells["case_supervision"])
+        assert not importlib.import_module("sampling.estimation._weighted_rows").self_weighting(survey_design(unequal).cells["case_supervision"])
         default, named = intervals(unequal), intervals(unequal, method="stratified-finite")
         assert default.method == "stratified-finite" and default.table.loc[0, "method"] == "stratified-finite"
         pd.testing.assert_frame_equal(default.table, named.table)
