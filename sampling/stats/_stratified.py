@@ -59,14 +59,14 @@ References
    Statistics* 16, 1684–1695.
 .. [3] Brown, L. D., Cai, T. T. & DasGupta, A. (2001). Interval estimation for a binomial
    proportion. *Statistical Science* 16(2), 101–133 (the Jeffreys interval).
-.. [6] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §5.2 (the variance of the
+.. [4] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §5.2 (the variance of the
    stratified estimate). Wiley.
-.. [7] Korn, E. L. & Graubard, B. I. (1998). Confidence intervals for proportions with small
+.. [5] Korn, E. L. & Graubard, B. I. (1998). Confidence intervals for proportions with small
    expected number of positive counts estimated from survey data. *Survey Methodology* 24,
    193–201.
-.. [4] Lancaster, H. O. (1961). Significance tests in discrete distributions. *JASA* 56,
+.. [6] Lancaster, H. O. (1961). Significance tests in discrete distributions. *JASA* 56,
    223–234.
-.. [5] Agresti, A. & Gottard, A. (2007). Nonconservative exact small-sample inference for
+.. [7] Agresti, A. & Gottard, A. (2007). Nonconservative exact small-sample inference for
    discrete data. *Computational Statistics & Data Analysis* 51, 6447–6458.
 """
 from __future__ import annotations
