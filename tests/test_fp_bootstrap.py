@@ -305,3 +305,18 @@ def test_small_stratum_cells_fall_back_to_the_weighted_default():
     lo, hi = sampling.proportion_interval(17, 25, method="hypergeometric-midp", population=56)
     assert row["method"] == "hypergeometric-midp" and "a stratum with unobserved cases" in row["note"]
     assert (row["low"], row["high"]) == pytest.approx((100 * lo, 100 * hi))
+
+
+def test_rate_says_which_key_questions_fell_back_and_why():
+    """A bootstrap method whose rows fall back (tiny stratum cells) is not silent: the
+    assessment's notes name the key questions, the interval used and the first reason."""
+    h = ["a"] * 9 + ["b"] * 8 + ["c"] * 5 + ["d"] * 3
+    ans = np.concatenate([yes_no(8, 9), yes_no(5, 8), yes_no(3, 5), yes_no(1, 3)])
+    w = load_results(cases({"2.1.1": ans}, len(h), h=h),
+                     stratum_populations=pd.DataFrame({"h": list("abcd"), "population": [20, 17, 11, 8]}))
+    notes = sampling.rate(w, method="bootstrap-bca", n_resamples=500, rng=1, partial=True).notes
+    said = [t for t in notes if "instead of the bootstrap BCa one asked for" in t]
+    assert len(said) == 1 and "(2.1.1)" in said[0] and "stratified finite-population interval" in said[0]
+    assert "only 3 sampled case(s) (under 10)" in said[0]
+    plain = sampling.rate(w, n_resamples=500, rng=1, partial=True).notes
+    assert not any("asked for" in t for t in plain)

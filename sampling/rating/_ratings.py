@@ -49,7 +49,7 @@ from ._grades import grade_of
 from ._assessment import BASES, Assessment, probability_column as _p
 from .._utils._tables import position
 from .._utils._checks import check_bool, check_fraction
-from .._utils._methods import DEFAULT_METHOD
+from .._utils._methods import AUTO, DEFAULT_METHOD
 from .._utils._types import PopulationLike, SeedLike
 from ..stats._options import IntervalOptions
 from ..estimation._intervals import Intervals, intervals_and_posterior, intervals_and_replicates
@@ -487,6 +487,10 @@ def rate(results: Results | SurveyDesign, *, rules: RatingRules | str | os.PathL
         notes.append(f"{int(kq_table['missing'].sum())} blank answer(s) in partly answered cases are left out of "
                      "their question's n (the missing column): missing answers are taken to be like the "
                      "answered ones in the same stratum")
+    other = iv.table[iv.table["method"] != iv.method] if iv.method != AUTO and "+" not in iv.method else iv.table[:0]
+    if len(other):
+        notes.append(wording.fallback_note(iv.method, other["key_question"].astype(str).tolist(),
+                                           other["method"].astype(str).tolist(), other["note"].astype(str).tolist()))
     no_n = iv.table.loc[iv.table["population"].isna(), "sample"].drop_duplicates().tolist()
     if no_n and options.finite_population is not False:
         notes.append(wording.unknown_population_note(no_n))

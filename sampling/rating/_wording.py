@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from .._utils._methods import method_name
 from ._facts import StandardFacts
 from ._grades import grade_of
 
 __all__ = ["flag_reason", "inferred_n_note", "absent_note", "dropped_note", "unrated_note",
-           "incomplete_note", "unknown_population_note", "overall_note", "published_overall_note", "closing_notes"]
+           "incomplete_note", "unknown_population_note", "overall_note", "published_overall_note", "closing_notes",
+           "fallback_note"]
 
 
 def _edge(edge: float) -> str:
@@ -117,3 +119,13 @@ def closing_notes(n_excluded: int, flagged: Sequence[str], probability_source: s
         out.append(f"Flagged standards: {', '.join(flagged)} (each flag's reason is given with its standard).")
     out.append(f"Probabilities: {probability_source}.")
     return out
+
+
+def fallback_note(asked: str, key_questions: Sequence[str], used: Sequence[str], reasons: Sequence[str]) -> str:
+    """Which key questions' intervals are not the method asked for, with what instead and the
+    first one's reason (each key question's own reason is in its note)."""
+    instead = ", ".join(dict.fromkeys(method_name(m) for m in used))
+    why = next((part for part in str(reasons[0] if reasons else "").split("; ") if part.endswith(" is used")), "")
+    return (f"{len(key_questions)} key question(s) ({', '.join(key_questions)}) use the {instead} interval "
+            f"instead of the {method_name(asked)} one asked for" + (f" — for {key_questions[0]}: {why}" if why else "")
+            + "; each key question's note says why")
