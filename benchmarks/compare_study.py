@@ -6,11 +6,14 @@ Two parts, both with known truth.
    side's finite-population-corrected Wilson limits). Both inspections draw n cases without
    replacement from an eligible population of N holding exactly K = round(p·N) "yes" cases
    (so yes ~ Hypergeometric(N, K, n), drawn vectorised with numpy), N = 79 (n = 54) and
-   N = 668 (n = 132), the sizes ``sampling.sample_size`` gives. The true difference is
+   N = 668 (n = 132), the sizes ``sampling.sample_size`` gives, and N = 56 (n = 42). The true difference is
    K_b/N − K_a/N; true differences near 0 (0, ±2 points) and near ±15 points, from several
-   starting percentages. Printed: the coverage at 80% with the correction (the issue asks
-   78–85%) and without it (the statsmodels Newcombe interval, conservative for these
-   sampling fractions), and the mean widths.
+   starting percentages. Printed: the coverage at 80% of the hybrid built on Wilson limits
+   with the correction (what ``compare`` uses; the issue asks 78–85%), on each side's mid-p
+   hypergeometric limits (``proportion_interval(..., method="hypergeometric-midp")``, what
+   ``analyse`` shows where N is known: the same MOVER rule, Zou & Donner 2008) and on Wilson
+   without the correction (the statsmodels Newcombe interval, conservative for these
+   sampling fractions); the mean widths; per design the spread over the fixed truths.
 
 2. **What P(differ) means.** Pairs of inspections of domain two of the adult framework
    (12 key questions in four standards, aggregate results, N = 668, n = 132, relevant
@@ -21,13 +24,15 @@ Two parts, both with known truth.
    through ``load_results`` and ``compare``; the reported P(differ) of every standard is
    binned against the share of standards whose true rating changed.
 
-    python benchmarks/compare_study.py [--coverage-reps 20000] [--pairs 1000] [--resamples 1000] [--seed 2026]
+    python benchmarks/compare_study.py [--coverage-reps 20000] [--pairs 1000] [--resamples 1000] [--seed 2026] [--coverage-only]
 
 References
 ----------
 .. [1] Newcombe, R. G. (1998). Interval estimation for the difference between independent
    proportions: comparison of eleven methods. *Statistics in Medicine* 17, 873–890.
-.. [2] Spiegelhalter, D. J. (1986). Probabilistic prediction in patient management and
+.. [2] Zou, G. Y. & Donner, A. (2008). Construction of confidence limits about effect measures: a
+   general approach. *Statistics in Medicine* 27, 1693–1702.
+.. [3] Spiegelhalter, D. J. (1986). Probabilistic prediction in patient management and
    clinical trials. *Statistics in Medicine* 5, 421–433 (calibration of stated probabilities).
 """
 from __future__ import annotations
