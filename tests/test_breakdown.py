@@ -106,6 +106,29 @@ def test_difference_is_newcombe_and_matches_statsmodels_without_populations(res)
         assert d.low == pytest.approx(100 * lo, abs=1e-10) and d.high == pytest.approx(100 * hi, abs=1e-10)
 
 
+def test_rows_show_mid_p_and_the_difference_is_on_wilson_limits_as_the_notes_say(res):
+    """With N_g known the rows show analyse's mid-p interval; the difference is Newcombe on
+    the Wilson + FPC limits (benchmarks/compare_study.py: on mid-p limits it under-covers),
+    and the notes say so; without populations (all Wilson) the note is not needed."""
+    pops = {"female": 61, "male": 607}
+    bd = breakdown(res, "gender", populations={"case_supervision": pops})
+    t = bd.table.set_index(["subgroup", "key_question"])
+    checked = 0
+    for d in bd.differences.itertuples():
+        a, b = t.loc[(d.subgroup_a, d.key_question)], t.loc[(d.subgroup_b, d.key_question)]
+        if a["n"] == 0 or b["n"] == 0 or a["method"] != "hypergeometric-midp":
+            continue
+        _, lo, hi = newcombe_difference(a["yes"], a["n"], b["yes"], b["n"], population1=a["population"],
+                                        population2=b["population"])
+        assert d.low == pytest.approx(100 * lo, abs=1e-10) and d.high == pytest.approx(100 * hi, abs=1e-10)
+        checked += 1
+    assert checked > 0
+    assert any("built on the two subgroups' Wilson limits" in n for n in bd.notes)
+    plain = breakdown(synthetic_results(7), "gender")
+    assert set(plain.table["method"].dropna()) == {"wilson"}
+    assert not any("Wilson limits" in n for n in plain.notes)
+
+
 def test_newcombe_against_statsmodels_grid_and_fpc_narrows():
     rng = np.random.default_rng(0)
     n1, n2 = rng.integers(1, 200, 300), rng.integers(1, 200, 300)

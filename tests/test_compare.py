@@ -143,6 +143,28 @@ def test_sign_labels_and_populations(pair):
         compare(a_fin, b, n_resamples=50, rng=1, finite_population=True)
 
 
+def test_each_side_shows_the_interval_analyse_gives(pair):
+    """Per-side low/high are ``intervals``' default (mid-p hypergeometric where N is known,
+    Wilson elsewhere), for the same results; the difference stays Newcombe on Wilson + FPC
+    limits (``difference_interval``), as the notes say."""
+    a, b = pair
+    a_fin, b_fin = load_like(a, population={"case_supervision": 180}), load_like(b, population={"case_supervision": 668})
+    c = compare(a_fin, b_fin, n_resamples=50, rng=1)
+    kq = c.key_questions
+    for side, r in (("a", a_fin), ("b", b_fin)):
+        iv = sampling.intervals(r).table.set_index("key_question").loc[kq["key_question"]]
+        np.testing.assert_allclose(kq[f"low_{side}"], iv["low"].to_numpy(), atol=1e-9)
+        np.testing.assert_allclose(kq[f"high_{side}"], iv["high"].to_numpy(), atol=1e-9)
+        assert list(kq[f"method_{side}"]) == list(iv["method"])
+    assert {"hypergeometric-midp", "wilson"} <= set(kq["method_a"])
+    d, lo, hi = difference_interval(kq["yes_a"], kq["n_a"], kq["yes_b"], kq["n_b"],
+                                    population_a=kq["population_a"], population_b=kq["population_b"])
+    np.testing.assert_allclose(kq["low"], 100 * lo, atol=1e-9)
+    np.testing.assert_allclose(kq["high"], 100 * hi, atol=1e-9)
+    text = " ".join(c.notes)
+    assert "mid-p hypergeometric" in text and "built on each side's Wilson limits" in text
+
+
 def load_like(results, population):
     return dataclasses.replace(results, populations=population)
 

@@ -68,25 +68,37 @@ def test_difference_and_se_equal_r_svycontrast(comparison):
     assert (t["percent_b"] - t["percent_a"] - t["difference"]).abs().max() > 0.5
 
 
+def _wilson(name: str, kqs) -> pd.DataFrame:
+    return sampling.intervals(side(name), method="wilson").table.set_index("key_question").loc[kqs]
+
+
 def test_each_side_has_the_interval_analyse_gives(comparison):
-    """Each side's interval is the design-weighted Wilson one (method="wilson"), the score
-    limits the MOVER difference is built on (the default for such rows is now the stratified
-    finite-population interval)."""
+    """Each side's shown interval is the default of ``intervals`` (analyse): for these
+    design-weighted rows the stratified finite-population interval from the cells."""
     t = comparison.key_questions
     for side_, name in (("a", "before"), ("b", "after")):
-        iv = sampling.intervals(side(name), method="wilson").table.set_index("key_question").loc[t["key_question"]]
+        iv = sampling.intervals(side(name)).table.set_index("key_question").loc[t["key_question"]]
+        assert (iv["method"] == "stratified-finite").all() and (t[f"method_{side_}"] == "stratified-finite").all()
         np.testing.assert_allclose(t[f"low_{side_}"], iv["low"], atol=1e-9)
         np.testing.assert_allclose(t[f"high_{side_}"], iv["high"], atol=1e-9)
         np.testing.assert_allclose(t[f"estimate_{side_}"], iv["weighted_percent"], atol=1e-9)
+        # not the design-weighted Wilson limits the difference is built on
+        assert np.abs(t[f"low_{side_}"].to_numpy() - _wilson(name, t["key_question"])["low"].to_numpy()).max() > 0.05
+    assert "stratified finite-population" in " ".join(comparison.notes)
+    assert "built on each side's Wilson limits" in " ".join(comparison.notes)
 
 
-def test_interval_is_newcombe_mover_of_the_two_design_intervals(comparison):
+def test_interval_is_newcombe_mover_of_the_two_design_wilson_intervals(comparison):
+    """The difference is MOVER on each side's design-weighted Wilson limits (``intervals``
+    with method="wilson"), as the notes say, not on the shown stratified limits."""
     t = comparison.key_questions
+    wa, wb = _wilson("before", t["key_question"]), _wilson("after", t["key_question"])
+    la, ha, lb, hb = (x.to_numpy() for x in (wa["low"], wa["high"], wb["low"], wb["high"]))
     pa, pb = t["estimate_a"], t["estimate_b"]
-    lo = (pb - pa) - np.sqrt((pb - t["low_b"]) ** 2 + (t["high_a"] - pa) ** 2)
-    hi = (pb - pa) + np.sqrt((t["high_b"] - pb) ** 2 + (pa - t["low_a"]) ** 2)
-    np.testing.assert_allclose(t["low"], lo, atol=1e-12)
-    np.testing.assert_allclose(t["high"], hi, atol=1e-12)
+    lo = (pb - pa) - np.sqrt((pb - lb) ** 2 + (ha - pa) ** 2)
+    hi = (pb - pa) + np.sqrt((hb - pb) ** 2 + (pa - la) ** 2)
+    np.testing.assert_allclose(t["low"], lo, atol=1e-9)
+    np.testing.assert_allclose(t["high"], hi, atol=1e-9)
     # close to the Wald interval on the design SE (z = 1.2816), not to the unweighted one
     z = 1.2815515655446004
     np.testing.assert_allclose(t["low"], t["difference"] - z * t["se"], atol=2.5)
