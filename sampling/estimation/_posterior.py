@@ -53,6 +53,9 @@ hundreds of standards at N = 56 and 79; the posterior's P(each rating) was withi
 in every such bin at all three sizes, and its P(rule rating) too except below 0.6 at
 N = 79, where it over-states how often the rule rating is right (the rule rating is then
 not the posterior's favourite, or barely; the grade is "could go either way" either way).
+``benchmarks/calibration_gap_79.txt`` traces that gap to the questions' order: with correlated
+answers the sample's lowest question is truly lower than its own urn marginal says, which no
+change of the urn's variance mends.
 
 References
 ----------
