@@ -23,6 +23,7 @@ import pandas as pd
 from ..errors import DataError
 from .._utils._methods import ANALYTIC, AUTO_KNOWN, BOOTSTRAP, FINITE, STRATIFIED, method_name
 from ..stats._proportion import proportion_interval
+from ..stats._stratified import betabinom_pmf
 
 if TYPE_CHECKING:
     from ..results._results import Results
@@ -61,14 +62,10 @@ def _clears(yes, n, edge_eff, method, level, population):
 
 def _predictive(yes: float, n: float, m: int) -> np.ndarray:
     """Beta-binomial P(y yes among m new cases), y = 0..m, Jeffreys posterior (a = yes + ½,
-    b = n − yes + ½): P(0) = B(a, m + b)/B(a, b) = Π_{i<m} (b + i)/(a + b + i), then the ratio
-    of successive terms, P(y + 1)/P(y) = (m − y)(y + a) / ((y + 1)(m − y − 1 + b)), summed in
-    logs (no scipy: ``scipy.stats.betabinom`` gives the same to 1e-10; tests/test_settle.py)."""
-    a, b = yes + 0.5, n - yes + 0.5
-    y = np.arange(m, dtype=float)
-    log_p0 = float(np.sum(np.log((b + y) / (a + b + y))))  # B(a, m + b)/B(a, b) = Π (b + i)/(a + b + i)
-    steps = np.log(((m - y) * (y + a)) / ((y + 1.0) * (m - y - 1.0 + b)))
-    return np.exp(log_p0 + np.r_[0.0, np.cumsum(steps)])
+    b = n − yes + ½): :func:`~sampling.stats._stratified.betabinom_pmf` (the ratio of
+    successive terms, numpy only; ``scipy.stats.betabinom`` gives the same to 1e-10,
+    tests/test_settle.py)."""
+    return betabinom_pmf(m, yes + 0.5, n - yes + 0.5)
 
 
 def cases_to_settle_one(yes: float, n: float, edge: float, *, available: int | None = None,
